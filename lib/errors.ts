@@ -1,0 +1,89 @@
+// One error class for every failed system call, shaped like Node's own
+// (code, negative errno, syscall, path), with a hint where one helps.
+import { getSystemErrorMap } from 'node:util';
+
+const systemErrors = getSystemErrorMap();
+
+// Permission errors as root come from elsewhere (a more privileged target
+// process, a read-only mount): the root hint would mislead there.
+function defaultHint(code: string): string | undefined {
+  const permission = code === 'EPERM' || code === 'EACCES';
+  return permission && process.geteuid?.() !== 0 ? 'needs CAP_SYS_ADMIN: run as root' : undefined;
+}
+
+export interface SystemErrorFields {
+  errno: number;
+  syscall: string;
+  path?: string;
+  /** Replaces the standard description of the errno. */
+  description?: string;
+  /** Appended in parentheses; defaults to a hint chosen by code. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class NetnsError extends Error {
+  /** 'EPERM', 'ENOENT', ... */
+  readonly code: string;
+  /** Negative, as in Node's own system errors. */
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path?: string;
+  readonly hint?: string;
+
+  constructor(fields: SystemErrorFields) {
+    const [code, standard] =
+      systemErrors.get(fields.errno) ?? ['EUNKNOWN', 'unknown error'];
+    const hint = fields.hint ?? defaultHint(code);
+    let message = `${code}: ${fields.description ?? standard}, ${fields.syscall}`;
+    if (fields.path !== undefined) message += ` '${fields.path}'`;
+    if (hint) message += ` (${hint})`;
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.name = 'NetnsError';
+    this.code = code;
+    this.errno = fields.errno;
+    this.syscall = fields.syscall;
+    if (fields.path !== undefined) this.path = fields.path;
+    if (hint) this.hint = hint;
+  }
+}
+
+interface NodeSystemError {
+  errno: number;
+  syscall: string;
+  path?: string;
+}
+
+function isNodeSystemError(error: unknown): error is NodeSystemError {
+  const e = error as Partial<NodeSystemError> | null;
+  return typeof e === 'object' && e !== null &&
+    typeof e.errno === 'number' && typeof e.syscall === 'string';
+}
+
+/**
+ * Turns an error thrown by the addon or by node:fs into a NetnsError;
+ * anything else (a TypeError from argument checks) is returned unchanged.
+ */
+export function toNetnsError(error: unknown, path?: string): unknown {
+  if (error instanceof NetnsError || !isNodeSystemError(error)) return error;
+  return new NetnsError({
+    errno: error.errno,
+    syscall: error.syscall,
+    path: error.path ?? path,
+    cause: error,
+  });
+}
+
+/** Runs `action`, rethrowing any system error as a NetnsError. */
+export function rethrowing<T>(action: () => T, path?: string): T {
+  try {
+    return action();
+  } catch (error) {
+    throw toNetnsError(error, path);
+  }
+}
+
+export const errnoOf = (code: string): number => {
+  for (const [errno, [name]] of systemErrors) if (name === code) return errno;
+  throw new Error(`unknown errno code ${code}`);
+};

@@ -1,0 +1,254 @@
+// A handle on one network namespace: it owns one close-on-exec fd on an nsfs
+// file, and the namespace stays alive at least as long as the handle is open.
+import fs from 'node:fs';
+import { inspect } from 'node:util';
+import { native } from './binding';
+import { NetnsError, errnoOf, toNetnsError } from './errors';
+import { type NsfsFile, describeNetnsFd, openNetnsFile } from './nsfs-file';
+import { type RunDirOptions, namedPath } from './run-dir';
+import { runSwitched, unshareDetached } from './thread-switch';
+import { assertAbsolutePath, assertFunction, assertPid } from './validate';
+
+const constructing = Symbol('NetNamespace.constructing');
+
+interface Origin {
+  path?: string;
+  name?: string;
+}
+
+interface Leak {
+  fd: number;
+  id: string;
+}
+
+// A handle dropped without close() still gives its fd back, loudly.
+const leaks = new FinalizationRegistry<Leak>(({ fd, id }) => {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already gone: nothing to give back.
+  }
+  process.emitWarning(`NetNamespace ${id} (fd ${fd}) was garbage-collected ` +
+    'without close(); its fd was closed. Call close() or use `using`.',
+  { code: 'NETNS_HANDLE_LEAK' });
+});
+
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function asyncRefused(): TypeError {
+  return new TypeError('enterNetns runs synchronous functions only: the thread ' +
+    'switches back as soon as fn returns, so awaited work would run in the ' +
+    'original namespace. For async work use ns.spawn(), ns.worker(), ' +
+    'ns.listen()/ns.connect() or ns.socket(), which are placed in the namespace ' +
+    'by construction.');
+}
+
+const isAsyncFunction = (fn: unknown): boolean =>
+  typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
+
+export class NetNamespace implements Disposable {
+  readonly dev: number;
+  readonly ino: number;
+  /** The file this handle was opened from, where there is one. */
+  readonly path?: string;
+  /** The run-dir name, for named namespaces. */
+  readonly name?: string;
+  #fd: number;
+  #closed = false;
+  #entered = 0;
+
+  /** @internal Use the static factories. */
+  constructor(token: typeof constructing, file: NsfsFile, origin: Origin = {}) {
+    if (token !== constructing) {
+      throw new TypeError('use NetNamespace.current(), fromPath(), fromName(), fromPid() or create()');
+    }
+    this.#fd = file.fd;
+    this.dev = file.dev;
+    this.ino = file.ino;
+    if (origin.path !== undefined) this.path = origin.path;
+    if (origin.name !== undefined) this.name = origin.name;
+    leaks.register(this, { fd: file.fd, id: this.id }, this);
+  }
+
+  /** @internal Wraps an already verified nsfs file. */
+  static adopt(file: NsfsFile, origin: Origin = {}): NetNamespace {
+    return new NetNamespace(constructing, file, origin);
+  }
+
+  /** The calling thread's network namespace (not necessarily the main thread's). */
+  static current(): NetNamespace {
+    return NetNamespace.adopt(openNetnsFile('/proc/thread-self/ns/net'));
+  }
+
+  /** Any nsfs file of a network namespace: /proc/PID/ns/net, /run/netns/NAME, ... */
+  static fromPath(path: string): NetNamespace {
+    assertAbsolutePath(path);
+    return NetNamespace.adopt(openNetnsFile(path), { path });
+  }
+
+  /** A namespace named in the run dir (ip netns). */
+  static fromName(name: string, options: RunDirOptions = {}): NetNamespace {
+    const path = namedPath(name, options);
+    return NetNamespace.adopt(openNetnsFile(path), { path, name });
+  }
+
+  /**
+   * The namespace of a running process, taken through a pidfd so that a pid
+   * that exits (and may be reused) while we look is refused with ESRCH.
+   */
+  static fromPid(pid: number): NetNamespace {
+    assertPid(pid);
+    return NetNamespace.adopt(openNetnsOfPid(pid));
+  }
+
+  /** A new, empty network namespace held only by this handle; the calling thread stays where it is. */
+  static create(): NetNamespace {
+    const fd = unshareDetached();
+    try {
+      return NetNamespace.adopt(describeNetnsFd(fd, '/proc/thread-self/ns/net'));
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** The open close-on-exec fd; throws once the handle is closed. */
+  get fd(): number {
+    if (this.#closed) throw closedError(this);
+    return this.#fd;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** `net:[INODE]`, as readlink /proc/PID/ns/net and lsns show it. */
+  get id(): string {
+    return `net:[${this.ino}]`;
+  }
+
+  /** Same namespace: same nsfs device and inode. */
+  equals(other: NetNamespace): boolean {
+    if (!(other instanceof NetNamespace)) {
+      throw new TypeError('equals() takes a NetNamespace');
+    }
+    return this.dev === other.dev && this.ino === other.ino;
+  }
+
+  /** Whether the calling thread is in this namespace now (asks the kernel). */
+  isCurrent(): boolean {
+    if (this.#closed) throw closedError(this);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync('/proc/thread-self/ns/net');
+    } catch (error) {
+      throw toNetnsError(error);
+    }
+    return stat.dev === this.dev && stat.ino === this.ino;
+  }
+
+  /** Runs the synchronous fn on this thread inside the namespace; see enterNetns. */
+  enter<T>(fn: () => T): T {
+    assertFunction(fn, 'fn');
+    if (isAsyncFunction(fn)) throw asyncRefused();
+    const fd = this.fd;
+    this.#entered++;
+    let result: T;
+    try {
+      result = runSwitched(fd, fn);
+    } finally {
+      this.#entered--;
+      if (this.#closed && this.#entered === 0) this.#release();
+    }
+    if (isPromiseLike(result)) throw asyncRefused();
+    return result;
+  }
+
+  /**
+   * Closes the fd. Idempotent. Closing a handle that a running enter() on this
+   * thread still needs defers the close until that enter() returns.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    leaks.unregister(this);
+    if (this.#entered === 0) this.#release();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #release(): void {
+    fs.closeSync(this.#fd);
+    this.#fd = -1;
+  }
+
+  toString(): string {
+    return `NetNamespace(${this.name ?? this.path ?? this.id})`;
+  }
+
+  [inspect.custom](): string {
+    const fields = [`id: '${this.id}'`];
+    if (this.name !== undefined) fields.push(`name: '${this.name}'`);
+    if (this.path !== undefined) fields.push(`path: '${this.path}'`);
+    fields.push(this.#closed ? 'closed' : `fd: ${this.#fd}`);
+    return `NetNamespace { ${fields.join(', ')} }`;
+  }
+}
+
+function closedError(ns: NetNamespace): NetnsError {
+  return new NetnsError({
+    errno: errnoOf('EBADF'),
+    syscall: 'NetNamespace',
+    description: `handle on ${ns.id} is closed`,
+    hint: '',
+  });
+}
+
+// Through PIDFD_GET_NET_NAMESPACE (Linux 6.11+) the namespace comes from the
+// process the pidfd pins. On older kernels, open /proc/PID/ns/net and then
+// prove that the pidfd's process is still alive: while it lives, its pid
+// cannot have been reused, so the file we opened was its own.
+function openNetnsOfPid(pid: number): NsfsFile {
+  const procPath = `/proc/${pid}/ns/net`;
+  let pidfd: number;
+  try {
+    pidfd = native.pidfdOpen(pid, 0);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOSYS') return openNetnsFile(procPath);
+    throw toNetnsError(error, procPath);
+  }
+  try {
+    let fd: number;
+    try {
+      fd = native.pidfdGetNetNamespace(pidfd);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'ENOTTY' && code !== 'EINVAL') throw toNetnsError(error, procPath);
+      return openThenConfirmAlive(procPath, pidfd);
+    }
+    try {
+      return describeNetnsFd(fd, procPath);
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+  } finally {
+    fs.closeSync(pidfd);
+  }
+}
+
+function openThenConfirmAlive(procPath: string, pidfd: number): NsfsFile {
+  const file = openNetnsFile(procPath);
+  try {
+    native.pidfdSendSignal(pidfd, 0);
+  } catch (error) {
+    fs.closeSync(file.fd);
+    throw toNetnsError(error, procPath);
+  }
+  return file;
+}

@@ -1,0 +1,82 @@
+// Opening a file that must be a network namespace: stat first so that FIFOs,
+// devices and directories are refused without being opened, open close-on-exec,
+// then prove with fstat and NS_GET_NSTYPE that the fd is an nsfs net namespace.
+import fs from 'node:fs';
+import { native } from './binding';
+import { NetnsError, errnoOf, toNetnsError } from './errors';
+
+export interface NsfsFile {
+  fd: number;
+  dev: number;
+  ino: number;
+}
+
+const nstypeNames = new Map<number, string>([
+  [native.constants.CLONE_NEWNS, 'mnt'],
+  [native.constants.CLONE_NEWUTS, 'uts'],
+  [native.constants.CLONE_NEWIPC, 'ipc'],
+  [native.constants.CLONE_NEWPID, 'pid'],
+  [native.constants.CLONE_NEWUSER, 'user'],
+  [native.constants.CLONE_NEWCGROUP, 'cgroup'],
+  [native.constants.CLONE_NEWTIME, 'time'],
+]);
+
+// O_NONBLOCK: opening a FIFO that raced in after the stat must not hang.
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK;
+
+function notNetns(path: string, what: string): NetnsError {
+  return new NetnsError({
+    errno: errnoOf('EINVAL'),
+    syscall: 'open',
+    path,
+    description: `not a network namespace (${what})`,
+    hint: '',
+  });
+}
+
+/** Throws unless `fd` is an nsfs file of a network namespace. */
+export function assertNetnsFd(fd: number, path: string): void {
+  let nstype: number;
+  try {
+    nstype = native.nsGetNstype(fd);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOTTY' || code === 'EINVAL') throw notNetns(path, 'not an nsfs file');
+    throw toNetnsError(error, path);
+  }
+  if (nstype !== native.constants.CLONE_NEWNET) {
+    throw notNetns(path, `${nstypeNames.get(nstype) ?? 'other'} namespace`);
+  }
+}
+
+/** Describes an already-open fd that must be a network namespace. */
+export function describeNetnsFd(fd: number, path: string): NsfsFile {
+  assertNetnsFd(fd, path);
+  const stat = fs.fstatSync(fd);
+  return { fd, dev: stat.dev, ino: stat.ino };
+}
+
+export function openNetnsFile(path: string): NsfsFile {
+  let before: fs.Stats;
+  try {
+    before = fs.statSync(path);
+  } catch (error) {
+    throw toNetnsError(error, path);
+  }
+  if (before.isDirectory()) {
+    throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path, hint: '' });
+  }
+  if (!before.isFile()) throw notNetns(path, 'not a regular nsfs file');
+  let fd: number;
+  try {
+    fd = fs.openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    throw toNetnsError(error, path);
+  }
+  try {
+    return describeNetnsFd(fd, path);
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+// The flag values a caller of the raw syscalls needs, from the C headers.
+#include "constants.hh"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+
+namespace netns {
+
+#define NETNS_CONSTANT(name) \
+  constants.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
+
+void InitConstants(Napi::Env env, Napi::Object exports) {
+  Napi::Object constants = Napi::Object::New(env);
+  NETNS_CONSTANT(CLONE_NEWNET);
+  NETNS_CONSTANT(CLONE_NEWNS);
+  NETNS_CONSTANT(CLONE_NEWUTS);
+  NETNS_CONSTANT(CLONE_NEWIPC);
+  NETNS_CONSTANT(CLONE_NEWPID);
+  NETNS_CONSTANT(CLONE_NEWUSER);
+  NETNS_CONSTANT(CLONE_NEWCGROUP);
+  NETNS_CONSTANT(CLONE_NEWTIME);
+  NETNS_CONSTANT(MS_RDONLY);
+  NETNS_CONSTANT(MS_NOSUID);
+  NETNS_CONSTANT(MS_NODEV);
+  NETNS_CONSTANT(MS_NOEXEC);
+  NETNS_CONSTANT(MS_REMOUNT);
+  NETNS_CONSTANT(MS_BIND);
+  NETNS_CONSTANT(MS_MOVE);
+  NETNS_CONSTANT(MS_REC);
+  NETNS_CONSTANT(MS_PRIVATE);
+  NETNS_CONSTANT(MS_SLAVE);
+  NETNS_CONSTANT(MS_SHARED);
+  NETNS_CONSTANT(MS_UNBINDABLE);
+  NETNS_CONSTANT(MNT_FORCE);
+  NETNS_CONSTANT(MNT_DETACH);
+  NETNS_CONSTANT(MNT_EXPIRE);
+  NETNS_CONSTANT(UMOUNT_NOFOLLOW);
+  NETNS_CONSTANT(LOCK_SH);
+  NETNS_CONSTANT(LOCK_EX);
+  NETNS_CONSTANT(LOCK_NB);
+  NETNS_CONSTANT(LOCK_UN);
+  NETNS_CONSTANT(O_CLOEXEC);
+  NETNS_CONSTANT(O_PATH);
+  NETNS_CONSTANT(O_NOFOLLOW);
+  exports.Set("constants", constants);
+}
+
+}  // namespace netns

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests change host-wide state (namespaces, mounts, /run/netns) and some
+// compare against a whole-host view (lsns), so test files run one at a time.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
