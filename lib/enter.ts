@@ -47,5 +47,6 @@ export function withTarget<T>(target: NetnsTarget, fn: (ns: NetNamespace) => T,
  */
 export function enterNetns<T>(target: NetnsTarget, fn: () => T): T {
   assertFunction(fn, 'fn');
+  if (target instanceof NetNamespace) return target.enter(fn); // hot path: no closure
   return withTarget(target, (ns) => ns.enter(fn));
 }

@@ -85,13 +85,46 @@ export function deadPid(): number {
   return result.pid;
 }
 
-/** Runs a script in a fresh node process and returns status/stdout/stderr. */
-export function runNode(script: string, args: string[] = [], options: { uid?: number } = {}) {
-  const result = spawnSync(process.execPath, ['-e', script, ...args], {
+/**
+ * A zombie: `sleep 30` (exec'd by sh) is the parent of a `sleep 0` that has
+ * exited and is never waited for. Returns its pid; killed after the test.
+ */
+export async function startZombie(): Promise<number> {
+  const parent = spawn('sh', ['-c', 'sleep 0 & exec sleep 30'], { stdio: 'ignore' });
+  onCleanup(() => killAndReap(parent));
+  for (let i = 0; i < 200; i++) {
+    const children = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim();
+    if (children) {
+      const pid = Number(children.split(' ')[0]);
+      const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state === 'Z') return pid;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no zombie appeared');
+}
+
+export interface RunNodeOptions {
+  /** Arguments after the script (process.argv[1] onwards). */
+  args?: string[];
+  /** Flags for node itself, e.g. --expose-gc or --input-type=module. */
+  nodeArgs?: string[];
+  uid?: number;
+  cwd?: string;
+}
+
+/**
+ * Runs a script in a fresh node process (core dumps off, so an intended abort
+ * leaves no core file) and returns status, signal, stdout and stderr.
+ */
+export function runNode(script: string, options: RunNodeOptions = {}) {
+  const node = [process.execPath, ...(options.nodeArgs ?? []), '-e', script, '--', ...(options.args ?? [])];
+  const result = spawnSync('sh', ['-c', 'ulimit -c 0 && exec "$@"', 'sh', ...node], {
     encoding: 'utf8',
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     uid: options.uid,
     gid: options.uid,
+    timeout: 60_000,
   });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
@@ -102,7 +135,7 @@ export function nsfsFdsOf(pid: number): string[] {
   return fs.readdirSync(dir).flatMap((fd) => {
     try {
       const target = fs.readlinkSync(path.join(dir, fd));
-      return /^[a-z]+:\[\d+\]$/.test(target) ? [`${fd} -> ${target}`] : [];
+      return /^(net|mnt|uts|ipc|pid|user|cgroup|time):\[\d+\]$/.test(target) ? [`${fd} -> ${target}`] : [];
     } catch {
       return [];
     }
