@@ -1,0 +1,12 @@
+// Runs every benchmark in this folder, one after another.
+// usage: sudo npm run bench
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+for (const file of fs.readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort()) {
+  console.log(`\n## ${file}`);
+  execFileSync(process.execPath, [path.join(here, file)], { stdio: 'inherit' });
+}
