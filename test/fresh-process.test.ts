@@ -111,7 +111,9 @@ describe('without privileges', () => {
   function unprivilegedCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-unpriv-'));
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-    for (const part of ['package.json', 'dist', 'build/Release/netns_native.node', 'node_modules/node-gyp-build']) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = path.relative(repoRoot, require('node-gyp-build').resolve(repoRoot));
+    for (const part of ['package.json', 'dist', addon, 'node_modules/node-gyp-build']) {
       fs.cpSync(path.join(repoRoot, part), path.join(dir, part), { recursive: true });
     }
     fs.chmodSync(dir, 0o755);
