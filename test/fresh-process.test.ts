@@ -88,6 +88,28 @@ describe('in a fresh process', () => {
     expect(seen).toEqual({ code: 70, messages: [], main: hostId });
   });
 
+  it('gives back the fds of worker threads that used enterNetns, however they end', () => {
+    const result = runNode(`${load}
+      const { Worker } = require('node:worker_threads');
+      const held = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try { return fs.readlinkSync('/proc/self/fd/' + fd).startsWith('net:'); } catch { return false; }
+      }).length;
+      const body = \`const lib = require(${JSON.stringify(distEntry)});
+        const ns = lib.NetNamespace.create(); lib.enterNetns(ns, () => 1); ns.close();
+        require('node:worker_threads').parentPort.postMessage('entered');\`;
+      (async () => {
+        for (let i = 0; i < 6; i++) {
+          const worker = new Worker(body + (i % 2 ? 'setInterval(() => {}, 1000);' : ''), { eval: true });
+          await new Promise((resolve) => worker.once('message', resolve));
+          if (i % 2) await worker.terminate();
+          else await new Promise((resolve) => worker.once('exit', resolve));
+        }
+        console.log(JSON.stringify({ held: held() }));
+      })();`);
+    expect(result.stderr).toBe('');
+    expect(lastJson(result.stdout)).toEqual({ held: 0 });
+  });
+
   it('closes the fd of a handle dropped without close(), with a warning', () => {
     const result = runNode(`${load}
       process.on('warning', (w) => console.log(JSON.stringify({ code: w.code })));
