@@ -54,6 +54,12 @@ export interface NativeBinding {
   pidfdOpen(pid: number, flags: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   pidfdGetNetNamespace(pidfd: number): number;
+  /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. */
+  open(path: string, flags: number): number;
+  /** close(2) for fds the addon returned; fds from node:fs go back through node:fs. */
+  close(fd: number): void;
+  /** Closes an addon-owned fd when this JS environment (thread) is torn down. */
+  closeOnEnvTeardown(fd: number): void;
   gettid(): number;
 }
 

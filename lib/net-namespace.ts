@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import { inspect } from 'node:util';
 import { native } from './binding';
 import { NetnsError, errnoOf, toNetnsError } from './errors';
-import { type NsfsFile, describeNetnsFd, openNetnsFile } from './nsfs-file';
+import {
+  type FdOpener, type NsfsFile, closeFd, describeNetnsFd, openNetnsFile,
+} from './nsfs-file';
 import { type RunDirOptions, namedPath } from './run-dir';
 import { runSwitched, unshareDetached } from './thread-switch';
 import { assertAbsolutePath, assertFunction, assertPid } from './validate';
@@ -18,13 +20,14 @@ interface Origin {
 
 interface Leak {
   fd: number;
+  openedBy: FdOpener;
   id: string;
 }
 
 // A handle dropped without close() still gives its fd back, loudly.
-const leaks = new FinalizationRegistry<Leak>(({ fd, id }) => {
+const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, id }) => {
   try {
-    fs.closeSync(fd);
+    closeFd(fd, openedBy);
   } catch {
     // Already gone: nothing to give back.
   }
@@ -57,6 +60,7 @@ export class NetNamespace implements Disposable {
   /** The run-dir name, for named namespaces. */
   readonly name?: string;
   #fd: number;
+  readonly #openedBy: FdOpener;
   #closed = false;
   #entered = 0;
 
@@ -66,11 +70,12 @@ export class NetNamespace implements Disposable {
       throw new TypeError('use NetNamespace.current(), fromPath(), fromName(), fromPid() or create()');
     }
     this.#fd = file.fd;
+    this.#openedBy = file.openedBy;
     this.dev = file.dev;
     this.ino = file.ino;
     if (origin.path !== undefined) this.path = origin.path;
     if (origin.name !== undefined) this.name = origin.name;
-    leaks.register(this, { fd: file.fd, id: this.id }, this);
+    leaks.register(this, { fd: file.fd, openedBy: file.openedBy, id: this.id }, this);
   }
 
   /** @internal Wraps an already verified nsfs file. */
@@ -106,13 +111,7 @@ export class NetNamespace implements Disposable {
 
   /** A new, empty network namespace held only by this handle; the calling thread stays where it is. */
   static create(): NetNamespace {
-    const fd = unshareDetached();
-    try {
-      return NetNamespace.adopt(describeNetnsFd(fd, '/proc/thread-self/ns/net'));
-    } catch (error) {
-      fs.closeSync(fd);
-      throw error;
-    }
+    return NetNamespace.adopt(unshareDetached());
   }
 
   /** The open close-on-exec fd; throws once the handle is closed. */
@@ -183,7 +182,7 @@ export class NetNamespace implements Disposable {
   }
 
   #release(): void {
-    fs.closeSync(this.#fd);
+    closeFd(this.#fd, this.#openedBy);
     this.#fd = -1;
   }
 
@@ -219,6 +218,7 @@ function openNetnsOfPid(pid: number): NsfsFile {
   try {
     pidfd = native.pidfdOpen(pid, 0);
   } catch (error) {
+    // Kernels before 5.3 have no pidfds: the path is all there is.
     if ((error as { code?: string }).code === 'ENOSYS') return openNetnsFile(procPath);
     throw toNetnsError(error, procPath);
   }
@@ -232,13 +232,13 @@ function openNetnsOfPid(pid: number): NsfsFile {
       return openThenConfirmAlive(procPath, pidfd);
     }
     try {
-      return describeNetnsFd(fd, procPath);
+      return describeNetnsFd(fd, procPath, 'addon');
     } catch (error) {
-      fs.closeSync(fd);
+      native.close(fd);
       throw error;
     }
   } finally {
-    fs.closeSync(pidfd);
+    native.close(pidfd);
   }
 }
 

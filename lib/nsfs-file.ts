@@ -5,10 +5,23 @@ import fs from 'node:fs';
 import { native } from './binding';
 import { NetnsError, errnoOf, toNetnsError } from './errors';
 
+/**
+ * Who opened an fd decides who closes it: Node tracks fds opened through
+ * node:fs in worker threads (and closes them when the worker ends), and warns
+ * when node:fs closes an fd it did not open.
+ */
+export type FdOpener = 'node:fs' | 'addon';
+
 export interface NsfsFile {
   fd: number;
   dev: number;
   ino: number;
+  openedBy: FdOpener;
+}
+
+export function closeFd(fd: number, openedBy: FdOpener): void {
+  if (openedBy === 'addon') native.close(fd);
+  else fs.closeSync(fd);
 }
 
 const nstypeNames = new Map<number, string>([
@@ -50,10 +63,10 @@ export function assertNetnsFd(fd: number, path: string): void {
 }
 
 /** Describes an already-open fd that must be a network namespace. */
-export function describeNetnsFd(fd: number, path: string): NsfsFile {
+export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): NsfsFile {
   assertNetnsFd(fd, path);
   const stat = fs.fstatSync(fd);
-  return { fd, dev: stat.dev, ino: stat.ino };
+  return { fd, dev: stat.dev, ino: stat.ino, openedBy };
 }
 
 export function openNetnsFile(path: string): NsfsFile {
@@ -74,7 +87,7 @@ export function openNetnsFile(path: string): NsfsFile {
     throw toNetnsError(error, path);
   }
   try {
-    return describeNetnsFd(fd, path);
+    return describeNetnsFd(fd, path, 'node:fs');
   } catch (error) {
     fs.closeSync(fd);
     throw error;

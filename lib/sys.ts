@@ -40,6 +40,8 @@ export interface Sys {
   nsGetParent(fd: number): number;
   /** ioctl(fd, NS_GET_OWNER_UID) on a user namespace fd. */
   nsGetOwnerUid(fd: number): number;
+  /** close(2) for fds returned by sys calls (pidfds, namespace fds from ioctls). */
+  close(fd: number): void;
   /** gettid(2): the calling thread's id, for /proc/PID/task/TID paths. */
   gettid(): number;
 }
@@ -71,5 +73,6 @@ export const sys: Sys = Object.freeze({
   nsGetUserns: wrap(native.nsGetUserns),
   nsGetParent: wrap(native.nsGetParent),
   nsGetOwnerUid: wrap(native.nsGetOwnerUid),
+  close: wrap(native.close),
   gettid: native.gettid,
 });

@@ -9,23 +9,27 @@ import fs from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { native } from './binding';
 import { toNetnsError } from './errors';
-import { openNetnsFile } from './nsfs-file';
+import { type NsfsFile, assertNetnsFd, openNetnsFile } from './nsfs-file';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
 let homeFd = -1;
 const entered: number[] = [];
 
+// The home fd lives as long as the thread's JS environment. It is the addon's
+// own fd, closed by the addon at teardown (a worker's end, terminate() too):
+// node:fs would not close it, in a worker started with trackUnmanagedFds: false.
 function openHome(): number {
-  homeFd = openNetnsFile('/proc/thread-self/ns/net').fd;
-  // A worker's realm ends with its thread: give the fd back then.
-  if (!isMainThread) process.once('exit', closeHome);
-  return homeFd;
-}
-
-function closeHome(): void {
-  if (homeFd >= 0 && entered.length === 0) fs.closeSync(homeFd);
-  homeFd = -1;
+  const fd = native.open('/proc/thread-self/ns/net', fs.constants.O_RDONLY);
+  try {
+    assertNetnsFd(fd, '/proc/thread-self/ns/net');
+    native.closeOnEnvTeardown(fd);
+  } catch (error) {
+    native.close(fd);
+    throw toNetnsError(error);
+  }
+  homeFd = fd;
+  return fd;
 }
 
 /** The fd of the namespace this thread is in, as far as this library moved it. */
@@ -84,7 +88,7 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
  * unshare(CLONE_NEWNET) on this thread, opens the new namespace, and returns
  * the thread to where it was: the new namespace lives only in the returned fd.
  */
-export function unshareDetached(): number {
+export function unshareDetached(): NsfsFile {
   const origin = currentFd();
   try {
     native.unshare(CLONE_NEWNET);
@@ -92,7 +96,7 @@ export function unshareDetached(): number {
     throw toNetnsError(error);
   }
   try {
-    return openNetnsFile('/proc/thread-self/ns/net').fd;
+    return openNetnsFile('/proc/thread-self/ns/net');
   } finally {
     try {
       native.setns(origin, CLONE_NEWNET);

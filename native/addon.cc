@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "constants.hh"
+#include "fds.hh"
 #include "mounts.hh"
 #include "namespaces.hh"
 #include "pidfd.hh"
@@ -21,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNamespaces(env, exports);
   InitMounts(env, exports);
   InitPidfd(env, exports);
+  InitFds(env, exports);
   exports.Set("gettid", Napi::Function::New(env, Gettid, "gettid"));
   return exports;
 }
