@@ -55,7 +55,11 @@ function cannotSwitchBack(error: unknown): never {
   fs.writeSync(2, `netns-native: fatal: thread ${native.gettid()} could not switch ` +
     `back to its network namespace (${reason}); it must not run anything else: ${ending}\n`);
   if (isMainThread) process.abort();
-  process.exit(70); // in a worker: ends the thread only
+  // In a worker, reallyExit ends only this thread, without running 'exit'
+  // handlers on it (process.exit would run them here, in the wrong namespace).
+  const { reallyExit } = process as unknown as { reallyExit?: (code: number) => never };
+  if (typeof reallyExit === 'function') reallyExit.call(process, 70);
+  process.exit(70);
   throw new Error('unreachable: thread should have ended');
 }
 

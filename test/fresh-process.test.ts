@@ -70,6 +70,7 @@ describe('in a fresh process', () => {
       const { Worker } = require('node:worker_threads');
       const worker = new Worker(\`
         const lib = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
+        process.on('exit', () => fs.writeSync(1, 'exit handler ran on the stuck thread'));
         const ns = lib.NetNamespace.create();
         const home = fs.readlinkSync('/proc/thread-self/ns/net');
         lib.enterNetns(ns, () => {
@@ -84,6 +85,7 @@ describe('in a fresh process', () => {
         main: fs.readlinkSync('/proc/thread-self/ns/net') })));`);
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/could not switch back .*ending this worker thread/);
+    expect(result.stdout).not.toMatch(/exit handler ran/);
     const seen = lastJson(result.stdout);
     expect(seen).toEqual({ code: 70, messages: [], main: hostId });
   });
