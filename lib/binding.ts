@@ -60,6 +60,8 @@ export interface NativeBinding {
   close(fd: number): void;
   /** Closes an addon-owned fd when this JS environment (thread) is torn down. */
   closeOnEnvTeardown(fd: number): void;
+  /** Sends one netlink request from the calling thread; returns the first reply datagram. */
+  netlinkRequest(protocol: number, request: Buffer): Buffer;
   gettid(): number;
 }
 

@@ -4,3 +4,6 @@ export { enterNetns, type NetnsTarget } from './enter';
 export { NetnsError } from './errors';
 export { sys, type Sys } from './sys';
 export { resolveRunDir, type RunDirOptions } from './run-dir';
+export { bindMount, unmount } from './bind-mount';
+export { identify, listNamed, pidsOf, type NamedNamespace } from './registry';
+export { listNamespaces, type ListNamespacesOptions, type NamespaceInfo } from './list-namespaces';

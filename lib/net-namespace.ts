@@ -7,6 +7,7 @@ import { NetnsError, errnoOf, toNetnsError } from './errors';
 import {
   type FdOpener, type NsfsFile, closeFd, describeNetnsFd, openNetnsFile,
 } from './nsfs-file';
+import { attachNamed, createNamed, deleteNamed } from './named';
 import { type RunDirOptions, namedPath } from './run-dir';
 import { runSwitched, unshareDetached } from './thread-switch';
 import { assertAbsolutePath, assertFunction, assertPid } from './validate';
@@ -112,6 +113,22 @@ export class NetNamespace implements Disposable {
   /** A new, empty network namespace held only by this handle; the calling thread stays where it is. */
   static create(): NetNamespace {
     return NetNamespace.adopt(unshareDetached());
+  }
+
+  /** ip netns add NAME: a new namespace bound to a name in the run dir. */
+  static createNamed(name: string, options: RunDirOptions = {}): NetNamespace {
+    return createNamed(name, options);
+  }
+
+  /** ip netns attach NAME PID: names a running process's (or a handle's) namespace. */
+  static attach(name: string, pidOrHandle: number | NetNamespace,
+    options: RunDirOptions = {}): NetNamespace {
+    return attachNamed(name, pidOrHandle, options);
+  }
+
+  /** ip netns delete NAME: removes the name; the namespace lives on while in use. */
+  static delete(name: string, options: RunDirOptions = {}): void {
+    deleteNamed(name, options);
   }
 
   /** The open close-on-exec fd; throws once the handle is closed. */

@@ -6,6 +6,7 @@
 #include "fds.hh"
 #include "mounts.hh"
 #include "namespaces.hh"
+#include "netlink.hh"
 #include "pidfd.hh"
 #include "threadpool.hh"
 
@@ -23,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMounts(env, exports);
   InitPidfd(env, exports);
   InitFds(env, exports);
+  InitNetlink(env, exports);
   exports.Set("gettid", Napi::Function::New(env, Gettid, "gettid"));
   return exports;
 }

@@ -1,0 +1,94 @@
+// Bind mounts that either fully happen or leave nothing behind.
+import fs from 'node:fs';
+import { native } from './binding';
+import { NetnsError, errnoOf, toNetnsError } from './errors';
+import { assertAbsolutePath } from './validate';
+
+const { MS_BIND, MNT_DETACH, UMOUNT_NOFOLLOW } = native.constants;
+const CREATE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_EXCL |
+  fs.constants.O_NOFOLLOW;
+
+export interface Identity {
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Bind-mounts `source` onto a new file `target`:
+ * - the target is created O_CREAT|O_EXCL|O_NOFOLLOW, so an existing file or a
+ *   planted symlink is refused (EEXIST) and left untouched;
+ * - the mount goes onto the created file through its fd, not by path;
+ * - afterwards the target's dev/ino must be the source's, proving the mount;
+ * - any failure unmounts and unlinks what this call made.
+ * `expected` overrides the identity read from `source` (e.g. a held nsfs fd).
+ */
+export function bindMount(source: string, target: string, expected?: Identity): void {
+  assertAbsolutePath(source, 'source');
+  assertAbsolutePath(target, 'target');
+  const want = expected ?? statOrThrow(source);
+  let fd: number;
+  try {
+    fd = fs.openSync(target, CREATE_FLAGS, 0o000);
+  } catch (error) {
+    throw toNetnsError(error, target);
+  }
+  let mounted = false;
+  try {
+    try {
+      native.mount(source, `/proc/self/fd/${fd}`, null, MS_BIND, null);
+      mounted = true;
+    } catch (error) {
+      throw toNetnsError(error, target);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const got = statOrThrow(target);
+    if (got.dev !== want.dev || got.ino !== want.ino) {
+      throw new NetnsError({
+        errno: errnoOf('EIO'), syscall: 'mount', path: target,
+        description: `bind mount not in place (found ${got.dev}:${got.ino}, ` +
+          `expected ${want.dev}:${want.ino})`,
+        hint: '',
+      });
+    }
+  } catch (error) {
+    if (mounted) tryUnmount(target);
+    tryUnlink(target);
+    throw error;
+  }
+}
+
+/** Detaches the mount at `target` (lazily, as ip netns delete does). */
+export function unmount(target: string): void {
+  assertAbsolutePath(target, 'target');
+  try {
+    native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
+  } catch (error) {
+    throw toNetnsError(error, target);
+  }
+}
+
+function statOrThrow(path: string): Identity {
+  try {
+    const stat = fs.statSync(path);
+    return { dev: stat.dev, ino: stat.ino };
+  } catch (error) {
+    throw toNetnsError(error, path);
+  }
+}
+
+function tryUnmount(target: string): void {
+  try {
+    native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
+  } catch {
+    // Nothing mounted there after all.
+  }
+}
+
+function tryUnlink(target: string): void {
+  try {
+    fs.unlinkSync(target);
+  } catch {
+    // Already gone.
+  }
+}

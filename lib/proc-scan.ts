@@ -1,0 +1,101 @@
+// Reading /proc for namespaces: which processes are in which network
+// namespace, which fds hold one, and which nsfs files are mounted where.
+import fs from 'node:fs';
+
+/** Numeric entries of /proc: the thread-group leaders, as lsns counts them. */
+export function listPids(): number[] {
+  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+}
+
+/** dev:ino of a process's network namespace, or undefined if gone or hidden. */
+export function netnsKeyOfPid(pid: number): string | undefined {
+  try {
+    const stat = fs.statSync(`/proc/${pid}/ns/net`);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined; // exited meanwhile, or not ours to see (EACCES)
+  }
+}
+
+export const identityKey = (dev: number, ino: number): string => `${dev}:${ino}`;
+
+/** Inodes of network namespaces held open by a process's fds, with the fd numbers. */
+export function netnsFdsOfPid(pid: number): Array<{ fd: number; ino: number }> {
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  const held: Array<{ fd: number; ino: number }> = [];
+  for (const fd of fds) {
+    try {
+      const match = /^net:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) held.push({ fd: Number(fd), ino: Number(match[1]) });
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return held;
+}
+
+export interface NsfsMount {
+  ino: number;
+  mountPoint: string;
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+const unescapeMountinfo = (field: string): string =>
+  field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+
+/** nsfs mounts of network namespaces visible in this mount namespace. */
+export function netnsMounts(): NsfsMount[] {
+  const mounts: NsfsMount[] = [];
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const separator = line.indexOf(' - ');
+    if (separator < 0) continue;
+    const [fstype] = line.slice(separator + 3).split(' ');
+    if (fstype !== 'nsfs') continue;
+    const fields = line.slice(0, separator).split(' ');
+    const match = /^net:\[(\d+)\]$/.exec(fields[3]);
+    if (match) mounts.push({ ino: Number(match[1]), mountPoint: unescapeMountinfo(fields[4]) });
+  }
+  return mounts;
+}
+
+/** The command line of a process as ps shows it, or its [comm] for kernel threads. */
+export function commandOf(pid: number): string | undefined {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.length > 0) return cmdline.replace(/\0+$/, '').split('\0').join(' ');
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function uidOf(pid: number): number | undefined {
+  try {
+    return fs.statSync(`/proc/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+let userNames: Map<number, string> | undefined;
+
+/** The user name of a uid from /etc/passwd (as lsns's USER column shows it). */
+export function userNameOf(uid: number): string | undefined {
+  if (!userNames) {
+    userNames = new Map();
+    try {
+      for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+        const [name, , id] = line.split(':');
+        if (name && id && !userNames.has(Number(id))) userNames.set(Number(id), name);
+      }
+    } catch {
+      // No passwd file: numeric uids only.
+    }
+  }
+  return userNames.get(uid);
+}

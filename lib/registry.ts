@@ -1,0 +1,86 @@
+// ip netns list | identify | pids: looking names and processes up.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type NetnsTarget, withTarget } from './enter';
+import { toNetnsError } from './errors';
+import { NetNamespace } from './net-namespace';
+import { nsidOf } from './nsid';
+import { identityKey, listPids, netnsKeyOfPid } from './proc-scan';
+import { type RunDirOptions, resolveRunDir } from './run-dir';
+import { assertPid } from './validate';
+
+export interface NamedNamespace {
+  name: string;
+  path: string;
+  /** `net:[INO]`; undefined for a file with no namespace mounted on it. */
+  id?: string;
+  ino?: number;
+  /** The nsid this namespace has in the caller's namespace (`ip netns list` "id: N"). */
+  nsid?: number;
+}
+
+function runDirEntries(runDir: string): string[] {
+  try {
+    return fs.readdirSync(runDir).sort();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return [];
+    throw toNetnsError(error, runDir);
+  }
+}
+
+/** ip netns list: every name in the run dir, with its nsid where one is assigned. */
+export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
+  const runDir = resolveRunDir(options);
+  return runDirEntries(runDir).map((name) => {
+    const file = path.join(runDir, name);
+    let ns: NetNamespace;
+    try {
+      ns = NetNamespace.fromPath(file);
+    } catch {
+      return { name, path: file }; // a placeholder or stray file
+    }
+    try {
+      const entry: NamedNamespace = { name, path: file, id: ns.id, ino: ns.ino };
+      const nsid = nsidOf(ns.fd);
+      if (nsid !== undefined) entry.nsid = nsid;
+      return entry;
+    } finally {
+      ns.close();
+    }
+  });
+}
+
+/** Names in the run dir whose namespace is `ns`. */
+export function namesOf(ns: NetNamespace, options: RunDirOptions = {}): string[] {
+  const runDir = resolveRunDir(options);
+  return runDirEntries(runDir).filter((name) => {
+    try {
+      const stat = fs.statSync(path.join(runDir, name));
+      return stat.dev === ns.dev && stat.ino === ns.ino;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * ip netns identify PID: every name of the process's namespace (iproute2
+ * prints only the last match).
+ */
+export function identify(pid: number, options: RunDirOptions = {}): string[] {
+  assertPid(pid);
+  const ns = NetNamespace.fromPid(pid);
+  try {
+    return namesOf(ns, options);
+  } finally {
+    ns.close();
+  }
+}
+
+/** ip netns pids NAME: the processes (thread-group leaders) in the namespace. */
+export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number[] {
+  return withTarget(target, (ns) => {
+    const key = identityKey(ns.dev, ns.ino);
+    return listPids().filter((pid) => netnsKeyOfPid(pid) === key).sort((a, b) => a - b);
+  }, options);
+}
