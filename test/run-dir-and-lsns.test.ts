@@ -1,0 +1,188 @@
+// The run dir as a shared mount, concurrent first-time creators, the safe
+// bind-mount helpers, and listNamespaces() against lsns.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NetNamespace, bindMount, listNamespaces, sys, unmount } from '../lib/index';
+import {
+  distEntry, killAndReap, onCleanup, run, startNetnsProcess, tryRun,
+} from './helpers';
+
+const mountPoints = (): string[] =>
+  fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[4]);
+
+/** A run dir of our own, unmounted and removed after the test. */
+function tempRunDir(): string {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-rundir-'));
+  const runDir = path.join(parent, 'netns');
+  onCleanup(() => {
+    for (const point of mountPoints().reverse()) {
+      if (point === runDir || point.startsWith(`${runDir}/`)) tryRun('umount', ['-l', point]);
+    }
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
+  return runDir;
+}
+
+describe('run dir', () => {
+  it('eight processes creating names at once leave one run-dir mount plus one per name', async () => {
+    const runDir = tempRunDir();
+    const script = `const lib = require(${JSON.stringify(distEntry)});
+      const wait = Date.now() + 300; while (Date.now() < wait) {}
+      lib.NetNamespace.createNamed(process.argv[1], { runDir: process.argv[2] }).close();`;
+    const children = Array.from({ length: 8 }, (_, i) =>
+      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir], { stdio: 'inherit' }));
+    for (const child of children) onCleanup(() => killAndReap(child));
+    const codes = await Promise.all(children.map((child) =>
+      new Promise((resolve) => child.once('exit', resolve))));
+    expect(codes).toEqual(Array(8).fill(0));
+    const points = mountPoints();
+    expect(points.filter((p) => p === runDir)).toHaveLength(1);
+    for (let i = 0; i < 8; i++) expect(points.filter((p) => p === `${runDir}/n${i}`)).toHaveLength(1);
+    expect(fs.readdirSync(runDir).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`));
+  });
+
+  it('is a shared mount: a name made later shows in a mount namespace made earlier', async () => {
+    const runDir = tempRunDir();
+    NetNamespace.createNamed('first', { runDir }).close();
+    const other = spawn('unshare', ['--mount', '--propagation', 'unchanged', 'sleep', '60'], { stdio: 'ignore' });
+    onCleanup(() => killAndReap(other));
+    const ownMnt = fs.readlinkSync('/proc/self/ns/mnt');
+    for (let i = 0; i < 200 && fs.readlinkSync(`/proc/${other.pid}/ns/mnt`) === ownMnt; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ns = NetNamespace.createNamed('later', { runDir });
+    onCleanup(() => ns.close());
+    const seen = run('nsenter', ['-t', String(other.pid), '-m', 'readlink', '-f', `${runDir}/later`]);
+    expect(seen).toBe(`${runDir}/later`);
+    const inode = run('nsenter', ['-t', String(other.pid), '-m', 'stat', '-L', '-c', '%i', `${runDir}/later`]);
+    expect(Number(inode)).toBe(ns.ino);
+  });
+
+  it('honours NETNS_RUN_DIR', () => {
+    const runDir = tempRunDir();
+    const result = spawnSync(process.execPath, ['-e', `const lib = require(${JSON.stringify(distEntry)});
+      const ns = lib.NetNamespace.createNamed('envname'); console.log(ns.path); ns.close();`],
+    { env: { ...process.env, NETNS_RUN_DIR: runDir }, encoding: 'utf8' });
+    expect(result.stdout.trim()).toBe(`${runDir}/envname`);
+    expect(mountPoints()).toContain(`${runDir}/envname`);
+  });
+});
+
+describe('bindMount / unmount', () => {
+  function scratch(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-bind-'));
+    onCleanup(() => {
+      for (const point of mountPoints().reverse()) if (point.startsWith(`${dir}/`)) tryRun('umount', ['-l', point]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    return dir;
+  }
+
+  it('binds a namespace file and proves it by inode; unmount undoes it', () => {
+    const dir = scratch();
+    const container = startNetnsProcess();
+    const target = path.join(dir, 'held');
+    bindMount(`/proc/${container.pid}/ns/net`, target);
+    expect(run('stat', ['-L', '-c', '%i', target])).toBe(String(fs.statSync(`/proc/${container.pid}/ns/net`).ino));
+    expect(run('findmnt', ['-n', '-o', 'TARGET', target])).toBe(target);
+    unmount(target);
+    expect(mountPoints()).not.toContain(target);
+  });
+
+  it('a missing source fails before creating the target', () => {
+    const dir = scratch();
+    expect(() => bindMount(path.join(dir, 'missing'), path.join(dir, 'target')))
+      .toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('a mount the kernel refuses leaves no target file behind', () => {
+    const dir = scratch();
+    // A directory cannot be bound onto a file: mount fails after the target was created.
+    fs.mkdirSync(path.join(dir, 'srcdir'));
+    expect(() => bindMount(path.join(dir, 'srcdir'), path.join(dir, 'target')))
+      .toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'mount' }));
+    expect(fs.readdirSync(dir)).toEqual(['srcdir']);
+    expect(mountPoints().filter((p) => p.startsWith(dir))).toEqual([]);
+  });
+
+  it('an existing target is EEXIST and untouched', () => {
+    const dir = scratch();
+    fs.writeFileSync(path.join(dir, 'target'), 'mine');
+    expect(() => bindMount('/proc/self/ns/net', path.join(dir, 'target')))
+      .toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(fs.readFileSync(path.join(dir, 'target'), 'utf8')).toBe('mine');
+  });
+
+  it('relative paths are TypeErrors; unmount of a non-mount is EINVAL', () => {
+    const dir = scratch();
+    expect(() => bindMount('relative', '/tmp/x')).toThrow(TypeError);
+    expect(() => unmount(dir)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'umount2' }));
+    void sys;
+  });
+});
+
+describe('listNamespaces', () => {
+  interface LsnsRow { ns: number; nprocs: number; nsfs: string | null; pid: number }
+
+  const lsns = (): LsnsRow[] =>
+    JSON.parse(run('lsns', ['-J', '-l', '-t', 'net', '-o', 'NS,TYPE,NPROCS,PID,USER,NETNSID,NSFS,COMMAND'])).namespaces;
+
+  it('agrees with lsns -J on namespaces, process counts, lowest pids and nsfs paths', async () => {
+    const container = startNetnsProcess();
+    const name = `nn3-lsns-${process.pid}`;
+    const named = NetNamespace.createNamed(name);
+    onCleanup(() => { named.close(); tryRun('ip', ['netns', 'del', name]); });
+    const inside = spawn('ip', ['netns', 'exec', name, 'sleep', '60'], { stdio: 'ignore' });
+    onCleanup(() => killAndReap(inside));
+    for (let i = 0; i < 200 && fs.readlinkSync(`/proc/${inside.pid}/ns/net`) !== named.id; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Other processes come and go: compare two snapshots taken back to back,
+    // retrying until the host is quiet for the span of one comparison.
+    let attempt = 0;
+    for (;;) {
+      const before = lsns();
+      const ours = listNamespaces();
+      const after = lsns();
+      const stable = JSON.stringify(before) === JSON.stringify(after);
+      if (!stable && ++attempt < 10) continue;
+      const ownIno = fs.statSync('/proc/self/ns/net').ino;
+      for (const row of before) {
+        const mine = ours.find((info) => info.ino === row.ns);
+        expect(mine, `namespace ${row.ns}`).toBeDefined();
+        // lsns counts itself, running in our namespace.
+        expect(mine!.nprocs).toBe(row.ns === ownIno ? row.nprocs - 1 : row.nprocs);
+        expect(mine!.pid).toBe(row.pid);
+        expect(mine!.nsfs).toEqual(row.nsfs ? row.nsfs.split('\n') : []);
+      }
+      break;
+    }
+    const mine = listNamespaces();
+    const containerInfo = mine.find((info) => info.pids.includes(container.pid));
+    expect(containerInfo?.command).toBe('sleep 600');
+    const namedInfo = mine.find((info) => info.ino === named.ino);
+    expect(namedInfo).toMatchObject({ names: [name], nsfs: [`/run/netns/${name}`], pids: [inside.pid] });
+  });
+
+  it('includes namespaces held only by a bind mount or only by an open fd', () => {
+    const name = `nn3-only-${process.pid}`;
+    const named = NetNamespace.createNamed(name);
+    const mountOnly = named.ino;
+    named.close();
+    onCleanup(() => tryRun('ip', ['netns', 'del', name]));
+    const fdOnly = NetNamespace.create();
+    onCleanup(() => fdOnly.close());
+    const all = listNamespaces();
+    expect(all.find((info) => info.ino === mountOnly)).toMatchObject({
+      nprocs: 0, pids: [], names: [name], nsfs: [`/run/netns/${name}`],
+    });
+    expect(all.find((info) => info.ino === fdOnly.ino)).toMatchObject({
+      nprocs: 0, heldBy: [{ pid: process.pid, fd: fdOnly.fd }],
+    });
+    expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}$`, 'm'));
+  });
+});
