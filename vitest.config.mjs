@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['./test/global-setup.mjs'],
     reporters: ['default', './test/summary-reporter.mjs'],
     fileParallelism: false,
     testTimeout: 30_000,
