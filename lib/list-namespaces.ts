@@ -1,7 +1,8 @@
 // listNamespaces(): every network namespace on the host, as `lsns -t net`
-// finds them: through processes (/proc/*/ns/net), fds that hold one
-// (/proc/*/fd/*), and nsfs bind mounts (/proc/self/mountinfo), so that a
-// namespace kept alive only by a name in /run/netns is listed too.
+// finds them: through processes (/proc/*/ns/net) and nsfs bind mounts
+// (/proc/self/mountinfo), so that a namespace kept alive only by a name in
+// /run/netns is listed too; on request also through fds that hold one
+// (/proc/*/fd/*), which costs a readlink per open fd on the host.
 import fs from 'node:fs';
 import path from 'node:path';
 import { native } from './binding';
@@ -29,7 +30,7 @@ export interface NamespaceInfo {
   nsfs: string[];
   /** Its names in the run dir. */
   names: string[];
-  /** Processes holding it through an open fd, with the fd numbers. */
+  /** Processes holding it through an open fd, with the fd numbers (with `fdHolders: true`). */
   heldBy: Array<{ pid: number; fd: number }>;
   /** Its nsid in the caller's namespace, where assigned. */
   nsid?: number;
@@ -76,6 +77,12 @@ function readNsid(info: NamespaceInfo): number | undefined {
 export interface ListNamespacesOptions extends RunDirOptions {
   /** Ask rtnetlink for each namespace's nsid (one open + request each). Default true. */
   nsid?: boolean;
+  /**
+   * Also find namespaces held only by an open fd, scanning every process's
+   * fds (as util-linux 2.39+ lsns does). Default false: it costs about as much
+   * as the rest of the listing.
+   */
+  fdHolders?: boolean;
 }
 
 export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceInfo[] {
@@ -90,6 +97,7 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
   for (const pid of listPids()) {
     const ino = inoOfPid(pid);
     if (ino !== undefined) infoFor(ino).pids.push(pid);
+    if (!options.fdHolders) continue;
     for (const held of netnsFdsOfPid(pid)) infoFor(held.ino).heldBy.push({ pid, fd: held.fd });
   }
   for (const mount of netnsMounts()) {

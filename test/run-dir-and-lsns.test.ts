@@ -168,7 +168,7 @@ describe('listNamespaces', () => {
     expect(namedInfo).toMatchObject({ names: [name], nsfs: [`/run/netns/${name}`], pids: [inside.pid] });
   });
 
-  it('includes namespaces held only by a bind mount or only by an open fd', () => {
+  it('includes namespaces held only by a bind mount, and on request only by an open fd', () => {
     const name = `nn3-only-${process.pid}`;
     const named = NetNamespace.createNamed(name);
     const mountOnly = named.ino;
@@ -176,7 +176,8 @@ describe('listNamespaces', () => {
     onCleanup(() => tryRun('ip', ['netns', 'del', name]));
     const fdOnly = NetNamespace.create();
     onCleanup(() => fdOnly.close());
-    const all = listNamespaces();
+    expect(listNamespaces().find((info) => info.ino === fdOnly.ino)).toBeUndefined();
+    const all = listNamespaces({ fdHolders: true });
     expect(all.find((info) => info.ino === mountOnly)).toMatchObject({
       nprocs: 0, pids: [], names: [name], nsfs: [`/run/netns/${name}`],
     });
