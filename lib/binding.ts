@@ -36,6 +36,17 @@ export interface NativeConstants {
   O_CLOEXEC: number;
   O_PATH: number;
   O_NOFOLLOW: number;
+  AF_INET: number;
+  AF_INET6: number;
+  AF_UNIX: number;
+  SOCK_STREAM: number;
+  SOCK_DGRAM: number;
+  SOCK_RAW: number;
+  SOCK_NONBLOCK: number;
+  SOL_SOCKET: number;
+  SO_REUSEADDR: number;
+  IPPROTO_IPV6: number;
+  IPV6_V6ONLY: number;
 }
 
 /** The raw addon. Every function throws a Node-shaped Error on failure. */
@@ -62,7 +73,40 @@ export interface NativeBinding {
   closeOnEnvTeardown(fd: number): void;
   /** Sends one netlink request from the calling thread; returns the first reply datagram. */
   netlinkRequest(protocol: number, request: Buffer): Buffer;
+  /** socket(2) with SOCK_CLOEXEC always added, on the calling thread. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** bind(2) with a raw struct sockaddr. */
+  bind(fd: number, address: Buffer): void;
+  setsockoptInt(fd: number, level: number, name: number, value: number): void;
+  /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
+  pipe(): [number, number];
+  /** clone3 a child that runs `steps`, sets up stdio and execs; see CloneSpec. */
+  clone(spec: CloneSpec): { pid: number; pidfd: number };
+  /** Reaps the child on a native thread; calls back on this thread. */
+  waitPidfd(pidfd: number,
+    callback: (errno: number | null, code: number | null, signal: NodeJS.Signals | null) => void): void;
   gettid(): number;
+}
+
+/** One step the cloned child runs before exec, in order. */
+export type CloneStep =
+  | { op: 'setns'; fd: number; flags: number; optional?: boolean }
+  | { op: 'unshare'; flags: number; optional?: boolean }
+  | { op: 'mount'; source?: string; target: string; fstype?: string; mountFlags: number;
+      data?: string; optional?: boolean }
+  | { op: 'umount2'; target: string; flags: number; optional?: boolean };
+
+export interface CloneSpec {
+  /** Absolute path of the program (no PATH search here). */
+  file: string;
+  argv: string[];
+  envp: string[];
+  cwd?: string;
+  /** fds to put at 0, 1, 2 in the child; -1 leaves that one as inherited. */
+  stdio?: [number, number, number];
+  /** CLONE_NEW* flags: namespaces the child is created in. */
+  cloneFlags?: number;
+  steps?: CloneStep[];
 }
 
 const packageRoot = path.join(__dirname, '..');

@@ -1,15 +1,26 @@
 // A handle on one network namespace: it owns one close-on-exec fd on an nsfs
 // file, and the namespace stays alive at least as long as the handle is open.
+import type { ChildProcess } from 'node:child_process';
+import type { Socket as DgramSocket } from 'node:dgram';
 import fs from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { inspect } from 'node:util';
 import { native } from './binding';
 import { NetnsError, errnoOf, toNetnsError } from './errors';
 import {
   type FdOpener, type NsfsFile, closeFd, describeNetnsFd, openNetnsFile,
 } from './nsfs-file';
+import { spawnIsolated } from './isolated-spawn';
 import { attachNamed, createNamed, deleteNamed } from './named';
 import { type RunDirOptions, namedPath } from './run-dir';
+import {
+  type NsConnectOptions, type NsListenOptions, type NsUdpOptions, connectIn, listenIn, socketIn, udpSocketIn,
+} from './sockets';
+import { type NsSpawnOptions, spawnShared } from './spawn';
+import { readSysctl, writeSysctl } from './sysctl';
 import { runSwitched, unshareDetached } from './thread-switch';
+import { workerIn } from './worker';
 import { assertAbsolutePath, assertFunction, assertPid } from './validate';
 
 const constructing = Symbol('NetNamespace.constructing');
@@ -181,6 +192,60 @@ export class NetNamespace implements Disposable {
     }
     if (isPromiseLike(result)) throw asyncRefused();
     return result;
+  }
+
+  /**
+   * Starts a child process inside the namespace (`nsenter --net`). With
+   * `mountNamespace: 'isolated'`, `ip netns exec` semantics: its own mount
+   * namespace, a fresh /sys, and /etc/netns/NAME/* over /etc/*.
+   */
+  spawn(command: string, args: readonly string[] = [], options: NsSpawnOptions = {}): ChildProcess {
+    if (typeof command !== 'string' || command.length === 0) {
+      throw new TypeError('command must be a non-empty string');
+    }
+    if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) {
+      throw new TypeError('args must be an array of strings');
+    }
+    const { mountNamespace = 'shared', ...spawnOptions } = options;
+    if (mountNamespace === 'isolated') return spawnIsolated(this, command, args, spawnOptions);
+    if (mountNamespace !== 'shared') {
+      throw new TypeError(`mountNamespace must be 'shared' or 'isolated', got '${String(mountNamespace)}'`);
+    }
+    return spawnShared(this, command, args, spawnOptions);
+  }
+
+  /** A Worker whose thread, and every socket its event loop makes, lives in the namespace. */
+  worker(filename: string | URL, options?: WorkerOptions): Worker {
+    return workerIn(this, filename, options);
+  }
+
+  /** A net.Server listening inside the namespace (default host 127.0.0.1, port 0). */
+  listen(options: NsListenOptions = {}, connectionListener?: (socket: Socket) => void): Promise<Server> {
+    return listenIn(this, options, connectionListener);
+  }
+
+  /** A net.Socket created inside the namespace and connecting there. */
+  connect(options: NsConnectOptions): Socket {
+    return connectIn(this, options);
+  }
+
+  /** A UDP dgram.Socket created and bound inside the namespace. */
+  udpSocket(options: NsUdpOptions = {}): Promise<DgramSocket> {
+    return udpSocketIn(this, options);
+  }
+
+  /** socket(2) inside the namespace: a close-on-exec fd, yours to hand over or sys.close(). */
+  socket(domain: number, type: number, protocol = 0): number {
+    return socketIn(this, domain, type, protocol);
+  }
+
+  /** A net.* sysctl of this namespace (`net.ipv4.ip_forward` or `net/ipv4/ip_forward`). */
+  sysctl(key: string): string {
+    return readSysctl(this, key);
+  }
+
+  setSysctl(key: string, value: string | number): void {
+    writeSysctl(this, key, value);
   }
 
   /**

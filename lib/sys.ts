@@ -1,7 +1,7 @@
 // The raw system calls, one to one, for callers who want them. They throw
 // NetnsError on failure and do no policy: sys.setns moves the calling thread
 // without enterNetns knowing, so prefer enterNetns/NetNamespace.
-import { native, type NativeConstants } from './binding';
+import { type CloneSpec, type NativeConstants, native } from './binding';
 import { toNetnsError } from './errors';
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -42,6 +42,23 @@ export interface Sys {
   nsGetOwnerUid(fd: number): number;
   /** close(2) for fds returned by sys calls (pidfds, namespace fds from ioctls). */
   close(fd: number): void;
+  /** socket(2) on the calling thread, always SOCK_CLOEXEC; close with sys.close or hand to net/dgram. */
+  socket(domain: number, type: number, protocol?: number): number;
+  /** bind(2) with the raw bytes of a struct sockaddr. */
+  bind(fd: number, address: Buffer): void;
+  /** setsockopt(2) with an int value. */
+  setsockoptInt(fd: number, level: number, name: number, value: number): void;
+  /**
+   * clone3(2) a child that joins/creates namespaces and runs mount steps, then
+   * execs `spec.file`. Returns its pid and a pidfd; a failing step or exec
+   * throws (the child is reaped). Await the exit with waitPidfd.
+   */
+  clone(spec: CloneSpec): { pid: number; pidfd: number };
+  /** Calls back once the child exits and is reaped, without blocking the event loop. */
+  waitPidfd(pidfd: number,
+    callback: (errno: number | null, code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
+  pipe(): [number, number];
   /** gettid(2): the calling thread's id, for /proc/PID/task/TID paths. */
   gettid(): number;
 }
@@ -74,5 +91,17 @@ export const sys: Sys = Object.freeze({
   nsGetParent: wrap(native.nsGetParent),
   nsGetOwnerUid: wrap(native.nsGetOwnerUid),
   close: wrap(native.close),
+  socket: (domain: number, type: number, protocol = 0) => {
+    try {
+      return native.socket(domain, type, protocol);
+    } catch (error) {
+      throw toNetnsError(error);
+    }
+  },
+  bind: wrap(native.bind),
+  setsockoptInt: wrap(native.setsockoptInt),
+  clone: wrap(native.clone),
+  waitPidfd: wrap(native.waitPidfd),
+  pipe: wrap(native.pipe),
   gettid: native.gettid,
 });

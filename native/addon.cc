@@ -2,12 +2,15 @@
 #include <napi.h>
 #include <unistd.h>
 
+#include "child-wait.hh"
+#include "clone.hh"
 #include "constants.hh"
 #include "fds.hh"
 #include "mounts.hh"
 #include "namespaces.hh"
 #include "netlink.hh"
 #include "pidfd.hh"
+#include "sockets.hh"
 #include "threadpool.hh"
 
 namespace netns {
@@ -25,6 +28,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPidfd(env, exports);
   InitFds(env, exports);
   InitNetlink(env, exports);
+  InitSockets(env, exports);
+  InitClone(env, exports);
+  InitChildWait(env, exports);
   exports.Set("gettid", Napi::Function::New(env, Gettid, "gettid"));
   return exports;
 }

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/file.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 
 namespace netns {
 
@@ -44,6 +46,17 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   NETNS_CONSTANT(O_CLOEXEC);
   NETNS_CONSTANT(O_PATH);
   NETNS_CONSTANT(O_NOFOLLOW);
+  NETNS_CONSTANT(AF_INET);
+  NETNS_CONSTANT(AF_INET6);
+  NETNS_CONSTANT(AF_UNIX);
+  NETNS_CONSTANT(SOCK_STREAM);
+  NETNS_CONSTANT(SOCK_DGRAM);
+  NETNS_CONSTANT(SOCK_RAW);
+  NETNS_CONSTANT(SOCK_NONBLOCK);
+  NETNS_CONSTANT(SOL_SOCKET);
+  NETNS_CONSTANT(SO_REUSEADDR);
+  NETNS_CONSTANT(IPPROTO_IPV6);
+  NETNS_CONSTANT(IPV6_V6ONLY);
   exports.Set("constants", constants);
 }
 

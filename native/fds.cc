@@ -54,7 +54,21 @@ static Napi::Value CloseOnEnvTeardown(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pipe2(O_CLOEXEC) -> [readFd, writeFd]
+static Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    ThrowErrno(info.Env(), errno, "pipe2");
+    return {};
+  }
+  Napi::Array result = Napi::Array::New(info.Env(), 2);
+  result.Set(0u, Napi::Number::New(info.Env(), fds[0]));
+  result.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  return result;
+}
+
 void InitFds(Napi::Env env, Napi::Object exports) {
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("closeOnEnvTeardown",

@@ -1,0 +1,119 @@
+// Sockets that live in a namespace: made by socket(2) on a thread switched
+// into it, then handed to node:net or node:dgram by fd. Binding and
+// connecting may happen afterwards from anywhere: a socket's namespace is
+// fixed when it is created.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { native } from './binding';
+import { toNetnsError } from './errors';
+import type { NetNamespace } from './net-namespace';
+import { assertIpLiteral, assertPort, sockaddrOf } from './sockaddr';
+
+const c = native.constants;
+
+export interface NsListenOptions {
+  /** Default 0: a free port, read it from server.address(). */
+  port?: number;
+  /** An IP address inside the namespace; default '127.0.0.1'. */
+  host?: string;
+  backlog?: number;
+}
+
+export interface NsConnectOptions {
+  port: number;
+  /** An IP address reachable from inside the namespace; default '127.0.0.1'. */
+  host?: string;
+}
+
+export interface NsUdpOptions {
+  type?: 'udp4' | 'udp6';
+  port?: number;
+  /** Default '127.0.0.1' for udp4, '::1' for udp6. */
+  host?: string;
+}
+
+/** socket(2) inside `ns`; the fd is the caller's to hand over or close. */
+export function socketIn(ns: NetNamespace, domain: number, type: number, protocol = 0): number {
+  return ns.enter(() => {
+    try {
+      return native.socket(domain, type, protocol);
+    } catch (error) {
+      throw toNetnsError(error);
+    }
+  });
+}
+
+function boundSocketIn(ns: NetNamespace, type: number, host: string, port: number): number {
+  const { family, bytes } = sockaddrOf(host, port);
+  const fd = socketIn(ns, family, type | c.SOCK_NONBLOCK);
+  try {
+    if (type === c.SOCK_STREAM) native.setsockoptInt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1);
+    native.bind(fd, bytes);
+    return fd;
+  } catch (error) {
+    native.close(fd);
+    throw toNetnsError(error);
+  }
+}
+
+/** A net.Server listening inside the namespace. */
+export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
+  connectionListener?: (socket: net.Socket) => void): Promise<net.Server> {
+  const { port = 0, host = '127.0.0.1', backlog } = options;
+  assertPort(port);
+  assertIpLiteral(host);
+  const fd = boundSocketIn(ns, c.SOCK_STREAM, host, port);
+  const server = net.createServer(connectionListener);
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      server.close();
+      reject(error);
+    };
+    server.once('error', fail);
+    server.listen({ fd, backlog }, () => {
+      server.off('error', fail);
+      resolve(server);
+    });
+  });
+}
+
+/** A net.Socket whose socket was created inside the namespace, connecting there. */
+export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Socket {
+  const { port, host = '127.0.0.1' } = options ?? ({} as NsConnectOptions);
+  assertPort(port);
+  assertIpLiteral(host);
+  const family = net.isIPv6(host) ? c.AF_INET6 : c.AF_INET;
+  const fd = socketIn(ns, family, c.SOCK_STREAM | c.SOCK_NONBLOCK);
+  let socket: net.Socket;
+  try {
+    socket = new net.Socket({ fd, readable: true, writable: true });
+  } catch (error) {
+    native.close(fd);
+    throw error;
+  }
+  return socket.connect({ port, host });
+}
+
+/** A dgram.Socket created and bound inside the namespace. */
+export function udpSocketIn(ns: NetNamespace, options: NsUdpOptions = {}): Promise<dgram.Socket> {
+  const { type = 'udp4', port = 0 } = options;
+  if (type !== 'udp4' && type !== 'udp6') throw new TypeError(`type must be 'udp4' or 'udp6', got '${type}'`);
+  const host = options.host ?? (type === 'udp4' ? '127.0.0.1' : '::1');
+  assertPort(port);
+  assertIpLiteral(host);
+  if ((type === 'udp6') !== net.isIPv6(host)) {
+    throw new TypeError(`host '${host}' does not match type '${type}'`);
+  }
+  const fd = boundSocketIn(ns, c.SOCK_DGRAM, host, port);
+  const socket = dgram.createSocket(type);
+  return new Promise((resolve, reject) => {
+    socket.once('error', (error) => {
+      socket.close();
+      reject(error);
+    });
+    socket.bind({ fd }, () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
