@@ -102,7 +102,7 @@ export interface CloneSpec {
   argv: string[];
   envp: string[];
   cwd?: string;
-  /** fds to put at 0, 1, 2 in the child; -1 leaves that one as inherited. */
+  /** fds to put at 0, 1, 2 in the child (n at n: keep it, clearing close-on-exec); -1 leaves it as it is. */
   stdio?: [number, number, number];
   /** CLONE_NEW* flags: namespaces the child is created in. */
   cloneFlags?: number;

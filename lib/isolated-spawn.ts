@@ -179,17 +179,22 @@ export function spawnIsolated(ns: NetNamespace, command: string, args: readonly 
     return child as unknown as ChildProcess;
   }
   const childEnds: number[] = [];
+  const ownChildEnds: number[] = []; // made here, closed here once the child has them
   const parentEnds: Array<number | null> = [];
   try {
     kinds.forEach((kind, fd) => {
       if (kind === 'inherit') {
-        childEnds.push(-1);
+        // Our own fd 0-2 (Node may have made it close-on-exec: the child clears that).
+        childEnds.push(fd);
         parentEnds.push(null);
       } else if (kind === 'ignore') {
-        childEnds.push(native.open('/dev/null', fd === 0 ? fs.constants.O_RDONLY : fs.constants.O_WRONLY));
+        const devNull = native.open('/dev/null', fd === 0 ? fs.constants.O_RDONLY : fs.constants.O_WRONLY);
+        ownChildEnds.push(devNull);
+        childEnds.push(devNull);
         parentEnds.push(null);
       } else {
         const [read, write] = native.pipe();
+        ownChildEnds.push(fd === 0 ? read : write);
         childEnds.push(fd === 0 ? read : write);
         parentEnds.push(fd === 0 ? write : read);
       }
@@ -210,7 +215,7 @@ export function spawnIsolated(ns: NetNamespace, command: string, args: readonly 
     const failure = toNetnsError(error);
     process.nextTick(() => child.emit('error', failure));
   } finally {
-    for (const fd of childEnds) if (fd >= 0) native.close(fd);
+    for (const fd of ownChildEnds) native.close(fd);
   }
   return child as unknown as ChildProcess;
 }

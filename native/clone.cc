@@ -205,10 +205,15 @@ int RunStep(const Step& step) {
   }
   for (int target = 0; target < 3; target++) {
     int fd = spec.stdio[target];
-    if (fd < 0) continue;
-    // dup2 onto itself would keep close-on-exec: clear it instead.
-    int result = fd == target ? fcntl(fd, F_SETFD, 0) : dup2(fd, target);
-    if (result < 0) ChildFail(pipe_fd, -2, errno);
+    if (fd >= 0) {
+      // dup2 onto itself would keep close-on-exec: clear it instead.
+      int result = fd == target ? fcntl(fd, F_SETFD, 0) : dup2(fd, target);
+      if (result < 0) ChildFail(pipe_fd, -2, errno);
+    }
+    // Node may have made an inherited stdio fd non-blocking; programs expect
+    // blocking stdio (libuv's spawn clears it the same way).
+    int flags = fcntl(target, F_GETFL);
+    if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(target, F_SETFL, flags & ~O_NONBLOCK);
   }
   if (spec.has_cwd && chdir(spec.cwd.c_str()) != 0) ChildFail(pipe_fd, -3, errno);
   execve(spec.file.c_str(), argv, envp);

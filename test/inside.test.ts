@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, sys } from '../lib/index';
-import { killAndReap, onCleanup, readlinkNetns, run, tryRun } from './helpers';
+import {
+  distEntry, killAndReap, onCleanup, readlinkNetns, run, runNode, tryRun,
+} from './helpers';
 
 let counter = 0;
 function namedNamespace(): NetNamespace {
@@ -86,6 +88,18 @@ describe('ns.spawn', () => {
     const signal = await new Promise((resolve) => sleeper.once('exit', (_c, s) => resolve(s)));
     expect(signal).toBe('SIGTERM');
     expect(fs.existsSync(`/proc/${sleeper.pid}`)).toBe(false);
+  });
+
+  it('isolated: an inherited stdout reaches the parent\'s stdout', () => {
+    const ns = namedNamespace();
+    const result = runNode(`const lib = require(${JSON.stringify(distEntry)});
+      const ns = lib.NetNamespace.fromName(${JSON.stringify(ns.name)});
+      const child = ns.spawn('sh', ['-c', 'echo from-the-child; readlink /proc/self/ns/net'],
+        { stdio: 'inherit', mountNamespace: 'isolated' });
+      ns.close();
+      child.on('exit', (code) => { process.exitCode = code; });`);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['from-the-child', ns.id]);
   });
 
   it.each(['shared', 'isolated'] as const)('%s: an unknown command is ENOENT through the error event', async (mode) => {
