@@ -28,6 +28,21 @@ enterNetns(ns, () => {
 const back = threadNetns();
 console.log(`4. after enterNetns: back in ${back} ${back === home.id ? '(where it started)' : '(WRONG!)'}`);
 
+// Async work goes through tools that create it inside by construction.
+const server = await ns.listen({ host: '127.0.0.1' }, (socket) => socket.end(`hello from ${ns.id}\n`));
+const { port } = server.address();
+const reply = await new Promise((resolve, reject) => {
+  // A node child started inside: its connect happens there too.
+  const client = ns.spawn(process.execPath, ['-e',
+    `require('node:net').connect(${port}, '127.0.0.1').pipe(process.stdout)`]);
+  let out = '';
+  client.stdout.on('data', (chunk) => { out += chunk; });
+  client.on('error', reject);
+  client.on('close', () => resolve(out.trim()));
+});
+console.log(`5. ns.listen() server on 127.0.0.1:${port} inside; a child spawned inside got: "${reply}"`);
+server.close();
+
 ns.close();
 home.close();
-console.log('5. closed the handle: nothing else held the namespace, so the kernel freed it');
+console.log('6. closed the handle: nothing else held the namespace, so the kernel freed it');
