@@ -166,8 +166,16 @@ function envp(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
 }
 
+const SUPPORTED_OPTIONS = new Set(['stdio', 'env', 'cwd']);
+
 export function spawnIsolated(ns: NetNamespace, command: string, args: readonly string[],
   options: SpawnOptions): ChildProcess {
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && !SUPPORTED_OPTIONS.has(key)) {
+      throw new TypeError(`isolated spawn does not support the '${key}' option ` +
+        "(supported: stdio, env, cwd); use mountNamespace: 'shared' for the full child_process options");
+    }
+  }
   const kinds = stdioKinds(options.stdio);
   const env = options.env ?? process.env;
   const steps = isolationSteps(ns); // checks the handle is open

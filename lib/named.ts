@@ -48,8 +48,9 @@ export function attachNamed(name: string, source: number | NetNamespace,
   }
   const held = typeof source === 'number' ? NetNamespace.fromPid(source) : source;
   try {
+    const fd = held.fd; // a closed handle fails here, before anything is made
     prepareRunDir(runDir);
-    bindMount(`/proc/self/fd/${held.fd}`, file, held);
+    bindMount(`/proc/self/fd/${fd}`, file, held);
     return NetNamespace.adopt(openNetnsFile(file), { path: file, name });
   } finally {
     if (held !== source) held.close();

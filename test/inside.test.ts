@@ -119,6 +119,9 @@ describe('ns.spawn', () => {
     expect(() => open.spawn('')).toThrow(TypeError);
     expect(() => open.spawn('true', [1 as unknown as string])).toThrow(TypeError);
     expect(() => open.spawn('true', [], { mountNamespace: 'private' as 'shared' })).toThrow(TypeError);
+    expect(() => open.spawn('true', [], { mountNamespace: 'isolated', uid: 1000 })).toThrow(/'uid' option/);
+    expect(() => open.spawn('true', [], { mountNamespace: 'isolated', stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }))
+      .toThrow(TypeError);
   });
 });
 
