@@ -4,7 +4,7 @@ import { native } from './binding';
 import { NetnsError, errnoOf, toNetnsError } from './errors';
 import { assertAbsolutePath } from './validate';
 
-const { MS_BIND, MNT_DETACH, UMOUNT_NOFOLLOW } = native.constants;
+const { MS_BIND, MNT_DETACH, UMOUNT_NOFOLLOW, O_PATH } = native.constants;
 const CREATE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_EXCL |
   fs.constants.O_NOFOLLOW;
 
@@ -17,7 +17,8 @@ export interface Identity {
  * Bind-mounts `source` onto a new file `target`:
  * - the target is created O_CREAT|O_EXCL|O_NOFOLLOW, so an existing file or a
  *   planted symlink is refused (EEXIST) and left untouched;
- * - the mount goes onto the created file through its fd, not by path;
+ * - the source is held open (O_PATH) and the mount goes from that fd onto
+ *   the created file's fd, so neither path can be swapped in between;
  * - afterwards the target's dev/ino must be the source's, proving the mount;
  * - any failure unmounts and unlinks what this call made.
  * `expected` overrides the identity read from `source` (e.g. a held nsfs fd).
@@ -25,7 +26,21 @@ export interface Identity {
 export function bindMount(source: string, target: string, expected?: Identity): void {
   assertAbsolutePath(source, 'source');
   assertAbsolutePath(target, 'target');
-  const want = expected ?? statOrThrow(source);
+  // Hold the source (O_PATH) so that what is proven is what gets mounted.
+  let sourceFd: number;
+  try {
+    sourceFd = native.open(source, O_PATH);
+  } catch (error) {
+    throw toNetnsError(error, source);
+  }
+  try {
+    bindHeldSource(sourceFd, target, expected ?? identityOfFd(sourceFd));
+  } finally {
+    native.close(sourceFd);
+  }
+}
+
+function bindHeldSource(sourceFd: number, target: string, want: Identity): void {
   let fd: number;
   try {
     fd = fs.openSync(target, CREATE_FLAGS, 0o000);
@@ -35,7 +50,7 @@ export function bindMount(source: string, target: string, expected?: Identity): 
   let mounted = false;
   try {
     try {
-      native.mount(source, `/proc/self/fd/${fd}`, null, MS_BIND, null);
+      native.mount(`/proc/self/fd/${sourceFd}`, `/proc/self/fd/${fd}`, null, MS_BIND, null);
       mounted = true;
     } catch (error) {
       throw toNetnsError(error, target);
@@ -66,6 +81,11 @@ export function unmount(target: string): void {
   } catch (error) {
     throw toNetnsError(error, target);
   }
+}
+
+function identityOfFd(fd: number): Identity {
+  const stat = fs.fstatSync(fd);
+  return { dev: stat.dev, ino: stat.ino };
 }
 
 function statOrThrow(path: string): Identity {

@@ -63,13 +63,15 @@ function isNodeSystemError(error: unknown): error is NodeSystemError {
 /**
  * Turns an error thrown by the addon or by node:fs into a NetnsError;
  * anything else (a TypeError from argument checks) is returned unchanged.
+ * `path`, when given, names what the caller asked for and wins over the path
+ * the call used (often a /proc/self/fd/N link).
  */
 export function toNetnsError(error: unknown, path?: string): unknown {
   if (error instanceof NetnsError || !isNodeSystemError(error)) return error;
   return new NetnsError({
     errno: error.errno,
     syscall: error.syscall,
-    path: error.path ?? path,
+    path: path ?? error.path,
     cause: error,
   });
 }

@@ -300,8 +300,14 @@ function openNetnsOfPid(pid: number): NsfsFile {
   try {
     pidfd = native.pidfdOpen(pid, 0);
   } catch (error) {
+    const code = (error as { code?: string }).code;
     // Kernels before 5.3 have no pidfds: the path is all there is.
-    if ((error as { code?: string }).code === 'ENOSYS') return openNetnsFile(procPath);
+    if (code === 'ENOSYS') return openNetnsFile(procPath);
+    const leader = code === 'EINVAL' || code === 'ENOENT' ? threadGroupOf(pid) : undefined;
+    if (leader !== undefined && leader !== pid) {
+      throw new NetnsError({ errno: errnoOf('EINVAL'), syscall: 'pidfd_open', path: procPath,
+        description: `${pid} is a thread of process ${leader}, not a process id`, hint: '' });
+    }
     throw toNetnsError(error, procPath);
   }
   try {
@@ -321,6 +327,16 @@ function openNetnsOfPid(pid: number): NsfsFile {
     }
   } finally {
     native.close(pidfd);
+  }
+}
+
+/** The process (thread-group leader) a thread id belongs to, if it exists. */
+function threadGroupOf(tid: number): number | undefined {
+  try {
+    const match = /^Tgid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${tid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -148,6 +148,12 @@ describe('bad input', () => {
     expect(error.message).toMatch(/mnt namespace/);
   });
 
+  it('a thread id is refused with a message naming its process', () => {
+    const tids = fs.readdirSync(`/proc/${process.pid}/task`).map(Number).filter((tid) => tid !== process.pid);
+    const error = expectSystemError(() => NetNamespace.fromPid(tids[0]), 'EINVAL');
+    expect(error.message).toContain(`${tids[0]} is a thread of process ${process.pid}`);
+  });
+
   it('a dead pid is ESRCH', () => {
     expectSystemError(() => NetNamespace.fromPid(deadPid()), 'ESRCH');
   });

@@ -104,7 +104,7 @@ describe('bindMount / unmount', () => {
     // A directory cannot be bound onto a file: mount fails after the target was created.
     fs.mkdirSync(path.join(dir, 'srcdir'));
     expect(() => bindMount(path.join(dir, 'srcdir'), path.join(dir, 'target')))
-      .toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'mount' }));
+      .toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'mount', path: path.join(dir, 'target') }));
     expect(fs.readdirSync(dir)).toEqual(['srcdir']);
     expect(mountPoints().filter((p) => p.startsWith(dir))).toEqual([]);
   });
