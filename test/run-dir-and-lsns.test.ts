@@ -29,11 +29,14 @@ function tempRunDir(): string {
 describe('run dir', () => {
   it('eight processes creating names at once leave one run-dir mount plus one per name', async () => {
     const runDir = tempRunDir();
+    // All eight spin until one shared instant, so that their first-time setup
+    // of the run dir overlaps (without the flock, several of them bind it).
     const script = `const lib = require(${JSON.stringify(distEntry)});
-      const wait = Date.now() + 300; while (Date.now() < wait) {}
+      const go = Number(process.argv[3]); while (Date.now() < go) {}
       lib.NetNamespace.createNamed(process.argv[1], { runDir: process.argv[2] }).close();`;
+    const go = String(Date.now() + 1500);
     const children = Array.from({ length: 8 }, (_, i) =>
-      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir], { stdio: 'inherit' }));
+      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, go], { stdio: 'inherit' }));
     for (const child of children) onCleanup(() => killAndReap(child));
     const codes = await Promise.all(children.map((child) =>
       new Promise((resolve) => child.once('exit', resolve))));
