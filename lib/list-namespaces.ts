@@ -5,10 +5,9 @@
 // (/proc/*/fd/*), which costs a readlink per open fd on the host.
 import fs from 'node:fs';
 import path from 'node:path';
-import { native } from './binding';
 import { nsidOf } from './nsid';
 import {
-  commandOf, listPids, netnsFdsOfPid, netnsMounts, uidOf, userNameOf,
+  commandOf, listPids, netnsFdsOfPid, netnsMounts, readUserNames, uidOf,
 } from './proc-scan';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
 
@@ -107,13 +106,14 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
   }
 
   const withNsid = options.nsid !== false;
+  const userNames = readUserNames();
   for (const info of found.values()) {
     info.pids.sort((a, b) => a - b);
     info.nprocs = info.pids.length;
     info.pid = info.pids[0];
     if (info.pid !== undefined) {
       info.uid = uidOf(info.pid);
-      if (info.uid !== undefined) info.user = userNameOf(info.uid) ?? String(info.uid);
+      if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
       info.command = commandOf(info.pid);
     }
     if (withNsid) {

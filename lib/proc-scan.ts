@@ -82,20 +82,16 @@ export function uidOf(pid: number): number | undefined {
   }
 }
 
-let userNames: Map<number, string> | undefined;
-
-/** The user name of a uid from /etc/passwd (as lsns's USER column shows it). */
-export function userNameOf(uid: number): string | undefined {
-  if (!userNames) {
-    userNames = new Map();
-    try {
-      for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
-        const [name, , id] = line.split(':');
-        if (name && id && !userNames.has(Number(id))) userNames.set(Number(id), name);
-      }
-    } catch {
-      // No passwd file: numeric uids only.
+/** uid -> user name from /etc/passwd (as lsns's USER column shows it). */
+export function readUserNames(): Map<number, string> {
+  const names = new Map<number, string>();
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , id] = line.split(':');
+      if (name && id && !names.has(Number(id))) names.set(Number(id), name);
     }
+  } catch {
+    // No passwd file: numeric uids only.
   }
-  return userNames.get(uid);
+  return names;
 }
