@@ -102,7 +102,11 @@ export interface CloneSpec {
   argv: string[];
   envp: string[];
   cwd?: string;
-  /** fds to put at 0, 1, 2 in the child (n at n: keep it, clearing close-on-exec); -1 leaves it as it is. */
+  /**
+   * fds to put at 0, 1, 2 in the child; n at position n keeps that fd,
+   * clearing close-on-exec. -1 leaves it as it is, and Node keeps its own
+   * fds 0-2 close-on-exec: pass [0, 1, 2] for a child that shares our stdio.
+   */
   stdio?: [number, number, number];
   /** CLONE_NEW* flags: namespaces the child is created in. */
   cloneFlags?: number;

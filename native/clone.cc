@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mount.h>
@@ -192,8 +193,9 @@ int RunStep(const Step& step) {
 
 [[noreturn]] void RunChild(const Spec& spec, char* const* argv, char* const* envp,
                            int pipe_fd) {
-  // Node ignores SIGPIPE and blocks signals on some threads: undo both, as
-  // libuv's spawn does, so the program starts with a clean slate.
+  // Signals are all blocked here (see Clone). Node ignores SIGPIPE and has
+  // handlers installed: reset every disposition, then unblock, as libuv's
+  // spawn does, so the program starts with a clean slate.
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
@@ -266,12 +268,19 @@ Napi::Value Clone(const Napi::CallbackInfo& info) {
   args.flags = spec.clone_flags | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
+  // Block every signal across the clone, as libuv's spawn does: until the
+  // child has reset the dispositions, a signal would run Node's handlers
+  // (which write to pipes shared with this process) in the child.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
   long pid = syscall(SYS_clone3, &args, sizeof args);
   if (pid == 0) {
     close(report[0]);
     RunChild(spec, argv.data(), envp.data(), report[1]);
   }
   int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   close(report[1]);
   if (pid < 0) {
     close(report[0]);

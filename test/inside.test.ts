@@ -144,6 +144,15 @@ describe('sys.clone', () => {
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
   });
 
+  it('shares our stdio when asked with [0, 1, 2], although Node keeps fds 0-2 close-on-exec', () => {
+    const result = runNode(`const { sys } = require(${JSON.stringify(distEntry)});
+      const { pidfd } = sys.clone({ file: '/bin/echo', argv: ['echo', 'through our stdout'], envp: [],
+        stdio: [0, 1, 2] });
+      sys.waitPidfd(pidfd, (errno, code) => { sys.close(pidfd); process.exitCode = code; });`);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe('through our stdout');
+  });
+
   it('joins a given namespace fd', async () => {
     const ns = NetNamespace.create();
     onCleanup(() => ns.close());
