@@ -21,9 +21,8 @@ export interface Identity {
  *   the created file's fd, so neither path can be swapped in between;
  * - afterwards the target's dev/ino must be the source's, proving the mount;
  * - any failure unmounts and unlinks what this call made.
- * `expected` overrides the identity read from `source` (e.g. a held nsfs fd).
  */
-export function bindMount(source: string, target: string, expected?: Identity): void {
+export function bindMount(source: string, target: string): void {
   assertAbsolutePath(source, 'source');
   assertAbsolutePath(target, 'target');
   // Hold the source (O_PATH) so that what is proven is what gets mounted.
@@ -34,7 +33,7 @@ export function bindMount(source: string, target: string, expected?: Identity): 
     throw toNetnsError(error, source);
   }
   try {
-    bindHeldSource(sourceFd, target, expected ?? identityOfFd(sourceFd));
+    bindHeldSource(sourceFd, target, identityOfFd(sourceFd));
   } finally {
     native.close(sourceFd);
   }
@@ -67,8 +66,7 @@ function bindHeldSource(sourceFd: number, target: string, want: Identity): void 
       });
     }
   } catch (error) {
-    if (mounted) tryUnmount(target);
-    tryUnlink(target);
+    discardBindMount(target, mounted);
     throw error;
   }
 }
@@ -97,15 +95,15 @@ function statOrThrow(path: string): Identity {
   }
 }
 
-function tryUnmount(target: string): void {
-  try {
-    native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
-  } catch {
-    // Nothing mounted there after all.
+/** Undoes a bindMount that must not stay: detach if mounted, then remove the file. */
+export function discardBindMount(target: string, mounted = true): void {
+  if (mounted) {
+    try {
+      unmount(target);
+    } catch {
+      // Nothing mounted there after all.
+    }
   }
-}
-
-function tryUnlink(target: string): void {
   try {
     fs.unlinkSync(target);
   } catch {

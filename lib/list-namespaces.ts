@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { nsidOf } from './nsid';
 import {
-  commandOf, listPids, netnsFdsOfPid, netnsMounts, readUserNames, uidOf,
+  commandOf, listPids, netnsFdsOfPid, netnsMounts, netnsOfPid, readUserNames, uidOf,
 } from './proc-scan';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
 
@@ -37,14 +37,6 @@ export interface NamespaceInfo {
 
 function emptyInfo(ino: number): NamespaceInfo {
   return { ino, id: `net:[${ino}]`, nprocs: 0, pids: [], nsfs: [], names: [], heldBy: [] };
-}
-
-function inoOfPid(pid: number): number | undefined {
-  try {
-    return fs.statSync(`/proc/${pid}/ns/net`).ino;
-  } catch {
-    return undefined; // exited meanwhile, or not ours to see (EACCES)
-  }
 }
 
 // Asks for the nsid through any file that reaches the namespace.
@@ -94,8 +86,8 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
   };
 
   for (const pid of listPids()) {
-    const ino = inoOfPid(pid);
-    if (ino !== undefined) infoFor(ino).pids.push(pid);
+    const netns = netnsOfPid(pid);
+    if (netns !== undefined) infoFor(netns.ino).pids.push(pid);
     if (!options.fdHolders) continue;
     for (const held of netnsFdsOfPid(pid)) infoFor(held.ino).heldBy.push({ pid, fd: held.fd });
   }

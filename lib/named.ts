@@ -2,7 +2,7 @@
 // the run dir with the namespace bind-mounted onto it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { bindMount } from './bind-mount';
+import { bindMount, discardBindMount } from './bind-mount';
 import { native } from './binding';
 import { NetnsError, errnoOf, toNetnsError } from './errors';
 import { NetNamespace } from './net-namespace';
@@ -26,7 +26,7 @@ export function createNamed(name: string, options: RunDirOptions = {}): NetNames
   prepareRunDir(runDir);
   const created = unshareDetached();
   try {
-    bindMount(`/proc/self/fd/${created.fd}`, file, created);
+    bindMount(`/proc/self/fd/${created.fd}`, file);
   } catch (error) {
     closeFd(created.fd, created.openedBy);
     throw error;
@@ -50,8 +50,13 @@ export function attachNamed(name: string, source: number | NetNamespace,
   try {
     const fd = held.fd; // a closed handle fails here, before anything is made
     prepareRunDir(runDir);
-    bindMount(`/proc/self/fd/${fd}`, file, held);
-    return NetNamespace.adopt(openNetnsFile(file), { path: file, name });
+    bindMount(`/proc/self/fd/${fd}`, file);
+    try {
+      return NetNamespace.adopt(openNetnsFile(file), { path: file, name });
+    } catch (error) {
+      discardBindMount(file);
+      throw error;
+    }
   } finally {
     if (held !== source) held.close();
   }

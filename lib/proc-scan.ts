@@ -7,17 +7,15 @@ export function listPids(): number[] {
   return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
 }
 
-/** dev:ino of a process's network namespace, or undefined if gone or hidden. */
-export function netnsKeyOfPid(pid: number): string | undefined {
+/** The nsfs dev/ino of a process's network namespace, or undefined if gone or hidden. */
+export function netnsOfPid(pid: number): { dev: number; ino: number } | undefined {
   try {
-    const stat = fs.statSync(`/proc/${pid}/ns/net`);
-    return `${stat.dev}:${stat.ino}`;
+    const { dev, ino } = fs.statSync(`/proc/${pid}/ns/net`);
+    return { dev, ino };
   } catch {
     return undefined; // exited meanwhile, or not ours to see (EACCES)
   }
 }
-
-export const identityKey = (dev: number, ino: number): string => `${dev}:${ino}`;
 
 /** Inodes of network namespaces held open by a process's fds, with the fd numbers. */
 export function netnsFdsOfPid(pid: number): Array<{ fd: number; ino: number }> {

@@ -5,7 +5,7 @@ import { type NetnsTarget, withTarget } from './enter';
 import { toNetnsError } from './errors';
 import { NetNamespace } from './net-namespace';
 import { nsidOf } from './nsid';
-import { identityKey, listPids, netnsKeyOfPid } from './proc-scan';
+import { listPids, netnsOfPid } from './proc-scan';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
 import { assertPid } from './validate';
 
@@ -80,7 +80,10 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
 /** ip netns pids NAME: the processes (thread-group leaders) in the namespace. */
 export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number[] {
   return withTarget(target, (ns) => {
-    const key = identityKey(ns.dev, ns.ino);
-    return listPids().filter((pid) => netnsKeyOfPid(pid) === key).sort((a, b) => a - b);
+    const inside = (pid: number) => {
+      const found = netnsOfPid(pid);
+      return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
+    };
+    return listPids().filter(inside).sort((a, b) => a - b);
   }, options);
 }

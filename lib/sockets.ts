@@ -7,6 +7,7 @@ import net from 'node:net';
 import { native } from './binding';
 import { toNetnsError } from './errors';
 import type { NetNamespace } from './net-namespace';
+import { sys } from './sys';
 import { assertIpLiteral, assertPort, sockaddrOf } from './sockaddr';
 
 const c = native.constants;
@@ -34,13 +35,7 @@ export interface NsUdpOptions {
 
 /** socket(2) inside `ns`; the fd is the caller's to hand over or close. */
 export function socketIn(ns: NetNamespace, domain: number, type: number, protocol = 0): number {
-  return ns.enter(() => {
-    try {
-      return native.socket(domain, type, protocol);
-    } catch (error) {
-      throw toNetnsError(error);
-    }
-  });
+  return ns.enter(() => sys.socket(domain, type, protocol));
 }
 
 function boundSocketIn(ns: NetNamespace, type: number, host: string, port: number): number {

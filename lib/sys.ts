@@ -63,27 +63,20 @@ export interface Sys {
   gettid(): number;
 }
 
+// The calls with optional arguments get their defaults in front of these.
+const mount = wrap(native.mount);
+const pidfdOpen = wrap(native.pidfdOpen);
+const socket = wrap(native.socket);
+
 export const sys: Sys = Object.freeze({
   constants: Object.freeze({ ...native.constants }),
   setns: wrap(native.setns),
   unshare: wrap(native.unshare),
   mount: (source: string | null, target: string, fstype: string | null,
-    flags: number, data: string | null = null) => {
-    try {
-      native.mount(source, target, fstype, flags, data);
-    } catch (error) {
-      throw toNetnsError(error);
-    }
-  },
+    flags: number, data: string | null = null) => mount(source, target, fstype, flags, data),
   umount2: wrap(native.umount2),
   flock: wrap(native.flock),
-  pidfdOpen: (pid: number, flags = 0) => {
-    try {
-      return native.pidfdOpen(pid, flags);
-    } catch (error) {
-      throw toNetnsError(error);
-    }
-  },
+  pidfdOpen: (pid: number, flags = 0) => pidfdOpen(pid, flags),
   pidfdSendSignal: wrap(native.pidfdSendSignal),
   pidfdGetNetNamespace: wrap(native.pidfdGetNetNamespace),
   nsGetNstype: wrap(native.nsGetNstype),
@@ -91,13 +84,7 @@ export const sys: Sys = Object.freeze({
   nsGetParent: wrap(native.nsGetParent),
   nsGetOwnerUid: wrap(native.nsGetOwnerUid),
   close: wrap(native.close),
-  socket: (domain: number, type: number, protocol = 0) => {
-    try {
-      return native.socket(domain, type, protocol);
-    } catch (error) {
-      throw toNetnsError(error);
-    }
-  },
+  socket: (domain: number, type: number, protocol = 0) => socket(domain, type, protocol),
   bind: wrap(native.bind),
   setsockoptInt: wrap(native.setsockoptInt),
   clone: wrap(native.clone),

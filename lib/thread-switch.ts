@@ -90,7 +90,7 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
 
 /**
  * unshare(CLONE_NEWNET) on this thread, opens the new namespace, and returns
- * the thread to where it was: the new namespace lives only in the returned fd.
+ * the thread to where it was: the new namespace lives only in the returned file's fd.
  */
 export function unshareDetached(): NsfsFile {
   const origin = currentFd();

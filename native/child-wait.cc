@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include <thread>
+#include <pthread.h>
 
 #include "errors.hh"
 
@@ -43,6 +43,32 @@ void CallJs(Napi::Env env, Napi::Function callback, void*, ExitStatus* status) {
 
 using ExitCallback = Napi::TypedThreadSafeFunction<void, ExitStatus, CallJs>;
 
+struct WaitJob {
+  ExitCallback callback;
+  int pidfd;
+};
+
+void* WaitThread(void* data) {
+  auto* job = static_cast<WaitJob*>(data);
+  auto* status = new ExitStatus();
+  siginfo_t child = {};
+  int result;
+  do {
+    result = waitid(static_cast<idtype_t>(P_PIDFD), job->pidfd, &child, WEXITED);
+  } while (result != 0 && errno == EINTR);
+  if (result != 0) {
+    status->err = errno;
+  } else if (child.si_code == CLD_EXITED) {
+    status->code = child.si_status;
+  } else {
+    status->signal = child.si_status;
+  }
+  if (job->callback.BlockingCall(status) != napi_ok) delete status;
+  job->callback.Release();
+  delete job;
+  return nullptr;
+}
+
 Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int pidfd;
@@ -51,25 +77,24 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "argument 1 must be a function").ThrowAsJavaScriptException();
     return {};
   }
-  ExitCallback callback = ExitCallback::New(env, info[1].As<Napi::Function>(),
-                                            "netns-native:waitPidfd", 0, 1);
-  std::thread([callback, pidfd]() mutable {
-    auto* status = new ExitStatus();
-    siginfo_t child = {};
-    int result;
-    do {
-      result = waitid(static_cast<idtype_t>(P_PIDFD), pidfd, &child, WEXITED);
-    } while (result != 0 && errno == EINTR);
-    if (result != 0) {
-      status->err = errno;
-    } else if (child.si_code == CLD_EXITED) {
-      status->code = child.si_status;
-    } else {
-      status->signal = child.si_status;
-    }
-    if (callback.BlockingCall(status) != napi_ok) delete status;
-    callback.Release();
-  }).detach();
+  auto* job = new WaitJob{ExitCallback::New(env, info[1].As<Napi::Function>(),
+                                            "netns-native:waitPidfd", 0, 1),
+                          pidfd};
+  // The waiter blocks every signal (it inherits the mask it is created with),
+  // so process signals keep going to the threads Node expects.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pthread_t thread;
+  int err = pthread_create(&thread, nullptr, WaitThread, job);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (err != 0) {
+    job->callback.Release();
+    delete job;
+    ThrowErrno(env, err, "pthread_create");
+    return {};
+  }
+  pthread_detach(thread);
   return env.Undefined();
 }
 
