@@ -1,0 +1,81 @@
+// What rtnetlink tells about one network namespace, shaped for users: field
+// names follow `ip -j -d link | addr | route` where a user would look for them.
+
+export interface Link {
+  ifindex: number;
+  /** ip: ifname. */
+  name: string;
+  /**
+   * linkinfo.info_kind ('veth', 'bridge', 'dummy', 'vlan', ...); 'loopback' for
+   * lo; 'device' when the kernel names no kind (a physical or virtio NIC).
+   */
+  kind: string;
+  /** ip: link_type ('ether', 'loopback', 'none', ...). */
+  type: string;
+  mtu: number;
+  /** Administratively up (IFF_UP). */
+  up: boolean;
+  /** As ip prints them: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP']. */
+  flags: string[];
+  /** 'UP', 'DOWN', 'UNKNOWN', 'LOWERLAYERDOWN', ... */
+  operstate: string;
+  /** ip: address (lower-case, colon-separated). */
+  mac?: string;
+  broadcast?: string;
+  /** Name of the master (a bridge port's bridge), as ip -j prints it. */
+  master?: string;
+  masterIndex?: number;
+  /** ip: info_slave_kind ('bridge' for a bridge port). */
+  slaveKind?: string;
+  /** IFLA_LINK: the peer's (veth) or parent's (vlan, macvlan) ifindex. */
+  linkIndex?: number;
+  /**
+   * IFLA_LINK_NETNSID: the namespace `linkIndex` lives in, as an nsid that
+   * *this* namespace assigned; absent when it is in this same namespace.
+   */
+  linkNetnsid?: number;
+  /** ip: link (the peer's name), when the peer is in this same namespace. */
+  link?: string;
+  qdisc?: string;
+  txqlen?: number;
+  group?: string;
+}
+
+export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere' | number;
+
+export interface Address {
+  ifindex: number;
+  /** The interface's name (ip: ifname). */
+  name: string;
+  family: 4 | 6;
+  /** ip: local. */
+  address: string;
+  /** ip: prefixlen. */
+  prefixLength: number;
+  scope: AddressScope;
+  /** Peer address of a point-to-point address (ip: address, when it differs from local). */
+  peer?: string;
+  broadcast?: string;
+  label?: string;
+  /** ip: flags such as 'permanent', 'dynamic', 'tentative', 'noprefixroute'. */
+  flags: string[];
+}
+
+export interface Route {
+  family: 4 | 6;
+  /** 'default' or an address or CIDR, as ip prints it (a host route has no /32 or /128). */
+  dst: string;
+  gateway?: string;
+  /** Output interface name. */
+  dev?: string;
+  ifindex?: number;
+  /** 'main', 'local', 'default' or a number. */
+  table: string | number;
+  /** 'unicast', 'local', 'broadcast', 'blackhole', 'unreachable', 'prohibit', 'multicast', ... */
+  type: string;
+  /** 'kernel', 'boot', 'static', 'dhcp', 'ra', ... or a number. */
+  protocol: string | number;
+  scope: AddressScope;
+  prefsrc?: string;
+  metric?: number;
+}
