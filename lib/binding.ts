@@ -1,6 +1,9 @@
 // Loads the compiled addon: a prebuild from prebuilds/ when one matches,
 // otherwise build/Release. Both lib/ (sources) and dist/ sit one level below
 // the package root, so the same relative path works from either.
+//
+// The addon never throws: every function returns its value or a failure
+// (an Error value), which lib/errors.ts `check` throws from JavaScript.
 import path from 'node:path';
 
 /** The flag values exported by the native layer, read from the C headers. */
@@ -39,54 +42,36 @@ export interface NativeConstants {
   AF_INET: number;
   AF_INET6: number;
   AF_UNIX: number;
+  AF_NETLINK: number;
   SOCK_STREAM: number;
   SOCK_DGRAM: number;
   SOCK_RAW: number;
   SOCK_NONBLOCK: number;
   SOL_SOCKET: number;
   SO_REUSEADDR: number;
+  SO_RCVBUF: number;
+  SO_SNDBUF: number;
   IPPROTO_IPV6: number;
   IPV6_V6ONLY: number;
+  NETLINK_ROUTE: number;
+  SOL_NETLINK: number;
+  NETLINK_EXT_ACK: number;
+  NETLINK_GET_STRICT_CHK: number;
+  MSG_PEEK: number;
+  MSG_TRUNC: number;
+  MSG_DONTWAIT: number;
 }
 
-/** The raw addon. Every function throws a Node-shaped Error on failure. */
-export interface NativeBinding {
-  constants: NativeConstants;
-  setns(fd: number, nstype: number): void;
-  unshare(flags: number): void;
-  nsGetNstype(fd: number): number;
-  nsGetUserns(fd: number): number;
-  nsGetParent(fd: number): number;
-  nsGetOwnerUid(fd: number): number;
-  mount(source: string | null, target: string, fstype: string | null,
-    flags: number, data: string | null): void;
-  umount2(target: string, flags: number): void;
-  flock(fd: number, operation: number): void;
-  pidfdOpen(pid: number, flags: number): number;
-  pidfdSendSignal(pidfd: number, signal: number): void;
-  pidfdGetNetNamespace(pidfd: number): number;
-  /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. */
-  open(path: string, flags: number): number;
-  /** close(2) for fds the addon returned; fds from node:fs go back through node:fs. */
-  close(fd: number): void;
-  /** Closes an addon-owned fd when this JS environment (thread) is torn down. */
-  closeOnEnvTeardown(fd: number): void;
-  /** Sends one netlink request from the calling thread; returns the first reply datagram. */
-  netlinkRequest(protocol: number, request: Buffer): Buffer;
-  /** socket(2) with SOCK_CLOEXEC always added, on the calling thread. */
-  socket(domain: number, type: number, protocol: number): number;
-  /** bind(2) with a raw struct sockaddr. */
-  bind(fd: number, address: Buffer): void;
-  setsockoptInt(fd: number, level: number, name: number, value: number): void;
-  /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
-  pipe(): [number, number];
-  /** clone3 a child that runs `steps`, sets up stdio and execs; see CloneSpec. */
-  clone(spec: CloneSpec): { pid: number; pidfd: number };
-  /** Reaps the child on a native thread; calls back on this thread. */
-  waitPidfd(pidfd: number,
-    callback: (errno: number | null, code: number | null, signal: NodeJS.Signals | null) => void): void;
-  gettid(): number;
-}
+/**
+ * A failed call, returned (never thrown) by the addon: a system failure
+ * carries errno (negative), syscall and path; a bad argument is a TypeError
+ * or RangeError; an exception raised by a getter while arguments were read
+ * comes back as it was.
+ */
+export type NativeFailure = Error & { errno?: number; syscall?: string; path?: string };
+
+/** What one native call returns: its value or a failure. */
+type Result<T> = T | NativeFailure;
 
 /** One step the cloned child runs before exec, in order. */
 export type CloneStep =
@@ -99,18 +84,82 @@ export type CloneStep =
 export interface CloneSpec {
   /** Absolute path of the program (no PATH search here). */
   file: string;
+  /** At least argv[0]. */
   argv: string[];
   envp: string[];
   cwd?: string;
   /**
    * fds to put at 0, 1, 2 in the child; n at position n keeps that fd,
-   * clearing close-on-exec. -1 leaves it as it is, and Node keeps its own
-   * fds 0-2 close-on-exec: pass [0, 1, 2] for a child that shares our stdio.
+   * clearing close-on-exec; any permutation works. -1 leaves it as it is,
+   * and Node keeps its own fds 0-2 close-on-exec: pass [0, 1, 2] for a child
+   * that shares our stdio.
    */
   stdio?: [number, number, number];
-  /** CLONE_NEW* flags: namespaces the child is created in. */
+  /** CLONE_NEW* flags only: namespaces the child is created in. */
   cloneFlags?: number;
   steps?: CloneStep[];
+}
+
+export interface ClonedChild {
+  pid: number;
+  pidfd: number;
+}
+
+/** Called once with (errno, null, null) on failure, else (null, code, null) or (null, null, signal). */
+export type PidfdExitCallback = (errno: number | null, code: number | null, signal: number | null) => void;
+
+/** Watches a pidfd on the event loop of the environment that made it. */
+export interface NativePidfdWatch {
+  /** Watches (a duplicate of) pidfd; calls back once the child exited and was reaped. */
+  start(pidfd: number): Result<undefined>;
+  ref(): void;
+  unref(): void;
+  /** Stops watching without reaping; no callback. */
+  stop(): void;
+}
+
+/** The raw addon, one function per system call. */
+export interface NativeBinding {
+  constants: NativeConstants;
+  /** False if the libuv threadpool could not be started at load. */
+  threadpoolWarmed: boolean;
+  setns(fd: number, nstype: number): Result<undefined>;
+  unshare(flags: number): Result<undefined>;
+  nsGetNstype(fd: number): Result<number>;
+  nsGetUserns(fd: number): Result<number>;
+  nsGetParent(fd: number): Result<number>;
+  nsGetOwnerUid(fd: number): Result<number>;
+  gettid(): number;
+  /** Writes why to stderr and aborts: for a thread that can no longer run JavaScript. */
+  abortStuckThread(errno?: number): never;
+  mount(source: string | null, target: string, fstype: string | null,
+    flags: number, data: string | null): Result<undefined>;
+  umount2(target: string, flags: number): Result<undefined>;
+  flock(fd: number, operation: number): Result<undefined>;
+  /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. */
+  open(path: string, flags: number): Result<number>;
+  /** close(2) for fds the addon returned; fds from node:fs go back through node:fs. */
+  close(fd: number): Result<undefined>;
+  /** Closes an addon-owned fd when this JS environment (thread) is torn down. */
+  closeOnEnvTeardown(fd: number): Result<undefined>;
+  /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
+  pipe(): Result<[number, number]>;
+  pidfdOpen(pid: number, flags: number): Result<number>;
+  pidfdSendSignal(pidfd: number, signal: number): Result<undefined>;
+  pidfdGetNetNamespace(pidfd: number): Result<number>;
+  pidfdGetfd(pidfd: number, fd: number): Result<number>;
+  PidfdWatch: new (callback: PidfdExitCallback) => NativePidfdWatch;
+  /** socket(2) with SOCK_CLOEXEC always added, on the calling thread. */
+  socket(domain: number, type: number, protocol: number): Result<number>;
+  bind(fd: number, address: Uint8Array): Result<undefined>;
+  setsockoptInt(fd: number, level: number, name: number, value: number): Result<undefined>;
+  send(fd: number, data: Uint8Array, flags: number): Result<number>;
+  recv(fd: number, buffer: Uint8Array, flags: number): Result<number>;
+  /** ioctl(SIOCGSKNS): a new nsfs fd on the socket's network namespace. */
+  socketNetns(fd: number): Result<number>;
+  clone3(spec: CloneSpec): Result<ClonedChild>;
+  /** clone(2) with CLONE_PIDFD: the fallback where clone3 is refused. */
+  clone(spec: CloneSpec): Result<ClonedChild>;
 }
 
 const packageRoot = path.join(__dirname, '..');
@@ -118,4 +167,10 @@ const packageRoot = path.join(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
+/** @internal */
 export const native = load(packageRoot) as NativeBinding;
+
+if (!native.threadpoolWarmed) {
+  throw new Error('netns-native: could not start the libuv threadpool at load; ' +
+    'namespace switches would strand it in a foreign namespace');
+}

@@ -1,6 +1,7 @@
 // One error class for every failed system call, shaped like Node's own
 // (code, negative errno, syscall, path), with a hint where one helps.
 import { getSystemErrorMap } from 'node:util';
+import type { NativeFailure } from './binding';
 
 const systemErrors = getSystemErrorMap();
 
@@ -60,7 +61,7 @@ function isNodeSystemError(error: unknown): error is NodeSystemError {
     typeof e.errno === 'number' && typeof e.syscall === 'string';
 }
 
-/**
+/** @internal
  * Turns an error thrown by the addon or by node:fs into a NetnsError;
  * anything else (a TypeError from argument checks) is returned unchanged.
  * `path`, when given, names what the caller asked for and wins over the path
@@ -76,7 +77,24 @@ export function toNetnsError(error: unknown, path?: string): unknown {
   });
 }
 
-/** Runs `action`, rethrowing any system error as a NetnsError. */
+/** @internal
+ * The value of a native call, or its failure thrown from here, in
+ * JavaScript (the addon never throws: see binding.ts). `path` names what the
+ * caller asked for when the call used another path.
+ */
+export function check<T>(result: T | NativeFailure, path?: string): T {
+  if (result instanceof Error) throw toNetnsError(result, path);
+  return result;
+}
+
+/** @internal Whether a native result is a failure with one of these codes ('ENOSYS', ...). */
+export function failedWith(result: unknown, ...codes: string[]): result is NativeFailure {
+  if (!(result instanceof Error)) return false;
+  const errno = (result as NativeFailure).errno;
+  return typeof errno === 'number' && codes.includes(systemErrors.get(errno)?.[0] ?? '');
+}
+
+/** @internal Runs `action` (node:fs calls), rethrowing any system error as a NetnsError. */
 export function rethrowing<T>(action: () => T, path?: string): T {
   try {
     return action();
@@ -85,7 +103,11 @@ export function rethrowing<T>(action: () => T, path?: string): T {
   }
 }
 
-export const errnoOf = (code: string): number => {
-  for (const [errno, [name]] of systemErrors) if (name === code) return errno;
-  throw new Error(`unknown errno code ${code}`);
-};
+const errnoByCode = new Map([...systemErrors].map(([errno, [code]]) => [code, errno]));
+
+/** @internal The (negative) errno Node's table gives a code such as 'EINVAL'. */
+export function errnoOf(code: string): number {
+  const errno = errnoByCode.get(code);
+  if (errno === undefined) throw new Error(`unknown errno code ${code}`);
+  return errno;
+}

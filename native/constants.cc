@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 
 namespace netns {
@@ -57,6 +58,16 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   NETNS_CONSTANT(SO_REUSEADDR);
   NETNS_CONSTANT(IPPROTO_IPV6);
   NETNS_CONSTANT(IPV6_V6ONLY);
+  NETNS_CONSTANT(AF_NETLINK);
+  NETNS_CONSTANT(NETLINK_ROUTE);
+  NETNS_CONSTANT(SOL_NETLINK);
+  NETNS_CONSTANT(NETLINK_EXT_ACK);
+  NETNS_CONSTANT(NETLINK_GET_STRICT_CHK);
+  NETNS_CONSTANT(SO_RCVBUF);
+  NETNS_CONSTANT(SO_SNDBUF);
+  NETNS_CONSTANT(MSG_PEEK);
+  NETNS_CONSTANT(MSG_TRUNC);
+  NETNS_CONSTANT(MSG_DONTWAIT);
   exports.Set("constants", constants);
 }
 

@@ -1,78 +1,73 @@
-// open(2) and close(2) for fds the addon owns, and closing such fds when the
-// JS environment (a worker thread) is torn down, even by worker.terminate().
-// Fds opened through node:fs must be closed through node:fs instead: Node
-// tracks those in worker threads and closes them again when the worker ends.
+// open(2), close(2) and pipe2(2) for fds the addon owns. Every fd is
+// close-on-exec: O_CLOEXEC is added, never left to the caller.
 #include "fds.hh"
 
-#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <string>
 
-#include "errors.hh"
+#include "args.hh"
 
 namespace netns {
 
-// open(path, flags): O_CLOEXEC is always added.
-static Napi::Value Open(const Napi::CallbackInfo& info) {
+namespace {
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Reader args(info);
   std::string path;
   int flags;
-  if (!GetString(info, 0, &path) || !GetInt(info, 1, &flags)) return {};
-  int fd;
-  do {
-    fd = open(path.c_str(), flags | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    ThrowErrno(info.Env(), errno, "open", path.c_str());
-    return {};
-  }
-  return Napi::Number::New(info.Env(), fd);
+  if (!args.String(0, &path) || !args.Int(1, &flags)) return args.Error();
+  int fd = RetryOnEintr([&] { return open(path.c_str(), flags | O_CLOEXEC); });
+  return CheckNumber(info.Env(), fd, "open", path.c_str());
 }
 
-static Napi::Value Close(const Napi::CallbackInfo& info) {
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd;
-  if (!GetInt(info, 0, &fd)) return {};
+  if (!args.Int(0, &fd, 0)) return args.Error();
   // On Linux the fd is released even when close reports EINTR: never retry.
-  if (close(fd) != 0 && errno != EINTR) ThrowErrno(info.Env(), errno, "close");
+  if (close(fd) != 0 && errno != EINTR) return Failure(info.Env(), errno, "close");
   return info.Env().Undefined();
 }
 
-static void CloseFdHook(void* arg) {
+void CloseFdHook(void* arg) {
   close(static_cast<int>(reinterpret_cast<intptr_t>(arg)));
 }
 
-// closeOnEnvTeardown(fd): the fd must stay open until then (a thread's
-// long-lived fd); closing it earlier would close a reused number later.
-static Napi::Value CloseOnEnvTeardown(const Napi::CallbackInfo& info) {
+// closeOnEnvTeardown(fd): for a thread's long-lived fd, closed when its JS
+// environment ends (a worker's end, terminate() too); closing it earlier
+// would close a reused number later.
+Napi::Value CloseOnEnvTeardown(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd;
-  if (!GetInt(info, 0, &fd)) return {};
+  if (!args.Int(0, &fd, 0)) return args.Error();
   void* arg = reinterpret_cast<void*>(static_cast<intptr_t>(fd));
-  napi_status status = napi_add_env_cleanup_hook(info.Env(), CloseFdHook, arg);
-  NAPI_THROW_IF_FAILED(info.Env(), status, Napi::Value());
+  if (napi_add_env_cleanup_hook(info.Env(), CloseFdHook, arg) != napi_ok) {
+    return Failure(info.Env(), ENOMEM, "napi_add_env_cleanup_hook");
+  }
   return info.Env().Undefined();
 }
 
 // pipe2(O_CLOEXEC) -> [readFd, writeFd]
-static Napi::Value Pipe(const Napi::CallbackInfo& info) {
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    ThrowErrno(info.Env(), errno, "pipe2");
-    return {};
-  }
-  Napi::Array result = Napi::Array::New(info.Env(), 2);
-  result.Set(0u, Napi::Number::New(info.Env(), fds[0]));
-  result.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  if (pipe2(fds, O_CLOEXEC) != 0) return Failure(env, errno, "pipe2");
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, Napi::Number::New(env, fds[0]));
+  result.Set(1u, Napi::Number::New(env, fds[1]));
   return result;
 }
 
+}  // namespace
+
 void InitFds(Napi::Env env, Napi::Object exports) {
-  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
-  exports.Set("open", Napi::Function::New(env, Open, "open"));
-  exports.Set("close", Napi::Function::New(env, Close, "close"));
-  exports.Set("closeOnEnvTeardown",
-              Napi::Function::New(env, CloseOnEnvTeardown, "closeOnEnvTeardown"));
+  Register(env, exports, "open", Open);
+  Register(env, exports, "close", Close);
+  Register(env, exports, "closeOnEnvTeardown", CloseOnEnvTeardown);
+  Register(env, exports, "pipe", Pipe);
 }
 
 }  // namespace netns

@@ -1,61 +1,58 @@
 // mount(2), umount2(2) and flock(2), one to one.
 #include "mounts.hh"
 
-#include <errno.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 
 #include <string>
 
-#include "errors.hh"
+#include "args.hh"
 
 namespace netns {
 
+namespace {
+
 // mount(source|null, target, fstype|null, flags, data|null)
-static Napi::Value Mount(const Napi::CallbackInfo& info) {
+Napi::Value Mount(const Napi::CallbackInfo& info) {
+  Reader args(info);
   std::string source, target, fstype, data;
   bool has_source, has_fstype, has_data;
-  unsigned long flags;
-  if (!GetOptionalString(info, 0, &source, &has_source) ||
-      !GetString(info, 1, &target) ||
-      !GetOptionalString(info, 2, &fstype, &has_fstype) ||
-      !GetUint(info, 3, &flags) ||
-      !GetOptionalString(info, 4, &data, &has_data)) {
-    return {};
+  uint64_t flags;
+  if (!args.OptionalString(0, &source, &has_source) ||
+      !args.String(1, &target) ||
+      !args.OptionalString(2, &fstype, &has_fstype) ||
+      !args.Uint64(3, &flags) || !args.OptionalString(4, &data, &has_data)) {
+    return args.Error();
   }
-  if (mount(has_source ? source.c_str() : nullptr, target.c_str(),
-            has_fstype ? fstype.c_str() : nullptr, flags,
-            has_data ? data.c_str() : nullptr) != 0) {
-    ThrowErrno(info.Env(), errno, "mount", target.c_str());
-  }
-  return info.Env().Undefined();
+  int result = mount(has_source ? source.c_str() : nullptr, target.c_str(),
+                     has_fstype ? fstype.c_str() : nullptr, flags,
+                     has_data ? data.c_str() : nullptr);
+  return CheckVoid(info.Env(), result, "mount", target.c_str());
 }
 
-static Napi::Value Umount2(const Napi::CallbackInfo& info) {
+Napi::Value Umount2(const Napi::CallbackInfo& info) {
+  Reader args(info);
   std::string target;
   int flags;
-  if (!GetString(info, 0, &target) || !GetInt(info, 1, &flags)) return {};
-  if (umount2(target.c_str(), flags) != 0) {
-    ThrowErrno(info.Env(), errno, "umount2", target.c_str());
-  }
-  return info.Env().Undefined();
+  if (!args.String(0, &target) || !args.Int(1, &flags)) return args.Error();
+  return CheckVoid(info.Env(), umount2(target.c_str(), flags), "umount2",
+                   target.c_str());
 }
 
-static Napi::Value Flock(const Napi::CallbackInfo& info) {
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd, operation;
-  if (!GetInt(info, 0, &fd) || !GetInt(info, 1, &operation)) return {};
-  int result;
-  do {
-    result = flock(fd, operation);
-  } while (result != 0 && errno == EINTR);
-  if (result != 0) ThrowErrno(info.Env(), errno, "flock");
-  return info.Env().Undefined();
+  if (!args.Int(0, &fd) || !args.Int(1, &operation)) return args.Error();
+  int result = RetryOnEintr([&] { return flock(fd, operation); });
+  return CheckVoid(info.Env(), result, "flock");
 }
+
+}  // namespace
 
 void InitMounts(Napi::Env env, Napi::Object exports) {
-  exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
-  exports.Set("umount2", Napi::Function::New(env, Umount2, "umount2"));
-  exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
+  Register(env, exports, "mount", Mount);
+  Register(env, exports, "umount2", Umount2);
+  Register(env, exports, "flock", Flock);
 }
 
 }  // namespace netns

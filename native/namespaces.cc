@@ -1,73 +1,95 @@
 // setns(2), unshare(2) and the nsfs ioctls, one to one.
 #include "namespaces.hh"
 
-#include <errno.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
-#include "errors.hh"
+#include "args.hh"
 
 namespace netns {
 
-static Napi::Value Setns(const Napi::CallbackInfo& info) {
+namespace {
+
+Napi::Value Setns(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd, nstype;
-  if (!GetInt(info, 0, &fd) || !GetInt(info, 1, &nstype)) return {};
-  if (setns(fd, nstype) != 0) ThrowErrno(info.Env(), errno, "setns");
-  return info.Env().Undefined();
+  if (!args.Int(0, &fd) || !args.Int(1, &nstype)) return args.Error();
+  return CheckVoid(info.Env(), setns(fd, nstype), "setns");
 }
 
-static Napi::Value Unshare(const Napi::CallbackInfo& info) {
+Napi::Value Unshare(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int flags;
-  if (!GetInt(info, 0, &flags)) return {};
-  if (unshare(flags) != 0) ThrowErrno(info.Env(), errno, "unshare");
-  return info.Env().Undefined();
+  if (!args.Int(0, &flags)) return args.Error();
+  return CheckVoid(info.Env(), unshare(flags), "unshare");
 }
 
-// ioctl(fd, request) returning an int result (a type, a uid or a new fd).
-static Napi::Value NsIoctl(const Napi::CallbackInfo& info,
-                           unsigned long request, const char* name) {
+// ioctl(fd, request) returning an int: a type, or a new fd (the kernel opens
+// those O_CLOEXEC).
+Napi::Value NsIoctl(const Napi::CallbackInfo& info, unsigned long request,
+                    const char* name) {
+  Reader args(info);
   int fd;
-  if (!GetInt(info, 0, &fd)) return {};
-  int result = ioctl(fd, request);
-  if (result < 0) {
-    ThrowErrno(info.Env(), errno, name);
-    return {};
-  }
-  return Napi::Number::New(info.Env(), result);
+  if (!args.Int(0, &fd)) return args.Error();
+  return CheckNumber(info.Env(), ioctl(fd, request), name);
 }
 
-static Napi::Value NsGetNstype(const Napi::CallbackInfo& info) {
+Napi::Value NsGetNstype(const Napi::CallbackInfo& info) {
   return NsIoctl(info, NS_GET_NSTYPE, "ioctl(NS_GET_NSTYPE)");
 }
 
-// The kernel opens the returned fds with O_CLOEXEC.
-static Napi::Value NsGetUserns(const Napi::CallbackInfo& info) {
+Napi::Value NsGetUserns(const Napi::CallbackInfo& info) {
   return NsIoctl(info, NS_GET_USERNS, "ioctl(NS_GET_USERNS)");
 }
 
-static Napi::Value NsGetParent(const Napi::CallbackInfo& info) {
+Napi::Value NsGetParent(const Napi::CallbackInfo& info) {
   return NsIoctl(info, NS_GET_PARENT, "ioctl(NS_GET_PARENT)");
 }
 
-static Napi::Value NsGetOwnerUid(const Napi::CallbackInfo& info) {
+Napi::Value NsGetOwnerUid(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd;
-  if (!GetInt(info, 0, &fd)) return {};
+  if (!args.Int(0, &fd)) return args.Error();
   uid_t uid;
   if (ioctl(fd, NS_GET_OWNER_UID, &uid) != 0) {
-    ThrowErrno(info.Env(), errno, "ioctl(NS_GET_OWNER_UID)");
-    return {};
+    return Failure(info.Env(), errno, "ioctl(NS_GET_OWNER_UID)");
   }
   return Napi::Number::New(info.Env(), uid);
 }
 
+// gettid(2): the calling thread, for /proc/PID/task/TID paths.
+Napi::Value Gettid(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), gettid());
+}
+
+// The last resort when a thread cannot switch back to its namespace and not
+// even JavaScript can run any more (its stack is exhausted): a thread in the
+// wrong namespace must run nothing else.
+Napi::Value AbortStuckThread(const Napi::CallbackInfo& info) {
+  int err = info[0].IsNumber() ? -info[0].As<Napi::Number>().Int32Value() : 0;
+  dprintf(2,
+          "netns-native: fatal: thread %d could not switch back to its network "
+          "namespace (%s); it must not run anything else: aborting the process\n",
+          static_cast<int>(gettid()), err > 0 ? strerror(err) : "no stack left");
+  abort();
+}
+
+}  // namespace
+
 void InitNamespaces(Napi::Env env, Napi::Object exports) {
-  exports.Set("setns", Napi::Function::New(env, Setns, "setns"));
-  exports.Set("unshare", Napi::Function::New(env, Unshare, "unshare"));
-  exports.Set("nsGetNstype", Napi::Function::New(env, NsGetNstype));
-  exports.Set("nsGetUserns", Napi::Function::New(env, NsGetUserns));
-  exports.Set("nsGetParent", Napi::Function::New(env, NsGetParent));
-  exports.Set("nsGetOwnerUid", Napi::Function::New(env, NsGetOwnerUid));
+  Register(env, exports, "setns", Setns);
+  Register(env, exports, "unshare", Unshare);
+  Register(env, exports, "nsGetNstype", NsGetNstype);
+  Register(env, exports, "nsGetUserns", NsGetUserns);
+  Register(env, exports, "nsGetParent", NsGetParent);
+  Register(env, exports, "nsGetOwnerUid", NsGetOwnerUid);
+  Register(env, exports, "gettid", Gettid);
+  Register(env, exports, "abortStuckThread", AbortStuckThread);
 }
 
 }  // namespace netns

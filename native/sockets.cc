@@ -1,63 +1,103 @@
-// socket(2), bind(2) and setsockopt(2) with an int value, one to one. A
-// socket belongs forever to the network namespace of the thread that made it,
-// which is why these exist: Node makes its sockets later, elsewhere.
+// socket(2), bind(2), setsockopt(2) with an int, send(2), recv(2) and the
+// SIOCGSKNS ioctl, one to one. A socket belongs forever to the network
+// namespace of the thread that made it, which is why these exist: Node makes
+// its sockets later, elsewhere. The netlink transport (lib/rtnl) is built on
+// send and recv: this layer moves bytes and never reads them.
 #include "sockets.hh"
 
-#include <errno.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "errors.hh"
+#include "args.hh"
 
 namespace netns {
 
+namespace {
+
 // socket(domain, type, protocol): SOCK_CLOEXEC is always added.
-static Napi::Value Socket(const Napi::CallbackInfo& info) {
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int domain, type, protocol;
-  if (!GetInt(info, 0, &domain) || !GetInt(info, 1, &type) ||
-      !GetInt(info, 2, &protocol)) {
-    return {};
+  if (!args.Int(0, &domain) || !args.Int(1, &type) || !args.Int(2, &protocol)) {
+    return args.Error();
   }
-  int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-  if (fd < 0) {
-    ThrowErrno(info.Env(), errno, "socket");
-    return {};
-  }
-  return Napi::Number::New(info.Env(), fd);
+  return CheckNumber(info.Env(), socket(domain, type | SOCK_CLOEXEC, protocol),
+                     "socket");
 }
 
 // bind(fd, address): `address` holds the raw struct sockaddr bytes.
-static Napi::Value Bind(const Napi::CallbackInfo& info) {
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd;
-  if (!GetInt(info, 0, &fd)) return {};
-  if (info.Length() < 2 || !info[1].IsBuffer()) {
-    Napi::TypeError::New(info.Env(), "argument 1 must be a Buffer")
-        .ThrowAsJavaScriptException();
-    return {};
+  uint8_t* address;
+  size_t length;
+  if (!args.Int(0, &fd) || !args.Bytes(1, &address, &length)) {
+    return args.Error();
   }
-  auto address = info[1].As<Napi::Buffer<uint8_t>>();
-  if (bind(fd, reinterpret_cast<const struct sockaddr*>(address.Data()),
-           static_cast<socklen_t>(address.Length())) != 0) {
-    ThrowErrno(info.Env(), errno, "bind");
-  }
-  return info.Env().Undefined();
+  int result = bind(fd, reinterpret_cast<const sockaddr*>(address),
+                    static_cast<socklen_t>(length));
+  return CheckVoid(info.Env(), result, "bind");
 }
 
-static Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
+Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
+  Reader args(info);
   int fd, level, name, value;
-  if (!GetInt(info, 0, &fd) || !GetInt(info, 1, &level) ||
-      !GetInt(info, 2, &name) || !GetInt(info, 3, &value)) {
-    return {};
+  if (!args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name) ||
+      !args.Int(3, &value)) {
+    return args.Error();
   }
-  if (setsockopt(fd, level, name, &value, sizeof value) != 0) {
-    ThrowErrno(info.Env(), errno, "setsockopt");
-  }
-  return info.Env().Undefined();
+  return CheckVoid(info.Env(),
+                   setsockopt(fd, level, name, &value, sizeof value),
+                   "setsockopt");
 }
+
+// send(fd, bytes, flags) -> bytes sent.
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  Reader args(info);
+  int fd, flags;
+  uint8_t* data;
+  size_t length;
+  if (!args.Int(0, &fd) || !args.Bytes(1, &data, &length) ||
+      !args.Int(2, &flags)) {
+    return args.Error();
+  }
+  ssize_t sent = RetryOnEintr([&] { return send(fd, data, length, flags); });
+  return CheckNumber(info.Env(), sent, "send");
+}
+
+// recv(fd, buffer, flags) -> bytes received; with MSG_TRUNC, the datagram's
+// real length even when the buffer was smaller.
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  Reader args(info);
+  int fd, flags;
+  uint8_t* data;
+  size_t length;
+  if (!args.Int(0, &fd) || !args.Bytes(1, &data, &length) ||
+      !args.Int(2, &flags)) {
+    return args.Error();
+  }
+  ssize_t got = RetryOnEintr([&] { return recv(fd, data, length, flags); });
+  return CheckNumber(info.Env(), got, "recv");
+}
+
+// ioctl(SIOCGSKNS): a new close-on-exec nsfs fd on the socket's namespace.
+Napi::Value SocketNetns(const Napi::CallbackInfo& info) {
+  Reader args(info);
+  int fd;
+  if (!args.Int(0, &fd)) return args.Error();
+  return CheckNumber(info.Env(), ioctl(fd, SIOCGSKNS), "ioctl(SIOCGSKNS)");
+}
+
+}  // namespace
 
 void InitSockets(Napi::Env env, Napi::Object exports) {
-  exports.Set("socket", Napi::Function::New(env, Socket, "socket"));
-  exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
-  exports.Set("setsockoptInt", Napi::Function::New(env, SetsockoptInt, "setsockoptInt"));
+  Register(env, exports, "socket", Socket);
+  Register(env, exports, "bind", Bind);
+  Register(env, exports, "setsockoptInt", SetsockoptInt);
+  Register(env, exports, "send", Send);
+  Register(env, exports, "recv", Recv);
+  Register(env, exports, "socketNetns", SocketNetns);
 }
 
 }  // namespace netns

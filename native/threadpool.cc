@@ -5,29 +5,32 @@
 
 namespace netns {
 
-static void NoWork(napi_env, void*) {}
+namespace {
 
-static void DeleteWork(napi_env env, napi_status, void* data) {
+void NoWork(napi_env, void*) {}
+
+void DeleteWork(napi_env env, napi_status, void* data) {
   auto* work = static_cast<napi_async_work*>(data);
   napi_delete_async_work(env, *work);
   delete work;
 }
 
-void WarmThreadpool(Napi::Env env) {
+}  // namespace
+
+bool WarmThreadpool(Napi::Env env) {
   napi_value name = Napi::String::New(env, "netns-native:warm-threadpool");
   auto* work = new napi_async_work();
-  napi_status status = napi_create_async_work(env, nullptr, name, NoWork,
-                                              DeleteWork, work, work);
-  if (status != napi_ok) {
+  if (napi_create_async_work(env, nullptr, name, NoWork, DeleteWork, work,
+                             work) != napi_ok) {
     delete work;
-    NAPI_THROW_IF_FAILED_VOID(env, status);
+    return false;
   }
-  status = napi_queue_async_work(env, *work);
-  if (status != napi_ok) {
+  if (napi_queue_async_work(env, *work) != napi_ok) {
     napi_delete_async_work(env, *work);
     delete work;
-    NAPI_THROW_IF_FAILED_VOID(env, status);
+    return false;
   }
+  return true;
 }
 
 }  // namespace netns

@@ -190,6 +190,7 @@ describe('bad input', () => {
     const error = expectSystemError(() => sys.setns(-1, sys.constants.CLONE_NEWNET), 'EBADF', 'setns');
     expect(error.errno).toBe(-9);
     expect(error.message).toBe('EBADF: bad file descriptor, setns');
-    expect(() => sys.setns(1.5, 0)).toThrow(TypeError);
+    expect(() => sys.setns(1.5, 0)).toThrow(RangeError);
+    expect(() => sys.setns('3' as unknown as number, 0)).toThrow(TypeError);
   });
 });

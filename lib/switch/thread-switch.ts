@@ -5,11 +5,17 @@
 // thread started in ("home") and a stack of the namespaces entered on top.
 // Asking the kernel where the thread is (/proc/thread-self/ns/net) costs more
 // than the two setns calls themselves, so the stack is the record.
+//
+// The way back must not depend on JavaScript being able to run: fn may have
+// used up the stack (a RangeError can be thrown by any JS call then, but a
+// call into the addon makes no stack check). So between the switch and the
+// switch back there is no JS call outside a try, the record is restored by
+// assignment, and only a kernel refusal takes the fatal path.
 import fs from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { native } from './binding';
-import { toNetnsError } from './errors';
-import { type NsfsFile, assertNetnsFd, openNetnsFile } from './nsfs-file';
+import { type NativeFailure, native } from '../binding';
+import { check, toNetnsError } from '../errors';
+import { type NsfsFile, assertNetnsFd, openNetnsFile } from '../handle/nsfs-file';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
@@ -20,13 +26,13 @@ const entered: number[] = [];
 // own fd, closed by the addon at teardown (a worker's end, terminate() too):
 // node:fs would not close it, in a worker started with trackUnmanagedFds: false.
 function openHome(): number {
-  const fd = native.open('/proc/thread-self/ns/net', fs.constants.O_RDONLY);
+  const fd = check(native.open('/proc/thread-self/ns/net', fs.constants.O_RDONLY));
   try {
     assertNetnsFd(fd, '/proc/thread-self/ns/net');
-    native.closeOnEnvTeardown(fd);
+    check(native.closeOnEnvTeardown(fd));
   } catch (error) {
     native.close(fd);
-    throw toNetnsError(error);
+    throw error;
   }
   homeFd = fd;
   return fd;
@@ -49,18 +55,19 @@ export function switchDepth(): number {
  * there, silently. Nothing may run on it any more (like Go's pkg/ns, which
  * leaves the OS thread locked so the runtime kills it).
  */
-function cannotSwitchBack(error: unknown): never {
-  const reason = error instanceof Error ? error.message : String(error);
+function cannotSwitchBack(failure: NativeFailure): never {
+  const reason = toNetnsError(failure) as Error;
   const ending = isMainThread ? 'aborting the process' : 'ending this worker thread';
   fs.writeSync(2, `netns-native: fatal: thread ${native.gettid()} could not switch ` +
-    `back to its network namespace (${reason}); it must not run anything else: ${ending}\n`);
+    `back to its network namespace (${reason.message}); it must not run anything else: ${ending}\n`);
   if (isMainThread) process.abort();
   // In a worker, reallyExit ends only this thread, without running 'exit'
   // handlers on it (process.exit would run them here, in the wrong namespace).
   const { reallyExit } = process as unknown as { reallyExit?: (code: number) => never };
   if (typeof reallyExit === 'function') reallyExit.call(process, 70);
+  // The termination reallyExit asked for takes effect at the next JS call.
   process.exit(70);
-  throw new Error('unreachable: thread should have ended');
+  return native.abortStuckThread(failure.errno);
 }
 
 /**
@@ -70,20 +77,23 @@ function cannotSwitchBack(error: unknown): never {
  */
 export function runSwitched<T>(fd: number, fn: () => T): T {
   const origin = currentFd();
+  const depth = entered.length;
+  // From a successful setns to the try, no JS call: on an exhausted stack
+  // any of them could throw with the thread already switched.
+  const entry = native.setns(fd, CLONE_NEWNET);
+  if (entry !== undefined) throw toNetnsError(entry);
   try {
-    native.setns(fd, CLONE_NEWNET);
-  } catch (error) {
-    throw toNetnsError(error);
-  }
-  entered.push(fd);
-  try {
+    entered.push(fd);
     return fn();
   } finally {
-    entered.pop();
-    try {
-      native.setns(origin, CLONE_NEWNET);
-    } catch (error) {
-      cannotSwitchBack(error);
+    entered.length = depth;
+    const failure = native.setns(origin, CLONE_NEWNET);
+    if (failure !== undefined) {
+      try {
+        cannotSwitchBack(failure);
+      } catch {
+        native.abortStuckThread(failure.errno); // JavaScript could not even say why
+      }
     }
   }
 }
@@ -94,18 +104,18 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
  */
 export function unshareDetached(): NsfsFile {
   const origin = currentFd();
-  try {
-    native.unshare(CLONE_NEWNET);
-  } catch (error) {
-    throw toNetnsError(error);
-  }
+  const unshared = native.unshare(CLONE_NEWNET);
+  if (unshared !== undefined) throw toNetnsError(unshared);
   try {
     return openNetnsFile('/proc/thread-self/ns/net');
   } finally {
-    try {
-      native.setns(origin, CLONE_NEWNET);
-    } catch (error) {
-      cannotSwitchBack(error);
+    const failure = native.setns(origin, CLONE_NEWNET);
+    if (failure !== undefined) {
+      try {
+        cannotSwitchBack(failure);
+      } catch {
+        native.abortStuckThread(failure.errno); // JavaScript could not even say why
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 // ns.spawn(): a ChildProcess started inside the namespace. Node forks on the
 // calling thread, so spawning while switched places the child there.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import type { NetNamespace } from './net-namespace';
+import type { NetNamespace } from '../handle/net-namespace';
 
 export interface NsSpawnOptions extends SpawnOptions {
   /**
@@ -12,7 +12,21 @@ export interface NsSpawnOptions extends SpawnOptions {
   mountNamespace?: 'shared' | 'isolated';
 }
 
+/** The command and arguments both spawn modes accept, refused before anything starts. */
+export function assertCommand(command: unknown, args: unknown): asserts args is readonly string[] {
+  if (typeof command !== 'string' || command.length === 0) {
+    throw new TypeError('command must be a non-empty string');
+  }
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) {
+    throw new TypeError('args must be an array of strings');
+  }
+  if (command.includes('\0') || args.some((arg: string) => arg.includes('\0'))) {
+    throw new TypeError('command and args must not contain NUL bytes');
+  }
+}
+
 export function spawnShared(ns: NetNamespace, command: string, args: readonly string[],
   options: SpawnOptions): ChildProcess {
+  assertCommand(command, args);
   return ns.enter(() => spawn(command, args, options));
 }

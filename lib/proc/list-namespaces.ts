@@ -5,11 +5,11 @@
 // (/proc/*/fd/*), which costs a readlink per open fd on the host.
 import fs from 'node:fs';
 import path from 'node:path';
-import { nsidOf } from './nsid';
+import { nsidOf } from '../rtnl/nsid';
 import {
   commandOf, listPids, netnsFdsOfPid, netnsMounts, netnsOfPid, readUserNames, uidOf,
 } from './proc-scan';
-import { type RunDirOptions, resolveRunDir } from './run-dir';
+import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 
 export interface NamespaceInfo {
   /** The nsfs inode, lsns's NS column. */

@@ -2,8 +2,8 @@
 // devices and directories are refused without being opened, open close-on-exec,
 // then prove with fstat and NS_GET_NSTYPE that the fd is an nsfs net namespace.
 import fs from 'node:fs';
-import { native } from './binding';
-import { NetnsError, errnoOf, toNetnsError } from './errors';
+import { native } from '../binding';
+import { NetnsError, check, errnoOf, failedWith, rethrowing } from '../errors';
 
 /**
  * Who opened an fd decides who closes it: Node tracks fds opened through
@@ -20,7 +20,7 @@ export interface NsfsFile {
 }
 
 export function closeFd(fd: number, openedBy: FdOpener): void {
-  if (openedBy === 'addon') native.close(fd);
+  if (openedBy === 'addon') check(native.close(fd));
   else fs.closeSync(fd);
 }
 
@@ -49,14 +49,9 @@ function notNetns(path: string, what: string): NetnsError {
 
 /** Throws unless `fd` is an nsfs file of a network namespace. */
 export function assertNetnsFd(fd: number, path: string): void {
-  let nstype: number;
-  try {
-    nstype = native.nsGetNstype(fd);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOTTY' || code === 'EINVAL') throw notNetns(path, 'not an nsfs file');
-    throw toNetnsError(error, path);
-  }
+  const result = native.nsGetNstype(fd);
+  if (failedWith(result, 'ENOTTY', 'EINVAL')) throw notNetns(path, 'not an nsfs file');
+  const nstype = check(result, path);
   if (nstype !== native.constants.CLONE_NEWNET) {
     throw notNetns(path, `${nstypeNames.get(nstype) ?? 'other'} namespace`);
   }
@@ -70,22 +65,12 @@ export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): N
 }
 
 export function openNetnsFile(path: string): NsfsFile {
-  let before: fs.Stats;
-  try {
-    before = fs.statSync(path);
-  } catch (error) {
-    throw toNetnsError(error, path);
-  }
+  const before = rethrowing(() => fs.statSync(path), path);
   if (before.isDirectory()) {
     throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path, hint: '' });
   }
   if (!before.isFile()) throw notNetns(path, 'not a regular nsfs file');
-  let fd: number;
-  try {
-    fd = fs.openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw toNetnsError(error, path);
-  }
+  const fd = rethrowing(() => fs.openSync(path, OPEN_FLAGS), path);
   try {
     return describeNetnsFd(fd, path, 'node:fs');
   } catch (error) {

@@ -1,7 +1,7 @@
 // A Worker whose thread is created, and so lives, inside a namespace: every
 // socket its event loop opens, and every child it spawns, is made there.
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { NetNamespace } from './net-namespace';
+import type { NetNamespace } from '../handle/net-namespace';
 
 export function workerIn(ns: NetNamespace, filename: string | URL, options?: WorkerOptions): Worker {
   return ns.enter(() => new Worker(filename, options));

@@ -2,8 +2,8 @@
 // resolved for the thread that opens the file, so it is read inside.
 import fs from 'node:fs';
 import path from 'node:path';
-import { toNetnsError } from './errors';
-import type { NetNamespace } from './net-namespace';
+import { rethrowing } from '../errors';
+import type { NetNamespace } from '../handle/net-namespace';
 
 const COMPONENT = /^[A-Za-z0-9_.:@+-]+$/;
 
@@ -30,13 +30,7 @@ export function sysctlPath(key: unknown): string {
 
 export function readSysctl(ns: NetNamespace, key: string): string {
   const file = sysctlPath(key);
-  return ns.enter(() => {
-    try {
-      return fs.readFileSync(file, 'utf8').trim();
-    } catch (error) {
-      throw toNetnsError(error, file);
-    }
-  });
+  return ns.enter(() => rethrowing(() => fs.readFileSync(file, 'utf8').trim(), file));
 }
 
 export function writeSysctl(ns: NetNamespace, key: string, value: string | number): void {
@@ -46,11 +40,5 @@ export function writeSysctl(ns: NetNamespace, key: string, value: string | numbe
   }
   const text = String(value);
   if (/[\0\n]/.test(text)) throw new TypeError('sysctl value must be one line without NUL bytes');
-  ns.enter(() => {
-    try {
-      fs.writeFileSync(file, `${text}\n`);
-    } catch (error) {
-      throw toNetnsError(error, file);
-    }
-  });
+  ns.enter(() => rethrowing(() => fs.writeFileSync(file, `${text}\n`), file));
 }

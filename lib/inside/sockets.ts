@@ -4,10 +4,11 @@
 // fixed when it is created.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { native } from './binding';
-import { toNetnsError } from './errors';
-import type { NetNamespace } from './net-namespace';
-import { sys } from './sys';
+import { native } from '../binding';
+import { check } from '../errors';
+import type { NetNamespace } from '../handle/net-namespace';
+import { sys } from '../sys';
+import { assertFunction } from '../validate';
 import { assertIpLiteral, assertPort, sockaddrOf } from './sockaddr';
 
 const c = native.constants;
@@ -42,21 +43,22 @@ function boundSocketIn(ns: NetNamespace, type: number, host: string, port: numbe
   const { family, bytes } = sockaddrOf(host, port);
   const fd = socketIn(ns, family, type | c.SOCK_NONBLOCK);
   try {
-    if (type === c.SOCK_STREAM) native.setsockoptInt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1);
-    native.bind(fd, bytes);
+    if (type === c.SOCK_STREAM) check(native.setsockoptInt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1));
+    check(native.bind(fd, bytes));
     return fd;
   } catch (error) {
     native.close(fd);
-    throw toNetnsError(error);
+    throw error;
   }
 }
 
 /** A net.Server listening inside the namespace. */
 export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
   connectionListener?: (socket: net.Socket) => void): Promise<net.Server> {
-  const { port = 0, host = '127.0.0.1', backlog } = options;
+  const { port = 0, host = '127.0.0.1', backlog } = options ?? {};
   assertPort(port);
   assertIpLiteral(host);
+  if (connectionListener !== undefined) assertFunction(connectionListener, 'connectionListener');
   const fd = boundSocketIn(ns, c.SOCK_STREAM, host, port);
   const server = net.createServer(connectionListener);
   return new Promise((resolve, reject) => {

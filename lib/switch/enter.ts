@@ -1,8 +1,8 @@
 // enterNetns(target, fn): the one-call way to run synchronous work inside a
 // namespace named by a handle, a run-dir name, an absolute path or a pid.
-import { NetNamespace } from './net-namespace';
-import { type RunDirOptions } from './run-dir';
-import { assertFunction } from './validate';
+import { NetNamespace } from '../handle/net-namespace';
+import type { RunDirOptions } from '../named/run-dir';
+import { assertFunction } from '../validate';
 
 export type NetnsTarget = NetNamespace | string | { pid: number };
 

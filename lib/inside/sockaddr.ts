@@ -1,6 +1,6 @@
 // struct sockaddr_in / sockaddr_in6 bytes for bind(2), from an IP literal.
 import net from 'node:net';
-import { native } from './binding';
+import { native } from '../binding';
 
 const { AF_INET, AF_INET6 } = native.constants;
 

@@ -1,17 +1,12 @@
 // Bind mounts that either fully happen or leave nothing behind.
 import fs from 'node:fs';
-import { native } from './binding';
-import { NetnsError, errnoOf, toNetnsError } from './errors';
-import { assertAbsolutePath } from './validate';
+import { native } from '../binding';
+import { NetnsError, check, errnoOf, rethrowing } from '../errors';
+import { assertAbsolutePath } from '../validate';
 
 const { MS_BIND, MNT_DETACH, UMOUNT_NOFOLLOW, O_PATH } = native.constants;
 const CREATE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_EXCL |
   fs.constants.O_NOFOLLOW;
-
-export interface Identity {
-  dev: number;
-  ino: number;
-}
 
 /**
  * Bind-mounts `source` onto a new file `target`:
@@ -25,38 +20,25 @@ export interface Identity {
 export function bindMount(source: string, target: string): void {
   assertAbsolutePath(source, 'source');
   assertAbsolutePath(target, 'target');
-  // Hold the source (O_PATH) so that what is proven is what gets mounted.
-  let sourceFd: number;
+  // Hold the source so that what is proven is what gets mounted.
+  const sourceFd = check(native.open(source, O_PATH), source);
   try {
-    sourceFd = native.open(source, O_PATH);
-  } catch (error) {
-    throw toNetnsError(error, source);
-  }
-  try {
-    bindHeldSource(sourceFd, target, identityOfFd(sourceFd));
+    bindHeldSource(sourceFd, target);
   } finally {
     native.close(sourceFd);
   }
 }
 
-function bindHeldSource(sourceFd: number, target: string, want: Identity): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(target, CREATE_FLAGS, 0o000);
-  } catch (error) {
-    throw toNetnsError(error, target);
-  }
+function bindHeldSource(sourceFd: number, target: string): void {
+  const want = fs.fstatSync(sourceFd);
+  const fd = rethrowing(() => fs.openSync(target, CREATE_FLAGS, 0o000), target);
   let mounted = false;
   try {
-    try {
-      native.mount(`/proc/self/fd/${sourceFd}`, `/proc/self/fd/${fd}`, null, MS_BIND, null);
-      mounted = true;
-    } catch (error) {
-      throw toNetnsError(error, target);
-    } finally {
-      fs.closeSync(fd);
-    }
-    const got = statOrThrow(target);
+    const result = native.mount(`/proc/self/fd/${sourceFd}`, `/proc/self/fd/${fd}`, null, MS_BIND, null);
+    fs.closeSync(fd);
+    check(result, target);
+    mounted = true;
+    const got = rethrowing(() => fs.statSync(target), target);
     if (got.dev !== want.dev || got.ino !== want.ino) {
       throw new NetnsError({
         errno: errnoOf('EIO'), syscall: 'mount', path: target,
@@ -74,36 +56,12 @@ function bindHeldSource(sourceFd: number, target: string, want: Identity): void 
 /** Detaches the mount at `target` (lazily, as ip netns delete does). */
 export function unmount(target: string): void {
   assertAbsolutePath(target, 'target');
-  try {
-    native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
-  } catch (error) {
-    throw toNetnsError(error, target);
-  }
-}
-
-function identityOfFd(fd: number): Identity {
-  const stat = fs.fstatSync(fd);
-  return { dev: stat.dev, ino: stat.ino };
-}
-
-function statOrThrow(path: string): Identity {
-  try {
-    const stat = fs.statSync(path);
-    return { dev: stat.dev, ino: stat.ino };
-  } catch (error) {
-    throw toNetnsError(error, path);
-  }
+  check(native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW), target);
 }
 
 /** Undoes a bindMount that must not stay: detach if mounted, then remove the file. */
 export function discardBindMount(target: string, mounted = true): void {
-  if (mounted) {
-    try {
-      unmount(target);
-    } catch {
-      // Nothing mounted there after all.
-    }
-  }
+  if (mounted) native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW); // not mounted after all: fine
   try {
     fs.unlinkSync(target);
   } catch {

@@ -1,13 +1,14 @@
 // ip netns list | identify | pids: looking names and processes up.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type NetnsTarget, withTarget } from './enter';
-import { toNetnsError } from './errors';
-import { NetNamespace } from './net-namespace';
-import { nsidOf } from './nsid';
-import { listPids, netnsOfPid } from './proc-scan';
+import { toNetnsError } from '../errors';
+import { openNetnsOfPid } from '../handle/from-pid';
+import { closeFd, openNetnsFile } from '../handle/nsfs-file';
+import { listPids, netnsOfPid } from '../proc/proc-scan';
+import { nsidOf } from '../rtnl/nsid';
+import { type NetnsTarget, withTarget } from '../switch/enter';
+import { assertPid } from '../validate';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
-import { assertPid } from './validate';
 
 export interface NamedNamespace {
   name: string;
@@ -23,7 +24,7 @@ function runDirEntries(runDir: string): string[] {
   try {
     return fs.readdirSync(runDir).sort();
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw toNetnsError(error, runDir);
   }
 }
@@ -33,30 +34,30 @@ export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
   const runDir = resolveRunDir(options);
   return runDirEntries(runDir).map((name) => {
     const file = path.join(runDir, name);
-    let ns: NetNamespace;
+    let ns;
     try {
-      ns = NetNamespace.fromPath(file);
+      ns = openNetnsFile(file);
     } catch {
       return { name, path: file }; // a placeholder or stray file
     }
     try {
-      const entry: NamedNamespace = { name, path: file, id: ns.id, ino: ns.ino };
+      const entry: NamedNamespace = { name, path: file, id: `net:[${ns.ino}]`, ino: ns.ino };
       const nsid = nsidOf(ns.fd);
       if (nsid !== undefined) entry.nsid = nsid;
       return entry;
     } finally {
-      ns.close();
+      closeFd(ns.fd, ns.openedBy);
     }
   });
 }
 
-/** Names in the run dir whose namespace is `ns`. */
-export function namesOf(ns: NetNamespace, options: RunDirOptions = {}): string[] {
+/** Names in the run dir whose namespace has this nsfs dev/ino. */
+export function namesOf(identity: { dev: number; ino: number }, options: RunDirOptions = {}): string[] {
   const runDir = resolveRunDir(options);
   return runDirEntries(runDir).filter((name) => {
     try {
       const stat = fs.statSync(path.join(runDir, name));
-      return stat.dev === ns.dev && stat.ino === ns.ino;
+      return stat.dev === identity.dev && stat.ino === identity.ino;
     } catch {
       return false;
     }
@@ -69,11 +70,11 @@ export function namesOf(ns: NetNamespace, options: RunDirOptions = {}): string[]
  */
 export function identify(pid: number, options: RunDirOptions = {}): string[] {
   assertPid(pid);
-  const ns = NetNamespace.fromPid(pid);
+  const file = openNetnsOfPid(pid);
   try {
-    return namesOf(ns, options);
+    return namesOf(file, options);
   } finally {
-    ns.close();
+    closeFd(file.fd, file.openedBy);
   }
 }
 

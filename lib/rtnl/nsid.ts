@@ -1,7 +1,7 @@
 // The nsid that the calling thread's namespace assigned to another namespace
 // (RTM_GETNSID over rtnetlink), as `ip netns list` shows it: "(id: N)".
-import { native } from './binding';
-import { NetnsError } from './errors';
+import { native } from '../binding';
+import { NetnsError, check } from '../errors';
 
 const NETLINK_ROUTE = 0;
 const NLMSG_ERROR = 2;
@@ -27,9 +27,24 @@ function getNsidRequest(fd: number): Buffer {
   return message;
 }
 
+// One request on a netlink socket made on the calling thread (so it speaks
+// for this thread's namespace), and the first reply datagram.
+function request(message: Buffer): Buffer {
+  const { AF_NETLINK, SOCK_RAW, MSG_DONTWAIT } = native.constants;
+  const socket = check(native.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+  try {
+    check(native.send(socket, message, 0));
+    const reply = Buffer.alloc(32768);
+    // The kernel answers before send returns: nothing to wait for.
+    return reply.subarray(0, check(native.recv(socket, reply, MSG_DONTWAIT)));
+  } finally {
+    native.close(socket);
+  }
+}
+
 /** The nsid of the namespace `fd` refers to, or undefined when unassigned. */
 export function nsidOf(fd: number): number | undefined {
-  const reply = native.netlinkRequest(NETLINK_ROUTE, getNsidRequest(fd));
+  const reply = request(getNsidRequest(fd));
   const type = reply.readUInt16LE(4);
   if (type === NLMSG_ERROR) {
     const errno = reply.readInt32LE(NLMSG_HEADER);

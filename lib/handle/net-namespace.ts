@@ -1,27 +1,31 @@
 // A handle on one network namespace: it owns one close-on-exec fd on an nsfs
 // file, and the namespace stays alive at least as long as the handle is open.
+// What can be done inside a namespace lives in its own modules (inside/,
+// named/, rtnl/); the methods here are thin delegates to them, which import
+// this class as a type only.
 import type { ChildProcess } from 'node:child_process';
 import type { Socket as DgramSocket } from 'node:dgram';
 import fs from 'node:fs';
 import type { Server, Socket } from 'node:net';
-import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { inspect } from 'node:util';
-import { native } from './binding';
-import { NetnsError, errnoOf, toNetnsError } from './errors';
-import {
-  type FdOpener, type NsfsFile, closeFd, describeNetnsFd, openNetnsFile,
-} from './nsfs-file';
-import { spawnIsolated } from './isolated-spawn';
-import { attachNamed, createNamed, deleteNamed } from './named';
-import { type RunDirOptions, namedPath } from './run-dir';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import { NetnsError, errnoOf, rethrowing } from '../errors';
+import { spawnIsolated } from '../inside/isolated-spawn';
 import {
   type NsConnectOptions, type NsListenOptions, type NsUdpOptions, connectIn, listenIn, socketIn, udpSocketIn,
-} from './sockets';
-import { type NsSpawnOptions, spawnShared } from './spawn';
-import { readSysctl, writeSysctl } from './sysctl';
-import { runSwitched, unshareDetached } from './thread-switch';
-import { workerIn } from './worker';
-import { assertAbsolutePath, assertFunction, assertPid } from './validate';
+} from '../inside/sockets';
+import { type NsSpawnOptions, spawnShared } from '../inside/spawn';
+import { readSysctl, writeSysctl } from '../inside/sysctl';
+import { workerIn } from '../inside/worker';
+import type { RunDirOptions } from '../named/run-dir';
+import { namedPath } from '../named/run-dir';
+import { type NamedFile, addNamed, attachNamed, deleteNamed } from '../named/verbs';
+import { asyncRefused, isAsyncFunction, isPromiseLike } from '../switch/async-refusal';
+import { runSwitched, unshareDetached } from '../switch/thread-switch';
+import { assertAbsolutePath, assertFunction, assertPid } from '../validate';
+import { openNetnsOfPid } from './from-pid';
+import { forget, watchForLeak } from './leak-registry';
+import { type FdOpener, type NsfsFile, closeFd, openNetnsFile } from './nsfs-file';
 
 const constructing = Symbol('NetNamespace.constructing');
 
@@ -29,40 +33,6 @@ interface Origin {
   path?: string;
   name?: string;
 }
-
-interface Leak {
-  fd: number;
-  openedBy: FdOpener;
-  id: string;
-}
-
-// A handle dropped without close() still gives its fd back, loudly.
-const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, id }) => {
-  try {
-    closeFd(fd, openedBy);
-  } catch {
-    // Already gone: nothing to give back.
-  }
-  process.emitWarning(`NetNamespace ${id} (fd ${fd}) was garbage-collected ` +
-    'without close(); its fd was closed. Call close() or use `using`.',
-  { code: 'NETNS_HANDLE_LEAK' });
-});
-
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
-    typeof (value as { then?: unknown }).then === 'function';
-}
-
-export function asyncRefused(): TypeError {
-  return new TypeError('enterNetns runs synchronous functions only: the thread ' +
-    'switches back as soon as fn returns, so awaited work would run in the ' +
-    'original namespace. For async work use ns.spawn(), ns.worker(), ' +
-    'ns.listen()/ns.connect() or ns.socket(), which are placed in the namespace ' +
-    'by construction.');
-}
-
-const isAsyncFunction = (fn: unknown): boolean =>
-  typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
 
 export class NetNamespace implements Disposable {
   readonly dev: number;
@@ -76,8 +46,8 @@ export class NetNamespace implements Disposable {
   #closed = false;
   #entered = 0;
 
-  /** @internal Use the static factories. */
-  constructor(token: typeof constructing, file: NsfsFile, origin: Origin = {}) {
+  /** Use the static factories; the token refuses `new` from JavaScript too. */
+  private constructor(token: typeof constructing, file: NsfsFile, origin: Origin = {}) {
     if (token !== constructing) {
       throw new TypeError('use NetNamespace.current(), fromPath(), fromName(), fromPid() or create()');
     }
@@ -87,29 +57,33 @@ export class NetNamespace implements Disposable {
     this.ino = file.ino;
     if (origin.path !== undefined) this.path = origin.path;
     if (origin.name !== undefined) this.name = origin.name;
-    leaks.register(this, { fd: file.fd, openedBy: file.openedBy, id: this.id }, this);
+    watchForLeak(this, { fd: file.fd, openedBy: file.openedBy, id: this.id });
   }
 
-  /** @internal Wraps an already verified nsfs file. */
-  static adopt(file: NsfsFile, origin: Origin = {}): NetNamespace {
+  /** Wraps an already verified nsfs file. */
+  static #adopt(file: NsfsFile, origin: Origin = {}): NetNamespace {
     return new NetNamespace(constructing, file, origin);
+  }
+
+  static #named({ file, path, name }: NamedFile): NetNamespace {
+    return NetNamespace.#adopt(file, { path, name });
   }
 
   /** The calling thread's network namespace (not necessarily the main thread's). */
   static current(): NetNamespace {
-    return NetNamespace.adopt(openNetnsFile('/proc/thread-self/ns/net'));
+    return NetNamespace.#adopt(openNetnsFile('/proc/thread-self/ns/net'));
   }
 
   /** Any nsfs file of a network namespace: /proc/PID/ns/net, /run/netns/NAME, ... */
   static fromPath(path: string): NetNamespace {
     assertAbsolutePath(path);
-    return NetNamespace.adopt(openNetnsFile(path), { path });
+    return NetNamespace.#adopt(openNetnsFile(path), { path });
   }
 
   /** A namespace named in the run dir (ip netns). */
   static fromName(name: string, options: RunDirOptions = {}): NetNamespace {
     const path = namedPath(name, options);
-    return NetNamespace.adopt(openNetnsFile(path), { path, name });
+    return NetNamespace.#adopt(openNetnsFile(path), { path, name });
   }
 
   /**
@@ -118,23 +92,37 @@ export class NetNamespace implements Disposable {
    */
   static fromPid(pid: number): NetNamespace {
     assertPid(pid);
-    return NetNamespace.adopt(openNetnsOfPid(pid));
+    return NetNamespace.#adopt(openNetnsOfPid(pid));
   }
 
   /** A new, empty network namespace held only by this handle; the calling thread stays where it is. */
   static create(): NetNamespace {
-    return NetNamespace.adopt(unshareDetached());
+    return NetNamespace.#adopt(unshareDetached());
   }
 
   /** ip netns add NAME: a new namespace bound to a name in the run dir. */
   static createNamed(name: string, options: RunDirOptions = {}): NetNamespace {
-    return createNamed(name, options);
+    return NetNamespace.#named(addNamed(name, options));
   }
 
-  /** ip netns attach NAME PID: names a running process's (or a handle's) namespace. */
+  /**
+   * ip netns attach NAME PID: names a running process's (or a handle's)
+   * namespace. A pid is taken through a pidfd and bound from the held fd.
+   */
   static attach(name: string, pidOrHandle: number | NetNamespace,
     options: RunDirOptions = {}): NetNamespace {
-    return attachNamed(name, pidOrHandle, options);
+    namedPath(name, options); // a bad name is refused before the pid is looked at
+    if (pidOrHandle instanceof NetNamespace) {
+      return NetNamespace.#named(attachNamed(name, pidOrHandle.fd, options));
+    }
+    if (typeof pidOrHandle !== 'number') throw new TypeError('attach() takes a pid or a NetNamespace');
+    assertPid(pidOrHandle);
+    const held = openNetnsOfPid(pidOrHandle);
+    try {
+      return NetNamespace.#named(attachNamed(name, held.fd, options));
+    } finally {
+      closeFd(held.fd, held.openedBy);
+    }
   }
 
   /** ip netns delete NAME: removes the name; the namespace lives on while in use. */
@@ -159,21 +147,14 @@ export class NetNamespace implements Disposable {
 
   /** Same namespace: same nsfs device and inode. */
   equals(other: NetNamespace): boolean {
-    if (!(other instanceof NetNamespace)) {
-      throw new TypeError('equals() takes a NetNamespace');
-    }
+    if (!(other instanceof NetNamespace)) throw new TypeError('equals() takes a NetNamespace');
     return this.dev === other.dev && this.ino === other.ino;
   }
 
   /** Whether the calling thread is in this namespace now (asks the kernel). */
   isCurrent(): boolean {
     if (this.#closed) throw closedError(this);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync('/proc/thread-self/ns/net');
-    } catch (error) {
-      throw toNetnsError(error);
-    }
+    const stat = rethrowing(() => fs.statSync('/proc/thread-self/ns/net'));
     return stat.dev === this.dev && stat.ino === this.ino;
   }
 
@@ -200,13 +181,7 @@ export class NetNamespace implements Disposable {
    * namespace, a fresh /sys, and /etc/netns/NAME/* over /etc/*.
    */
   spawn(command: string, args: readonly string[] = [], options: NsSpawnOptions = {}): ChildProcess {
-    if (typeof command !== 'string' || command.length === 0) {
-      throw new TypeError('command must be a non-empty string');
-    }
-    if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) {
-      throw new TypeError('args must be an array of strings');
-    }
-    const { mountNamespace = 'shared', ...spawnOptions } = options;
+    const { mountNamespace = 'shared', ...spawnOptions } = options ?? {};
     if (mountNamespace === 'isolated') return spawnIsolated(this, command, args, spawnOptions);
     if (mountNamespace !== 'shared') {
       throw new TypeError(`mountNamespace must be 'shared' or 'isolated', got '${String(mountNamespace)}'`);
@@ -255,7 +230,7 @@ export class NetNamespace implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    leaks.unregister(this);
+    forget(this);
     if (this.#entered === 0) this.#release();
   }
 
@@ -288,65 +263,4 @@ function closedError(ns: NetNamespace): NetnsError {
     description: `handle on ${ns.id} is closed`,
     hint: '',
   });
-}
-
-// Through PIDFD_GET_NET_NAMESPACE (Linux 6.11+) the namespace comes from the
-// process the pidfd pins. On older kernels, open /proc/PID/ns/net and then
-// prove that the pidfd's process is still alive: while it lives, its pid
-// cannot have been reused, so the file we opened was its own.
-function openNetnsOfPid(pid: number): NsfsFile {
-  const procPath = `/proc/${pid}/ns/net`;
-  let pidfd: number;
-  try {
-    pidfd = native.pidfdOpen(pid, 0);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // Kernels before 5.3 have no pidfds: the path is all there is.
-    if (code === 'ENOSYS') return openNetnsFile(procPath);
-    const leader = code === 'EINVAL' || code === 'ENOENT' ? threadGroupOf(pid) : undefined;
-    if (leader !== undefined && leader !== pid) {
-      throw new NetnsError({ errno: errnoOf('EINVAL'), syscall: 'pidfd_open', path: procPath,
-        description: `${pid} is a thread of process ${leader}, not a process id`, hint: '' });
-    }
-    throw toNetnsError(error, procPath);
-  }
-  try {
-    let fd: number;
-    try {
-      fd = native.pidfdGetNetNamespace(pidfd);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== 'ENOTTY' && code !== 'EINVAL') throw toNetnsError(error, procPath);
-      return openThenConfirmAlive(procPath, pidfd);
-    }
-    try {
-      return describeNetnsFd(fd, procPath, 'addon');
-    } catch (error) {
-      native.close(fd);
-      throw error;
-    }
-  } finally {
-    native.close(pidfd);
-  }
-}
-
-/** The process (thread-group leader) a thread id belongs to, if it exists. */
-function threadGroupOf(tid: number): number | undefined {
-  try {
-    const match = /^Tgid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${tid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function openThenConfirmAlive(procPath: string, pidfd: number): NsfsFile {
-  const file = openNetnsFile(procPath);
-  try {
-    native.pidfdSendSignal(pidfd, 0);
-  } catch (error) {
-    fs.closeSync(file.fd);
-    throw toNetnsError(error, procPath);
-  }
-  return file;
 }

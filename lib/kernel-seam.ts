@@ -1,0 +1,13 @@
+// A seam for tests and for trying old-kernel behaviour on a new kernel:
+// NETNS_NATIVE_WITHOUT=clone3,pidfd-netns,pidfd makes the library act as if
+// the kernel refused those calls (ENOSYS, ENOTTY), so that the fallbacks run
+// for real: clone(CLONE_PIDFD) instead of clone3, /proc/PID/ns/net confirmed
+// by a pidfd instead of PIDFD_GET_NET_NAMESPACE, the path alone without pidfds.
+// Read on each call; nothing is cached.
+
+export type KernelFeature = 'clone3' | 'pidfd-netns' | 'pidfd';
+
+export function simulatedMissing(feature: KernelFeature): boolean {
+  const without = process.env.NETNS_NATIVE_WITHOUT;
+  return without !== undefined && without.split(',').includes(feature);
+}

@@ -1,0 +1,87 @@
+// The run dir, where named namespaces live: an explicit option, else
+// NETNS_RUN_DIR, else /run/netns (Debian's iproute2), or /var/run/netns where
+// only that exists. Before the first name is bound into it, it is made a
+// shared mount of its own, as iproute2 does, so that names bound into it are
+// seen by other mount namespaces (`ip netns exec`, containers started later)
+// and a bind made by one of them is seen by all.
+import fs from 'node:fs';
+import path from 'node:path';
+import { native } from '../binding';
+import { check, failedWith, rethrowing } from '../errors';
+import { assertAbsolutePath, assertNetnsName } from '../validate';
+
+const { MS_BIND, MS_REC, MS_SHARED, MS_PRIVATE, LOCK_EX, LOCK_UN } = native.constants;
+
+export interface RunDirOptions {
+  /** Overrides NETNS_RUN_DIR and the defaults. */
+  runDir?: string;
+}
+
+export function resolveRunDir(options: RunDirOptions = {}): string {
+  if (options.runDir !== undefined) {
+    assertAbsolutePath(options.runDir, 'runDir');
+    return options.runDir;
+  }
+  const fromEnv = process.env.NETNS_RUN_DIR;
+  if (fromEnv) {
+    assertAbsolutePath(fromEnv, 'NETNS_RUN_DIR');
+    return fromEnv;
+  }
+  if (!fs.existsSync('/run/netns') && fs.existsSync('/var/run/netns')) {
+    return '/var/run/netns';
+  }
+  return '/run/netns';
+}
+
+/** The run-dir path for a validated name. */
+export function namedPath(name: string, options: RunDirOptions = {}): string {
+  assertNetnsName(name);
+  return path.join(resolveRunDir(options), name);
+}
+
+/**
+ * mkdir -p that reports why the deepest missing directory could not be made
+ * (EROFS, EACCES), where a recursive mkdirSync can answer ENOENT.
+ */
+function makeDirectory(dir: string): void {
+  try {
+    fs.mkdirSync(dir, 0o755);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    makeDirectory(parent);
+    fs.mkdirSync(dir, 0o755);
+  }
+}
+
+/** Creates the run dir if needed and makes it a shared mount point of its own. */
+export function prepareRunDir(runDir: string): void {
+  rethrowing(() => makeDirectory(runDir), runDir);
+  const fd = rethrowing(() => fs.openSync(runDir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY), runDir);
+  try {
+    // Serialises first-time setup: without it, concurrent creators each bind
+    // the directory onto itself and stack up mounts.
+    check(native.flock(fd, LOCK_EX), runDir);
+    try {
+      makeSharedMountpoint(runDir);
+    } finally {
+      native.flock(fd, LOCK_UN);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function makeSharedMountpoint(runDir: string): void {
+  const shared = native.mount('', runDir, 'none', MS_SHARED | MS_REC, null);
+  if (shared === undefined) return;
+  // EINVAL: not a mount point yet. Anything else is real.
+  if (!failedWith(shared, 'EINVAL')) check(shared, runDir);
+  check(native.mount(runDir, runDir, 'none', MS_BIND | MS_REC, null), runDir);
+  // Private first, so the new mount leaves the parent's peer group and
+  // becomes shared in a group of its own.
+  check(native.mount('', runDir, 'none', MS_PRIVATE | MS_REC, null), runDir);
+  check(native.mount('', runDir, 'none', MS_SHARED | MS_REC, null), runDir);
+}

@@ -1,0 +1,75 @@
+// ip netns add | attach | delete: a file in the run dir with the namespace
+// bind-mounted onto it. These work on nsfs files and fds; NetNamespace wraps
+// what they return in a handle.
+import fs from 'node:fs';
+import { native } from '../binding';
+import { NetnsError, check, errnoOf, failedWith, rethrowing, toNetnsError } from '../errors';
+import { type NsfsFile, closeFd, openNetnsFile } from '../handle/nsfs-file';
+import { unshareDetached } from '../switch/thread-switch';
+import { bindMount, discardBindMount } from './bind-mount';
+import { type RunDirOptions, namedPath, prepareRunDir, resolveRunDir } from './run-dir';
+
+const { MNT_DETACH, UMOUNT_NOFOLLOW } = native.constants;
+
+/** A namespace file made by a verb, and where it is named. */
+export interface NamedFile {
+  file: NsfsFile;
+  path: string;
+  name: string;
+}
+
+/** ip netns add NAME: a new namespace, kept alive by its name until deleted. */
+export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
+  const path = namedPath(name, options);
+  prepareRunDir(resolveRunDir(options));
+  const file = unshareDetached();
+  try {
+    bindMount(`/proc/self/fd/${file.fd}`, path);
+  } catch (error) {
+    closeFd(file.fd, file.openedBy);
+    throw error;
+  }
+  return { file, path, name };
+}
+
+/**
+ * ip netns attach NAME: names the namespace an open nsfs fd refers to. The
+ * bind goes from the held fd, so a pid that exits (and is reused) meanwhile
+ * can never bind someone else's.
+ */
+export function attachNamed(name: string, sourceFd: number, options: RunDirOptions = {}): NamedFile {
+  const path = namedPath(name, options);
+  prepareRunDir(resolveRunDir(options));
+  bindMount(`/proc/self/fd/${sourceFd}`, path);
+  try {
+    return { file: openNetnsFile(path), path, name };
+  } catch (error) {
+    discardBindMount(path);
+    throw error;
+  }
+}
+
+/**
+ * ip netns delete NAME: detaches the mount and removes the file. A file left
+ * without a mount (a failed add by another tool) is removed too. The
+ * namespace itself lives on while processes or open handles still use it.
+ */
+export function deleteNamed(name: string, options: RunDirOptions = {}): void {
+  const path = namedPath(name, options);
+  const stat = rethrowing(() => fs.lstatSync(path), path);
+  if (!stat.isFile()) {
+    throw new NetnsError({ errno: errnoOf('EINVAL'), syscall: 'unlink', path,
+      description: 'not a named namespace (not a regular file)', hint: '' });
+  }
+  const unmounted = native.umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+  // EINVAL: nothing mounted there, an empty placeholder: remove it all the same.
+  if (!failedWith(unmounted, 'EINVAL')) check(unmounted, path);
+  try {
+    fs.unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw toNetnsError(error, path);
+    throw new NetnsError({ errno: errnoOf('EBUSY'), syscall: 'unlink', path, cause: error,
+      hint: 'another mount namespace still holds a mount of it; make the run dir shared, ' +
+        'or delete it from there' });
+  }
+}
