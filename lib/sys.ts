@@ -58,8 +58,31 @@ export type Sys = { readonly [K in PlainCall]: Checked<NativeBinding[K]> } & {
 const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
+const copyArray = (value: unknown): unknown => (Array.isArray(value) ? Array.from(value as unknown[]) : value);
+
+function plainStep(step: unknown): unknown {
+  if (typeof step !== 'object' || step === null) return step;
+  const { op, fd, flags, optional, source, target, fstype, mountFlags, data } = step as Record<string, unknown>;
+  return { op, fd, flags, optional, source, target, fstype, mountFlags, data };
+}
+
+/**
+ * A plain copy of the spec, read here in JavaScript: a getter or Proxy trap
+ * that throws does so in JS, where the caller's try/catch is seen (thrown
+ * under a native call, it would abort a process run with
+ * --abort-on-uncaught-exception). The addon then checks every value.
+ */
+function plainSpec(spec: CloneSpec): CloneSpec {
+  if (typeof spec !== 'object' || spec === null) throw new TypeError('spec must be an object');
+  const { file, argv, envp, cwd, stdio, cloneFlags, steps } = spec;
+  const copy = { file, argv: copyArray(argv), envp: copyArray(envp), cwd, stdio: copyArray(stdio), cloneFlags,
+    steps: Array.isArray(steps) ? Array.from(steps as unknown[], plainStep) : steps };
+  return copy as CloneSpec;
+}
+
 /** clone3, or clone(CLONE_PIDFD) where clone3 is refused (seccomp, old kernels, valgrind). */
-function cloneChild(spec: CloneSpec): ClonedChild {
+function cloneChild(given: CloneSpec): ClonedChild {
+  const spec = plainSpec(given);
   if (!simulatedMissing('clone3')) {
     const result = native.clone3(spec);
     if (!failedWith(result, 'ENOSYS')) return check(result);

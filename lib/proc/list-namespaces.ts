@@ -1,15 +1,16 @@
 // listNamespaces(): every network namespace on the host, as `lsns -t net`
 // finds them: through processes (/proc/*/ns/net) and nsfs bind mounts
 // (/proc/self/mountinfo), so that a namespace kept alive only by a name in
-// /run/netns is listed too; on request also through fds that hold one
-// (/proc/*/fd/*), which costs a readlink per open fd on the host.
+// /run/netns is listed too; on request also through the fds that hold one
+// (nsfs fds and sockets, see fd-holders.ts), which costs a look at every
+// open fd on the host.
 import fs from 'node:fs';
 import path from 'node:path';
-import { nsidOf } from '../rtnl/nsid';
-import {
-  commandOf, listPids, netnsFdsOfPid, netnsMounts, netnsOfPid, readUserNames, uidOf,
-} from './proc-scan';
+import { native } from '../binding';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
+import { nsidOf } from '../rtnl/nsid';
+import { heldNamespaces, nsfsDevice, openSocketNetns } from './fd-holders';
+import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
 
 export interface NamespaceInfo {
   /** The nsfs inode, lsns's NS column. */
@@ -21,6 +22,7 @@ export interface NamespaceInfo {
   pids: number[];
   /** The lowest of `pids`, lsns's PID column. */
   pid?: number;
+  /** Owner of `pid`; for a namespace no process is in, the owner of its user namespace. */
   uid?: number;
   user?: string;
   /** Command line of `pid`. */
@@ -29,51 +31,89 @@ export interface NamespaceInfo {
   nsfs: string[];
   /** Its names in the run dir. */
   names: string[];
-  /** Processes holding it through an open fd, with the fd numbers (with `fdHolders: true`). */
-  heldBy: Array<{ pid: number; fd: number }>;
+  /**
+   * Processes holding it through an open fd (with `fdHolders: true`): an nsfs
+   * fd, or a socket created in it (sockets in the process's own namespace
+   * are not listed).
+   */
+  heldBy: Array<{ pid: number; fd: number; via: 'nsfs' | 'socket' }>;
   /** Its nsid in the caller's namespace, where assigned. */
   nsid?: number;
-}
-
-function emptyInfo(ino: number): NamespaceInfo {
-  return { ino, id: `net:[${ino}]`, nprocs: 0, pids: [], nsfs: [], names: [], heldBy: [] };
-}
-
-// Asks for the nsid through any file that reaches the namespace.
-function readNsid(info: NamespaceInfo): number | undefined {
-  const candidates = [
-    ...info.pids.map((pid) => `/proc/${pid}/ns/net`),
-    ...info.nsfs,
-    ...info.heldBy.map(({ pid, fd }) => `/proc/${pid}/fd/${fd}`),
-  ];
-  for (const candidate of candidates) {
-    let fd: number;
-    try {
-      fd = fs.openSync(candidate, fs.constants.O_RDONLY);
-    } catch {
-      continue;
-    }
-    try {
-      if (fs.fstatSync(fd).ino !== info.ino) continue;
-      return nsidOf(fd);
-    } catch {
-      return undefined;
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-  return undefined;
 }
 
 export interface ListNamespacesOptions extends RunDirOptions {
   /** Ask rtnetlink for each namespace's nsid (one open + request each). Default true. */
   nsid?: boolean;
   /**
-   * Also find namespaces held only by an open fd, scanning every process's
-   * fds (as util-linux 2.39+ lsns does). Default false: it costs about as much
-   * as the rest of the listing.
+   * Also find namespaces held only by an open fd or a socket, looking at
+   * every process's fds (as util-linux 2.39+ lsns does). Default false: it
+   * costs about as much as the rest of the listing.
    */
   fdHolders?: boolean;
+}
+
+function emptyInfo(ino: number): NamespaceInfo {
+  return { ino, id: `net:[${ino}]`, nprocs: 0, pids: [], nsfs: [], names: [], heldBy: [] };
+}
+
+interface OpenFd {
+  fd: number;
+  close(): void;
+}
+
+function openPath(file: string): OpenFd | undefined {
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    return { fd, close: () => fs.closeSync(fd) };
+  } catch {
+    return undefined;
+  }
+}
+
+function openSocketHeld(pid: number, socketFd: number): OpenFd | undefined {
+  const fd = openSocketNetns(pid, socketFd);
+  return fd === undefined ? undefined : { fd, close: () => native.close(fd) };
+}
+
+/** An fd on the namespace, through anything that reaches it, given to `use`, then closed. */
+function withNamespaceFd(info: NamespaceInfo, use: (fd: number) => void): void {
+  const openers = [
+    ...info.pids.map((pid) => () => openPath(`/proc/${pid}/ns/net`)),
+    ...info.nsfs.map((mountPoint) => () => openPath(mountPoint)),
+    ...info.heldBy.map(({ pid, fd, via }) => () =>
+      (via === 'nsfs' ? openPath(`/proc/${pid}/fd/${fd}`) : openSocketHeld(pid, fd))),
+  ];
+  for (const open of openers) {
+    const opened = open();
+    if (opened === undefined) continue;
+    try {
+      // Each path may have changed meanwhile (a pid reused, a mount replaced).
+      if (fs.fstatSync(opened.fd).ino === info.ino) return use(opened.fd);
+    } finally {
+      opened.close();
+    }
+  }
+}
+
+/** The owner of the user namespace that owns this network namespace. */
+function ownerUid(netnsFd: number): number | undefined {
+  const userns = native.nsGetUserns(netnsFd);
+  if (typeof userns !== 'number') return undefined;
+  try {
+    const uid = native.nsGetOwnerUid(userns);
+    return typeof uid === 'number' ? uid : undefined;
+  } finally {
+    native.close(userns);
+  }
+}
+
+// One namespace that can't be asked (it died meanwhile) must not fail the listing.
+function nsidOrUndefined(fd: number): number | undefined {
+  try {
+    return nsidOf(fd);
+  } catch {
+    return undefined;
+  }
 }
 
 export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceInfo[] {
@@ -85,11 +125,14 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
     return info;
   };
 
+  const nsfsDev = options.fdHolders ? nsfsDevice() : 0;
   for (const pid of listPids()) {
     const netns = netnsOfPid(pid);
     if (netns !== undefined) infoFor(netns.ino).pids.push(pid);
     if (!options.fdHolders) continue;
-    for (const held of netnsFdsOfPid(pid)) infoFor(held.ino).heldBy.push({ pid, fd: held.fd });
+    for (const { ino, fd, via } of heldNamespaces(pid, nsfsDev, netns?.ino)) {
+      infoFor(ino).heldBy.push({ pid, fd, via });
+    }
   }
   for (const mount of netnsMounts()) {
     const info = infoFor(mount.ino);
@@ -105,13 +148,16 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
     info.pid = info.pids[0];
     if (info.pid !== undefined) {
       info.uid = uidOf(info.pid);
-      if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
       info.command = commandOf(info.pid);
     }
-    if (withNsid) {
-      const nsid = readNsid(info);
-      if (nsid !== undefined) info.nsid = nsid;
+    if (withNsid || info.pid === undefined) {
+      withNamespaceFd(info, (fd) => {
+        if (info.pid === undefined) info.uid = ownerUid(fd);
+        const nsid = withNsid ? nsidOrUndefined(fd) : undefined;
+        if (nsid !== undefined) info.nsid = nsid;
+      });
     }
+    if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
   }
   return [...found.values()].sort((a, b) => a.ino - b.ino);
 }

@@ -17,33 +17,13 @@ export function netnsOfPid(pid: number): { dev: number; ino: number } | undefine
   }
 }
 
-/** Inodes of network namespaces held open by a process's fds, with the fd numbers. */
-export function netnsFdsOfPid(pid: number): Array<{ fd: number; ino: number }> {
-  let fds: string[];
-  try {
-    fds = fs.readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return [];
-  }
-  const held: Array<{ fd: number; ino: number }> = [];
-  for (const fd of fds) {
-    try {
-      const match = /^net:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) held.push({ fd: Number(fd), ino: Number(match[1]) });
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return held;
-}
-
 export interface NsfsMount {
   ino: number;
   mountPoint: string;
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
-const unescapeMountinfo = (field: string): string =>
+export const unescapeMountinfo = (field: string): string =>
   field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
 /** nsfs mounts of network namespaces visible in this mount namespace. */

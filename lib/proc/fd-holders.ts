@@ -1,0 +1,122 @@
+// Namespaces held by a process's open fds, as lsns (2.39+) finds them:
+// - an nsfs fd, recognised by the nsfs device and inode (its /proc link shows
+//   `net:[INO]` only when opened through /proc; opened through a bind-mount
+//   path it shows that path, or `/` once the name is deleted), then opened to
+//   ask NS_GET_NSTYPE when the link does not say;
+// - a socket, whose namespace (SIOCGSKNS) may be kept alive by nothing else:
+//   a duplicate of it is taken with pidfd_getfd (needs ptrace rights).
+import fs from 'node:fs';
+import { native } from '../binding';
+
+const CLONE_NEWNET = native.constants.CLONE_NEWNET;
+
+export interface HeldNamespace {
+  pid: number;
+  fd: number;
+  ino: number;
+  /** An nsfs fd on the namespace, or a socket created in it. */
+  via: 'nsfs' | 'socket';
+}
+
+/** The nsfs filesystem's device number, to recognise nsfs files by stat. */
+export function nsfsDevice(): number {
+  return fs.statSync('/proc/self/ns/net').dev;
+}
+
+function netnsInodeOfNsfsFd(link: string, fdPath: string): number | undefined {
+  const named = /^net:\[(\d+)\]$/.exec(link);
+  if (named) return Number(named[1]);
+  if (/^[a-z_]+:\[\d+\]$/.test(link)) return undefined; // another namespace type
+  let fd: number;
+  try {
+    fd = fs.openSync(fdPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    return native.nsGetNstype(fd) === CLONE_NEWNET ? fs.fstatSync(fd).ino : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A new fd on the network namespace of socket `fd` of process `pid` (the
+ * caller closes it), or undefined when that can't be had.
+ */
+export function openSocketNetns(pid: number, fd: number, pidfd?: number): number | undefined {
+  const ownPidfd = pidfd === undefined ? native.pidfdOpen(pid, 0) : pidfd;
+  if (typeof ownPidfd !== 'number') return undefined;
+  try {
+    const socket = native.pidfdGetfd(ownPidfd, fd);
+    if (typeof socket !== 'number') return undefined;
+    try {
+      const netns = native.socketNetns(socket);
+      return typeof netns === 'number' ? netns : undefined;
+    } finally {
+      native.close(socket);
+    }
+  } finally {
+    if (pidfd === undefined) native.close(ownPidfd);
+  }
+}
+
+function socketNetnsInode(pid: number, fd: number, pidfd: number): number | undefined {
+  const netns = openSocketNetns(pid, fd, pidfd);
+  if (netns === undefined) return undefined;
+  try {
+    return fs.fstatSync(netns).ino;
+  } finally {
+    native.close(netns);
+  }
+}
+
+function isNsfs(fdPath: string, nsfsDev: number): boolean {
+  try {
+    return fs.statSync(fdPath).dev === nsfsDev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every network namespace process `pid` holds through an fd; sockets only
+ * when they are in another namespace than the process's own (`ownIno`).
+ */
+export function heldNamespaces(pid: number, nsfsDev: number, ownIno?: number): HeldNamespace[] {
+  const dir = `/proc/${pid}/fd`;
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(dir);
+  } catch {
+    return []; // gone, or not ours to see
+  }
+  const held: HeldNamespace[] = [];
+  let pidfd: number | null | undefined; // null: can't look inside this process
+  try {
+    for (const entry of fds) {
+      const fd = Number(entry);
+      const fdPath = `${dir}/${entry}`;
+      let link: string;
+      try {
+        link = fs.readlinkSync(fdPath);
+      } catch {
+        continue; // closed meanwhile
+      }
+      if (link.startsWith('socket:[')) {
+        if (pidfd === undefined) {
+          const opened = native.pidfdOpen(pid, 0);
+          pidfd = typeof opened === 'number' ? opened : null;
+        }
+        const ino = pidfd === null ? undefined : socketNetnsInode(pid, fd, pidfd);
+        if (ino !== undefined && ino !== ownIno) held.push({ pid, fd, ino, via: 'socket' });
+      } else if (!link.startsWith('pipe:[') && !link.startsWith('anon_inode:') && isNsfs(fdPath, nsfsDev)) {
+        const ino = netnsInodeOfNsfsFd(link, fdPath);
+        if (ino !== undefined) held.push({ pid, fd, ino, via: 'nsfs' });
+      }
+    }
+  } finally {
+    if (typeof pidfd === 'number') native.close(pidfd);
+  }
+  return held;
+}

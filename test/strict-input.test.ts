@@ -1,0 +1,151 @@
+// Wrong input gets a TypeError or RangeError before anything happens, never
+// a silently different action: strings cut at NUL, fds truncated to 0,
+// ignored options, swapped stdio, leaked sockets, misleading errno.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CloneSpec, NetNamespace, NetnsError, sys } from '../lib/index';
+import { distEntry, onCleanup, runNode, tryRun } from './helpers';
+
+function ownNamespace(): NetNamespace {
+  const ns = NetNamespace.create();
+  onCleanup(() => ns.close());
+  return ns;
+}
+
+function childrenOfThisProcess(): number[] {
+  return spawnSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    .stdout.trim().split('\n').filter(Boolean).map(Number);
+}
+
+const base: CloneSpec = { file: '/bin/true', argv: ['true'], envp: [] };
+
+describe('NUL bytes are refused, not cut', () => {
+  it.each([
+    ['file', { ...base, file: '/bin/true\0-extra' }],
+    ['argv', { ...base, argv: ['true', 'a\0b'] }],
+    ['envp', { ...base, envp: ['A=1\0B=2'] }],
+    ['cwd', { ...base, cwd: '/\0tmp' }],
+    ['a step target', { ...base, steps: [{ op: 'umount2', target: '/sys\0x', flags: 0 }] }],
+  ] as Array<[string, CloneSpec]>)('sys.clone with a NUL in %s', (_what, spec) => {
+    const before = childrenOfThisProcess().length;
+    expect(() => sys.clone(spec)).toThrow(/NUL/);
+    expect(childrenOfThisProcess()).toHaveLength(before);
+  });
+
+  it.each([
+    ['an argument', ['a\0b'], {}],
+    ['an env key', [], { env: { 'A\0B': '1' } }],
+    ['an env value', [], { env: { A: '1\0B=2' } }],
+    ['cwd', [], { cwd: '/\0tmp' }],
+  ] as const)('isolated and shared spawn with a NUL in %s', (_what, args, options) => {
+    const ns = ownNamespace();
+    expect(() => ns.spawn('true', [...args], { ...options, mountNamespace: 'isolated' })).toThrow(TypeError);
+    expect(() => ns.spawn('true', [...args], options)).toThrow(TypeError);
+    expect(() => ns.spawn('tr\0ue', [])).toThrow(TypeError);
+  });
+});
+
+describe('numbers must be what they say', () => {
+  it.each([Number.NaN, 0.5, Infinity, -Infinity, 2 ** 32 + 1, -2])('a step fd of %s is a RangeError', (fd) => {
+    expect(() => sys.clone({ ...base, steps: [{ op: 'setns', fd, flags: 0 }] })).toThrow(RangeError);
+  });
+
+  it.each([Number.NaN, 0.5, 2 ** 32 + 1, -2])('a stdio fd of %s is a RangeError', (fd) => {
+    expect(() => sys.clone({ ...base, stdio: [fd, -1, -1] })).toThrow(RangeError);
+  });
+
+  it('ignored options are refused instead', () => {
+    const ns = ownNamespace();
+    const refused: Array<[unknown, RegExp]> = [
+      [{ ...base, stdio: 'x' }, /stdio must be an array/],
+      [{ ...base, stdio: [0, 1] }, /exactly 3/],
+      [{ ...base, steps: 'x' }, /steps must be an array/],
+      [{ ...base, steps: [{ op: 'chroot', target: '/' }] }, /op must be/],
+      [{ ...base, steps: [{ op: 'setns', fd: 3 }] }, /flags is required/],
+      [{ ...base, steps: [{ op: 'mount', target: '/x', mountFlags: 0, optional: 'yes' }] }, /optional must be a boolean/],
+      [{ ...base, cloneFlags: Number.NaN }, /cloneFlags/],
+      [{ ...base, argv: [] }, /argv\[0\]/],
+      [{ ...base, envp: 'A=1' }, /envp must be an array/],
+    ];
+    for (const [spec, message] of refused) expect(() => sys.clone(spec as CloneSpec)).toThrow(message);
+    expect(() => ns.spawn('true', [], { mountNamespace: 'isolated', env: 'A=1' as unknown as NodeJS.ProcessEnv }))
+      .toThrow(/env must be an object/);
+    expect(() => ns.spawn('true', [], { mountNamespace: 'isolated', stdio: 'x' as 'pipe' })).toThrow(/'x'/);
+    expect(() => ns.spawn('true', [], { mountNamespace: 'isolated', cwd: 7 as unknown as string })).toThrow(TypeError);
+  });
+});
+
+describe('sys.clone stdio', () => {
+  it('a permutation of 0-2 gives each fd the stream asked for', () => {
+    // In the node child, fd 1 is the stdout pipe and fd 2 the stderr pipe:
+    // stdio [0, 2, 1] swaps them for the cloned child.
+    const result = runNode(`const { sys } = require(${JSON.stringify(distEntry)});
+      const { pidfd } = sys.clone({ file: '/bin/sh', argv: ['sh', '-c', 'echo to-stdout; echo to-stderr >&2'],
+        envp: [], stdio: [0, 2, 1] });
+      sys.waitPidfd(pidfd, (errno, code) => { sys.close(pidfd); process.exitCode = code; });`);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe('to-stderr');
+    expect(result.stderr.trim()).toBe('to-stdout');
+  });
+});
+
+describe('no leak on refusal', () => {
+  it('ns.listen with a connection listener that is not a function makes no socket', () => {
+    const ns = ownNamespace();
+    const sockets = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+      } catch {
+        return false;
+      }
+    }).length;
+    const before = sockets();
+    for (let i = 0; i < 5; i++) {
+      expect(() => ns.listen({}, 'not a function' as unknown as () => void)).toThrow(TypeError);
+    }
+    expect(sockets()).toBe(before);
+  });
+});
+
+describe('errors say what happened', () => {
+  it('a run dir that would be made inside a read-only mount is EROFS, not ENOENT', () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-ro-'));
+    onCleanup(() => {
+      tryRun('umount', ['-l', top]);
+      fs.rmSync(top, { recursive: true, force: true });
+    });
+    expect(tryRun('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'nn-ro', top]).status).toBe(0);
+    for (const runDir of [path.join(top, 'netns'), path.join(top, 'a', 'b', 'netns')]) {
+      let error: NetnsError | undefined;
+      try {
+        NetNamespace.createNamed('x', { runDir });
+      } catch (e) {
+        error = e as NetnsError;
+      }
+      expect(error).toBeInstanceOf(NetnsError);
+      expect(error).toMatchObject({ code: 'EROFS' });
+    }
+    expect(fs.readdirSync(top)).toEqual([]);
+  });
+
+  it('kill() of an isolated child that exited but whose exit is not delivered yet: no error, as Node\'s own', async () => {
+    const ns = ownNamespace();
+    const child = ns.spawn('true', [], { mountNamespace: 'isolated', stdio: 'ignore' });
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const errors: Error[] = [];
+    child.on('error', (error) => errors.push(error));
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // Hold the event loop until the child is a zombie: exited, its exit not yet seen here.
+    const state = () => fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1][0];
+    const deadline = Date.now() + 5000;
+    while (state() !== 'Z') if (Date.now() > deadline) throw new Error('the child never exited');
+    expect(child.exitCode).toBeNull();
+    expect(() => child.kill('SIGTERM')).not.toThrow();
+    expect(await exited).toBe(0);
+    expect(child.kill('SIGTERM')).toBe(false); // after 'exit', as Node answers
+    expect(errors).toEqual([]);
+  });
+});
