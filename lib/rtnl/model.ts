@@ -39,6 +39,13 @@ export interface Link {
   qdisc?: string;
   txqlen?: number;
   group?: string;
+  /** ip: ifalias (set with `ip link set NAME alias TEXT`). */
+  alias?: string;
+  /** ip: altnames, the link's alternative names (`ip link property add`). */
+  altNames?: string[];
+  /** ip: parentbus / parentdev, where the kernel knows the device behind the link ('virtio', 'pci'). */
+  parentBus?: string;
+  parentDev?: string;
 }
 
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere' | number;
@@ -78,4 +85,19 @@ export interface Route {
   scope: AddressScope;
   prefsrc?: string;
   metric?: number;
+  /** ip: flags ('linkdown', 'onlink', 'dead', ...). */
+  flags?: string[];
+  /** ip: pref, an IPv6 route's router preference ('low', 'medium', 'high'). */
+  pref?: string | number;
+  /** ip: nexthops, for a multipath route (it then has no gateway/dev of its own). */
+  nexthops?: RouteNexthop[];
+}
+
+export interface RouteNexthop {
+  gateway?: string;
+  dev?: string;
+  ifindex?: number;
+  /** ip: weight (rtnh_hops + 1). */
+  weight: number;
+  flags: string[];
 }

@@ -1,0 +1,34 @@
+// Namespace ids over rtnetlink: which nsid the socket's namespace gave to
+// another namespace (what `ip netns list` prints as "(id: N)"). RTM_GETNSID
+// only reads: it never assigns an id (a link dump that meets a peer in
+// another namespace does).
+import {
+  AF_UNSPEC, NETNSA_FD, NETNSA_NSID, NETNSA_NSID_NOT_ASSIGNED, NLM_F_REQUEST, RTGENMSG_LEN,
+  RTM_GETNSID, RTM_NEWNSID,
+} from './constants';
+import { type NetlinkMessage, encodeMessage, messageAttributes, u32Attribute } from './wire';
+
+/**
+ * RTM_GETNSID for the namespace `fd` refers to (any fd on an nsfs file, or
+ * /proc/PID/ns/net opened). The answer is one RTM_NEWNSID, or an
+ * NLMSG_ERROR (-EBADF, -EINVAL for a file that is not a network namespace).
+ */
+export function getNsidRequest(seq: number, fd: number): Buffer {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new RangeError(`fd must be a file descriptor (a non-negative integer), got ${fd}`);
+  }
+  // struct rtgenmsg is one byte, sent padded to 4 as iproute2 does.
+  const rtgenmsg = Buffer.alloc(RTGENMSG_LEN);
+  rtgenmsg.writeUInt8(AF_UNSPEC, 0);
+  return encodeMessage({ type: RTM_GETNSID, flags: NLM_F_REQUEST, seq }, [rtgenmsg, u32Attribute(NETNSA_FD, fd)]);
+}
+
+/** The nsid in an RTM_NEWNSID reply; undefined when none is assigned (NETNSA_NSID_NOT_ASSIGNED). */
+export function parseNsidReply(message: NetlinkMessage): number | undefined {
+  if (message.type !== RTM_NEWNSID) {
+    throw new Error(`netlink: expected an RTM_NEWNSID message, got type ${message.type}`);
+  }
+  const nsid = messageAttributes(message, RTGENMSG_LEN, 'nsid').s32(NETNSA_NSID);
+  // NETNSA_NSID_NOT_ASSIGNED is -1; no other negative id exists.
+  return nsid === undefined || nsid <= NETNSA_NSID_NOT_ASSIGNED ? undefined : nsid;
+}

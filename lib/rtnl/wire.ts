@@ -1,0 +1,457 @@
+// The generic netlink layer: message headers, attributes, nests, acks.
+//
+// Byte order: netlink headers and attribute values are in the host's byte
+// order, which is little endian on every machine this library builds for
+// (x86-64, arm64), so this codec reads and writes them LE. Addresses inside
+// attributes (and NLA_F_NET_BYTEORDER values) are big endian; the codecs
+// that know them read them as bytes.
+//
+// Every length read from a buffer is checked against that buffer before it is
+// used: a malformed or truncated buffer throws an Error that says where and
+// what, never reads out of range and never loops on a zero length.
+import {
+  NLA_ALIGNTO, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_ALIGNTO, NLMSG_DONE,
+  NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_MISS_NEST,
+  NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_HDRLEN, NLM_F_ACK_TLVS,
+  NLM_F_CAPPED, NLM_F_DUMP_INTR,
+} from './constants';
+
+/** Rounds a length up to netlink's 4-byte alignment (NLMSG_ALIGN, NLA_ALIGN). */
+export function align4(length: number): number {
+  return (length + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1);
+}
+
+// ---------------------------------------------------------------- reading --
+
+/** struct nlmsghdr, as read. */
+export interface NetlinkHeader {
+  /** nlmsg_len: header + payload, without trailing padding. */
+  length: number;
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+}
+
+export interface NetlinkMessage extends NetlinkHeader {
+  /** The bytes after the header, up to nlmsg_len (a view, not a copy). */
+  payload: Buffer;
+  /** Where the message starts in the buffer it was parsed from. */
+  offset: number;
+  /** NLM_F_DUMP_INTR: the dump raced a change and may be inconsistent. */
+  dumpInterrupted: boolean;
+}
+
+function readHeader(buffer: Buffer, offset: number): NetlinkHeader {
+  return {
+    length: buffer.readUInt32LE(offset),
+    type: buffer.readUInt16LE(offset + 4),
+    flags: buffer.readUInt16LE(offset + 6),
+    seq: buffer.readUInt32LE(offset + 8),
+    pid: buffer.readUInt32LE(offset + 12),
+  };
+}
+
+/**
+ * Splits one received datagram into its messages (a dump packs several into
+ * each read). Throws on a truncated header, a length smaller than the header
+ * or a length that runs past the buffer.
+ */
+export function parseMessages(buffer: Buffer): NetlinkMessage[] {
+  const messages: NetlinkMessage[] = [];
+  let offset = 0;
+  while (offset < buffer.length) {
+    const left = buffer.length - offset;
+    if (left < NLMSG_HDRLEN) {
+      throw new Error(`netlink: truncated message header at offset ${offset}: ` +
+        `${left} bytes left, a header needs ${NLMSG_HDRLEN}`);
+    }
+    const header = readHeader(buffer, offset);
+    if (header.length < NLMSG_HDRLEN) {
+      throw new Error(`netlink: message at offset ${offset} (type ${header.type}) claims length ` +
+        `${header.length}, smaller than its ${NLMSG_HDRLEN}-byte header`);
+    }
+    if (header.length > left) {
+      throw new Error(`netlink: message at offset ${offset} (type ${header.type}) claims length ` +
+        `${header.length} but only ${left} bytes are left in the buffer`);
+    }
+    messages.push({
+      ...header,
+      payload: buffer.subarray(offset + NLMSG_HDRLEN, offset + header.length),
+      offset,
+      dumpInterrupted: (header.flags & NLM_F_DUMP_INTR) !== 0,
+    });
+    // The last message of a datagram may lack its trailing padding.
+    offset = Math.min(offset + align4(header.length), buffer.length);
+  }
+  return messages;
+}
+
+/**
+ * The fixed struct that starts a message's payload (ifinfomsg, rtmsg, ...):
+ * throws when the payload is too short to hold it.
+ */
+export function fixedHeader(message: NetlinkMessage, size: number, what: string): Buffer {
+  if (message.payload.length < size) {
+    throw new Error(`netlink: ${what} message (type ${message.type}) has a ${message.payload.length}-byte ` +
+      `payload, too short for its ${size}-byte header`);
+  }
+  return message.payload.subarray(0, size);
+}
+
+/** One struct nlattr and its value. */
+export interface NetlinkAttribute {
+  /** nla_type with NLA_F_NESTED and NLA_F_NET_BYTEORDER masked off. */
+  type: number;
+  nested: boolean;
+  netByteOrder: boolean;
+  /** The value, without header or padding (a view, not a copy). */
+  value: Buffer;
+}
+
+/**
+ * Walks the attributes that fill `data` exactly (the rest of a message after
+ * its fixed struct, or the value of a nest). `what` names the place in errors.
+ */
+export function parseAttributeList(data: Buffer, what = 'attributes'): NetlinkAttribute[] {
+  const attributes: NetlinkAttribute[] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    const left = data.length - offset;
+    if (left < NLA_HDRLEN) {
+      throw new Error(`netlink: truncated attribute header in ${what} at offset ${offset}: ` +
+        `${left} bytes left, a header needs ${NLA_HDRLEN}`);
+    }
+    const length = data.readUInt16LE(offset);
+    const rawType = data.readUInt16LE(offset + 2);
+    if (length < NLA_HDRLEN) {
+      throw new Error(`netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
+        `claims length ${length}, smaller than its ${NLA_HDRLEN}-byte header`);
+    }
+    if (length > left) {
+      throw new Error(`netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
+        `claims length ${length} but only ${left} bytes are left`);
+    }
+    attributes.push({
+      type: rawType & NLA_TYPE_MASK,
+      nested: (rawType & NLA_F_NESTED) !== 0,
+      netByteOrder: (rawType & NLA_F_NET_BYTEORDER) !== 0,
+      value: data.subarray(offset + NLA_HDRLEN, offset + length),
+    });
+    offset = Math.min(offset + align4(length), data.length);
+  }
+  return attributes;
+}
+
+/**
+ * Attributes by type, with typed readers that check each value's size. When
+ * a type repeats, `get` answers the last one, as the kernel's nla_parse and
+ * iproute2's parse_rtattr do; `all` answers every one, in order.
+ */
+export class Attributes {
+  readonly list: readonly NetlinkAttribute[];
+  private readonly byType = new Map<number, NetlinkAttribute>();
+
+  constructor(list: readonly NetlinkAttribute[], private readonly what: string) {
+    this.list = list;
+    for (const attribute of list) this.byType.set(attribute.type, attribute);
+  }
+
+  /** Parses `data` (see parseAttributeList). */
+  static parse(data: Buffer, what: string): Attributes {
+    return new Attributes(parseAttributeList(data, what), what);
+  }
+
+  has(type: number): boolean {
+    return this.byType.has(type);
+  }
+
+  get(type: number): Buffer | undefined {
+    return this.byType.get(type)?.value;
+  }
+
+  all(type: number): NetlinkAttribute[] {
+    return this.list.filter((attribute) => attribute.type === type);
+  }
+
+  private sized(type: number, size: number): Buffer | undefined {
+    const value = this.get(type);
+    if (value !== undefined && value.length !== size) {
+      throw new Error(`netlink: attribute ${type} in ${this.what} has ${value.length} bytes, expected ${size}`);
+    }
+    return value;
+  }
+
+  u8(type: number): number | undefined {
+    return this.sized(type, 1)?.readUInt8(0);
+  }
+
+  u16(type: number): number | undefined {
+    return this.sized(type, 2)?.readUInt16LE(0);
+  }
+
+  u32(type: number): number | undefined {
+    return this.sized(type, 4)?.readUInt32LE(0);
+  }
+
+  s32(type: number): number | undefined {
+    return this.sized(type, 4)?.readInt32LE(0);
+  }
+
+  /** A string value: up to its first NUL (the kernel sends one; iproute2 sometimes not). */
+  string(type: number): string | undefined {
+    const value = this.get(type);
+    if (value === undefined) return undefined;
+    const end = value.indexOf(0);
+    return value.toString('utf8', 0, end === -1 ? value.length : end);
+  }
+
+  /** The attributes inside a nest (with or without NLA_F_NESTED on it). */
+  nested(type: number, what = `${this.what} > ${type}`): Attributes | undefined {
+    const value = this.get(type);
+    return value === undefined ? undefined : Attributes.parse(value, what);
+  }
+}
+
+/** The attributes after a message's fixed struct of `fixedSize` bytes. */
+export function messageAttributes(message: NetlinkMessage, fixedSize: number, what: string): Attributes {
+  fixedHeader(message, fixedSize, what);
+  return Attributes.parse(message.payload.subarray(align4(fixedSize)), `${what} attributes`);
+}
+
+// ------------------------------------------------------- acks and errors --
+
+/** What an extended ack (NETLINK_EXT_ACK) adds to an error or done message. */
+export interface ExtendedAck {
+  /** NLMSGERR_ATTR_MSG: the kernel's own explanation. */
+  message?: string;
+  /** NLMSGERR_ATTR_OFFS: byte offset of the offending attribute in the request, from its header. */
+  offset?: number;
+  /** NLMSGERR_ATTR_MISS_TYPE: the attribute type that was required but missing. */
+  missingType?: number;
+  /** NLMSGERR_ATTR_MISS_NEST: offset of the nest the missing attribute belonged in. */
+  missingNest?: number;
+  /** NLMSGERR_ATTR_COOKIE: a handle some families give on success. */
+  cookie?: Buffer;
+}
+
+/** An NLMSG_ERROR message: an ack (errno 0) or the failure of a request. */
+export interface NetlinkAck extends ExtendedAck {
+  /** 0 for success, else a negative errno (-17 is EEXIST), as the kernel sends it. */
+  errno: number;
+  /** NLM_F_CAPPED: the kernel left out the request's payload. */
+  capped: boolean;
+  /** Header of the request this answers (its seq says which). */
+  request: NetlinkHeader;
+}
+
+/** An NLMSG_DONE message, the end of a dump; errno < 0 when the dump failed. */
+export interface NetlinkDone extends ExtendedAck {
+  errno: number;
+}
+
+function parseExtendedAck(tlvs: Buffer): ExtendedAck {
+  const attributes = Attributes.parse(tlvs, 'extended ack');
+  const ack: ExtendedAck = {};
+  const text = attributes.string(NLMSGERR_ATTR_MSG);
+  if (text !== undefined) ack.message = text;
+  const offset = attributes.u32(NLMSGERR_ATTR_OFFS);
+  if (offset !== undefined) ack.offset = offset;
+  const missingType = attributes.u32(NLMSGERR_ATTR_MISS_TYPE);
+  if (missingType !== undefined) ack.missingType = missingType;
+  const missingNest = attributes.u32(NLMSGERR_ATTR_MISS_NEST);
+  if (missingNest !== undefined) ack.missingNest = missingNest;
+  const cookie = attributes.get(NLMSGERR_ATTR_COOKIE);
+  if (cookie !== undefined) ack.cookie = Buffer.from(cookie);
+  return ack;
+}
+
+/**
+ * Reads an NLMSG_ERROR: struct nlmsgerr (int error, the request's header),
+ * then the request's payload unless NLM_F_CAPPED, then the ext-ack TLVs if
+ * NLM_F_ACK_TLVS.
+ */
+export function parseAck(message: NetlinkMessage): NetlinkAck {
+  if (message.type !== NLMSG_ERROR) {
+    throw new Error(`netlink: expected an NLMSG_ERROR message, got type ${message.type}`);
+  }
+  const { payload } = message;
+  if (payload.length < NLMSGERR_HDRLEN) {
+    throw new Error(`netlink: NLMSG_ERROR payload has ${payload.length} bytes, ` +
+      `struct nlmsgerr needs ${NLMSGERR_HDRLEN}`);
+  }
+  const errno = payload.readInt32LE(0);
+  const request = readHeader(payload, 4);
+  const capped = (message.flags & NLM_F_CAPPED) !== 0;
+  let ack: ExtendedAck = {};
+  if (message.flags & NLM_F_ACK_TLVS) {
+    // The TLVs follow the echoed request, which is left out when capped and
+    // always on success (kernels before 4.12 echo a bare header without
+    // saying NLM_F_CAPPED, but they send no TLVs either).
+    let tlvStart = NLMSGERR_HDRLEN;
+    if (!capped && errno !== 0) {
+      if (request.length < NLMSG_HDRLEN) {
+        throw new Error(`netlink: NLMSG_ERROR echoes a request of length ${request.length}, ` +
+          'smaller than a header');
+      }
+      tlvStart = 4 + align4(request.length);
+    }
+    if (tlvStart > payload.length) {
+      throw new Error(`netlink: NLMSG_ERROR echoes a ${request.length}-byte request but its payload ` +
+        `has only ${payload.length - 4} bytes for it and the extended ack`);
+    }
+    ack = parseExtendedAck(payload.subarray(tlvStart));
+  }
+  return { errno, capped, request, ...ack };
+}
+
+/** Reads an NLMSG_DONE: an int error (0 or negative), then ext-ack TLVs if NLM_F_ACK_TLVS. */
+export function parseDone(message: NetlinkMessage): NetlinkDone {
+  if (message.type !== NLMSG_DONE) {
+    throw new Error(`netlink: expected an NLMSG_DONE message, got type ${message.type}`);
+  }
+  const { payload } = message;
+  // Some netlink families end a dump with a bare header; rtnetlink always sends the int.
+  if (payload.length === 0) return { errno: 0 };
+  if (payload.length < 4) {
+    throw new Error(`netlink: NLMSG_DONE payload has ${payload.length} bytes, its error needs 4`);
+  }
+  const errno = payload.readInt32LE(0);
+  return message.flags & NLM_F_ACK_TLVS ? { errno, ...parseExtendedAck(payload.subarray(4)) } : { errno };
+}
+
+/** The answers to one request found in one received datagram, sorted by meaning. */
+export interface Replies {
+  /** Family messages (RTM_NEWLINK, ...), in order. */
+  data: NetlinkMessage[];
+  /** The NLMSG_ERROR that answers the request: an ack (errno 0) or its failure. */
+  ack?: NetlinkAck;
+  /** The NLMSG_DONE that ends a dump (errno < 0 if the dump failed). */
+  done?: NetlinkDone;
+  /** A message carried NLM_F_DUMP_INTR: the dump raced a change. */
+  interrupted: boolean;
+  /** Messages of other sequence numbers (late answers to earlier requests), left out. */
+  skipped: number;
+}
+
+/**
+ * Parses a datagram and sorts the messages that answer request `seq`. A
+ * request is answered once `ack` or `done` is set, or, for a plain GET
+ * without NLM_F_ACK, once `data` holds its one reply.
+ */
+export function sortReplies(datagram: Buffer, seq: number): Replies {
+  const replies: Replies = { data: [], interrupted: false, skipped: 0 };
+  for (const message of parseMessages(datagram)) {
+    if (message.seq !== seq) {
+      replies.skipped++;
+      continue;
+    }
+    if (message.dumpInterrupted) replies.interrupted = true;
+    if (message.type === NLMSG_ERROR) replies.ack = parseAck(message);
+    else if (message.type === NLMSG_DONE) replies.done = parseDone(message);
+    else if (message.type === NLMSG_OVERRUN) {
+      throw new Error('netlink: NLMSG_OVERRUN: the kernel lost data for this request');
+    } else if (message.type !== NLMSG_NOOP) replies.data.push(message);
+  }
+  return replies;
+}
+
+// --------------------------------------------------------------- building --
+
+function assertUint(value: number, bits: 8 | 16 | 32, what: string): void {
+  const max = 2 ** bits - 1;
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`${what} must be an integer from 0 to ${max}, got ${value}`);
+  }
+}
+
+function assertInt32(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < -(2 ** 31) || value > 2 ** 31 - 1) {
+    throw new RangeError(`${what} must be a 32-bit signed integer, got ${value}`);
+  }
+}
+
+/**
+ * One attribute: struct nlattr, the value, zero padding to 4 bytes. nla_len
+ * counts header and value, not the padding.
+ */
+export function attribute(type: number, value: Buffer, flags = 0): Buffer {
+  assertUint(type, 16, 'attribute type');
+  const length = NLA_HDRLEN + value.length;
+  if (length > 0xffff) {
+    throw new RangeError(`attribute ${type} would be ${length} bytes; nla_len holds at most 65535`);
+  }
+  const bytes = Buffer.alloc(align4(length));
+  bytes.writeUInt16LE(length, 0);
+  bytes.writeUInt16LE(type | flags, 2);
+  value.copy(bytes, NLA_HDRLEN);
+  return bytes;
+}
+
+export function u8Attribute(type: number, value: number): Buffer {
+  assertUint(value, 8, `attribute ${type}`);
+  return attribute(type, Buffer.from([value]));
+}
+
+export function u32Attribute(type: number, value: number): Buffer {
+  assertUint(value, 32, `attribute ${type}`);
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value);
+  return attribute(type, bytes);
+}
+
+export function s32Attribute(type: number, value: number): Buffer {
+  assertInt32(value, `attribute ${type}`);
+  const bytes = Buffer.alloc(4);
+  bytes.writeInt32LE(value);
+  return attribute(type, bytes);
+}
+
+/**
+ * A string attribute. With the NUL (the default) it is what the kernel's
+ * NLA_NUL_STRING and nla_strscpy expect; iproute2 sends IFLA_INFO_KIND without.
+ */
+export function stringAttribute(type: number, text: string, options: { nul?: boolean } = {}): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.includes(0)) throw new TypeError(`attribute ${type} string must not contain NUL`);
+  return attribute(type, options.nul === false ? bytes : Buffer.concat([bytes, Buffer.alloc(1)]));
+}
+
+/**
+ * A nest: an attribute whose value is `parts` (attributes, or a struct then
+ * attributes). iproute2 does not set NLA_F_NESTED on the rtnetlink nests we
+ * build and the kernel parses them either way; pass `flagNested` for
+ * families whose strict policies demand it.
+ */
+export function nestAttribute(type: number, parts: Buffer[], options: { flagNested?: boolean } = {}): Buffer {
+  return attribute(type, Buffer.concat(parts), options.flagNested ? NLA_F_NESTED : 0);
+}
+
+/** The header fields a request sets; the codecs fill in type and flags. */
+export interface RequestHeader {
+  type: number;
+  flags: number;
+  /** The caller's sequence number, echoed in every reply to this request. */
+  seq: number;
+  /** 0: the kernel. */
+  pid?: number;
+}
+
+/** A whole message: struct nlmsghdr with nlmsg_len filled in, then `parts` in order. */
+export function encodeMessage(header: RequestHeader, parts: Buffer[]): Buffer {
+  assertUint(header.type, 16, 'message type');
+  assertUint(header.flags, 16, 'message flags');
+  assertUint(header.seq, 32, 'sequence number');
+  assertUint(header.pid ?? 0, 32, 'port id');
+  const body = Buffer.concat(parts.map((part) => (part.length % NLA_ALIGNTO === 0
+    ? part
+    : Buffer.concat([part, Buffer.alloc(align4(part.length) - part.length)]))));
+  const message = Buffer.alloc(NLMSG_HDRLEN + body.length);
+  message.writeUInt32LE(message.length, 0);
+  message.writeUInt16LE(header.type, 4);
+  message.writeUInt16LE(header.flags, 6);
+  message.writeUInt32LE(header.seq, 8);
+  message.writeUInt32LE(header.pid ?? 0, 12);
+  body.copy(message, NLMSG_HDRLEN);
+  return message;
+}
