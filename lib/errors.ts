@@ -20,6 +20,10 @@ export interface SystemErrorFields {
   description?: string;
   /** Appended in parentheses; defaults to a hint chosen by code. */
   hint?: string;
+  /** The kernel's own explanation (a netlink extended ack). */
+  kernelMessage?: string;
+  /** Which step of a composite change failed ('creating the peer end in net:[...]'). */
+  step?: string;
   cause?: unknown;
 }
 
@@ -31,6 +35,8 @@ export class NetnsError extends Error {
   readonly syscall: string;
   readonly path?: string;
   readonly hint?: string;
+  readonly kernelMessage?: string;
+  readonly step?: string;
 
   constructor(fields: SystemErrorFields) {
     const [code, standard] =
@@ -38,6 +44,8 @@ export class NetnsError extends Error {
     const hint = fields.hint ?? defaultHint(code);
     let message = `${code}: ${fields.description ?? standard}, ${fields.syscall}`;
     if (fields.path !== undefined) message += ` '${fields.path}'`;
+    if (fields.step !== undefined) message += `, while ${fields.step}`;
+    if (fields.kernelMessage) message += `: ${fields.kernelMessage}`;
     if (hint) message += ` (${hint})`;
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = 'NetnsError';
@@ -46,6 +54,8 @@ export class NetnsError extends Error {
     this.syscall = fields.syscall;
     if (fields.path !== undefined) this.path = fields.path;
     if (hint) this.hint = hint;
+    if (fields.kernelMessage) this.kernelMessage = fields.kernelMessage;
+    if (fields.step !== undefined) this.step = fields.step;
   }
 }
 

@@ -10,3 +10,5 @@ export { listNamespaces, type ListNamespacesOptions, type NamespaceInfo } from '
 export type { NsSpawnOptions } from './inside/spawn';
 export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/sockets';
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
+export type { Address, AddressScope, Link, Route } from './rtnl/model';
+export type { RouteQuery } from './rtnl/read';

@@ -20,6 +20,8 @@ import { workerIn } from '../inside/worker';
 import type { RunDirOptions } from '../named/run-dir';
 import { namedPath } from '../named/run-dir';
 import { type NamedFile, addNamed, attachNamed, deleteNamed } from '../named/verbs';
+import type { Address, Link, Route } from '../rtnl/model';
+import { type RouteQuery, readAddresses, readInside, readLinks, readRoutes } from '../rtnl/read';
 import { asyncRefused, isAsyncFunction, isPromiseLike } from '../switch/async-refusal';
 import { runSwitched, unshareDetached } from '../switch/thread-switch';
 import { assertAbsolutePath, assertFunction, assertPid } from '../validate';
@@ -223,6 +225,21 @@ export class NetNamespace implements Disposable {
     writeSysctl(this, key, value);
   }
 
+  /** Its interfaces, as `ip -d link` shows them (read over rtnetlink from inside). */
+  links(): Link[] {
+    return readInside(this, readLinks);
+  }
+
+  /** Its IPv4 and IPv6 addresses, as `ip addr` shows them. */
+  addresses(): Address[] {
+    return readInside(this, (socket) => readAddresses(socket));
+  }
+
+  /** Its routes, as `ip route` shows them: the main table unless asked otherwise. */
+  routes(query: RouteQuery = {}): Route[] {
+    return readInside(this, (socket) => readRoutes(socket, query));
+  }
+
   /**
    * Closes the fd. Idempotent. Closing a handle that a running enter() on this
    * thread still needs defers the close until that enter() returns.
@@ -263,4 +280,43 @@ function closedError(ns: NetNamespace): NetnsError {
     description: `handle on ${ns.id} is closed`,
     hint: '',
   });
+}
+
+// Targets: what enterNetns and the functions that take "a namespace" accept.
+// They live with the class, so that modules the class delegates to can take
+// targets without importing the class back.
+
+export type NetnsTarget = NetNamespace | string | { pid: number };
+
+export interface ResolvedTarget {
+  namespace: NetNamespace;
+  /** True when the namespace was opened for this call and must be closed after it. */
+  owned: boolean;
+}
+
+/** Opens (or passes through) the namespace a target designates. */
+export function resolveTarget(target: NetnsTarget, options: RunDirOptions = {}): ResolvedTarget {
+  if (target instanceof NetNamespace) return { namespace: target, owned: false };
+  if (typeof target === 'string') {
+    const namespace = target.startsWith('/')
+      ? NetNamespace.fromPath(target)
+      : NetNamespace.fromName(target, options);
+    return { namespace, owned: true };
+  }
+  if (typeof target === 'object' && target !== null && 'pid' in target) {
+    return { namespace: NetNamespace.fromPid(target.pid), owned: true };
+  }
+  throw new TypeError('target must be a NetNamespace, a namespace name, an absolute ' +
+    `path or { pid }, got ${target === null ? 'null' : typeof target}`);
+}
+
+/** Runs fn with the resolved namespace, closing it afterwards if it was opened for fn. */
+export function withTarget<T>(target: NetnsTarget, fn: (ns: NetNamespace) => T,
+  options: RunDirOptions = {}): T {
+  const { namespace, owned } = resolveTarget(target, options);
+  try {
+    return fn(namespace);
+  } finally {
+    if (owned) namespace.close();
+  }
 }

@@ -6,7 +6,7 @@ import { openNetnsOfPid } from '../handle/from-pid';
 import { closeFd, openNetnsFile } from '../handle/nsfs-file';
 import { listPids, netnsOfPid } from '../proc/proc-scan';
 import { nsidOf } from '../rtnl/nsid';
-import { type NetnsTarget, withTarget } from '../switch/enter';
+import { type NetnsTarget, withTarget } from '../handle/net-namespace';
 import { assertPid } from '../validate';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
 

@@ -1,0 +1,54 @@
+// What a namespace holds, read over one rtnetlink socket made there: links,
+// addresses, routes, shaped as `ip -j -d link | addr | route` show them.
+import type { IpFamily } from './ip-address';
+import { parseAddressDump, addressDumpRequest } from './addr-codec';
+import { linkDumpRequest, linkNames, parseLinkDump } from './link-codec';
+import type { Address, Link, Route } from './model';
+import { parseRouteDump, routeDumpRequest } from './route-codec';
+import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
+
+export interface RouteQuery {
+  /** 4, 6, or both (default). */
+  family?: IpFamily;
+  /** 'main' (default, as `ip route`), 'local', 'all', or a table number. */
+  table?: 'main' | 'local' | 'all' | number;
+}
+
+function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) => Buffer): DumpResult['messages'] {
+  const { messages, interrupted } = socket.dump(operation, build);
+  if (interrupted) {
+    process.emitWarning(`${operation.what} dump still raced changes after retries: ` +
+      'the result may be inconsistent', { code: 'NETNS_DUMP_INTERRUPTED' });
+  }
+  return messages;
+}
+
+export function readLinks(socket: RtnlSocket): Link[] {
+  return parseLinkDump(dumped(socket, { what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)));
+}
+
+export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readLinks(socket)): Address[] {
+  return parseAddressDump(dumped(socket, { what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)),
+    linkNames(links));
+}
+
+const TABLE_NUMBERS: Record<string, number> = { main: 254, local: 255, default: 253 };
+
+export function readRoutes(socket: RtnlSocket, query: RouteQuery = {}, links: readonly Link[] = readLinks(socket)): Route[] {
+  const { family, table = 'main' } = query;
+  if (family !== undefined && family !== 4 && family !== 6) throw new TypeError(`family must be 4 or 6, got ${family}`);
+  const routes = parseRouteDump(dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq, { family })),
+    linkNames(links));
+  if (table === 'all') return routes;
+  const wanted = typeof table === 'number' ? table : TABLE_NUMBERS[table];
+  if (wanted === undefined || !Number.isInteger(wanted) || wanted < 0) {
+    throw new TypeError(`table must be 'main', 'local', 'all' or a table number, got ${String(table)}`);
+  }
+  return routes.filter((route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === wanted);
+}
+
+/** Runs `read` over a socket made inside `ns`, closed afterwards. */
+export function readInside<T>(ns: Enterable, read: (socket: RtnlSocket) => T): T {
+  using socket = RtnlSocket.inside(ns);
+  return read(socket);
+}

@@ -1,0 +1,151 @@
+// A NETLINK_ROUTE socket in one network namespace, and the two exchanges
+// rtnetlink has: a request answered by an ack (after any data), and a dump
+// answered by parts until NLMSG_DONE. The socket belongs to the namespace of
+// the thread that made it, for good (DESIGN.md §5), so it is made inside the
+// target and then used from anywhere; the calling thread never stays moved.
+//
+// The kernel answers in the sender's context: by the time send() returns,
+// the reply (or a dump's first part) is queued, and each recv() queues the
+// next part. So every read is non-blocking, and "nothing queued" is an
+// error, never a wait.
+import { native } from '../binding';
+import { NetnsError, check, errnoOf, failedWith } from '../errors';
+import { NLM_F_ACK, NLM_F_DUMP } from './constants';
+import { type NetlinkMessage, type Replies, sortReplies } from './wire';
+
+const {
+  AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT,
+} = native.constants;
+
+const PEEK = Buffer.alloc(0);
+/** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
+const DUMP_ATTEMPTS = 4;
+
+/** What a socket can be made inside: a NetNamespace (structurally, to import no class). */
+export interface Enterable {
+  enter<T>(fn: () => T): T;
+}
+
+/** Names the operation and its subject in errors: `RTM_NEWLINK 'veth0'`. */
+export interface Operation {
+  /** 'RTM_NEWLINK', 'RTM_GETADDR', ... */
+  what: string;
+  /** The interface, address or route concerned, when there is one. */
+  subject?: string;
+}
+
+export interface DumpResult {
+  messages: NetlinkMessage[];
+  /** Still inconsistent after every retry: returned as it is, with a warning. */
+  interrupted: boolean;
+}
+
+export class RtnlSocket implements Disposable {
+  #fd: number;
+  #seq = 0;
+
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** A socket made on the calling thread: it speaks for this thread's namespace. */
+  static here(): RtnlSocket {
+    const fd = check(native.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+    // Extended acks: failures come with the kernel's own explanation.
+    const acks = native.setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+    if (acks !== undefined) {
+      native.close(fd);
+      check(acks);
+    }
+    return new RtnlSocket(fd);
+  }
+
+  /** A socket made inside `ns` (the thread is there for socket(2) only). */
+  static inside(ns: Enterable): RtnlSocket {
+    return ns.enter(() => RtnlSocket.here());
+  }
+
+  /**
+   * Sends one request with NLM_F_ACK and reads until its ack: returns the
+   * data messages that came before it (a GET's answer), or throws the
+   * kernel's refusal as a NetnsError with its extended-ack text.
+   */
+  request(operation: Operation, build: (seq: number) => Buffer): NetlinkMessage[] {
+    const seq = this.#send(build, NLM_F_ACK);
+    const data: NetlinkMessage[] = [];
+    for (;;) {
+      const replies = this.#receive(seq, operation);
+      data.push(...replies.data);
+      if (replies.ack) {
+        if (replies.ack.errno < 0) throw refusal(operation, replies.ack.errno, replies.ack.message);
+        return data;
+      }
+    }
+  }
+
+  /**
+   * A dump, read until NLMSG_DONE for its sequence number. One that raced a
+   * change is asked again, a few times; then it is returned as it is, with
+   * `interrupted` set (failing would break callers over a transient race).
+   */
+  dump(operation: Operation, build: (seq: number) => Buffer): DumpResult {
+    let messages: NetlinkMessage[] = [];
+    let interrupted = false;
+    for (let attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+      const seq = this.#send(build, NLM_F_DUMP);
+      messages = [];
+      interrupted = false;
+      for (;;) {
+        const replies = this.#receive(seq, operation);
+        messages.push(...replies.data);
+        interrupted ||= replies.interrupted;
+        const end = replies.done ?? replies.ack;
+        if (end === undefined) continue;
+        if (end.errno < 0) throw refusal(operation, end.errno, end.message);
+        break;
+      }
+      if (!interrupted) break;
+    }
+    return { messages, interrupted };
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    native.close(this.#fd);
+    this.#fd = -1;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #send(build: (seq: number) => Buffer, flags: number): number {
+    if (this.#fd < 0) throw new Error('netlink socket is closed');
+    this.#seq = (this.#seq % 0x7fffffff) + 1;
+    const message = build(this.#seq);
+    // Flags this exchange depends on, whatever the builder set.
+    message.writeUInt16LE(message.readUInt16LE(6) | flags, 6);
+    check(native.send(this.#fd, message, 0));
+    return this.#seq;
+  }
+
+  /**
+   * One datagram, sorted for `seq`. Its size is asked first (MSG_PEEK with
+   * MSG_TRUNC), and it gets a buffer of its own: the parsed messages are
+   * views into it and must outlive the next read.
+   */
+  #receive(seq: number, operation: Operation): Replies {
+    const peeked = native.recv(this.#fd, PEEK, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (failedWith(peeked, 'EAGAIN')) {
+      throw new NetnsError({ errno: errnoOf('EAGAIN'), syscall: 'recv', path: operation.what,
+        description: 'the kernel sent no answer', hint: '' });
+    }
+    const datagram = Buffer.allocUnsafe(check(peeked));
+    const got = check(native.recv(this.#fd, datagram, MSG_DONTWAIT));
+    return sortReplies(datagram.subarray(0, got), seq);
+  }
+}
+
+function refusal(operation: Operation, errno: number, kernelMessage?: string): NetnsError {
+  return new NetnsError({ errno, syscall: operation.what, path: operation.subject, kernelMessage });
+}
