@@ -1,0 +1,62 @@
+// Benchmarks that can be trusted on a noisy 2-core VM: candidates run in
+// rounds, interleaved (the order rotates every round), the first rounds are
+// thrown away as warm-up, and every ratio is taken within one round (paired)
+// before the median of those ratios is reported with its spread.
+import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Re-runs this script pinned to one CPU (taskset), so that both sides of a
+ * CPU-sensitive comparison, and the children they spawn, share that CPU.
+ * Returns only in the pinned run.
+ */
+export function pinToCpu(cpu = 1) {
+  if (process.env.NETNS_BENCH_PINNED === String(cpu)) return;
+  const result = spawnSync('taskset', ['-c', String(cpu), process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, NETNS_BENCH_PINNED: String(cpu) } });
+  process.exit(result.status ?? 1);
+}
+
+/**
+ * candidates: [{ name, run(iterations) }], run may be async; each round runs
+ * every candidate once for `iterations` and records the time per iteration.
+ * Returns { perIteration: { name: [ns per iteration, by round] }, ratios:
+ * { name: [ratio to reference, by round] } } for the kept rounds.
+ */
+export async function rounds(candidates, { reference, rounds: count = 9, warmup = 2, iterations = 1 }) {
+  const perIteration = Object.fromEntries(candidates.map((c) => [c.name, []]));
+  for (let round = 0; round < warmup + count; round++) {
+    const order = candidates.map((_, i) => candidates[(i + round) % candidates.length]);
+    const times = {};
+    for (const candidate of order) {
+      const start = process.hrtime.bigint();
+      await candidate.run(iterations);
+      times[candidate.name] = Number(process.hrtime.bigint() - start) / iterations;
+    }
+    if (round < warmup) continue;
+    for (const name of Object.keys(times)) perIteration[name].push(times[name]);
+  }
+  const ratios = Object.fromEntries(Object.entries(perIteration).map(([name, values]) =>
+    [name, values.map((value, i) => value / perIteration[reference][i])]));
+  return { perIteration, ratios };
+}
+
+const unit = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(2)} µs`);
+
+/** One line per candidate: median time, and the median paired ratio with its range. */
+export function report(title, { perIteration, ratios }, reference) {
+  console.log(`${title} (${os.cpus().length} cpus, ${os.release()}, node ${process.version}; ` +
+    `${perIteration[reference].length} rounds kept, ratios paired per round)`);
+  for (const name of Object.keys(perIteration)) {
+    const r = ratios[name];
+    console.log(`  ${name.padEnd(44)} ${unit(median(perIteration[name])).padStart(11)}  ` +
+      `${median(r).toFixed(3)}x ${reference === name ? '(reference)' : `[${Math.min(...r).toFixed(3)}-${Math.max(...r).toFixed(3)}]`}`);
+  }
+}
+
+/** Runs a command and throws with its stderr if it fails. */
+export function sh(command, args) {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
