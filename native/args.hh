@@ -48,7 +48,8 @@ void Register(Napi::Env env, Napi::Object exports, const char* name,
 // is wrong; Error() then holds the value to return to JavaScript.
 class Reader {
  public:
-  explicit Reader(const Napi::CallbackInfo& info) : info_(info), env_(info.Env()) {}
+  explicit Reader(const Napi::CallbackInfo& info)
+      : info_(info), env_(info.Env()) {}
 
   // A number that is an integer within [min, max]: NaN, fractions,
   // infinities and out-of-range values are refused, never truncated.

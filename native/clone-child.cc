@@ -22,10 +22,10 @@ int RunStep(const CloneStep& step) {
     case StepOp::kSetns: return setns(step.fd, step.flags);
     case StepOp::kUnshare: return unshare(step.flags);
     case StepOp::kMount:
-      return mount(step.has_source ? step.source.c_str() : nullptr,
-                   step.target.c_str(),
-                   step.has_fstype ? step.fstype.c_str() : nullptr,
-                   step.mount_flags, step.has_data ? step.data.c_str() : nullptr);
+      return mount(
+          step.has_source ? step.source.c_str() : nullptr, step.target.c_str(),
+          step.has_fstype ? step.fstype.c_str() : nullptr, step.mount_flags,
+          step.has_data ? step.data.c_str() : nullptr);
     case StepOp::kUmount2: return umount2(step.target.c_str(), step.flags);
   }
   errno = EINVAL;

@@ -14,12 +14,14 @@ bool ReadStep(Reader& reader, Napi::Value value, const std::string& what,
   Napi::Object item = value.As<Napi::Object>();
   std::string op;
   if (!reader.FieldString(item, "op", what + ".op", true, &op, nullptr) ||
-      !reader.FieldBool(item, "optional", what + ".optional", &step->optional)) {
+      !reader.FieldBool(item, "optional", what + ".optional",
+                        &step->optional)) {
     return false;
   }
   if (op == "setns") {
     step->op = StepOp::kSetns;
-    return reader.FieldInt(item, "fd", what + ".fd", true, &step->fd, nullptr, 0) &&
+    return reader.FieldInt(item, "fd", what + ".fd", true, &step->fd, nullptr,
+                           0) &&
            reader.FieldInt(item, "flags", what + ".flags", true, &step->flags,
                            nullptr);
   }
@@ -60,7 +62,8 @@ bool ReadStdio(Reader& reader, Napi::Object object, CloneSpec* spec) {
   }
   if (!present) return true;
   if (stdio.Length() != 3) {
-    return reader.Refuse("spec.stdio must have exactly 3 entries (fds for 0, 1, 2)");
+    return reader.Refuse(
+        "spec.stdio must have exactly 3 entries (fds for 0, 1, 2)");
   }
   for (uint32_t i = 0; i < 3; i++) {
     Napi::Value fd;
@@ -118,7 +121,8 @@ bool ReadCloneSpec(Reader& reader, CloneSpec* spec) {
       !ReadSteps(reader, object, spec)) {
     return false;
   }
-  if (spec->argv.empty()) return reader.Refuse("spec.argv must hold at least argv[0]");
+  if (spec->argv.empty())
+    return reader.Refuse("spec.argv must hold at least argv[0]");
   spec->clone_flags = static_cast<uint64_t>(flags);
   if ((spec->clone_flags & ~AllowedCloneFlags()) != 0) {
     return reader.Refuse(

@@ -66,14 +66,17 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
 
 Napi::Value ChildFailed(Napi::Env env, const CloneSpec& spec,
                         const ChildFailure& failure) {
-  if (failure.step >= 0 && static_cast<size_t>(failure.step) < spec.steps.size()) {
+  if (failure.step >= 0 &&
+      static_cast<size_t>(failure.step) < spec.steps.size()) {
     const CloneStep& step = spec.steps[failure.step];
     return Failure(env, failure.err, StepSyscall(step),
                    step.has_target ? step.target.c_str() : nullptr);
   }
   switch (failure.step) {
-    case kStepExec: return Failure(env, failure.err, "execve", spec.file.c_str());
-    case kStepChdir: return Failure(env, failure.err, "chdir", spec.cwd.c_str());
+    case kStepExec:
+      return Failure(env, failure.err, "execve", spec.file.c_str());
+    case kStepChdir:
+      return Failure(env, failure.err, "chdir", spec.cwd.c_str());
     default: return Failure(env, failure.err, "dup2");
   }
 }
@@ -113,7 +116,8 @@ Napi::Value Clone(const Napi::CallbackInfo& info, Variant variant) {
     return Failure(env, clone_errno, name);
   }
   ChildFailure failure;
-  ssize_t got = RetryOnEintr([&] { return read(report[0], &failure, sizeof failure); });
+  ssize_t got =
+      RetryOnEintr([&] { return read(report[0], &failure, sizeof failure); });
   close(report[0]);
   if (got == sizeof failure) {
     siginfo_t status;

@@ -2,11 +2,11 @@
 #include "constants.hh"
 
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/file.h>
-#include <netinet/in.h>
 #include <sys/mount.h>
-#include <linux/netlink.h>
 #include <sys/socket.h>
 
 namespace netns {

@@ -28,7 +28,8 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!args.Int(0, &fd, 0)) return args.Error();
   // On Linux the fd is released even when close reports EINTR: never retry.
-  if (close(fd) != 0 && errno != EINTR) return Failure(info.Env(), errno, "close");
+  if (close(fd) != 0 && errno != EINTR)
+    return Failure(info.Env(), errno, "close");
   return info.Env().Undefined();
 }
 

@@ -72,10 +72,11 @@ Napi::Value Gettid(const Napi::CallbackInfo& info) {
 // wrong namespace must run nothing else.
 Napi::Value AbortStuckThread(const Napi::CallbackInfo& info) {
   int err = info[0].IsNumber() ? -info[0].As<Napi::Number>().Int32Value() : 0;
-  dprintf(2,
-          "netns-native: fatal: thread %d could not switch back to its network "
-          "namespace (%s); it must not run anything else: aborting the process\n",
-          static_cast<int>(gettid()), err > 0 ? strerror(err) : "no stack left");
+  dprintf(
+      2,
+      "netns-native: fatal: thread %d could not switch back to its network "
+      "namespace (%s); it must not run anything else: aborting the process\n",
+      static_cast<int>(gettid()), err > 0 ? strerror(err) : "no stack left");
   abort();
 }
 

@@ -37,7 +37,8 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
 
   explicit PidfdWatch(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<PidfdWatch>(info) {
-    // A constructor can only report by throwing: argument checks wait for start().
+    // A constructor can only report by throwing: argument checks wait for
+    // start().
     if (info[0].IsFunction()) {
       callback_ = Napi::Persistent(info[0].As<Napi::Function>());
     }
@@ -53,10 +54,12 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
     int pidfd;
     if (!args.Int(0, &pidfd, 0)) return args.Error();
     if (callback_.IsEmpty()) {
-      return Napi::TypeError::New(env, "PidfdWatch needs a callback function").Value();
+      return Napi::TypeError::New(env, "PidfdWatch needs a callback function")
+          .Value();
     }
     if (state_ != State::kIdle) {
-      return Napi::TypeError::New(env, "PidfdWatch was already started").Value();
+      return Napi::TypeError::New(env, "PidfdWatch was already started")
+          .Value();
     }
     uv_loop_t* loop;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
@@ -72,8 +75,8 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
     }
     poll_.data = this;
     err = uv_poll_start(&poll_, UV_READABLE, OnReadable);
-    if (err == 0 &&
-        napi_add_async_cleanup_hook(env, OnTeardown, this, &cleanup_) != napi_ok) {
+    if (err == 0 && napi_add_async_cleanup_hook(env, OnTeardown, this,
+                                                &cleanup_) != napi_ok) {
       err = UV_ENOMEM;
     }
     Ref();  // the JS object, and so this, lives until the handle is closed
@@ -82,17 +85,20 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
       Close();
       return Failure(env, -err, "uv_poll_start");
     }
-    context_ = std::make_unique<Napi::AsyncContext>(env, "netns-native:PidfdWatch");
+    context_ =
+        std::make_unique<Napi::AsyncContext>(env, "netns-native:PidfdWatch");
     return env.Undefined();
   }
 
   Napi::Value RefLoop(const Napi::CallbackInfo& info) {
-    if (state_ == State::kWatching) uv_ref(reinterpret_cast<uv_handle_t*>(&poll_));
+    if (state_ == State::kWatching)
+      uv_ref(reinterpret_cast<uv_handle_t*>(&poll_));
     return info.Env().Undefined();
   }
 
   Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
-    if (state_ == State::kWatching) uv_unref(reinterpret_cast<uv_handle_t*>(&poll_));
+    if (state_ == State::kWatching)
+      uv_unref(reinterpret_cast<uv_handle_t*>(&poll_));
     return info.Env().Undefined();
   }
 
@@ -125,14 +131,17 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
     }
   }
 
-  // Closes the watch, then calls back with (errno | null, code | null, signal | null).
+  // Closes the watch, then calls back with (errno | null, code | null, signal |
+  // null).
   void Finish(int err, int code, int signal) {
     Close();
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     Napi::Value error = err != 0 ? Napi::Number::New(env, -err) : env.Null();
-    Napi::Value exit_code = err == 0 && code >= 0 ? Napi::Number::New(env, code) : env.Null();
-    Napi::Value exit_signal = signal > 0 ? Napi::Number::New(env, signal) : env.Null();
+    Napi::Value exit_code =
+        err == 0 && code >= 0 ? Napi::Number::New(env, code) : env.Null();
+    Napi::Value exit_signal =
+        signal > 0 ? Napi::Number::New(env, signal) : env.Null();
     callback_.MakeCallback(Value(), {error, exit_code, exit_signal}, *context_);
     // An exception from the callback is an uncaught exception of this loop
     // turn, as it would be for an event of Node's own ChildProcess.
@@ -155,7 +164,8 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
     self->state_ = State::kClosed;
     self->context_.reset();
     if (self->cleanup_ != nullptr) {
-      napi_remove_async_cleanup_hook(self->cleanup_);  // also: teardown may go on
+      napi_remove_async_cleanup_hook(
+          self->cleanup_);  // also: teardown may go on
       self->cleanup_ = nullptr;
     }
     self->Unref();
@@ -166,7 +176,8 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
   static void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
     auto* self = static_cast<PidfdWatch*>(arg);
     siginfo_t child = {};
-    waitid(static_cast<idtype_t>(P_PIDFD), self->fd_, &child, WEXITED | WNOHANG);
+    waitid(static_cast<idtype_t>(P_PIDFD), self->fd_, &child,
+           WEXITED | WNOHANG);
     self->Close();
   }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  NetNamespace, NetnsError, identify, listNamed, pidsOf,
+  NetNamespace, type NetnsError, identify, listNamed, pidsOf,
 } from '../lib/index';
 import {
   deadPid, killAndReap, onCleanup, readlinkNetns, run, startNetnsProcess, tryRun,
