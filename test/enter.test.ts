@@ -1,10 +1,10 @@
 // enterNetns: the calling thread, and what it starts, are in the target while
 // fn runs, and back afterwards; every claim is read from outside the process.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, enterNetns, sys } from '../lib/index';
-import { nsfsFdsOf, onCleanup, readlinkNetns, run, startNetnsProcess } from './helpers';
+import { killAndReap, nsfsFdsOf, onCleanup, readlinkNetns, run, startNetnsProcess } from './helpers';
 
 const hostId = readlinkNetns(process.pid);
 
@@ -114,9 +114,14 @@ describe('enterNetns', () => {
     expect(heldFds()).toEqual([]);
   });
 
-  it('puts a child spawned inside in the target, even after the thread left', () => {
+  it('puts a child spawned inside in the target, and it stays there after the thread left', async () => {
     const ns = freshNamespace();
-    const child = enterNetns(ns, () => spawnSync('sh', ['-c', 'readlink /proc/self/ns/net'], { encoding: 'utf8' }));
-    expect(child.stdout.trim()).toBe(ns.id);
+    const child = enterNetns(ns, () => spawn('sleep', ['30'], { stdio: 'ignore' }));
+    onCleanup(() => killAndReap(child));
+    await new Promise((resolve) => child.once('spawn', resolve));
+    // The premise: the thread is back home while the child still runs.
+    expect(threadNetnsFromOutside()).toBe(hostId);
+    expect(child.exitCode).toBeNull();
+    expect(readlinkNetns(child.pid!)).toBe(ns.id);
   });
 });

@@ -256,6 +256,70 @@ describe('sockets made inside', () => {
   });
 });
 
+describe('IPv6 sockets made inside', () => {
+  it('ns.listen on ::1: a client inside connects over IPv6; the host has no such listener', async () => {
+    const ns = namedNamespace();
+    const server = await ns.listen({ host: '::1' }, (socket) => socket.end('hello over v6'));
+    onCleanup(() => server.close());
+    const { port, family } = server.address() as { port: number; family: string };
+    expect(family).toBe('IPv6');
+    expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-ltnH', `sport = :${port}`])).toContain(`[::1]:${port}`);
+    expect(run('ss', ['-ltnH', `sport = :${port}`])).toBe('');
+    const client = spawn('ip', ['netns', 'exec', ns.name!, 'python3', '-c',
+      `import socket; s = socket.create_connection(("::1", ${port})); print(s.recv(100).decode())`]);
+    onCleanup(() => killAndReap(client));
+    expect(await finished(client)).toMatchObject({ code: 0, stdout: 'hello over v6' });
+  });
+
+  it('ns.connect reaches a server inside on ::1', async () => {
+    const ns = namedNamespace();
+    const server = spawn('ip', ['netns', 'exec', ns.name!, 'python3', '-c',
+      'import socket\ns = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); s.listen()\n' +
+      'print(s.getsockname()[1], flush=True)\nc, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+    onCleanup(() => killAndReap(server));
+    const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d)))));
+    const socket = ns.connect({ host: '::1', port });
+    let reply = '';
+    socket.on('data', (chunk) => { reply += chunk; });
+    socket.write('ping6');
+    await new Promise((resolve, reject) => { socket.once('close', resolve); socket.once('error', reject); });
+    expect(reply).toBe('PING6');
+  });
+
+  it('a udp6 round trip inside', async () => {
+    const ns = namedNamespace();
+    const a = await ns.udpSocket({ type: 'udp6' });
+    const b = await ns.udpSocket({ type: 'udp6', host: '::1' });
+    onCleanup(() => { a.close(); b.close(); });
+    const port = b.address().port;
+    expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-lunH', `sport = :${port}`])).toContain(`[::1]:${port}`);
+    const got = new Promise<string>((resolve) => b.once('message', (message) => resolve(String(message))));
+    a.send('over udp6', port, '::1');
+    expect(await got).toBe('over udp6');
+  });
+
+  it('a link-local address with a zone named inside the namespace (unknown to the host)', async () => {
+    const ns = namedNamespace();
+    const inside = (...args: string[]) => run('ip', ['-n', ns.name!, ...args]);
+    inside('link', 'add', 'nn4zone', 'type', 'veth', 'peer', 'name', 'nn4zonep');
+    inside('link', 'set', 'nn4zone', 'up');
+    inside('link', 'set', 'nn4zonep', 'up');
+    inside('addr', 'add', 'fe80::4:1/64', 'dev', 'nn4zone', 'nodad');
+    expect(tryRun('ip', ['link', 'show', 'nn4zone']).status).not.toBe(0); // the premise: the host has no such name
+    const ifindex = JSON.parse(inside('-j', 'link', 'show', 'nn4zone'))[0].ifindex;
+    const server = await ns.listen({ host: 'fe80::4:1%nn4zone' });
+    onCleanup(() => server.close());
+    const { port } = server.address() as { port: number };
+    expect(inside('-j', 'link', 'show', 'nn4zone')).toContain('nn4zone');
+    expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-ltnH', `sport = :${port}`])).toContain(`[fe80::4:1]%nn4zone:${port}`);
+    const byIndex = await ns.listen({ host: `fe80::4:1%${ifindex}` });
+    onCleanup(() => byIndex.close());
+    expect(() => ns.listen({ host: 'fe80::4:1%nn4-missing' })).toThrow(expect.objectContaining({ code: 'ENODEV' }));
+    expect(() => ns.connect({ host: 'fe80::4:1%nn4zone', port })).toThrow(/zone/);
+  });
+});
+
 describe('ns.worker', () => {
   it('runs a worker whose server lives only inside', async () => {
     const ns = namedNamespace();

@@ -31,16 +31,28 @@ describe('run dir', () => {
     const runDir = tempRunDir();
     // All eight spin until one shared instant, so that their first-time setup
     // of the run dir overlaps (without the flock, several of them bind it).
+    // Each reports when it was ready and when its createNamed ran.
     const script = `const lib = require(${JSON.stringify(distEntry)});
-      const go = Number(process.argv[3]); while (Date.now() < go) {}
-      lib.NetNamespace.createNamed(process.argv[1], { runDir: process.argv[2] }).close();`;
-    const go = String(Date.now() + 1500);
+      const go = Number(process.argv[3]); const ready = Date.now(); while (Date.now() < go) {}
+      const start = Date.now();
+      lib.NetNamespace.createNamed(process.argv[1], { runDir: process.argv[2] }).close();
+      console.log(JSON.stringify({ ready, start, end: Date.now() }));`;
+    const go = Date.now() + 2500;
     const children = Array.from({ length: 8 }, (_, i) =>
-      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, go], { stdio: 'inherit' }));
+      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, String(go)], { stdio: ['ignore', 'pipe', 'inherit'] }));
     for (const child of children) onCleanup(() => killAndReap(child));
-    const codes = await Promise.all(children.map((child) =>
-      new Promise((resolve) => child.once('exit', resolve))));
-    expect(codes).toEqual(Array(8).fill(0));
+    const reports = await Promise.all(children.map((child) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      let out = '';
+      child.stdout!.on('data', (chunk) => { out += chunk; });
+      child.once('close', (code) => resolve({ code, out }));
+    })));
+    expect(reports.map((r) => r.code)).toEqual(Array(8).fill(0));
+    const times = reports.map((r) => JSON.parse(r.out) as { ready: number; start: number; end: number });
+    // The premise: every creator was waiting before the instant, and all of them were creating at once.
+    if (times.some((t) => t.ready >= go)) throw new Error(`a creator started after the shared instant: ${JSON.stringify(times)}`);
+    const mostAtOnce = Math.max(...times.map((t) =>
+      times.filter((other) => other.start <= t.start && t.start <= other.end).length));
+    if (mostAtOnce < 3) throw new Error(`at most ${mostAtOnce} creators ran at once: ${JSON.stringify(times)}`);
     const points = mountPoints();
     expect(points.filter((p) => p === runDir)).toHaveLength(1);
     for (let i = 0; i < 8; i++) expect(points.filter((p) => p === `${runDir}/n${i}`)).toHaveLength(1);
@@ -53,7 +65,8 @@ describe('run dir', () => {
     const other = spawn('unshare', ['--mount', '--propagation', 'unchanged', 'sleep', '60'], { stdio: 'ignore' });
     onCleanup(() => killAndReap(other));
     const ownMnt = fs.readlinkSync('/proc/self/ns/mnt');
-    for (let i = 0; i < 200 && fs.readlinkSync(`/proc/${other.pid}/ns/mnt`) === ownMnt; i++) {
+    for (let i = 0; fs.readlinkSync(`/proc/${other.pid}/ns/mnt`) === ownMnt; i++) {
+      if (i === 500) throw new Error('unshare --mount never left our mount namespace');
       await new Promise((r) => setTimeout(r, 10));
     }
     const ns = NetNamespace.createNamed('later', { runDir });
@@ -141,7 +154,8 @@ describe('listNamespaces', () => {
     onCleanup(() => { named.close(); tryRun('ip', ['netns', 'del', name]); });
     const inside = spawn('ip', ['netns', 'exec', name, 'sleep', '60'], { stdio: 'ignore' });
     onCleanup(() => killAndReap(inside));
-    for (let i = 0; i < 200 && fs.readlinkSync(`/proc/${inside.pid}/ns/net`) !== named.id; i++) {
+    for (let i = 0; fs.readlinkSync(`/proc/${inside.pid}/ns/net`) !== named.id; i++) {
+      if (i === 500) throw new Error('ip netns exec never entered the namespace');
       await new Promise((r) => setTimeout(r, 10));
     }
     // Other processes come and go: compare two snapshots taken back to back,
@@ -152,7 +166,10 @@ describe('listNamespaces', () => {
       const ours = listNamespaces();
       const after = lsns();
       const stable = JSON.stringify(before) === JSON.stringify(after);
-      if (!stable && ++attempt < 10) continue;
+      if (!stable) {
+        if (++attempt === 10) throw new Error('the host never stayed quiet for one comparison with lsns');
+        continue;
+      }
       const ownIno = fs.statSync('/proc/self/ns/net').ino;
       for (const row of before) {
         const mine = ours.find((info) => info.ino === row.ns);

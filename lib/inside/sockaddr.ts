@@ -1,6 +1,7 @@
-// struct sockaddr_in / sockaddr_in6 bytes for bind(2), from an IP literal.
-import net from 'node:net';
+// struct sockaddr_in / sockaddr_in6 bytes for bind(2), from an IP literal,
+// optionally with an IPv6 zone (`fe80::1%eth0`, `fe80::1%3`).
 import { native } from '../binding';
+import { type IpFamily, parseIP } from '../rtnl/ip-address';
 
 const { AF_INET, AF_INET6 } = native.constants;
 
@@ -11,51 +12,51 @@ export function assertPort(port: unknown, what = 'port'): asserts port is number
   }
 }
 
+export interface HostAddress {
+  family: IpFamily;
+  /** 4 or 16 bytes, network order. */
+  address: Buffer;
+  /** An IPv6 zone: an interface name or index, to be resolved inside the namespace. */
+  zone?: string;
+}
+
+const ZONE = /^[A-Za-z0-9_.:@+-]{1,15}$/;
+
 /**
  * Only IP literals: a hostname would have to be resolved, and resolving
  * (dns.lookup, the libuv threadpool) happens outside the namespace.
  */
-export function assertIpLiteral(host: unknown, what = 'host'): asserts host is string {
+export function parseHost(host: unknown, what = 'host'): HostAddress {
   if (typeof host !== 'string') throw new TypeError(`${what} must be a string, got ${typeof host}`);
-  if (net.isIP(host) === 0) {
+  const [text, zone, ...rest] = host.split('%');
+  let parsed: { family: IpFamily; address: Buffer };
+  try {
+    parsed = parseIP(text, what);
+  } catch {
     throw new TypeError(`${what} must be an IP address, got '${host}': a hostname would be ` +
       'resolved outside the namespace; resolve it yourself and pass the address');
   }
-}
-
-function ipv6Bytes(address: string): Buffer {
-  let text = address.split('%')[0];
-  const bytes = Buffer.alloc(16);
-  const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (embedded) {
-    const v4 = embedded[1].split('.').map(Number);
-    const high = ((v4[0] << 8) | v4[1]).toString(16);
-    const low = ((v4[2] << 8) | v4[3]).toString(16);
-    text = `${text.slice(0, -embedded[1].length)}${high}:${low}`;
+  if (zone === undefined) return parsed;
+  if (parsed.family !== 6 || rest.length > 0 || !ZONE.test(zone)) {
+    throw new TypeError(`${what} '${host}': a zone (%NAME or %INDEX) goes only after an IPv6 address`);
   }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const missing = 8 - headGroups.length - tailGroups.length;
-  const groups = [...headGroups, ...Array(tail === undefined ? 0 : missing).fill('0'), ...tailGroups];
-  groups.forEach((group, i) => bytes.writeUInt16BE(parseInt(group, 16), i * 2));
-  return bytes;
+  return { ...parsed, zone };
 }
 
-/** The sockaddr for an IP literal and port, and its address family. */
-export function sockaddrOf(host: string, port: number): { family: number; bytes: Buffer } {
-  assertIpLiteral(host);
+/** The sockaddr bytes for an address, a port and (IPv6) a scope id. */
+export function sockaddrOf(host: HostAddress, port: number, scopeId = 0): Buffer {
   assertPort(port);
-  if (net.isIPv4(host)) {
+  if (host.family === 4) {
     const bytes = Buffer.alloc(16);
     bytes.writeUInt16LE(AF_INET, 0); // sa_family_t is host order (x86, arm: little endian)
     bytes.writeUInt16BE(port, 2);
-    host.split('.').forEach((octet, i) => bytes.writeUInt8(Number(octet), 4 + i));
-    return { family: AF_INET, bytes };
+    host.address.copy(bytes, 4);
+    return bytes;
   }
   const bytes = Buffer.alloc(28);
   bytes.writeUInt16LE(AF_INET6, 0);
   bytes.writeUInt16BE(port, 2);
-  ipv6Bytes(host).copy(bytes, 8);
-  return { family: AF_INET6, bytes };
+  host.address.copy(bytes, 8);
+  bytes.writeUInt32LE(scopeId, 24);
+  return bytes;
 }

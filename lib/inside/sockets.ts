@@ -9,7 +9,8 @@ import { check } from '../errors';
 import type { NetNamespace } from '../handle/net-namespace';
 import { sys } from '../sys';
 import { assertFunction } from '../validate';
-import { assertIpLiteral, assertPort, sockaddrOf } from './sockaddr';
+import { readInside, readLinkIndex } from '../rtnl/read';
+import { type HostAddress, assertPort, parseHost, sockaddrOf } from './sockaddr';
 
 const c = native.constants;
 
@@ -39,9 +40,17 @@ export function socketIn(ns: NetNamespace, domain: number, type: number, protoco
   return ns.enter(() => sys.socket(domain, type, protocol));
 }
 
-function boundSocketIn(ns: NetNamespace, type: number, host: string, port: number): number {
-  const { family, bytes } = sockaddrOf(host, port);
-  const fd = socketIn(ns, family, type | c.SOCK_NONBLOCK);
+/** A zone's scope id: an index as given, a name looked up inside the namespace. */
+function scopeIdIn(ns: NetNamespace, host: HostAddress): number {
+  if (host.zone === undefined) return 0;
+  if (/^\d+$/.test(host.zone)) return Number(host.zone);
+  const zone = host.zone;
+  return readInside(ns, (socket) => readLinkIndex(socket, zone));
+}
+
+function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: number): number {
+  const bytes = sockaddrOf(host, port, scopeIdIn(ns, host));
+  const fd = socketIn(ns, host.family === 4 ? c.AF_INET : c.AF_INET6, type | c.SOCK_NONBLOCK);
   try {
     if (type === c.SOCK_STREAM) check(native.setsockoptInt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1));
     check(native.bind(fd, bytes));
@@ -57,9 +66,9 @@ export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
   connectionListener?: (socket: net.Socket) => void): Promise<net.Server> {
   const { port = 0, host = '127.0.0.1', backlog } = options ?? {};
   assertPort(port);
-  assertIpLiteral(host);
+  const address = parseHost(host);
   if (connectionListener !== undefined) assertFunction(connectionListener, 'connectionListener');
-  const fd = boundSocketIn(ns, c.SOCK_STREAM, host, port);
+  const fd = boundSocketIn(ns, c.SOCK_STREAM, address, port);
   const server = net.createServer(connectionListener);
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
@@ -78,9 +87,14 @@ export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
 export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Socket {
   const { port, host = '127.0.0.1' } = options ?? ({} as NsConnectOptions);
   assertPort(port);
-  assertIpLiteral(host);
-  const family = net.isIPv6(host) ? c.AF_INET6 : c.AF_INET;
-  const fd = socketIn(ns, family, c.SOCK_STREAM | c.SOCK_NONBLOCK);
+  const address = parseHost(host);
+  if (address.zone !== undefined) {
+    // libuv resolves a zone name with if_nametoindex on the thread that
+    // connects, outside the namespace, and ignores numeric zones.
+    throw new TypeError(`host '${host}': connect() takes no IPv6 zone; listen on or bind to the ` +
+      'link-local address instead, or connect to a global address');
+  }
+  const fd = socketIn(ns, address.family === 4 ? c.AF_INET : c.AF_INET6, c.SOCK_STREAM | c.SOCK_NONBLOCK);
   let socket: net.Socket;
   try {
     socket = new net.Socket({ fd, readable: true, writable: true });
@@ -97,11 +111,11 @@ export function udpSocketIn(ns: NetNamespace, options: NsUdpOptions = {}): Promi
   if (type !== 'udp4' && type !== 'udp6') throw new TypeError(`type must be 'udp4' or 'udp6', got '${type}'`);
   const host = options.host ?? (type === 'udp4' ? '127.0.0.1' : '::1');
   assertPort(port);
-  assertIpLiteral(host);
-  if ((type === 'udp6') !== net.isIPv6(host)) {
+  const address = parseHost(host);
+  if ((type === 'udp6') !== (address.family === 6)) {
     throw new TypeError(`host '${host}' does not match type '${type}'`);
   }
-  const fd = boundSocketIn(ns, c.SOCK_DGRAM, host, port);
+  const fd = boundSocketIn(ns, c.SOCK_DGRAM, address, port);
   const socket = dgram.createSocket(type);
   return new Promise((resolve, reject) => {
     socket.once('error', (error) => {

@@ -2,7 +2,7 @@
 // addresses, routes, shaped as `ip -j -d link | addr | route` show them.
 import type { IpFamily } from './ip-address';
 import { parseAddressDump, addressDumpRequest } from './addr-codec';
-import { linkDumpRequest, linkNames, parseLinkDump } from './link-codec';
+import { getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage } from './link-codec';
 import type { Address, Link, Route } from './model';
 import { parseRouteDump, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
@@ -25,6 +25,13 @@ function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) =
 
 export function readLinks(socket: RtnlSocket): Link[] {
   return parseLinkDump(dumped(socket, { what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)));
+}
+
+/** The ifindex of the interface called `name` (ENODEV naming it when there is none). */
+export function readLinkIndex(socket: RtnlSocket, name: string): number {
+  const [reply] = socket.request({ what: 'RTM_GETLINK', subject: name }, (seq) => getLinkByNameRequest(seq, name));
+  if (reply === undefined) throw new Error(`netlink: no RTM_NEWLINK answered RTM_GETLINK '${name}'`);
+  return parseLinkMessage(reply).ifindex;
 }
 
 export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readLinks(socket)): Address[] {
