@@ -49,7 +49,7 @@ export function renderDot(topology: Topology, opts: DotOptions = {}): string {
 function clusterLines(cluster: GraphCluster): string[] {
   // Graphviz draws a subgraph as a box only when its name starts with "cluster".
   const failed = cluster.failed ? dotString('red') : undefined;
-  const attributes = { label: dotLabel(cluster.lines), color: failed, fontcolor: failed };
+  const attributes = { label: dotLabel([cluster.title, ...cluster.facts]), color: failed, fontcolor: failed };
   return [
     `${INDENT}subgraph ${dotString(`cluster_${cluster.key}`)} {`,
     `${INDENT}${INDENT}graph${dotAttributes(attributes)}`,

@@ -37,7 +37,12 @@ export interface GraphNode {
 export interface GraphCluster {
   key: string;
   slug: string;
-  lines: string[];
+  /** A free slug for formats that show the facts as a node of their own (Mermaid). */
+  factsSlug: string;
+  /** One line: the namespace's id, and "(current)". */
+  title: string;
+  /** What identifies it (names, container, pids, command), one per line; may be empty. */
+  facts: string[];
   /** The namespace could not be read. */
   failed: boolean;
   nodes: GraphNode[];
@@ -92,10 +97,13 @@ class GraphBuilder {
   private addCluster(ns: TopologyNamespace): void {
     // A second namespace with the same id (malformed input) still gets drawn,
     // under its own cluster; the ends of edges resolve to the first.
+    const slug = this.slugs.slug(`ns_${slugNumber(ns.ino) ?? 'x'}`);
     const cluster: GraphCluster = {
       key: this.keys.key(visibleText(ns.id)),
-      slug: this.slugs.slug(`ns_${slugNumber(ns.ino) ?? 'x'}`),
-      lines: [namespaceHeadline(ns), ...namespaceFacts(ns)],
+      slug,
+      factsSlug: this.slugs.slug(`${slug}_facts`),
+      title: namespaceHeadline(ns),
+      facts: namespaceFacts(ns),
       failed: ns.error !== undefined,
       nodes: [],
     };

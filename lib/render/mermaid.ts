@@ -22,6 +22,7 @@ const CLASS_STYLES = {
   down: 'fill:#bebebe,stroke:#333,color:#000',
   dashed: 'stroke-dasharray:5 5',
   failed: 'stroke:#f00,color:#f00',
+  facts: 'fill:#fff,stroke:#999,color:#333',
 } as const;
 type ClassName = keyof typeof CLASS_STYLES;
 
@@ -32,15 +33,17 @@ const INDENT = '  ';
 export function renderMermaid(topology: Topology, opts: MermaidOptions = {}): string {
   const graph = buildGraph(topology);
   const members = new Map<ClassName, string[]>();
-  const classify = (slug: string, name: ClassName | undefined): void => {
-    if (name !== undefined) members.set(name, [...(members.get(name) ?? []), slug]);
+  const classify = (slug: string, name: ClassName): void => {
+    members.set(name, [...(members.get(name) ?? []), slug]);
   };
 
   const out = [`flowchart ${opts.direction ?? 'TB'}`];
   for (const cluster of graph.clusters) {
     out.push(...clusterLines(cluster));
     if (cluster.failed) classify(cluster.slug, 'failed');
-    for (const node of cluster.nodes) classify(node.slug, nodeClass(node));
+    if (cluster.facts.length > 0) classify(cluster.factsSlug, 'facts');
+    // The note of an unreadable namespace says why, in red.
+    for (const node of cluster.nodes) classify(node.slug, node.role === 'note' && cluster.failed ? 'failed' : nodeClass(node));
   }
   for (const node of graph.looseNodes) {
     out.push(INDENT + nodeLine(node));
@@ -56,17 +59,23 @@ export function renderMermaid(topology: Topology, opts: MermaidOptions = {}): st
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Mermaid makes room for one line of subgraph title only (more lines overlap
+ * the nodes below), so the title is the id alone and the facts (names, pids,
+ * command) get a note of their own inside the subgraph.
+ */
 function clusterLines(cluster: GraphCluster): string[] {
+  const facts = cluster.facts.length === 0 ? [] : [`${cluster.factsSlug}>${mermaidLabel(cluster.facts)}]`];
   return [
-    `${INDENT}subgraph ${cluster.slug}[${mermaidLabel(cluster.lines)}]`,
-    ...cluster.nodes.map((node) => INDENT + INDENT + nodeLine(node)),
+    `${INDENT}subgraph ${cluster.slug}[${mermaidLabel([cluster.title])}]`,
+    ...[...facts, ...cluster.nodes.map(nodeLine)].map((line) => INDENT + INDENT + line),
     `${INDENT}end`,
   ];
 }
 
 function nodeLine(node: GraphNode): string {
   const label = mermaidLabel(node.lines);
-  // A stadium for the "?" of an unknown peer, a flag for a note, a box for an interface.
+  // A stadium for the "?" of an unknown peer, a flag for a note (as for the facts), a box for an interface.
   switch (node.role) {
     case 'unknown-peer':
       return `${node.slug}([${label}])`;
@@ -78,7 +87,7 @@ function nodeLine(node: GraphNode): string {
   }
 }
 
-function nodeClass(node: GraphNode): ClassName | undefined {
+function nodeClass(node: GraphNode): ClassName {
   if (node.role === 'interface') return STATE_CLASS[node.state ?? 'down'];
-  return node.role === 'note' ? undefined : 'dashed';
+  return node.role === 'note' ? 'facts' : 'dashed';
 }
