@@ -167,15 +167,16 @@ class GraphBuilder {
     if (existing !== undefined) return existing;
     const cluster = this.clusterByNs.get(end.ns);
     const lines = [visibleText(end.name), cluster !== undefined ? 'not in link list' : `in ${visibleText(end.ns)}`];
-    const node = this.newNode(cluster, end.name, end.ifindex, 'missing', lines);
+    const node = this.newNode(cluster, end.name, end.ifindex, 'missing', lines, visibleText(end.ns));
     (cluster?.nodes ?? this.looseNodes).push(node);
     this.nodeByEnd.set(endKey(end.ns, end.ifindex), node);
     return node;
   }
 
+  /** `outsideKey` names the namespace of a node drawn in no cluster. */
   private newNode(cluster: GraphCluster | undefined, name: string, ifindex: number,
-    role: NodeRole, lines: string[]): GraphNode {
-    const clusterKey = cluster?.key ?? '';
+    role: NodeRole, lines: string[], outsideKey = ''): GraphNode {
+    const clusterKey = cluster?.key ?? outsideKey;
     const clusterSlug = cluster?.slug ?? 'outside';
     return {
       key: this.keys.key(`${clusterKey}/${visibleText(name)}`),

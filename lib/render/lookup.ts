@@ -31,7 +31,8 @@ export class TopologyIndex {
       if (this.namespaceById.has(ns.id)) return; // first one wins
       this.namespaceById.set(ns.id, ns);
       this.rankById.set(ns.id, rank);
-      for (const link of ns.links) {
+      // Duplicates (malformed input): the first in render order wins, whatever the input order.
+      for (const link of [...ns.links].sort(compareLinks)) {
         const byIndex = endKey(ns.id, link.ifindex);
         if (!this.links.has(byIndex)) this.links.set(byIndex, link);
         const byName = `${ns.id}\u0000${link.name}`;
