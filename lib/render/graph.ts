@@ -136,6 +136,8 @@ class GraphBuilder {
   }
 
   private addPortEdges(ns: TopologyNamespace): void {
+    // A namespace listed twice under one id (malformed input): ends resolve to the first only.
+    if (this.index.namespace(ns.id) !== ns) return;
     for (const link of this.index.linksOf(ns)) {
       const master = this.index.master(ns, link);
       if (master === undefined) continue;

@@ -62,11 +62,6 @@ export class TopologyIndex {
     return this.namespaceById.get(id);
   }
 
-  /** The namespace's position in render order (for stable edge order). */
-  rank(id: string): number {
-    return this.rankById.get(id) ?? Number.MAX_SAFE_INTEGER;
-  }
-
   link(ns: string, ifindex: number): Link | undefined {
     return this.links.get(endKey(ns, ifindex));
   }
@@ -92,6 +87,8 @@ export class TopologyIndex {
 
   /** The link's master (a bridge port's bridge) in the same namespace, by index, else by name. */
   master(ns: TopologyNamespace, link: Link): Link | undefined {
+    // A namespace listed twice under one id (malformed input): the second shows its links flat.
+    if (this.namespaceById.get(ns.id) !== ns) return undefined;
     let master: Link | undefined;
     if (link.masterIndex !== undefined) master = this.link(ns.id, link.masterIndex);
     else if (link.master !== undefined) master = this.linksByName.get(`${ns.id}\u0000${link.master}`);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { dotLabel, dotString } from '../../lib/render/dot-syntax';
 import { renderDot } from '../../lib/render/dot';
+import { renderText } from '../../lib/render/text';
 import { buildGraph } from '../../lib/render/graph';
 import { IdAllocator } from '../../lib/render/ids';
 import { TopologyIndex } from '../../lib/render/lookup';
@@ -106,5 +107,15 @@ describe('malformed models', () => {
     const run = runDot(renderDot(malformed()));
     expect(run.stderr).toBe('');
     expect(readSvg(run.svg).nodes).toHaveLength(8);
+  });
+
+  test('the text tree shows every listed link of every namespace, duplicates included', () => {
+    const malformedWithPorts = malformed();
+    // The duplicate namespace's port must not be hung under the first namespace's link of that index.
+    malformedWithPorts.namespaces[1].links.push(link({ ifindex: 4, name: 'port', kind: 'veth', masterIndex: 2 }));
+    const text = renderText(malformedWithPorts);
+    for (const name of ['dup', 'v0', 'shadow', 'port']) expect(text).toMatch(new RegExp(`─ \\d+: ${name} `));
+    // An end claimed by two pairs shows the first in the text (the pictures draw both edges).
+    expect(text).toContain('2: dup  veth  UP  ⇄ gone in net:[2]');
   });
 });
