@@ -3,6 +3,8 @@
 // needs escaping, and `\` is doubled so that a name ending in `\` cannot
 // escape the closing quote, and a name holding `\N` or `\G` is not read as
 // one of the label escapes (Graphviz's escString) that expand to other text.
+// In labels `&` is written `&amp;` too: Graphviz decodes HTML entities in
+// every label, so a name holding `&lt;` would otherwise be drawn as `<`.
 import { visibleText } from './visible';
 
 /** A string already quoted for DOT; the brand keeps unquoted text out of the output. */
@@ -15,7 +17,7 @@ export function dotString(text: string): DotQuoted {
 
 /** A multi-line label: each line escaped, joined by DOT's centred line break `\n`. */
 export function dotLabel(lines: readonly string[]): DotQuoted {
-  return `"${lines.map(escapeInQuotes).join('\\n')}"` as DotQuoted;
+  return `"${lines.map((line) => escapeInQuotes(line).replace(/&/g, '&amp;')).join('\\n')}"` as DotQuoted;
 }
 
 /** ` [name="value", ...]`, or nothing for no attributes. */

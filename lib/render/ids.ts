@@ -16,9 +16,14 @@ const AWKWARD_START = /^(?:[0-9_ox]|$|end|graph|subgraph|flowchart|style|class|c
 export class IdAllocator {
   private readonly taken = new Set<string>();
 
-  /** `wanted` if free, else `wanted#2`, `wanted#3`, ... */
+  /**
+   * `wanted` if free, else `wanted#2`, `wanted#3`, ...; with a `_` in front
+   * when it starts with `%`, which Graphviz reserves for its anonymous objects
+   * (it would replace the name by an internal `%N`).
+   */
   key(wanted: string): string {
-    return this.claim(wanted, (n) => `${wanted}#${n}`);
+    const base = wanted.startsWith('%') ? `_${wanted}` : wanted;
+    return this.claim(base, (n) => `${base}#${n}`);
   }
 
   /**

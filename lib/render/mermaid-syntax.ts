@@ -25,18 +25,26 @@ const TRIM_TRIGGER = /style|classDef/;
  * `encodeColons` for text that shares a line with "style" or "classDef".
  */
 export function mermaidText(text: string, encodeColons = TRIM_TRIGGER.test(visibleText(text))): string {
-  let out = '';
-  for (const char of visibleText(text)) {
+  const chars = Array.from(visibleText(text));
+  // Mermaid trims a label; spaces at either end are kept as codes.
+  const first = chars.findIndex((char) => char !== ' ');
+  const last = chars.length - 1 - [...chars].reverse().findIndex((char) => char !== ' ');
+  return chars.map((char, i) => {
     const code = char.codePointAt(0) ?? 0;
     const needsCode = code >= 0x80 ? PLACEHOLDER.test(char)
-      : char === ':' ? encodeColons : !HARMLESS.test(char);
-    out += needsCode ? `#${code};` : char;
-  }
-  return out;
+      : char === ':' ? encodeColons
+        : char === ' ' ? first === -1 || i < first || i > last
+          : !HARMLESS.test(char);
+    return needsCode ? `#${code};` : char;
+  }).join('');
 }
 
-/** A quoted label, lines joined by Mermaid's line break `<br>`; all on one line of output. */
+/**
+ * A quoted label, lines joined by Mermaid's line break `<br>`; all on one line
+ * of output. Never `""`: Mermaid's grammar refuses an empty string.
+ */
 export function mermaidLabel(lines: readonly string[]): string {
   const encodeColons = lines.some((line) => TRIM_TRIGGER.test(visibleText(line)));
-  return `"${lines.map((line) => mermaidText(line, encodeColons)).join('<br>')}"`;
+  const text = lines.map((line) => mermaidText(line, encodeColons)).join('<br>');
+  return `"${text === '' ? ' ' : text}"`;
 }

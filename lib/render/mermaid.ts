@@ -34,7 +34,9 @@ export function renderMermaid(topology: Topology, opts: MermaidOptions = {}): st
   const graph = buildGraph(topology);
   const members = new Map<ClassName, string[]>();
   const classify = (slug: string, name: ClassName): void => {
-    members.set(name, [...(members.get(name) ?? []), slug]);
+    const slugs = members.get(name);
+    if (slugs === undefined) members.set(name, [slug]);
+    else slugs.push(slug);
   };
 
   const out = [`flowchart ${opts.direction ?? 'TB'}`];
