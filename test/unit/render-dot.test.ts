@@ -5,7 +5,9 @@ import { buildGraph, type TopologyGraph } from '../../lib/render/graph';
 import type { Topology } from '../../lib/topology/model';
 import { BRIDGE_LAB_COUNTS, bridgeLab } from '../fixtures/topology-bridge-lab';
 import { HOSTILE_COUNTS, hostileTopology } from '../fixtures/topology-hostile';
-import { readSvg, runDot, type SvgContent } from './graphviz';
+import { RANDOM_COUNTS, randomTopology } from '../fixtures/topology-random';
+import { link, namespace } from '../fixtures/topology-builders';
+import { parseDot, readSvg, runDot, type ParsedDot } from './graphviz';
 
 /** Graphviz keeps `\\` in an id as two backslashes (only `\"` is unescaped in a quoted id). */
 const asGraphvizName = (key: string): string => key.replace(/\\/g, '\\\\');
@@ -13,7 +15,7 @@ const asGraphvizName = (key: string): string => key.replace(/\\/g, '\\\\');
 const sorted = (items: string[]): string[] => [...items].sort();
 
 /** What Graphviz must have parsed, in its own spelling and sorted: every cluster, node and edge of the graph. */
-function expectedNames(graph: TopologyGraph) {
+function expectedNames(graph: TopologyGraph): ParsedDot {
   const nodes = [...graph.clusters.flatMap((cluster) => cluster.nodes), ...graph.looseNodes];
   return {
     clusters: sorted(graph.clusters.map((cluster) => asGraphvizName(`cluster_${cluster.key}`))),
@@ -22,32 +24,25 @@ function expectedNames(graph: TopologyGraph) {
   };
 }
 
-/** The names Graphviz drew, sorted (it writes nodes in its own order). */
-function drawnNames(svg: SvgContent) {
-  return { clusters: sorted(svg.clusters), nodes: sorted(svg.nodes), edges: sorted(svg.edges) };
-}
-
+/** Drawn by dot without a warning; parsed back by gvpr. */
 function drawn(topology: Topology) {
   const dot = renderDot(topology);
   const run = runDot(dot);
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
-  return { dot, svg: readSvg(run.svg) };
+  return { dot, svg: readSvg(run.svg), parsed: parseDot(dot) };
 }
 
 describe('renderDot on the bridge lab', () => {
   test('Graphviz draws it without a warning, with one cluster per namespace and every node and edge', () => {
-    const { svg } = drawn(bridgeLab());
-    const expected = expectedNames(buildGraph(bridgeLab()));
-    expect(svg.clusters).toHaveLength(BRIDGE_LAB_COUNTS.clusters);
-    expect(svg.nodes).toHaveLength(BRIDGE_LAB_COUNTS.nodes);
-    expect(svg.edges).toHaveLength(BRIDGE_LAB_COUNTS.edges);
-    expect(drawnNames(svg)).toEqual(expected);
+    const { svg, parsed } = drawn(bridgeLab());
+    expect(svg).toMatchObject(BRIDGE_LAB_COUNTS);
+    expect(parsed).toEqual(expectedNames(buildGraph(bridgeLab())));
   });
 
   test('clusters are named and labelled after plotnetcfg: id, names, container, pids, command', () => {
-    const { dot, svg } = drawn(bridgeLab());
-    expect(svg.clusters).toEqual([
+    const { dot, svg, parsed } = drawn(bridgeLab());
+    expect(parsed.clusters).toEqual([
       'cluster_net:[4026531840]', 'cluster_net:[4026532301]', 'cluster_net:[4026532388]',
       'cluster_net:[4026532455]', 'cluster_net:[4026532510]',
     ]);
@@ -104,11 +99,9 @@ describe('renderDot on the bridge lab', () => {
 
 describe('renderDot on hostile names', () => {
   test('Graphviz parses exactly the intended clusters, nodes and edges: nothing injected', () => {
-    const { svg } = drawn(hostileTopology());
-    expect(svg.clusters).toHaveLength(HOSTILE_COUNTS.clusters);
-    expect(svg.nodes).toHaveLength(HOSTILE_COUNTS.nodes);
-    expect(svg.edges).toHaveLength(HOSTILE_COUNTS.edges);
-    expect(drawnNames(svg)).toEqual(expectedNames(buildGraph(hostileTopology())));
+    const { svg, parsed } = drawn(hostileTopology());
+    expect(svg).toMatchObject(HOSTILE_COUNTS);
+    expect(parsed).toEqual(expectedNames(buildGraph(hostileTopology())));
   });
 
   test('labels come out as the names were (control characters made visible), with no escString expansion', () => {
@@ -138,5 +131,30 @@ describe('renderDot on hostile names', () => {
     expect(dot).toContain('"net:[4026532601]\\" -> \\"pwn\\"; x [label=\\"owned/a\\"b\\\\" [label=');
     // No raw control character reaches the output: one statement per line.
     expect(dot).not.toMatch(/[^\P{Cc}\n]|\u202e/u);
+  });
+});
+
+describe('renderDot on generated names', () => {
+  test.each(Array.from({ length: 25 }, (_, seed) => seed))('seed %i: Graphviz parses exactly the intended graph', (seed) => {
+    const topology = randomTopology(seed);
+    const { svg, parsed } = drawn(topology);
+    const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
+    expect(svg).toMatchObject({ ...RANDOM_COUNTS, nodes: RANDOM_COUNTS.nodes + errorNote });
+    expect(parsed).toEqual(expectedNames(buildGraph(topology)));
+    // Every line of every label is drawn as written.
+    const graph = buildGraph(topology);
+    const lines = [...graph.clusters.flatMap((cluster) => [cluster.title, ...cluster.facts, ...cluster.nodes.flatMap((node) => node.lines)]),
+      ...graph.looseNodes.flatMap((node) => node.lines)];
+    expect(svg.texts).toEqual(expect.arrayContaining(lines.filter((line) => line.trim() !== '')));
+  });
+
+  test('empty strings are still valid ids and labels', () => {
+    const { parsed } = drawn({
+      format: 1,
+      namespaces: [namespace({ ino: 1, id: '', names: [''], links: [link({ ifindex: 1, name: '', kind: '' })] })],
+      vethPairs: [],
+      unresolved: [{ end: { ns: '', ifindex: 1, name: '' }, reason: '' }],
+    });
+    expect(parsed).toEqual({ clusters: ['cluster_'], nodes: ['/', '?/'], edges: ['/->?/'] });
   });
 });

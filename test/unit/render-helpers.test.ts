@@ -8,7 +8,7 @@ import { TopologyIndex } from '../../lib/render/lookup';
 import { truncate, visibleText } from '../../lib/render/visible';
 import type { Topology } from '../../lib/topology/model';
 import { link, namespace } from '../fixtures/topology-builders';
-import { readSvg, runDot } from './graphviz';
+import { parseDot, readSvg, runDot } from './graphviz';
 
 describe('visibleText', () => {
   test('writes control and invisible characters as escapes and leaves the rest', () => {
@@ -35,6 +35,13 @@ describe('IdAllocator', () => {
     expect([ids.key('a/b'), ids.key('a/b'), ids.key('a/b')]).toEqual(['a/b', 'a/b#2', 'a/b#3']);
   });
 
+  test('a key never starts with %, which Graphviz takes for one of its anonymous ids', () => {
+    const ids = new IdAllocator();
+    expect([ids.key('_%x'), ids.key('%x'), ids.key('%x')]).toEqual(['_%x', '_%x#2', '_%x#3']);
+    const source = `digraph { ${dotString(ids.key('%a'))} -> ${dotString(ids.key('%b'))} }`;
+    expect(parseDot(source)).toEqual({ clusters: [], nodes: ['_%a', '_%b'], edges: ['_%a->_%b'] });
+  });
+
   test('slugs are [A-Za-z0-9_], unique, and never start like a Mermaid keyword or edge head', () => {
     const ids = new IdAllocator();
     const slugs = ['ns_1', 'ns_1', 'a-b', 'a_b', '', '9x', 'end', 'ending', 'o', 'x1', 'subgraph', 'Style', '网络', '_'].map((hint) => ids.slug(hint));
@@ -55,9 +62,8 @@ describe('DOT quoting', () => {
 
   test('a name ending in a backslash cannot escape its closing quote (checked by Graphviz)', () => {
     const source = `digraph { ${dotString('a\\')} -> ${dotString('b\\"\\')} }\n`;
-    const run = runDot(source);
-    expect(run.stderr).toBe('');
-    expect(readSvg(run.svg).nodes.sort()).toEqual(['a\\\\', 'b\\\\"\\\\']);
+    expect(runDot(source).stderr).toBe('');
+    expect(parseDot(source).nodes).toEqual(['a\\\\', 'b\\\\"\\\\']);
   });
 });
 
@@ -106,7 +112,7 @@ describe('malformed models', () => {
     ]);
     const run = runDot(renderDot(malformed()));
     expect(run.stderr).toBe('');
-    expect(readSvg(run.svg).nodes).toHaveLength(8);
+    expect(readSvg(run.svg).nodes).toBe(8);
   });
 
   test('the text tree shows every listed link of every namespace, duplicates included', () => {

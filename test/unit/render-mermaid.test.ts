@@ -6,6 +6,8 @@ import { mermaidLabel, mermaidText } from '../../lib/render/mermaid-syntax';
 import type { Topology } from '../../lib/topology/model';
 import { BRIDGE_LAB_COUNTS, bridgeLab } from '../fixtures/topology-bridge-lab';
 import { HOSTILE_COUNTS, hostileTopology } from '../fixtures/topology-hostile';
+import { RANDOM_COUNTS, randomTopology } from '../fixtures/topology-random';
+import { link, namespace } from '../fixtures/topology-builders';
 import { parseFlowchart, shownLines, type ParsedFlowchart } from './mermaid-parse';
 
 const MERMAID_ID = /^[A-Za-z0-9_]+$/;
@@ -117,6 +119,30 @@ describe('renderMermaid on hostile names', () => {
   });
 });
 
+describe('renderMermaid on generated names', () => {
+  test.each(Array.from({ length: 25 }, (_, seed) => seed))('seed %i: Mermaid parses exactly the intended graph', async (seed) => {
+    const topology = randomTopology(seed);
+    const { chart } = await parsed(topology);
+    const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
+    expect(chart.subgraphs).toHaveLength(RANDOM_COUNTS.clusters);
+    // Both namespaces have facts (names; container), each shown as a note node.
+    expect(chart.vertices).toHaveLength(RANDOM_COUNTS.nodes + errorNote + 2);
+    expect(chart.edges).toHaveLength(RANDOM_COUNTS.edges);
+    expectSameGraph(chart, buildGraph(topology));
+  });
+
+  test('empty strings still make a valid diagram (Mermaid refuses [""])', async () => {
+    const { chart } = await parsed({
+      format: 1,
+      namespaces: [namespace({ ino: 1, id: '', links: [link({ ifindex: 1, name: '', kind: '' })] })],
+      vethPairs: [],
+      unresolved: [{ end: { ns: '', ifindex: 1, name: '' }, reason: '' }],
+    });
+    expect(chart.subgraphs.map((subgraph) => subgraph.id)).toEqual(['ns_1']);
+    expect(chart.vertices.map((vertex) => vertex.id)).toEqual(['ns_1_if_1', 'ns_1_if_1_peer']);
+  });
+});
+
 describe('mermaidText', () => {
   test('encodes what Mermaid or HTML would read, keeps the rest readable', () => {
     expect(mermaidText('a"b')).toBe('a#34;b');
@@ -128,6 +154,12 @@ describe('mermaidText', () => {
     expect(mermaidText('ß°¶ﬂ')).toBe('#223;#176;#182;#64258;');
     // Control characters are first made visible (\n, \u{202E}), then the backslash and braces encoded.
     expect(mermaidText('line\nbreak\u202E')).toBe('line#92;nbreak#92;u#123;202E#125;');
+  });
+
+  test('spaces at either end survive Mermaid trimming the label; an empty label is not ""', () => {
+    expect(mermaidText('  a b ')).toBe('#32;#32;a b#32;');
+    expect(mermaidText(' ')).toBe('#32;');
+    expect(mermaidLabel([''])).toBe('" "');
   });
 
   test('colons are encoded only on a line Mermaid would trim (style ...:...#...;)', () => {
