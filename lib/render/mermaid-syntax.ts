@@ -10,7 +10,8 @@
 // - `:`, only in a label that holds "style" or "classDef": on such a line
 //   Mermaid trims the last `;` off `style...:...#...;`, which would break our
 //   own last entity code (elsewhere a colon stays readable: `fd00::1/64`);
-// - `` ` ``: a label that starts with a backtick is Markdown.
+// - `` ` ``: a label that starts with a backtick is Markdown;
+// - spaces at either end of a line: Mermaid trims them.
 // The four characters Mermaid uses internally to carry entity codes through
 // its parser (`ﬂ°¶ß`) are encoded too, so a name cannot forge one.
 import { visibleText } from './visible';
@@ -26,17 +27,18 @@ const TRIM_TRIGGER = /style|classDef/;
  */
 export function mermaidText(text: string, encodeColons = TRIM_TRIGGER.test(visibleText(text))): string {
   const chars = Array.from(visibleText(text));
-  // Mermaid trims a label; spaces at either end are kept as codes.
-  const first = chars.findIndex((char) => char !== ' ');
-  const last = chars.length - 1 - [...chars].reverse().findIndex((char) => char !== ' ');
-  return chars.map((char, i) => {
-    const code = char.codePointAt(0) ?? 0;
-    const needsCode = code >= 0x80 ? PLACEHOLDER.test(char)
-      : char === ':' ? encodeColons
-        : char === ' ' ? first === -1 || i < first || i > last
-          : !HARMLESS.test(char);
-    return needsCode ? `#${code};` : char;
-  }).join('');
+  // Mermaid trims a label: spaces at either end are kept as codes.
+  const inner = chars.map((char, i) => (char === ' ' ? -1 : i)).filter((i) => i >= 0);
+  const atEdge = (i: number): boolean => inner.length === 0 || i < inner[0] || i > inner[inner.length - 1];
+  return chars.map((char, i) => (needsCode(char, encodeColons, atEdge(i)) ? `#${char.codePointAt(0)};` : char)).join('');
+}
+
+function needsCode(char: string, encodeColons: boolean, atEdge: boolean): boolean {
+  const nonAscii = (char.codePointAt(0) ?? 0) > 0x7f;
+  if (nonAscii) return PLACEHOLDER.test(char);
+  if (char === ':') return encodeColons;
+  if (char === ' ') return atEdge;
+  return !HARMLESS.test(char);
 }
 
 /**
