@@ -29,27 +29,31 @@ function tempRunDir(): string {
 describe('run dir', () => {
   it('eight processes creating names at once leave one run-dir mount plus one per name', async () => {
     const runDir = tempRunDir();
-    // All eight spin until one shared instant, so that their first-time setup
-    // of the run dir overlaps (without the flock, several of them bind it).
-    // Each reports when it was ready and when its createNamed ran.
-    const script = `const lib = require(${JSON.stringify(distEntry)});
-      const go = Number(process.argv[3]); const ready = Date.now(); while (Date.now() < go) {}
+    const start = `${path.dirname(runDir)}/go`;
+    // All eight say they are ready, then spin until the start file exists, so
+    // that their first-time setup of the run dir overlaps (without the flock,
+    // several of them bind it). Each reports when its createNamed ran.
+    const script = `const lib = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
+      console.log('ready'); while (!fs.existsSync(process.argv[3])) {}
       const start = Date.now();
       lib.NetNamespace.createNamed(process.argv[1], { runDir: process.argv[2] }).close();
-      console.log(JSON.stringify({ ready, start, end: Date.now() }));`;
-    const go = Date.now() + 2500;
+      console.log(JSON.stringify({ start, end: Date.now() }));`;
     const children = Array.from({ length: 8 }, (_, i) =>
-      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, String(go)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, start], { stdio: ['ignore', 'pipe', 'inherit'] }));
     for (const child of children) onCleanup(() => killAndReap(child));
-    const reports = await Promise.all(children.map((child) => new Promise<{ code: number | null; out: string }>((resolve) => {
+    const outputs = children.map((child) => {
       let out = '';
       child.stdout!.on('data', (chunk) => { out += chunk; });
-      child.once('close', (code) => resolve({ code, out }));
-    })));
+      return { ready: new Promise<void>((resolve) => child.stdout!.on('data', () => { if (out.startsWith('ready')) resolve(); })),
+        closed: new Promise<{ code: number | null; out: () => string }>((resolve) =>
+          child.once('close', (code) => resolve({ code, out: () => out }))) };
+    });
+    await Promise.all(outputs.map((o) => o.ready));
+    fs.writeFileSync(start, '');
+    const reports = await Promise.all(outputs.map((o) => o.closed));
     expect(reports.map((r) => r.code)).toEqual(Array(8).fill(0));
-    const times = reports.map((r) => JSON.parse(r.out) as { ready: number; start: number; end: number });
-    // The premise: every creator was waiting before the instant, and all of them were creating at once.
-    if (times.some((t) => t.ready >= go)) throw new Error(`a creator started after the shared instant: ${JSON.stringify(times)}`);
+    const times = reports.map((r) => JSON.parse(r.out().split('\n')[1]) as { start: number; end: number });
+    // The premise: several creators were inside createNamed at the same time.
     const mostAtOnce = Math.max(...times.map((t) =>
       times.filter((other) => other.start <= t.start && t.start <= other.end).length));
     if (mostAtOnce < 3) throw new Error(`at most ${mostAtOnce} creators ran at once: ${JSON.stringify(times)}`);
@@ -57,6 +61,25 @@ describe('run dir', () => {
     expect(points.filter((p) => p === runDir)).toHaveLength(1);
     for (let i = 0; i < 8; i++) expect(points.filter((p) => p === `${runDir}/n${i}`)).toHaveLength(1);
     expect(fs.readdirSync(runDir).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`));
+  });
+
+  it('first-time setup waits for the run dir\'s flock, as iproute2\'s does', async () => {
+    const runDir = tempRunDir();
+    fs.mkdirSync(runDir, { recursive: true });
+    const dir = fs.openSync(runDir, 'r');
+    onCleanup(() => fs.closeSync(dir));
+    sys.flock(dir, sys.constants.LOCK_EX);
+    const creator = spawn(process.execPath, ['-e', `require(${JSON.stringify(distEntry)})
+      .NetNamespace.createNamed('held', { runDir: ${JSON.stringify(runDir)} }).close();`], { stdio: 'inherit' });
+    onCleanup(() => killAndReap(creator));
+    const exited = new Promise((resolve) => creator.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // While we hold the lock, the creator waits: nothing is mounted yet.
+    expect(creator.exitCode).toBeNull();
+    expect(mountPoints()).not.toContain(runDir);
+    sys.flock(dir, sys.constants.LOCK_UN);
+    expect(await exited).toBe(0);
+    expect(mountPoints().filter((p) => p === runDir)).toHaveLength(1);
   });
 
   it('is a shared mount: a name made later shows in a mount namespace made earlier', async () => {
@@ -137,8 +160,7 @@ describe('bindMount / unmount', () => {
     const dir = scratch();
     expect(() => bindMount('relative', '/tmp/x')).toThrow(TypeError);
     expect(() => unmount(dir)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'umount2' }));
-    void sys;
-  });
+      });
 });
 
 describe('listNamespaces', () => {
