@@ -10,3 +10,9 @@ export { listNamespaces, type ListNamespacesOptions, type NamespaceInfo } from '
 export type { NsSpawnOptions } from './inside/spawn';
 export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/sockets';
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
+export { fromContainer } from './containers/from-container';
+export { containersByNetns } from './containers/containers-by-netns';
+export { containerOf, type ContainerNetnsInfo } from './containers/container-origin';
+export type { ContainerEngineOptions } from './containers/engine-options';
+export type { ContainerRuntime } from './containers/engine-client';
+export type { ContainerRef } from './topology/model';
