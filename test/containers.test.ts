@@ -13,7 +13,7 @@ import {
 import { engineSockets } from '../lib/containers/engine-socket';
 import { type FakeEngine, startFakeEngine, tempDir } from './fake-engine';
 import {
-  deadPid, killAndReap, nsInode, nsfsFdsOf, onCleanup, readlinkNetns, runNode, startNetnsProcess, unprivilegedCopy,
+  deadPid, killAndReap, nsInode, nsfsFdsOf, onCleanup, readlinkNetns, run, runNode, startNetnsProcess, unprivilegedCopy,
 } from './helpers';
 
 const execFileAsync = promisify(execFile);
@@ -474,6 +474,37 @@ describe('containersByNetns', () => {
     await expectNetnsError(containersByNetns({ socketPath: engine.socketPath }), 'EPROTO');
     engine.misbehaviour = 'hang';
     await expectNetnsError(containersByNetns({ socketPath: engine.socketPath, timeoutMs: 200 }), 'ETIMEDOUT');
+  });
+});
+
+describe('examples/docker-netns.mjs', () => {
+  const example = path.join(__dirname, '..', 'examples', 'docker-netns.mjs');
+  const runExample = (args: string[], env: NodeJS.ProcessEnv) =>
+    execFileAsync(process.execPath, [example, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })
+      .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error);
+
+  it('names a container\'s namespace for ip netns, by container name', async () => {
+    const engine = await startFakeEngine();
+    const pid = startNetnsProcess().pid;
+    const web = engine.add({ name: 'web', pid });
+    const name = `nn-example-${process.pid}`;
+    onCleanup(() => {
+      if (fs.existsSync(`/run/netns/${name}`)) NetNamespace.delete(name);
+    });
+    const result = await runExample(['web', name], { DOCKER_HOST: `unix://${engine.socketPath}` });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`${name} -> ${readlinkNetns(pid)} (docker container web (${web.id.slice(0, 12)}, ` +
+      `pid ${pid}))`);
+    expect(run('ip', ['netns', 'identify', String(pid)]).split('\n')).toContain(name);
+  });
+
+  it('says clearly when no Docker daemon is reachable, and exits 1; bad usage exits 2', async () => {
+    const missing = path.join(tempDir('nn-nosock-'), 'docker.sock');
+    const result = await runExample(['web'], { DOCKER_HOST: `unix://${missing}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no Docker (or Podman) daemon is reachable: ENOENT');
+    expect((await runExample([], {})).code).toBe(2);
   });
 });
 
