@@ -14,5 +14,5 @@ export { fromContainer } from './containers/from-container';
 export { containersByNetns } from './containers/containers-by-netns';
 export { containerOf, type ContainerNetnsInfo } from './containers/container-origin';
 export type { ContainerEngineOptions } from './containers/engine-options';
-export type { ContainerRuntime } from './containers/engine-client';
+export type { ContainerRuntime } from './containers/runtime';
 export type { ContainerRef } from './topology/model';

@@ -1,9 +1,9 @@
 // A container that cannot give its namespace, said as a NetnsError whose
 // hint names the container and the command that helps.
 import { NetnsError, errnoOf } from '../errors';
-import type { ContainerRuntime } from './engine-client';
 import type { EngineRequestLabel } from './engine-errors';
 import type { InspectedContainer } from './engine-answers';
+import type { ContainerRuntime } from './runtime';
 
 const where = (label: EngineRequestLabel) => ({ syscall: `${label.method} ${label.path}`, path: label.socketPath });
 

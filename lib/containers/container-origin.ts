@@ -2,7 +2,7 @@
 // handle (a WeakMap) so that NetNamespace itself needs no container fields.
 import type { ContainerRef } from '../topology/model';
 import type { NetNamespace } from '../handle/net-namespace';
-import type { ContainerRuntime } from './engine-client';
+import type { ContainerRuntime } from './runtime';
 
 export interface ContainerNetnsInfo extends ContainerRef {
   runtime: ContainerRuntime;

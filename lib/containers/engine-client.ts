@@ -4,8 +4,7 @@
 import { type EngineRequestLabel, malformedError, statusError } from './engine-errors';
 import { type Deadline, type EngineAnswer, engineRequest } from './engine-http';
 import type { EngineSocketSource } from './engine-socket';
-
-export type ContainerRuntime = 'docker' | 'podman';
+import type { ContainerRuntime } from './runtime';
 
 /**
  * The newest API version whose documented answers (State.Pid, State.Running,

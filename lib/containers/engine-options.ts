@@ -13,11 +13,13 @@ export interface ContainerEngineOptions {
   timeoutMs?: number;
 }
 
+/** @internal */
 export interface CheckedEngineOptions {
   socketPath?: string;
   timeoutMs: number;
 }
 
+/** @internal */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 // sun_path is 108 bytes with the terminating NUL; a longer path cannot be connected to.
@@ -25,6 +27,7 @@ const SUN_PATH_MAX = 107;
 // setTimeout's limit: a larger delay fires at once.
 const TIMER_MAX = 2 ** 31 - 1;
 
+/** @internal */
 export function checkEngineOptions(options: unknown): CheckedEngineOptions {
   if (options === undefined || options === null) return { timeoutMs: DEFAULT_TIMEOUT_MS };
   if (typeof options !== 'object') throw new TypeError(`options must be an object, got ${typeof options}`);
@@ -38,6 +41,7 @@ export function checkEngineOptions(options: unknown): CheckedEngineOptions {
   return { socketPath, timeoutMs };
 }
 
+/** @internal */
 export function assertSocketPath(value: unknown, what: string): asserts value is string {
   assertAbsolutePath(value, what);
   if (Buffer.byteLength(value) > SUN_PATH_MAX) {
