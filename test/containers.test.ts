@@ -386,6 +386,9 @@ describe('fromContainer', () => {
     engine.misbehaviour = 'hang-up';
     const dropped = await expectNetnsError(fromContainer('web', { socketPath: engine.socketPath }), 'ECONNRESET');
     expect(dropped.syscall).toBe('HEAD /_ping');
+    engine.misbehaviour = 'cut';
+    const cut = await expectNetnsError(fromContainer('web', { socketPath: engine.socketPath }), 'ECONNRESET');
+    expect(cut.syscall).toBe('GET /v1.47/containers/web/json');
   });
 
   it('refuses bad input with TypeError/RangeError before any request', async () => {
@@ -474,6 +477,10 @@ describe('containersByNetns', () => {
     await expectNetnsError(containersByNetns({ socketPath: engine.socketPath }), 'EPROTO');
     engine.misbehaviour = 'hang';
     await expectNetnsError(containersByNetns({ socketPath: engine.socketPath, timeoutMs: 200 }), 'ETIMEDOUT');
+    engine.misbehaviour = 'stall'; // the answer starts, and never ends
+    const stalled = await expectNetnsError(containersByNetns({ socketPath: engine.socketPath, timeoutMs: 200 }),
+      'ETIMEDOUT');
+    expect(stalled.syscall).toBe('GET /v1.47/containers/json');
   });
 });
 

@@ -47,9 +47,12 @@ export interface FakeEngineOptions {
  * answers, 'hang-up' closes the connection without an answer, 'garbage'
  * answers every versioned request 200 with a body that is not JSON,
  * 'wrong-shape' answers inspects with JSON that is no container,
- * 'server-error' answers versioned requests 500 as a failing daemon does.
+ * 'server-error' answers versioned requests 500 as a failing daemon does,
+ * 'stall' starts a versioned answer and never finishes it, 'cut' starts one
+ * and closes the connection.
  */
-export type FakeMisbehaviour = 'none' | 'hang' | 'hang-up' | 'garbage' | 'wrong-shape' | 'server-error';
+export type FakeMisbehaviour =
+  'none' | 'hang' | 'hang-up' | 'garbage' | 'wrong-shape' | 'server-error' | 'stall' | 'cut';
 
 const MIN_API_VERSION = '1.24';
 
@@ -142,6 +145,13 @@ export class FakeEngine {
     if (compareVersions(version, MIN_API_VERSION) < 0) {
       sendJson(response, 400, { message: `client version ${version} is too old. Minimum supported ` +
         `API version is ${MIN_API_VERSION}, please upgrade your client to a newer version` });
+      return;
+    }
+    if (this.misbehaviour === 'stall' || this.misbehaviour === 'cut') {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 1000 });
+      response.write('[', () => {
+        if (this.misbehaviour === 'cut') response.socket?.destroy();
+      });
       return;
     }
     if (this.misbehaviour === 'server-error') {

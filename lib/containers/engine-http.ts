@@ -56,7 +56,7 @@ export function engineRequest(label: EngineRequestLabel, deadline: Deadline): Pr
         if (size > MAX_BODY_BYTES) request.destroy(malformedError(label, `more than ${MAX_BODY_BYTES} bytes`));
         else chunks.push(chunk);
       });
-      response.on('error', fail);
+      response.on('error', fail); // also a connection cut mid-answer (ECONNRESET 'aborted')
       response.on('end', () => resolve({
         status: response.statusCode ?? 0,
         headers: response.headers,
