@@ -12,3 +12,9 @@ export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/s
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
 export type { Address, AddressScope, Link, Route } from './rtnl/model';
 export type { RouteQuery } from './rtnl/read';
+export { fromContainer } from './containers/from-container';
+export { containersByNetns } from './containers/containers-by-netns';
+export { containerOf, type ContainerNetnsInfo } from './containers/container-origin';
+export type { ContainerEngineOptions } from './containers/engine-options';
+export type { ContainerRuntime } from './containers/runtime';
+export type { ContainerRef } from './topology/model';

@@ -1,10 +1,7 @@
 // Behaviour that only shows in a fresh process: the libuv threadpool's
 // namespace, module loading, fatal switch-back failures, privileges, GC.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { distEntry, onCleanup, readlinkNetns, repoRoot, runNode, startNetnsProcess } from './helpers';
+import { distEntry, readlinkNetns, runNode, startNetnsProcess, unprivilegedCopy } from './helpers';
 
 const hostId = readlinkNetns(process.pid);
 const load = `const lib = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');`;
@@ -134,19 +131,6 @@ describe('in a fresh process', () => {
 });
 
 describe('without privileges', () => {
-  // A copy of the built package that user nobody can read wherever the clone lives.
-  function unprivilegedCopy(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-unpriv-'));
-    onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = path.relative(repoRoot, require('node-gyp-build').resolve(repoRoot));
-    for (const part of ['package.json', 'dist', addon, 'node_modules/node-gyp-build']) {
-      fs.cpSync(path.join(repoRoot, part), path.join(dir, part), { recursive: true });
-    }
-    fs.chmodSync(dir, 0o755);
-    return dir;
-  }
-
   it('says EPERM with a hint that root is needed, and changes nothing', () => {
     const dir = unprivilegedCopy();
     const result = runNode(`const lib = require('./dist/index.js');

@@ -2,6 +2,7 @@
 // register cleanups that run even when a test fails.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 
@@ -127,6 +128,23 @@ export function runNode(script: string, options: RunNodeOptions = {}) {
     timeout: 60_000,
   });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A copy of the built package (dist, addon, package.json) in a 0755 temp dir,
+ * so that user nobody can load it wherever the clone lives; removed after the
+ * test. Run scripts there with runNode(script, { uid: 65534, cwd }).
+ */
+export function unprivilegedCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-unpriv-'));
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = path.relative(repoRoot, require('node-gyp-build').resolve(repoRoot));
+  for (const part of ['package.json', 'dist', addon, 'node_modules/node-gyp-build']) {
+    fs.cpSync(path.join(repoRoot, part), path.join(dir, part), { recursive: true });
+  }
+  fs.chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** Every fd of a process that points at an nsfs file. */

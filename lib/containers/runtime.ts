@@ -1,0 +1,3 @@
+// Which engine answered: Podman serves the Docker Engine API too, and says so
+// in its /_ping headers.
+export type ContainerRuntime = 'docker' | 'podman';
