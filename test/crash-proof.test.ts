@@ -2,8 +2,11 @@
 // a foreign namespace: teardown races, closed fds, throwing getters, foreign
 // clone flags, --abort-on-uncaught-exception and an exhausted stack. Each
 // case runs in a fresh node process, whose exit status is the verdict.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { distEntry, runNode } from './helpers';
+import { distEntry, onCleanup, runNode, tryRun } from './helpers';
 
 const load = `const lib = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
   const { spawnSync } = require('node:child_process');`;
@@ -70,9 +73,13 @@ describe('under --abort-on-uncaught-exception', () => {
   // Every failure the library reports must be catchable: a native throw
   // would abort here even inside try/catch (nodejs/node#28409).
   it('every failure case is caught, none aborts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-abort-'));
+    onCleanup(() => {
+      tryRun('umount', ['-l', `${dir}/netns`]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
     const result = runNode(`${load}
-      const os = require('node:os'); const path = require('node:path');
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-abort-'));
+      const dir = process.argv[1];
       const dead = spawnSync('true').pid;
       const getterThrows = { get file() { throw new Error('getter'); }, argv: ['x'], envp: [] };
       const cases = {
@@ -103,8 +110,7 @@ describe('under --abort-on-uncaught-exception', () => {
       // createNamed succeeds once the name is valid: the first one makes the run dir shared.
       const ns = lib.NetNamespace.createNamed('first', { runDir: dir + '/netns' });
       ns.close(); lib.NetNamespace.delete('first', { runDir: dir + '/netns' });
-      spawnSync('umount', ['-l', dir + '/netns']); fs.rmSync(dir, { recursive: true });
-      console.log(JSON.stringify(caught));`, { nodeArgs: ['--abort-on-uncaught-exception'] });
+      console.log(JSON.stringify(caught));`, { nodeArgs: ['--abort-on-uncaught-exception'], args: [dir] });
     expect(result.signal).toBeNull();
     expect(result.stderr).toBe('');
     expect(lastJson(result.stdout)).toEqual({

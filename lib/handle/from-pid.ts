@@ -13,14 +13,11 @@ import { type NsfsFile, closeFd, describeNetnsFd, openNetnsFile } from './nsfs-f
 export function openNetnsOfPid(pid: number): NsfsFile {
   const procPath = `/proc/${pid}/ns/net`;
   const pidfd = simulatedMissing('pidfd') ? undefined : native.pidfdOpen(pid, 0);
-  if (pidfd === undefined || failedWith(pidfd, 'ENOSYS')) return openByPathOnly(procPath);
-  if (failedWith(pidfd, 'EINVAL', 'ENOENT')) {
-    const leader = threadGroupOf(pid);
-    if (leader !== undefined && leader !== pid) {
-      throw new NetnsError({ errno: errnoOf('EINVAL'), syscall: 'pidfd_open', path: procPath,
-        description: `${pid} is a thread of process ${leader}, not a process id`, hint: '' });
-    }
+  if (pidfd === undefined || failedWith(pidfd, 'ENOSYS')) {
+    refuseThreadId(pid, procPath, 'open');
+    return openByPathOnly(procPath);
   }
+  if (failedWith(pidfd, 'EINVAL', 'ENOENT')) refuseThreadId(pid, procPath, 'pidfd_open');
   const held = check(pidfd, procPath);
   try {
     return simulatedMissing('pidfd-netns') ? openThenConfirmAlive(procPath, held)
@@ -43,9 +40,19 @@ function netnsFromPidfd(procPath: string, pidfd: number): NsfsFile {
   }
 }
 
-// Without pidfds nothing can pin the process: a pid reused between the
-// caller's lookup and this open goes unnoticed. A pid that is gone is ESRCH,
-// as it is with pidfds.
+/** A thread id is not a process: say whose thread it is. */
+function refuseThreadId(pid: number, procPath: string, syscall: string): void {
+  const leader = threadGroupOf(pid);
+  if (leader !== undefined && leader !== pid) {
+    throw new NetnsError({ errno: errnoOf('EINVAL'), syscall, path: procPath,
+      description: `${pid} is a thread of process ${leader}, not a process id`, hint: '' });
+  }
+}
+
+// A pid that is gone, or a zombie (whose namespaces are gone already), has
+// no ns/net file: that is ESRCH, as pidfds say it. Without pidfds nothing
+// pins the process, so a pid reused between the caller's lookup and this
+// open goes unnoticed.
 function openByPathOnly(procPath: string): NsfsFile {
   try {
     return openNetnsFile(procPath);
@@ -56,7 +63,7 @@ function openByPathOnly(procPath: string): NsfsFile {
 }
 
 function openThenConfirmAlive(procPath: string, pidfd: number): NsfsFile {
-  const file = openNetnsFile(procPath);
+  const file = openByPathOnly(procPath);
   const alive = native.pidfdSendSignal(pidfd, 0);
   if (alive !== undefined) {
     closeFd(file.fd, file.openedBy);
