@@ -12,3 +12,5 @@ export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/s
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
 export type { Address, AddressScope, Link, Route } from './rtnl/model';
 export type { RouteQuery } from './rtnl/read';
+export { createVeth, type VethEndSpec } from './configure/veth';
+export type { LinkRef, LinkSettings, MoveLinkOptions, RouteSpec, VethPair } from './configure/model';

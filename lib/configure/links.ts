@@ -1,0 +1,30 @@
+// Creating and deleting one link: each is a single request that the kernel
+// does whole or not at all (`ip link add NAME type bridge`, `ip link del NAME`).
+import type { NetNamespace } from '../handle/net-namespace';
+import { assertInterfaceName, createBridgeRequest, deleteLinkRequest } from '../rtnl/link-codec';
+import { RtnlSocket } from '../rtnl/transport';
+import { findLink, quoted } from './lookup';
+import type { LinkRef } from './model';
+import { allOrNothing } from './rollback';
+
+/** Deletes a link; deleting one end of a veth pair deletes the other end too, wherever it is. */
+export function deleteLinkIn(ns: NetNamespace, ifname: string): void {
+  assertInterfaceName(ifname);
+  using socket = RtnlSocket.inside(ns);
+  const link = findLink(socket, ifname, ns.id);
+  socket.request({ what: 'RTM_DELLINK', subject: ifname, step: `deleting ${quoted(ifname)} in ${ns.id}` },
+    (seq) => deleteLinkRequest(seq, link.ifindex));
+}
+
+/** A new bridge, down, with the kernel's defaults; a name in use is EEXIST. */
+export function createBridgeIn(ns: NetNamespace, name: string): LinkRef {
+  assertInterfaceName(name, 'bridge name');
+  using socket = RtnlSocket.inside(ns);
+  return allOrNothing((rollback) => {
+    socket.request({ what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
+      (seq) => createBridgeRequest(seq, name));
+    rollback.add(`the creation of bridge ${quoted(name)}`, () => deleteLinkIn(ns, name));
+    const made = findLink(socket, name, ns.id, 'the new bridge ');
+    return { ns: ns.id, ifindex: made.ifindex, name };
+  });
+}
