@@ -29,7 +29,7 @@ export interface LinkSettings {
 }
 
 export interface MoveLinkOptions {
-  /** The name it takes in the target namespace (one kernel request: moved and renamed, or neither). */
+  /** The name it takes in the target namespace: moved and renamed, or neither. */
   name?: string;
 }
 

@@ -1,14 +1,23 @@
-// moveLink: `ip link set NAME netns TARGET [name NEW]`. One RTM_NEWLINK with
-// IFLA_NET_NS_FD moves the link (and renames it, when asked, in the same
-// request: the kernel does both or neither); a name taken in the target is
-// EEXIST and the link stays where it was. The link arrives down and without
-// addresses. Then its new ifindex is read in the target, and the target
-// confirmed (target-check.ts): a failure there moves it back.
+// moveLink: `ip link set NAME netns TARGET [name NEW]`. The link arrives down
+// and without addresses; a name taken in the target is EEXIST and the link
+// stays where it was. Then its new ifindex is read in the target, and the
+// target confirmed (target-check.ts): a failure there moves it back, as it
+// was (moved-state.ts).
+//
+// A move and a rename sent in one request are not all-or-nothing in the
+// kernel: do_setlink uses the new name only when the link's own name is
+// taken in the target; otherwise it moves the link under its own name and
+// renames it afterwards, and a refused rename leaves it moved. So a new name
+// taken in the target is refused before anything is done; the combined
+// request is sent only when the own name is taken there (then it is atomic);
+// otherwise the move and the rename are two steps.
+import { NetnsError, errnoOf } from '../errors';
 import type { NetNamespace, NetnsTarget } from '../handle/net-namespace';
-import { assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
+import { type RawLink, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
-import { findLink, quoted } from './lookup';
+import { findLink, findLinkIfAny, quoted } from './lookup';
 import type { LinkRef, MoveLinkOptions } from './model';
+import { type MovedState, captureMovedState, restoreMovedState } from './moved-state';
 import { allOrNothing } from './rollback';
 import { confirmTarget } from './target-check';
 
@@ -34,19 +43,60 @@ export function moveLinkInto(from: NetNamespace, ifname: string, to: NetNamespac
     return { ns: to.id, ifindex: link.ifindex, name: newName };
   }
 
-  // Made before the move: the undo below needs it after this function's body has ended.
+  // Made before the move: the undos below need it after this function's body has ended.
   using there = RtnlSocket.inside(to);
+  let renameInOneRequest = false;
+  if (newName !== ifname) {
+    if (findLinkIfAny(there, newName, to.id) !== undefined) throw nameTaken(ifname, newName, to.id);
+    renameInOneRequest = findLinkIfAny(there, ifname, to.id) !== undefined;
+  }
+  const arrivesAs = renameInOneRequest ? newName : ifname;
+  const before = captureMovedState(source, link);
+
   return allOrNothing((rollback) => {
-    const renamed = newName === ifname ? '' : ` as ${quoted(newName)}`;
+    const renamed = renameInOneRequest ? ` as ${quoted(newName)}` : '';
     source.request({ what: 'RTM_NEWLINK', subject: ifname, step: `moving it from ${from.id} into ${to.id}${renamed}` },
-      (seq) => setLinkRequest(seq, link.ifindex, { nsFd: to.fd, name: newName === ifname ? undefined : newName }));
+      (seq) => setLinkRequest(seq, link.ifindex, { nsFd: to.fd, name: renameInOneRequest ? newName : undefined }));
     rollback.add(`the move of ${quoted(ifname)} into ${to.id}`, () => {
-      const moved = findLink(there, newName, to.id);
-      there.request({ what: 'RTM_NEWLINK', subject: newName, step: `moving it back into ${from.id}` },
-        (seq) => setLinkRequest(seq, moved.ifindex, { nsFd: from.fd, name: newName === ifname ? undefined : ifname }));
+      moveBack(there, findLink(there, arrivesAs, to.id), before, from);
+      restoreMovedState(source, before, from.id);
     });
-    const arrived = findLink(there, newName, to.id, 'the moved link ');
+    const arrived = findLink(there, arrivesAs, to.id, 'the moved link ');
+    if (arrivesAs !== newName) {
+      const renaming = `renaming ${quoted(ifname)} to ${quoted(newName)}`;
+      // Undone before the move is: the move back looks for the name it arrived with.
+      rollback.add(renaming, () => {
+        there.request({ what: 'RTM_NEWLINK', subject: newName, step: `undoing ${renaming}` },
+          (seq) => setLinkRequest(seq, arrived.ifindex, { name: ifname }));
+      });
+      there.request({ what: 'RTM_NEWLINK', subject: ifname, step: `${renaming} in ${to.id}` },
+        (seq) => setLinkRequest(seq, arrived.ifindex, { name: newName }));
+    }
     confirmTarget(target, to);
     return { ns: to.id, ifindex: arrived.ifindex, name: newName };
+  });
+}
+
+/** Moves a link back under its old name and, where the kernel allows, into its old ifindex. */
+function moveBack(socket: RtnlSocket, link: RawLink, old: MovedState, home: NetNamespace): void {
+  const back = { nsFd: home.fd, name: link.name === old.name ? undefined : old.name };
+  const operation = { what: 'RTM_NEWLINK', subject: link.name, step: `moving it back into ${home.id}` };
+  try {
+    // The old ifindex is free unless something took it meanwhile; a kernel
+    // that refuses it (taken, or too old to choose) changes nothing first.
+    socket.request(operation, (seq) => setLinkRequest(seq, link.ifindex, { ...back, newIfindex: old.ifindex }));
+  } catch {
+    socket.request(operation, (seq) => setLinkRequest(seq, link.ifindex, back));
+  }
+}
+
+function nameTaken(ifname: string, newName: string, nsId: string): NetnsError {
+  return new NetnsError({
+    errno: errnoOf('EEXIST'),
+    syscall: 'RTM_NEWLINK',
+    path: ifname,
+    step: `checking that ${quoted(newName)} is free in ${nsId}`,
+    description: `an interface named ${quoted(newName)} exists in the target namespace`,
+    hint: '',
   });
 }
