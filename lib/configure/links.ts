@@ -3,6 +3,7 @@
 import type { NetNamespace } from '../handle/net-namespace';
 import { assertInterfaceName, createBridgeRequest, deleteLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
+import { echoedLink, withEcho } from './echo';
 import { findLink, quoted } from './lookup';
 import type { LinkRef } from './model';
 import { allOrNothing } from './rollback';
@@ -21,10 +22,10 @@ export function createBridgeIn(ns: NetNamespace, name: string): LinkRef {
   assertInterfaceName(name, 'bridge name');
   using socket = RtnlSocket.inside(ns);
   return allOrNothing((rollback) => {
-    socket.request({ what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
-      (seq) => createBridgeRequest(seq, name));
+    const replies = socket.request({ what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
+      withEcho((seq) => createBridgeRequest(seq, name)));
     rollback.add(`the creation of bridge ${quoted(name)}`, () => deleteLinkIn(ns, name));
-    const made = findLink(socket, name, ns.id, 'the new bridge ');
+    const made = echoedLink(replies, name) ?? findLink(socket, name, ns.id, 'the new bridge ');
     return { ns: ns.id, ifindex: made.ifindex, name };
   });
 }

@@ -3,11 +3,13 @@
 // request goes over a socket in one end's namespace, and each end that lives
 // elsewhere carries IFLA_NET_NS_FD (an outer one for the first end, one in
 // VETH_INFO_PEER for the peer), as `ip link add A netns X type veth peer B
-// netns Y` sends it. The ifindexes are then read back from the end in the
-// socket's namespace: its IFLA_LINK is the other end's ifindex.
+// netns Y` sends it. The ifindexes come from the end in the socket's
+// namespace, echoed by the kernel or else looked up: its IFLA_LINK is the
+// other end's ifindex.
 import { NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
 import { type NewLinkEnd, assertInterfaceName, createVethRequest, deleteLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
+import { echoedLink, withEcho } from './echo';
 import { findLink, quoted } from './lookup';
 import type { LinkRef, VethPair } from './model';
 import { allOrNothing } from './rollback';
@@ -69,14 +71,14 @@ function createPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   const description = `creating veth pair ${quoted(a.name)} in ${a.namespace.id} and ${quoted(b.name)} in ${b.namespace.id}`;
 
   return allOrNothing((rollback) => {
-    socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description },
-      (seq) => createVethRequest(seq, request(a), request(b)));
+    const replies = socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description },
+      withEcho((seq) => createVethRequest(seq, request(a), request(b))));
     rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`, () => {
       const made = findLink(socket, home.name, home.namespace.id);
       socket.request({ what: 'RTM_DELLINK', subject: home.name, step: 'deleting the new pair again' },
         (seq) => deleteLinkRequest(seq, made.ifindex));
     });
-    const anchor = findLink(socket, home.name, home.namespace.id, 'the new end ');
+    const anchor = echoedLink(replies, home.name) ?? findLink(socket, home.name, home.namespace.id, 'the new end ');
     // The kernel leaves IFLA_LINK out when the peer's ifindex equals the
     // link's own (two fresh namespaces both give ifindex 2).
     const other = anchor.linkIndex ?? anchor.ifindex;
