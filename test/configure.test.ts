@@ -57,7 +57,7 @@ describe('createVeth', () => {
       b: { ns: b.ns.id, ifindex: vb?.ifindex, name: 'vb' },
     });
     // Each end points at the other across namespaces. In two fresh namespaces
-    // both ends get ifindex 2, and the kernel then leaves IFLA_LINK out.
+    // both ends get ifindex 2 (older kernels then leave IFLA_LINK out).
     expect(va?.link_netnsid).toBeDefined();
     expect(va?.link_index ?? va?.ifindex).toBe(vb?.ifindex);
     expect(vb?.link_index ?? vb?.ifindex).toBe(va?.ifindex);

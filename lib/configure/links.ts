@@ -8,13 +8,17 @@ import { findLink, quoted } from './lookup';
 import type { LinkRef } from './model';
 import { allOrNothing } from './rollback';
 
+/** Looks a link up by name in the socket's namespace and deletes it. */
+export function deleteByName(socket: RtnlSocket, name: string, nsId: string, step: string): void {
+  const link = findLink(socket, name, nsId);
+  socket.request({ what: 'RTM_DELLINK', subject: name, step }, (seq) => deleteLinkRequest(seq, link.ifindex));
+}
+
 /** Deletes a link; deleting one end of a veth pair deletes the other end too, wherever it is. */
 export function deleteLinkIn(ns: NetNamespace, ifname: string): void {
   assertInterfaceName(ifname);
   using socket = RtnlSocket.inside(ns);
-  const link = findLink(socket, ifname, ns.id);
-  socket.request({ what: 'RTM_DELLINK', subject: ifname, step: `deleting ${quoted(ifname)} in ${ns.id}` },
-    (seq) => deleteLinkRequest(seq, link.ifindex));
+  deleteByName(socket, ifname, ns.id, `deleting ${quoted(ifname)} in ${ns.id}`);
 }
 
 /** A new bridge, down, with the kernel's defaults; a name in use is EEXIST. */
@@ -24,7 +28,8 @@ export function createBridgeIn(ns: NetNamespace, name: string): LinkRef {
   return allOrNothing((rollback) => {
     const replies = socket.request({ what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
       withEcho((seq) => createBridgeRequest(seq, name)));
-    rollback.add(`the creation of bridge ${quoted(name)}`, () => deleteLinkIn(ns, name));
+    rollback.add(`the creation of bridge ${quoted(name)}`,
+      () => deleteByName(socket, name, ns.id, 'deleting the new bridge again'));
     const made = echoedLink(replies, name) ?? findLink(socket, name, ns.id, 'the new bridge ');
     return { ns: ns.id, ifindex: made.ifindex, name };
   });

@@ -5,9 +5,8 @@
 // rest is put back from what was read before the move. Routes are not
 // (they may have been many, in several tables): the only loss of an undo.
 import { addAddressRequest } from '../rtnl/addr-codec';
-import type { RawLink } from '../rtnl/link-codec';
 import { IFF_UP } from '../rtnl/constants';
-import { setLinkRequest } from '../rtnl/link-codec';
+import { type RawLink, setLinkRequest } from '../rtnl/link-codec';
 import { readAddresses } from '../rtnl/read';
 import type { RtnlSocket } from '../rtnl/transport';
 import { findLink, quoted } from './lookup';

@@ -7,9 +7,10 @@
 // namespace, echoed by the kernel or else looked up: its IFLA_LINK is the
 // other end's ifindex.
 import { NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
-import { type NewLinkEnd, assertInterfaceName, createVethRequest, deleteLinkRequest } from '../rtnl/link-codec';
+import { type NewLinkEnd, assertInterfaceName, createVethRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
 import { echoedLink, withEcho } from './echo';
+import { deleteByName } from './links';
 import { findLink, quoted } from './lookup';
 import type { LinkRef, VethPair } from './model';
 import { allOrNothing } from './rollback';
@@ -73,14 +74,11 @@ function createPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   return allOrNothing((rollback) => {
     const replies = socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description },
       withEcho((seq) => createVethRequest(seq, request(a), request(b))));
-    rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`, () => {
-      const made = findLink(socket, home.name, home.namespace.id);
-      socket.request({ what: 'RTM_DELLINK', subject: home.name, step: 'deleting the new pair again' },
-        (seq) => deleteLinkRequest(seq, made.ifindex));
-    });
+    rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`,
+      () => deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'));
     const anchor = echoedLink(replies, home.name) ?? findLink(socket, home.name, home.namespace.id, 'the new end ');
-    // The kernel leaves IFLA_LINK out when the peer's ifindex equals the
-    // link's own (two fresh namespaces both give ifindex 2).
+    // Older kernels leave IFLA_LINK out when the peer's ifindex equals the
+    // link's own, which happens across namespaces (two fresh ones both give 2).
     const other = anchor.linkIndex ?? anchor.ifindex;
     const refOf = (end: PlacedEnd): LinkRef => ({
       ns: end.namespace.id,
