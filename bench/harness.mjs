@@ -20,8 +20,10 @@ export function pinToCpu(cpu = 1) {
 }
 
 /**
- * candidates: [{ name, run(iterations) }], run may be async; each round runs
- * every candidate once for `iterations` and records the time per iteration.
+ * candidates: [{ name, run(iterations), before?(iterations), after?(iterations) }],
+ * each may be async; each round runs every candidate once for `iterations`
+ * and records the time per iteration. `before` and `after` run untimed
+ * around each run (setting up and tearing down what a run needs or leaves).
  * Returns { perIteration: { name: [ns per iteration, by round] }, ratios:
  * { name: [ratio to reference, by round] } } for the kept rounds.
  */
@@ -31,9 +33,11 @@ export async function rounds(candidates, { reference, rounds: count = 9, warmup 
     const order = candidates.map((_, i) => candidates[(i + round) % candidates.length]);
     const times = {};
     for (const candidate of order) {
+      await candidate.before?.(iterations);
       const start = process.hrtime.bigint();
       await candidate.run(iterations);
       times[candidate.name] = Number(process.hrtime.bigint() - start) / iterations;
+      await candidate.after?.(iterations);
     }
     if (round < warmup) continue;
     for (const name of Object.keys(times)) perIteration[name].push(times[name]);

@@ -18,3 +18,5 @@ export { containerOf, type ContainerNetnsInfo } from './containers/container-ori
 export type { ContainerEngineOptions } from './containers/engine-options';
 export type { ContainerRuntime } from './containers/runtime';
 export type { ContainerRef } from './topology/model';
+export { createVeth, type VethEndSpec } from './configure/veth';
+export type { LinkRef, LinkSettings, MoveLinkOptions, RouteSpec, VethPair } from './configure/model';

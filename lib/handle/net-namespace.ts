@@ -17,6 +17,12 @@ import {
 import { type NsSpawnOptions, spawnShared } from '../inside/spawn';
 import { readSysctl, writeSysctl } from '../inside/sysctl';
 import { workerIn } from '../inside/worker';
+import { addAddressIn, deleteAddressIn } from '../configure/addresses';
+import { createBridgeIn, deleteLinkIn } from '../configure/links';
+import type { LinkRef, LinkSettings, MoveLinkOptions, RouteSpec } from '../configure/model';
+import { assertMoveArguments, moveLinkInto } from '../configure/move';
+import { addRouteIn } from '../configure/routes';
+import { assertLinkSettings, setLinkIn } from '../configure/set-link';
 import type { RunDirOptions } from '../named/run-dir';
 import { namedPath } from '../named/run-dir';
 import { type NamedFile, addNamed, attachNamed, deleteNamed } from '../named/verbs';
@@ -238,6 +244,52 @@ export class NetNamespace implements Disposable {
   /** Its routes, as `ip route` shows them: the main table unless asked otherwise. */
   routes(query: RouteQuery = {}): Route[] {
     return readInside(this, (socket) => readRoutes(socket, query));
+  }
+
+  // Wiring (lib/configure): each change happens whole or not at all, names
+  // and addresses are checked before anything is opened, errors carry the
+  // kernel's own message, and the calling thread is never left moved.
+
+  /**
+   * `ip link set NAME netns TARGET [name NEW]`: moves a link into another
+   * namespace (a handle, a run-dir name, an absolute path or `{ pid }`). It
+   * arrives down and without addresses; a name taken there is EEXIST and the
+   * link stays here. Returns where it is now.
+   */
+  moveLink(ifname: string, target: NetnsTarget, options: MoveLinkOptions = {}): LinkRef {
+    assertMoveArguments(ifname, options);
+    return withTarget(target, (to) => moveLinkInto(this, ifname, to, target, options));
+  }
+
+  /** `ip link set NAME [up|down] [mtu N] [name NEW] [master BR|nomaster]`, all or nothing. */
+  setLink(ifname: string, settings: LinkSettings): void {
+    assertLinkSettings(ifname, settings);
+    setLinkIn(this, ifname, settings);
+  }
+
+  /** `ip link del NAME`; deleting one end of a veth pair deletes both. */
+  deleteLink(ifname: string): void {
+    deleteLinkIn(this, ifname);
+  }
+
+  /** `ip link add NAME type bridge`: a new bridge, down. */
+  createBridge(name: string): LinkRef {
+    return createBridgeIn(this, name);
+  }
+
+  /** `ip addr add CIDR dev NAME` ('10.0.0.1/24', 'fd00::1/64'). */
+  addAddress(ifname: string, cidr: string): void {
+    addAddressIn(this, ifname, cidr);
+  }
+
+  /** `ip addr del CIDR dev NAME`. */
+  deleteAddress(ifname: string, cidr: string): void {
+    deleteAddressIn(this, ifname, cidr);
+  }
+
+  /** `ip route add TO [via GW] [dev NAME] [metric N]` (TO may be 'default'), IPv4 or IPv6. */
+  addRoute(route: RouteSpec): void {
+    addRouteIn(this, route);
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   ARPHRD_TUNNEL6, IFF_UP, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_ALT_IFNAME, IFLA_BROADCAST,
   IFLA_EXT_MASK, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND,
   IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU,
-  IFLA_NET_NS_FD, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME, IFLA_PROP_LIST,
+  IFLA_NET_NS_FD, IFLA_NEW_IFINDEX, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME, IFLA_PROP_LIST,
   IFLA_QDISC, IFLA_TXQLEN, IF_OPER_UNKNOWN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL,
   NLM_F_REQUEST, RTEXT_FILTER_SKIP_STATS, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK, VETH_INFO_PEER,
 } from './constants';
@@ -21,7 +21,7 @@ import { formatIPv4, formatIPv6 } from './ip-address';
 import { groupName, linkFlagNames, linkTypeName, operstateName } from './names';
 import {
   type NetlinkMessage, encodeMessage, fixedHeader, messageAttributes, nestAttribute,
-  stringAttribute, u32Attribute,
+  s32Attribute, stringAttribute, u32Attribute,
 } from './wire';
 
 // ------------------------------------------------------------ ifinfomsg --
@@ -184,6 +184,12 @@ export interface LinkChanges {
   masterIndex?: number;
   /** Move the link into the namespace of this fd. It arrives down and without addresses. */
   nsFd?: number;
+  /**
+   * With nsFd: the ifindex it takes there (IFLA_NEW_IFINDEX, which recent
+   * kernels honour on a move; 6.18 does). Without it the kernel keeps the
+   * link's index when it is free there, else picks one.
+   */
+  newIfindex?: number;
 }
 
 /**
@@ -202,6 +208,12 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
         'set the master in the namespace the link was moved to');
     }
     parts.push(u32Attribute(IFLA_NET_NS_FD, changes.nsFd));
+    if (changes.newIfindex !== undefined) {
+      assertIndex(changes.newIfindex, 'newIfindex');
+      parts.push(s32Attribute(IFLA_NEW_IFINDEX, changes.newIfindex));
+    }
+  } else if (changes.newIfindex !== undefined) {
+    throw new TypeError('newIfindex applies only to a move (nsFd)');
   }
   if (changes.mtu !== undefined) {
     if (!Number.isInteger(changes.mtu) || changes.mtu < 1 || changes.mtu > 0xffffffff) {

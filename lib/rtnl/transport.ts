@@ -32,6 +32,8 @@ export interface Operation {
   what: string;
   /** The interface, address or route concerned, when there is one. */
   subject?: string;
+  /** Which step of a composite change this is, for the error ('renaming 'a' to 'b' in net:[...]'). */
+  step?: string;
 }
 
 export interface DumpResult {
@@ -147,5 +149,5 @@ export class RtnlSocket implements Disposable {
 }
 
 function refusal(operation: Operation, errno: number, kernelMessage?: string): NetnsError {
-  return new NetnsError({ errno, syscall: operation.what, path: operation.subject, kernelMessage });
+  return new NetnsError({ errno, syscall: operation.what, path: operation.subject, step: operation.step, kernelMessage });
 }

@@ -65,6 +65,9 @@ describe('link requests equal what ip sends', () => {
       '2800000010000500a9f6046b000000000000000006000000000000000000000008000a0000000000');
     expect(hex(setLinkRequest(0x6b04f6aa, 5, { nsFd: 4 }))).toBe(
       '2800000010000500aaf6046b000000000000000005000000000000000000000008001c0004000000');
+    // The same move into a chosen ifindex: IFLA_NEW_IFINDEX (49) = 7 right after IFLA_NET_NS_FD.
+    expect(hex(setLinkRequest(0x6b04f6aa, 5, { nsFd: 4, newIfindex: 7 }))).toBe(
+      '3000000010000500aaf6046b000000000000000005000000000000000000000008001c00040000000800310007000000');
   });
 
   it('ip link del dev X: RTM_DELLINK by ifindex', () => {
@@ -247,6 +250,8 @@ describe('link request arguments are checked before anything is sent', () => {
     expect(() => setLinkRequest(1, 2, { mtu: 0 })).toThrow(RangeError);
     expect(() => setLinkRequest(1, 2, { nsFd: -1 })).toThrow(RangeError);
     expect(() => setLinkRequest(1, 2, { nsFd: 5, masterIndex: 3 })).toThrow(/move a link and set its master/);
+    expect(() => setLinkRequest(1, 2, { newIfindex: 3 })).toThrow(/only to a move/);
+    expect(() => setLinkRequest(1, 2, { nsFd: 5, newIfindex: 0 })).toThrow(RangeError);
     expect(() => createVethRequest(1, { name: 'a' }, { name: 'b/c' })).toThrow(/peer name/);
     expect(() => deleteLinkRequest(1, -3)).toThrow(RangeError);
     expect(() => linkDumpRequest(2 ** 32)).toThrow(/sequence number/);

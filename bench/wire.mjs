@@ -1,0 +1,107 @@
+// Wiring a namespace: a veth pair from here into a namespace, both ends
+// brought up and addressed, N times, by the library (in-process rtnetlink)
+// against the same done with `ip` (five commands a pair), in interleaved
+// rounds of the same run, pinned to one CPU. Each run's result is checked
+// with `ip -j` and torn down untimed; nothing is left on the host.
+// usage: sudo node bench/wire.mjs [pairs per round, default 20]
+import { execFileSync } from 'node:child_process';
+import { NetNamespace, createVeth } from 'netns-native';
+import { pinToCpu, report, rounds, sh } from './harness.mjs';
+
+pinToCpu();
+const PAIRS = Number(process.argv[2] ?? 20);
+if (!Number.isInteger(PAIRS) || PAIRS < 1 || PAIRS > 250) throw new RangeError('pairs per round: 1 to 250');
+
+const here = NetNamespace.current();
+const tag = `nw${process.pid % 1000}`; // host link names: nw123o4-17 (at most 15 bytes)
+let round = 0;
+let target; // the namespace of the current run: { ns, name }
+
+const ends = (prefix, i) => ({ near: `${tag}${prefix}${round}-${i}`, far: `far${i}`, near4: `10.123.${i}.1/30`, far4: `10.123.${i}.2/30` });
+
+function newTarget() {
+  const name = `${tag}-target-${round}`;
+  target = { ns: NetNamespace.createNamed(name), name };
+}
+
+function dropTarget() {
+  if (target === undefined) return;
+  target.ns.close();
+  NetNamespace.delete(target.name); // its far ends die with it, and with them the near ends
+  target = undefined;
+}
+
+/** Tears down what the run made: the near ends on the host (each takes its far end along). */
+function tearDown(prefix) {
+  for (let i = 0; i < PAIRS; i++) {
+    const { near } = ends(prefix, i);
+    if (here.links().some((link) => link.name === near)) here.deleteLink(near);
+  }
+  dropTarget();
+  round++;
+}
+
+/** Both candidates must leave the same thing: every pair up and addressed on both sides. */
+function verify(prefix) {
+  const hostAddresses = JSON.parse(sh('ip', ['-j', 'addr', 'show']));
+  const farAddresses = JSON.parse(sh('ip', ['-n', target.name, '-j', 'addr', 'show']));
+  for (let i = 0; i < PAIRS; i++) {
+    const { near, far, near4, far4 } = ends(prefix, i);
+    for (const [list, ifname, cidr] of [[hostAddresses, near, near4], [farAddresses, far, far4]]) {
+      const link = list.find((entry) => entry.ifname === ifname);
+      const addresses = (link?.addr_info ?? []).map((info) => `${info.local}/${info.prefixlen}`);
+      if (!link?.flags.includes('UP') || !addresses.includes(cidr)) {
+        throw new Error(`${prefix}: ${ifname} is not up with ${cidr}: ${JSON.stringify(link)}`);
+      }
+    }
+  }
+}
+
+const candidates = [
+  {
+    name: 'ip: link add, 2x link set up, 2x addr add',
+    before: newTarget,
+    run(pairs) {
+      for (let i = 0; i < pairs; i++) {
+        const { near, far, near4, far4 } = ends('p', i);
+        execFileSync('ip', ['link', 'add', near, 'type', 'veth', 'peer', 'name', far, 'netns', target.name]);
+        execFileSync('ip', ['link', 'set', near, 'up']);
+        execFileSync('ip', ['-n', target.name, 'link', 'set', far, 'up']);
+        execFileSync('ip', ['addr', 'add', near4, 'dev', near]);
+        execFileSync('ip', ['-n', target.name, 'addr', 'add', far4, 'dev', far]);
+      }
+    },
+    after() { verify('p'); tearDown('p'); },
+  },
+  {
+    name: 'netns-native: createVeth, 2x setLink, 2x addAddress',
+    before: newTarget,
+    run(pairs) {
+      for (let i = 0; i < pairs; i++) {
+        const { near, far, near4, far4 } = ends('o', i);
+        createVeth({ name: near }, { name: far, ns: target.ns });
+        here.setLink(near, { up: true });
+        target.ns.setLink(far, { up: true });
+        here.addAddress(near, near4);
+        target.ns.addAddress(far, far4);
+      }
+    },
+    after() { verify('o'); tearDown('o'); },
+  },
+];
+
+function cleanUpAfterFailure() {
+  for (const link of here.links()) if (link.name.startsWith(tag)) here.deleteLink(link.name);
+  dropTarget();
+}
+process.on('SIGINT', () => { cleanUpAfterFailure(); process.exit(130); });
+
+try {
+  const reference = candidates[0].name;
+  const result = await rounds(candidates, { reference, rounds: 9, warmup: 2, iterations: PAIRS });
+  console.log(`command: sudo node bench/wire.mjs ${PAIRS}   (pinned to CPU 1; time per pair)`);
+  report(`veth pair into a namespace, both ends up and addressed, ${PAIRS} pairs a round`, result, reference);
+} finally {
+  cleanUpAfterFailure();
+  here.close();
+}

@@ -1,0 +1,36 @@
+// Creating and deleting one link: each is a single request that the kernel
+// does whole or not at all (`ip link add NAME type bridge`, `ip link del NAME`).
+import type { NetNamespace } from '../handle/net-namespace';
+import { assertInterfaceName, createBridgeRequest, deleteLinkRequest } from '../rtnl/link-codec';
+import { RtnlSocket } from '../rtnl/transport';
+import { echoedLink, withEcho } from './echo';
+import { findLink, quoted } from './lookup';
+import type { LinkRef } from './model';
+import { allOrNothing } from './rollback';
+
+/** Looks a link up by name in the socket's namespace and deletes it. */
+export function deleteByName(socket: RtnlSocket, name: string, nsId: string, step: string): void {
+  const link = findLink(socket, name, nsId);
+  socket.request({ what: 'RTM_DELLINK', subject: name, step }, (seq) => deleteLinkRequest(seq, link.ifindex));
+}
+
+/** Deletes a link; deleting one end of a veth pair deletes the other end too, wherever it is. */
+export function deleteLinkIn(ns: NetNamespace, ifname: string): void {
+  assertInterfaceName(ifname);
+  using socket = RtnlSocket.inside(ns);
+  deleteByName(socket, ifname, ns.id, `deleting ${quoted(ifname)} in ${ns.id}`);
+}
+
+/** A new bridge, down, with the kernel's defaults; a name in use is EEXIST. */
+export function createBridgeIn(ns: NetNamespace, name: string): LinkRef {
+  assertInterfaceName(name, 'bridge name');
+  using socket = RtnlSocket.inside(ns);
+  return allOrNothing((rollback) => {
+    const replies = socket.request({ what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
+      withEcho((seq) => createBridgeRequest(seq, name)));
+    rollback.add(`the creation of bridge ${quoted(name)}`,
+      () => deleteByName(socket, name, ns.id, 'deleting the new bridge again'));
+    const made = echoedLink(replies, name) ?? findLink(socket, name, ns.id, 'the new bridge ');
+    return { ns: ns.id, ifindex: made.ifindex, name };
+  });
+}

@@ -1,0 +1,30 @@
+// A link by name in the namespace of a socket (RTM_GETLINK, no dump): the
+// first step of every change, so an unknown name fails before anything is
+// changed, as ENODEV naming it.
+import { NetnsError } from '../errors';
+import { type RawLink, getLinkByNameRequest, parseLinkMessage } from '../rtnl/link-codec';
+import type { RtnlSocket } from '../rtnl/transport';
+
+export function findLink(socket: RtnlSocket, name: string, nsId: string, role = ''): RawLink {
+  const [reply] = socket.request(
+    { what: 'RTM_GETLINK', subject: name, step: `looking up ${role}${quoted(name)} in ${nsId}` },
+    (seq) => getLinkByNameRequest(seq, name),
+  );
+  if (reply === undefined) throw new Error(`netlink: RTM_GETLINK '${name}' was acked without an answer`);
+  return parseLinkMessage(reply);
+}
+
+/** 'va', for step texts. */
+export function quoted(name: string): string {
+  return `'${name}'`;
+}
+
+/** The link of that name, or undefined when the kernel answers ENODEV. */
+export function findLinkIfAny(socket: RtnlSocket, name: string, nsId: string, role = ''): RawLink | undefined {
+  try {
+    return findLink(socket, name, nsId, role);
+  } catch (error) {
+    if (error instanceof NetnsError && error.code === 'ENODEV') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+// What the wiring functions take and give back. A link is named to users as
+// `{ ns, ifindex, name }`: ifindex alone means nothing outside its namespace
+// (every namespace has its own lo = 1), so the namespace comes with it.
+import type { IpFamily } from '../rtnl/ip-address';
+
+/** One link, placed: the shape topology() uses for the ends of a veth pair. */
+export interface LinkRef {
+  /** The namespace's `net:[INO]`. */
+  ns: string;
+  ifindex: number;
+  name: string;
+}
+
+/** The two ends createVeth made, in the order they were asked for. */
+export interface VethPair {
+  a: LinkRef;
+  b: LinkRef;
+}
+
+/** What setLink changes; absent fields stay as they are. */
+export interface LinkSettings {
+  /** Administratively up or down. */
+  up?: boolean;
+  mtu?: number;
+  /** A new name (1–15 bytes). */
+  name?: string;
+  /** The name of a bridge (or other master) in the same namespace, or null to leave it. */
+  master?: string | null;
+}
+
+export interface MoveLinkOptions {
+  /** The name it takes in the target namespace: moved and renamed, or neither. */
+  name?: string;
+}
+
+/** A route for addRoute, with the output link by name. */
+export interface RouteSpec {
+  /** 'default', or a network in CIDR form; a bare address is a host route (/32, /128). */
+  to: string;
+  /** Gateway address, of the same family as `to`. */
+  via?: string;
+  /** Name of the output link. */
+  dev?: string;
+  /** ip: metric. */
+  metric?: number;
+  /** Family of a 'default' route through a device only (no gateway to tell); default 4, as ip. */
+  family?: IpFamily;
+}

@@ -1,0 +1,92 @@
+// createVeth: a veth pair whose ends are each created straight in their own
+// namespace, by one RTM_NEWLINK (the kernel makes both or neither): the
+// request goes over a socket in one end's namespace, and each end that lives
+// elsewhere carries IFLA_NET_NS_FD (an outer one for the first end, one in
+// VETH_INFO_PEER for the peer), as `ip link add A netns X type veth peer B
+// netns Y` sends it. The ifindexes come from the end in the socket's
+// namespace, echoed by the kernel or else looked up: its IFLA_LINK is the
+// other end's ifindex.
+import { NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
+import { type NewLinkEnd, assertInterfaceName, createVethRequest } from '../rtnl/link-codec';
+import { RtnlSocket } from '../rtnl/transport';
+import { echoedLink, withEcho } from './echo';
+import { deleteByName } from './links';
+import { findLink, quoted } from './lookup';
+import type { LinkRef, VethPair } from './model';
+import { allOrNothing } from './rollback';
+import { confirmTarget } from './target-check';
+
+/** One end of the pair to create: its name, and its namespace (default: the calling thread's). */
+export interface VethEndSpec {
+  name: string;
+  /** A handle, a run-dir name, an absolute path or `{ pid }`. */
+  ns?: NetnsTarget;
+}
+
+interface PlacedEnd {
+  name: string;
+  target: NetnsTarget | undefined;
+  namespace: NetNamespace;
+  owned: boolean;
+}
+
+function assertEndSpec(spec: unknown, what: string): asserts spec is VethEndSpec {
+  if (typeof spec !== 'object' || spec === null) throw new TypeError(`${what} must be an object { name, ns? }`);
+  assertInterfaceName((spec as VethEndSpec).name, `${what} name`);
+}
+
+function place(spec: VethEndSpec): PlacedEnd {
+  const { namespace, owned } = spec.ns === undefined
+    ? { namespace: NetNamespace.current(), owned: true }
+    : resolveTarget(spec.ns);
+  return { name: spec.name, target: spec.ns, namespace, owned };
+}
+
+/**
+ * Creates a veth pair with each end directly in its namespace. Both names
+ * are checked before anything is opened; a name that exists already is
+ * EEXIST and nothing is created; the calling thread never moves (a socket is
+ * made inside a namespace only when neither end is in the caller's).
+ */
+export function createVeth(end: VethEndSpec, peer: VethEndSpec): VethPair {
+  assertEndSpec(end, 'veth end');
+  assertEndSpec(peer, 'veth peer');
+  const ends: PlacedEnd[] = [];
+  try {
+    ends.push(place(end));
+    ends.push(place(peer));
+    return createPair(ends[0], ends[1]);
+  } finally {
+    for (const placed of ends) if (placed.owned) placed.namespace.close();
+  }
+}
+
+function createPair(a: PlacedEnd, b: PlacedEnd): VethPair {
+  // The socket speaks for the caller's namespace when an end is there (no
+  // switch at all), else for the first end's.
+  const here = a.namespace.isCurrent() ? a : b.namespace.isCurrent() ? b : undefined;
+  const home = here ?? a;
+  using socket = here ? RtnlSocket.here() : RtnlSocket.inside(a.namespace);
+  const request = (end: PlacedEnd): NewLinkEnd =>
+    end.namespace.equals(home.namespace) ? { name: end.name } : { name: end.name, nsFd: end.namespace.fd };
+  const description = `creating veth pair ${quoted(a.name)} in ${a.namespace.id} and ${quoted(b.name)} in ${b.namespace.id}`;
+
+  return allOrNothing((rollback) => {
+    const replies = socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description },
+      withEcho((seq) => createVethRequest(seq, request(a), request(b))));
+    rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`,
+      () => deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'));
+    const anchor = echoedLink(replies, home.name) ?? findLink(socket, home.name, home.namespace.id, 'the new end ');
+    // Older kernels leave IFLA_LINK out when the peer's ifindex equals the
+    // link's own, which happens across namespaces (two fresh ones both give 2).
+    const other = anchor.linkIndex ?? anchor.ifindex;
+    const refOf = (end: PlacedEnd): LinkRef => ({
+      ns: end.namespace.id,
+      ifindex: end === home ? anchor.ifindex : other,
+      name: end.name,
+    });
+    confirmTarget(a.target, a.namespace);
+    confirmTarget(b.target, b.namespace);
+    return { a: refOf(a), b: refOf(b) };
+  });
+}
