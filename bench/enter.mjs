@@ -1,5 +1,7 @@
-// enterNetns round trip against a raw C setns pair and against `ip netns exec`,
-// all measured in this run. Ratios are what to read; absolute times are noisy.
+// enterNetns round trip against a raw C setns pair and a sys.setns pair from
+// JS, in interleaved rounds of the same run, everything pinned to one CPU
+// (which CPU runs the loop changes setns's cost by up to 40%); `ip netns exec
+// NAME true` for scale. Ratios are paired per round.
 // usage: sudo node bench/enter.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,67 +9,37 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetNamespace, enterNetns, sys } from 'netns-native';
+import { keepRunDirAsFound, pinToCpu, report, rounds } from './harness.mjs';
 
+pinToCpu();
+const restoreRunDir = keepRunDirAsFound();
 const ITERATIONS = 100_000;
-const ROUNDS = 9;
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function timePerCall(iterations, body) {
-  const rounds = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) body();
-    rounds.push(Number(process.hrtime.bigint() - start) / iterations);
-  }
-  return median(rounds);
-}
-
-function rawCPair(nsPath) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-bench-'));
-  try {
-    const binary = path.join(dir, 'raw-setns');
-    execFileSync('cc', ['-O2', '-o', binary, path.join(here, 'raw-setns.c')]);
-    return Number(execFileSync(binary, [nsPath, String(ITERATIONS), String(ROUNDS)], { encoding: 'utf8' }));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const name = `nn-bench-${process.pid}`;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-bench-'));
+const name = `nn-bench-enter-${process.pid}`;
 execFileSync('ip', ['netns', 'add', name]);
 const ns = NetNamespace.fromName(name);
 const home = NetNamespace.current();
 try {
+  const rawSetns = path.join(dir, 'raw-setns');
+  execFileSync('cc', ['-O2', '-o', rawSetns, path.join(here, 'raw-setns.c')]);
   const noop = () => undefined;
-  timePerCall(ITERATIONS, () => enterNetns(ns, noop)); // warm up the JIT
-
-  const enterNs = timePerCall(ITERATIONS, () => enterNetns(ns, noop));
-  const sysPairNs = timePerCall(ITERATIONS, () => {
-    sys.setns(ns.fd, sys.constants.CLONE_NEWNET);
-    sys.setns(home.fd, sys.constants.CLONE_NEWNET);
-  });
-  const rawNs = rawCPair(`/run/netns/${name}`);
-  const execRuns = 50;
-  const ipStart = process.hrtime.bigint();
-  for (let i = 0; i < execRuns; i++) spawnSync('ip', ['netns', 'exec', name, 'true']);
-  const ipExecNs = Number(process.hrtime.bigint() - ipStart) / execRuns;
-
-  const rows = [
-    ['raw C setns pair (reference)', rawNs, 1],
-    ['sys.setns pair from JS', sysPairNs, sysPairNs / rawNs],
-    ['enterNetns(ns, () => {})', enterNs, enterNs / rawNs],
-    ['ip netns exec NAME true', ipExecNs, ipExecNs / rawNs],
-  ];
-  console.log(`${os.cpus().length} cpus, ${os.release()}, node ${process.version}`);
-  for (const [label, ns_, ratio] of rows) {
-    console.log(`${label.padEnd(32)} ${(ns_ / 1000).toFixed(2).padStart(10)} µs  ${ratio.toFixed(2).padStart(8)}x raw`);
-  }
-  console.log(`enterNetns / raw C pair: ${(enterNs / rawNs).toFixed(2)}x (target <= 1.3x)`);
-  console.log(`ip netns exec / enterNetns: ${(ipExecNs / enterNs).toFixed(0)}x slower`);
+  const { CLONE_NEWNET } = sys.constants;
+  const results = await rounds([
+    { name: 'raw C setns pair', run: (n) => Number(execFileSync(rawSetns, [ns.path, String(n), '1'], { encoding: 'utf8' })) },
+    { name: 'sys.setns pair from JS', run: (n) => {
+      for (let i = 0; i < n; i++) { sys.setns(ns.fd, CLONE_NEWNET); sys.setns(home.fd, CLONE_NEWNET); }
+    } },
+    { name: 'enterNetns(ns, () => {})', run: (n) => { for (let i = 0; i < n; i++) enterNetns(ns, noop); } },
+    { name: 'ip netns exec NAME true', iterations: 20, run: (n) => {
+      for (let i = 0; i < n; i++) spawnSync('ip', ['netns', 'exec', name, 'true']);
+    } },
+  ], { reference: 'raw C setns pair', iterations: ITERATIONS });
+  report('bench/enter.mjs: one switch there and back', results, 'raw C setns pair');
 } finally {
   ns.close();
   home.close();
   execFileSync('ip', ['netns', 'del', name]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  restoreRunDir();
 }

@@ -3,6 +3,7 @@
 // thrown away as warm-up, and every ratio is taken within one round (paired)
 // before the median of those ratios is reported with its spread.
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -20,10 +21,12 @@ export function pinToCpu(cpu = 1) {
 }
 
 /**
- * candidates: [{ name, run(iterations), before?(iterations), after?(iterations) }],
- * each may be async; each round runs every candidate once for `iterations`
- * and records the time per iteration. `before` and `after` run untimed
- * around each run (setting up and tearing down what a run needs or leaves).
+ * candidates: [{ name, run(iterations), iterations?, before?(iterations),
+ * after?(iterations) }], each may be async; each round runs every candidate
+ * once, for its own `iterations` or the common one, and records the time per
+ * iteration (or what `run` returns: an external program's own measurement in
+ * ns per iteration). `before` and `after` run untimed around each run
+ * (setting up and tearing down what a run needs or leaves).
  * Returns { perIteration: { name: [ns per iteration, by round] }, ratios:
  * { name: [ratio to reference, by round] } } for the kept rounds.
  */
@@ -33,11 +36,13 @@ export async function rounds(candidates, { reference, rounds: count = 9, warmup 
     const order = candidates.map((_, i) => candidates[(i + round) % candidates.length]);
     const times = {};
     for (const candidate of order) {
-      await candidate.before?.(iterations);
+      const n = candidate.iterations ?? iterations;
+      await candidate.before?.(n);
       const start = process.hrtime.bigint();
-      await candidate.run(iterations);
-      times[candidate.name] = Number(process.hrtime.bigint() - start) / iterations;
-      await candidate.after?.(iterations);
+      // A candidate that times itself (an external program's own loop) returns ns per iteration.
+      const own = await candidate.run(n);
+      times[candidate.name] = typeof own === 'number' ? own : Number(process.hrtime.bigint() - start) / n;
+      await candidate.after?.(n);
     }
     if (round < warmup) continue;
     for (const name of Object.keys(times)) perIteration[name].push(times[name]);
@@ -63,4 +68,22 @@ export function report(title, { perIteration, ratios }, reference) {
 /** Runs a command and throws with its stderr if it fails. */
 export function sh(command, args) {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const mountedAt = (dir) => fs.readFileSync('/proc/self/mountinfo', 'utf8')
+  .split('\n').some((line) => line.split(' ')[4] === dir);
+
+/**
+ * Named namespaces (ours and `ip netns add`'s) make /run/netns a mount
+ * point, creating it if needed: call the returned function at the end to put
+ * it back as it was, once it is empty again.
+ */
+export function keepRunDirAsFound(dir = '/run/netns') {
+  const existed = fs.existsSync(dir);
+  const wasMounted = mountedAt(dir);
+  return () => {
+    if (!fs.existsSync(dir) || fs.readdirSync(dir).length > 0) return;
+    if (!wasMounted) for (let i = 0; i < 16 && mountedAt(dir); i++) spawnSync('umount', ['-l', dir]);
+    if (!existed) fs.rmdirSync(dir);
+  };
 }

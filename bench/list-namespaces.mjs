@@ -1,25 +1,14 @@
 // listNamespaces() against `lsns -J -t net` on a busy host: 200 extra
-// processes spread over 50 namespaces. Both are timed in this run.
+// processes spread over 50 namespaces, in interleaved rounds of the same run.
+// Ratios are paired per round.
 // usage: sudo node bench/list-namespaces.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { listNamespaces } from 'netns-native';
+import { report, rounds } from './harness.mjs';
 
 const NAMESPACES = 50;
 const PER_NAMESPACE = 4;
-const RUNS = 30;
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function timeMs(action) {
-  const samples = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    action();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return median(samples);
-}
 
 // Each namespace: one `unshare --net sh` holding 4 sleeping processes.
 const holders = [];
@@ -29,23 +18,23 @@ try {
     holders.push(spawn('unshare', ['--net', 'sh', '-c', `${sleepers} exec sleep 300`],
       { stdio: 'ignore', detached: true }));
   }
-  const expected = NAMESPACES + 1;
-  for (let i = 0; i < 500 && listNamespaces({ nsid: false }).length < expected; i++) await sleep(10);
-
+  const baseline = listNamespaces({ nsid: false }).length;
+  for (let i = 0; listNamespaces({ nsid: false }).length < baseline + NAMESPACES - 1; i++) {
+    if (i === 500) throw new Error('the holder namespaces never all appeared');
+    await sleep(10);
+  }
   const found = listNamespaces();
   const lsnsRows = JSON.parse(execFileSync('lsns', ['-J', '-t', 'net'], { encoding: 'utf8' })).namespaces;
   console.log(`namespaces: listNamespaces ${found.length}, lsns ${lsnsRows.length}; ` +
     `processes: ${found.reduce((n, ns) => n + ns.nprocs, 0)}`);
-
-  const lsnsMs = timeMs(() => execFileSync('lsns', ['-J', '-t', 'net']));
-  const oursMs = timeMs(() => listNamespaces());
-  const oursNoNsidMs = timeMs(() => listNamespaces({ nsid: false }));
-  const oursFdsMs = timeMs(() => listNamespaces({ fdHolders: true }));
-  console.log(`lsns -J -t net (spawned)       ${lsnsMs.toFixed(2).padStart(8)} ms  1.00x`);
-  console.log(`listNamespaces()               ${oursMs.toFixed(2).padStart(8)} ms  ${(oursMs / lsnsMs).toFixed(2)}x`);
-  console.log(`listNamespaces({ nsid: false }) ${oursNoNsidMs.toFixed(2).padStart(7)} ms  ${(oursNoNsidMs / lsnsMs).toFixed(2)}x`);
-  console.log(`listNamespaces({ fdHolders: true }) ${oursFdsMs.toFixed(2).padStart(5)} ms  ${(oursFdsMs / lsnsMs).toFixed(2)}x`);
-  console.log(`listNamespaces is ${(lsnsMs / oursMs).toFixed(1)}x faster than lsns (target >= 2x)`);
+  const repeat = (action) => (n) => { for (let i = 0; i < n; i++) action(); };
+  const results = await rounds([
+    { name: 'lsns -J -t net (spawned)', run: repeat(() => execFileSync('lsns', ['-J', '-t', 'net'])) },
+    { name: 'listNamespaces()', run: repeat(() => listNamespaces()) },
+    { name: 'listNamespaces({ nsid: false })', run: repeat(() => listNamespaces({ nsid: false })) },
+    { name: 'listNamespaces({ fdHolders: true })', run: repeat(() => listNamespaces({ fdHolders: true })) },
+  ], { reference: 'lsns -J -t net (spawned)', iterations: 10 });
+  report('bench/list-namespaces.mjs: every network namespace on the host', results, 'lsns -J -t net (spawned)');
 } finally {
   for (const holder of holders) process.kill(-holder.pid, 'SIGKILL'); // the whole group
 }

@@ -1,30 +1,26 @@
-// createNamed + delete against `ip netns add` + `ip netns del`, same run.
+// createNamed + delete against `ip netns add` + `ip netns del`, in
+// interleaved rounds of the same run. Ratios are paired per round.
 // usage: sudo node bench/named.mjs
 import { execFileSync } from 'node:child_process';
 import { NetNamespace } from 'netns-native';
+import { keepRunDirAsFound, report, rounds } from './harness.mjs';
 
-const RUNS = 100;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function timeUs(action) {
-  const samples = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    action(i);
-    samples.push(Number(process.hrtime.bigint() - start) / 1e3);
-  }
-  return median(samples);
-}
-
+const restoreRunDir = keepRunDirAsFound();
 const prefix = `nn-bench-${process.pid}`;
-const ipUs = timeUs((i) => {
-  execFileSync('ip', ['netns', 'add', `${prefix}-ip-${i}`]);
-  execFileSync('ip', ['netns', 'del', `${prefix}-ip-${i}`]);
-});
-const oursUs = timeUs((i) => {
-  NetNamespace.createNamed(`${prefix}-ours-${i}`).close();
-  NetNamespace.delete(`${prefix}-ours-${i}`);
-});
-console.log(`ip netns add + del (2 spawns)   ${(ipUs / 1000).toFixed(2).padStart(8)} ms  1.00x`);
-console.log(`createNamed + delete            ${(oursUs / 1000).toFixed(2).padStart(8)} ms  ${(oursUs / ipUs).toFixed(3)}x`);
-console.log(`createNamed + delete is ${(ipUs / oursUs).toFixed(1)}x faster`);
+let serial = 0;
+const results = await rounds([
+  { name: 'ip netns add + ip netns del', run: (n) => {
+    for (let i = 0; i < n; i++, serial++) {
+      execFileSync('ip', ['netns', 'add', `${prefix}-${serial}`]);
+      execFileSync('ip', ['netns', 'del', `${prefix}-${serial}`]);
+    }
+  } },
+  { name: 'createNamed + delete', run: (n) => {
+    for (let i = 0; i < n; i++, serial++) {
+      NetNamespace.createNamed(`${prefix}-${serial}`).close();
+      NetNamespace.delete(`${prefix}-${serial}`);
+    }
+  } },
+], { reference: 'ip netns add + ip netns del', iterations: 20 });
+report('bench/named.mjs: name a new namespace and delete it', results, 'ip netns add + ip netns del');
+restoreRunDir();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-for (const file of fs.readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort()) {
+for (const file of fs.readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && f !== 'harness.mjs').sort()) {
   console.log(`\n## ${file}`);
   execFileSync(process.execPath, [path.join(here, file)], { stdio: 'inherit' });
 }

@@ -6,9 +6,10 @@
 // usage: sudo node bench/wire.mjs [pairs per round, default 20]
 import { execFileSync } from 'node:child_process';
 import { NetNamespace, createVeth } from 'netns-native';
-import { pinToCpu, report, rounds, sh } from './harness.mjs';
+import { keepRunDirAsFound, pinToCpu, report, rounds, sh } from './harness.mjs';
 
 pinToCpu();
+const restoreRunDir = keepRunDirAsFound();
 const PAIRS = Number(process.argv[2] ?? 20);
 if (!Number.isInteger(PAIRS) || PAIRS < 1 || PAIRS > 250) throw new RangeError('pairs per round: 1 to 250');
 
@@ -104,4 +105,5 @@ try {
 } finally {
   cleanUpAfterFailure();
   here.close();
+  restoreRunDir();
 }

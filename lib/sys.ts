@@ -103,9 +103,13 @@ function waitPidfd(pidfd: number, callback: ChildExitCallback): PidfdWatcher {
   };
 }
 
+// Four parameters cover every plain call; fixed arity (no rest/spread) keeps
+// the wrapper as cheap as the call it wraps. Missing ones arrive undefined,
+// which the addon refuses like any other wrong argument.
 function checked<K extends PlainCall>(name: K): Checked<NativeBinding[K]> {
-  const call = native[name] as (...args: unknown[]) => unknown;
-  return { [name]: (...args: unknown[]) => check(call(...args)) }[name] as Checked<NativeBinding[K]>;
+  const call = native[name] as (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;
+  return { [name]: (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => check(call(a, b, c, d)) }[name] as
+    Checked<NativeBinding[K]>;
 }
 
 const plainCalls: PlainCall[] = [

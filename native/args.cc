@@ -60,18 +60,35 @@ bool Reader::Get(Napi::Object object, const char* key, Napi::Value* out) {
   return !Pending();
 }
 
-bool Reader::IntValue(Napi::Value value, const std::string& what, int* out,
-                      int min, int max) {
-  if (!value.IsNumber()) return Refuse(what + " must be a number");
-  double number = value.As<Napi::Number>().DoubleValue();
+// The check alone, with no message built: the hot path (setns) reads two
+// ints per call, and a message is only needed on failure.
+Reader::IntCheck Reader::CheckInt(Napi::Value value, int* out, int min,
+                                  int max) {
+  // One call: the status says whether it was a number at all.
+  double number;
+  if (napi_get_value_double(value.Env(), value, &number) != napi_ok) {
+    return IntCheck::kNotANumber;
+  }
   if (!std::isfinite(number) || std::trunc(number) != number || number < min ||
       number > max) {
-    return Refuse(what + " must be an integer from " + std::to_string(min) +
-                      " to " + std::to_string(max),
-                  true);
+    return IntCheck::kOutOfRange;
   }
   *out = static_cast<int>(number);
-  return true;
+  return IntCheck::kOk;
+}
+
+bool Reader::RefuseInt(IntCheck check, const std::string& what, int min,
+                       int max) {
+  if (check == IntCheck::kNotANumber) return Refuse(what + " must be a number");
+  return Refuse(what + " must be an integer from " + std::to_string(min) +
+                    " to " + std::to_string(max),
+                true);
+}
+
+bool Reader::IntValue(Napi::Value value, const std::string& what, int* out,
+                      int min, int max) {
+  IntCheck check = CheckInt(value, out, min, max);
+  return check == IntCheck::kOk || RefuseInt(check, what, min, max);
 }
 
 bool Reader::StringValue(Napi::Value value, const std::string& what,
@@ -85,7 +102,8 @@ bool Reader::StringValue(Napi::Value value, const std::string& what,
 }
 
 bool Reader::Int(size_t index, int* out, int min, int max) {
-  return IntValue(info_[index], Argument(index), out, min, max);
+  IntCheck check = CheckInt(info_[index], out, min, max);
+  return check == IntCheck::kOk || RefuseInt(check, Argument(index), min, max);
 }
 
 bool Reader::Uint64(size_t index, uint64_t* out) {

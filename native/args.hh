@@ -94,6 +94,9 @@ class Reader {
   Napi::Value Error() const { return error_; }
 
  private:
+  enum class IntCheck { kOk, kNotANumber, kOutOfRange };
+  static IntCheck CheckInt(Napi::Value value, int* out, int min, int max);
+  bool RefuseInt(IntCheck check, const std::string& what, int min, int max);
   bool Get(Napi::Object object, const char* key, Napi::Value* out);
   bool Pending();
   bool StringValue(Napi::Value value, const std::string& what,
