@@ -80,6 +80,34 @@ export function killAndReap(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
+/** The same as childrenOf below, as source for the scripts runNode runs. */
+export const childrenOfSource = `function childrenOf(pid) {
+  const fs = require('node:fs');
+  return fs.readdirSync('/proc/' + pid + '/task').flatMap((tid) =>
+    fs.readFileSync('/proc/' + pid + '/task/' + tid + '/children', 'utf8').trim().split(' ').filter(Boolean))
+    .map(Number).map((child) => {
+      try { return { pid: child, state: fs.readFileSync('/proc/' + child + '/stat', 'utf8').split(') ')[1][0] }; }
+      catch { return { pid: child, state: 'gone' }; }
+    }).filter((child) => child.state !== 'gone');
+}`;
+
+/**
+ * The live children of a process (any of its threads may have forked them),
+ * with their state letter ('Z' for a zombie), read from /proc: ps hangs when
+ * CI preloads the ASan runtime into every program.
+ */
+export function childrenOf(pid: number): Array<{ pid: number; state: string }> {
+  return fs.readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean))
+    .map(Number).flatMap((child) => {
+      try {
+        return [{ pid: child, state: fs.readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1][0] }];
+      } catch {
+        return []; // reaped meanwhile
+      }
+    });
+}
+
 /** A pid that is not in use now (and was, a moment ago). */
 export function deadPid(): number {
   const result = spawnSync('true');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, sys } from '../lib/index';
 import {
-  distEntry, killAndReap, onCleanup, readlinkNetns, run, runNode, tryRun,
+  childrenOf, distEntry, killAndReap, onCleanup, readlinkNetns, run, runNode, tryRun,
 } from './helpers';
 
 let counter = 0;
@@ -176,9 +176,7 @@ describe('sys.clone', () => {
     expect(() => sys.clone({ file: '/bin/true', argv: ['true'], envp: [],
       steps: [{ op: 'setns', fd: 9999, flags: sys.constants.CLONE_NEWNET }] }))
       .toThrow(NetnsError);
-    const zombies = run('ps', ['-eo', 'stat,ppid']).split('\n').filter((line) =>
-      line.trim().startsWith('Z') && line.trim().endsWith(` ${process.pid}`));
-    expect(zombies).toEqual([]);
+    expect(childrenOf(process.pid).filter((child) => child.state === 'Z')).toEqual([]);
   });
 });
 

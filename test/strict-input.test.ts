@@ -1,13 +1,12 @@
 // Wrong input gets a TypeError or RangeError before anything happens, never
 // a silently different action: strings cut at NUL, fds truncated to 0,
 // ignored options, swapped stdio, leaked sockets, misleading errno.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CloneSpec, NetNamespace, NetnsError, sys } from '../lib/index';
-import { distEntry, onCleanup, runNode, tryRun } from './helpers';
+import { childrenOf, distEntry, onCleanup, runNode, tryRun } from './helpers';
 
 function ownNamespace(): NetNamespace {
   const ns = NetNamespace.create();
@@ -15,10 +14,7 @@ function ownNamespace(): NetNamespace {
   return ns;
 }
 
-function childrenOfThisProcess(): number[] {
-  return spawnSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-    .stdout.trim().split('\n').filter(Boolean).map(Number);
-}
+const childrenOfThisProcess = () => childrenOf(process.pid);
 
 const base: CloneSpec = { file: '/bin/true', argv: ['true'], envp: [] };
 
