@@ -38,6 +38,10 @@ export interface DumpResult {
   messages: NetlinkMessage[];
   /** Still inconsistent after every retry: returned as it is, with a warning. */
   interrupted: boolean;
+  /** How many times the dump was asked for (more than 1: it raced a change and was retried). */
+  attempts: number;
+  /** Datagrams the returned dump came in (more than 1: a multipart dump). */
+  datagrams: number;
 }
 
 export class RtnlSocket implements Disposable {
@@ -91,12 +95,17 @@ export class RtnlSocket implements Disposable {
   dump(operation: Operation, build: (seq: number) => Buffer): DumpResult {
     let messages: NetlinkMessage[] = [];
     let interrupted = false;
-    for (let attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+    let attempts = 0;
+    let datagrams = 0;
+    while (attempts < DUMP_ATTEMPTS) {
+      attempts++;
       const seq = this.#send(build, NLM_F_DUMP);
       messages = [];
       interrupted = false;
+      datagrams = 0;
       for (;;) {
         const replies = this.#receive(seq, operation);
+        datagrams++;
         messages.push(...replies.data);
         interrupted ||= replies.interrupted;
         const end = replies.done ?? replies.ack;
@@ -106,7 +115,7 @@ export class RtnlSocket implements Disposable {
       }
       if (!interrupted) break;
     }
-    return { messages, interrupted };
+    return { messages, interrupted, attempts, datagrams };
   }
 
   close(): void {
