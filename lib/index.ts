@@ -12,3 +12,10 @@ export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/s
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
 export type { Address, AddressScope, Link, Route } from './rtnl/model';
 export type { RouteQuery } from './rtnl/read';
+export { topology, type TopologyOptions } from './topology/topology';
+export { findPeer, type VethPeer } from './topology/find-peer';
+export type { TopologyEnricher } from './topology/enrich';
+export type { NamespaceId, NamespaceSelector } from './topology/select';
+export type {
+  ContainerRef, Topology, TopologyNamespace, UnresolvedCode, UnresolvedPeer, VethEnd, VethPair,
+} from './topology/model';
