@@ -2,7 +2,8 @@
 // compare what the library reads with what `ip -j` prints. Everything made
 // here is undone by onCleanup, also when the test fails.
 import fs from 'node:fs';
-import type { Address, Link, Route } from '../lib/index';
+import { expect } from 'vitest';
+import type { Address, Link, NetNamespace, Route } from '../lib/index';
 import { onCleanup, run, tryRun } from './helpers';
 
 /**
@@ -97,6 +98,30 @@ export function comparableLink(link: Link, all: readonly Link[]): Omit<Link, 'ma
   // ip prints the peer's index only when it is in another namespace.
   if (rest.link !== undefined) delete rest.linkIndex;
   return rest;
+}
+
+/**
+ * Reads ours between two reads of ip and retries until both of ip's agree:
+ * carrier and bridge port states settle asynchronously after `ip link set up`.
+ */
+export function settled<I, O>(readIp: () => I, readOurs: () => O): { ip: I; ours: O } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const before = readIp();
+    const ours = readOurs();
+    const after = readIp();
+    if (JSON.stringify(before) === JSON.stringify(after)) return { ip: after, ours };
+    run('sleep', ['0.2']);
+  }
+  throw new Error('ip never printed the same thing twice in a row: the network did not settle');
+}
+
+export function expectLinksAsIp(ns: NetNamespace, name: string | undefined, only?: (link: IpLink) => boolean): Link[] {
+  // Only the fields compared: -d also prints bridge timers, which never stand still.
+  const readIp = () => ipJson<IpLink[]>(name, ['-d', 'link']).filter(only ?? (() => true)).map(linkFromIp);
+  const { ip, ours } = settled(readIp, () => ns.links());
+  const mine = ours.filter((link) => ip.some((entry) => entry.ifindex === link.ifindex));
+  expect(canonical(mine.map((link) => comparableLink(link, ours)))).toEqual(canonical(ip));
+  return ours;
 }
 
 // ------------------------------------------------------------ ip -j addr --

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { type Address, type Link, NetNamespace, type Route } from '../lib/index';
 import { onCleanup, run } from './helpers';
 import {
-  type IpLink, type IpRoute, addNamedNetns, addressesFromIp, canonical, comparableLink, comparableRoute, deleteHostLinkAfter,
-  ipBatch, ipJson, linkFromIp, routeFromIp, runTag, sortedFlags,
+  type IpRoute, addNamedNetns, addressesFromIp, canonical, comparableRoute, deleteHostLinkAfter, expectLinksAsIp,
+  ipBatch, ipJson, routeFromIp, runTag, settled, sortedFlags,
 } from './net-helpers';
 
 const A = `${runTag}pa`;
@@ -56,30 +56,6 @@ function buildNetwork(): void {
   ipBatch(A, ['addr add fd79::1/64 dev p1x']);
   ipBatch(B, ['link set vb up mtu 1280', 'addr add 10.78.0.2/24 dev vb', 'addr add fd78::2/64 dev vb',
     'route add 10.99.0.0/16 via 10.78.0.1 table 200']);
-}
-
-/**
- * Reads ours between two reads of ip and retries until both of ip's agree:
- * carrier and bridge port states settle asynchronously after `ip link set up`.
- */
-function settled<I, O>(readIp: () => I, readOurs: () => O): { ip: I; ours: O } {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const before = readIp();
-    const ours = readOurs();
-    const after = readIp();
-    if (JSON.stringify(before) === JSON.stringify(after)) return { ip: after, ours };
-    run('sleep', ['0.2']);
-  }
-  throw new Error('ip never printed the same thing twice in a row: the network did not settle');
-}
-
-function expectLinksAsIp(ns: NetNamespace, name: string | undefined, only?: (link: IpLink) => boolean): Link[] {
-  // Only the fields compared: -d also prints bridge timers, which never stand still.
-  const readIp = () => ipJson<IpLink[]>(name, ['-d', 'link']).filter(only ?? (() => true)).map(linkFromIp);
-  const { ip, ours } = settled(readIp, () => ns.links());
-  const mine = ours.filter((link) => ip.some((entry) => entry.ifindex === link.ifindex));
-  expect(canonical(mine.map((link) => comparableLink(link, ours)))).toEqual(canonical(ip));
-  return ours;
 }
 
 describe('links, addresses and routes read like ip -j shows them', () => {

@@ -128,9 +128,9 @@ describe('unresolved ends, each with its reason', () => {
   });
 
   it('does not point back: another ifindex, another namespace, or its own', () => {
-    const host = (peer: Link, backNsid?: number) => ({
+    const host = (peer: Link, backNsid?: number): Record<number, FakeNamespace> => ({
       10: { links: [veth(7, 'v', 2, 0)], nsids: { 20: 0 } },
-      20: { links: [peer], nsids: backNsid === undefined ? {} : { 10: backNsid } },
+      20: { links: [peer], nsids: backNsid === undefined ? {} : { 10: backNsid } as Record<number, number> },
     });
     expect(reasons(host(veth(2, 'w', 8, 0), 0), [10])).toMatchObject([{ code: 'does-not-point-back',
       reason: 'w (ifindex 2 in net:[20]) names ifindex 8 as its peer, not 7' }]);
