@@ -291,6 +291,25 @@ describe('findPeer()', () => {
   });
 });
 
+describe('the examples, against a stand-in container', () => {
+  it('find-veth-peer.mjs answers in one line; map-interfaces.mjs shows the pair in its table', () => {
+    const container = startNetnsProcess();
+    const hostEnd = `${runTag}hX`;
+    run('ip', ['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(container.pid)]);
+    deleteHostLinkAfter(hostEnd);
+    const ifindex = ifindexOf({}, hostEnd);
+    const example = (name: string, ...args: string[]) =>
+      run(process.execPath, [path.join(__dirname, '..', 'examples', name), ...args]);
+    expect(example('find-veth-peer.mjs', String(container.pid), 'eth0')).toBe(
+      `eth0 of pid ${container.pid} <-> ${hostEnd} (ifindex ${ifindex}) in net:[${threadIno()}], the host's namespace`);
+    const table = example('map-interfaces.mjs', '--veths').split('\n');
+    expect(table[0]).toMatch(/^NAMESPACE +IF +NAME +KIND +STATE +MTU +MASTER +ADDRESSES +PEER$/);
+    expect(table.find((row) => row.includes(` ${hostEnd} `))).toMatch(
+      new RegExp(`^host \\* +${ifindex} +${hostEnd} +veth .* eth0@pid ${container.pid} sleep$`));
+    expect(table.find((row) => row.startsWith(`pid ${container.pid} sleep`))).toMatch(new RegExp(`${hostEnd}@host$`));
+  });
+});
+
 describe('a namespace with 300 links', () => {
   function buildBig(): string {
     const big = addNamedNetns(`${runTag}big`);
