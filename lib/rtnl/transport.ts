@@ -17,7 +17,14 @@ const {
   AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT,
 } = native.constants;
 
-const PEEK = Buffer.alloc(0);
+/**
+ * Where a datagram is peeked at to learn its size. It offers 32 KiB, as
+ * iproute2's reads do: the kernel sizes the next parts of a dump by the
+ * largest read it has seen, so a dump comes in a few parts of up to 32 KiB
+ * rather than many of one page. (Its content is not used: the datagram is
+ * then read into a buffer of its own size.)
+ */
+const PEEK = Buffer.alloc(32 * 1024);
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
 const DUMP_ATTEMPTS = 4;
 
@@ -140,8 +147,9 @@ export class RtnlSocket implements Disposable {
 
   /**
    * One datagram, sorted for `seq`. Its size is asked first (MSG_PEEK with
-   * MSG_TRUNC), and it gets a buffer of its own: the parsed messages are
-   * views into it and must outlive the next read.
+   * MSG_TRUNC, which answers the whole size even when it exceeds the peek
+   * buffer), and it gets a buffer of its own: the parsed messages are views
+   * into it and must outlive the next read.
    */
   #receive(seq: number, operation: Operation): Replies {
     const peeked = native.recv(this.#fd, PEEK, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
