@@ -37,8 +37,7 @@ function openers(info: NamespaceInfo): Opener[] {
  * Throws the last failure (EACCES, ESRCH, ...) when none of them leads there.
  */
 export function openNamespace(info: NamespaceInfo): NetNamespace {
-  let failure: unknown = new NetnsError({ errno: errnoOf('ENOENT'), syscall: 'open', path: info.id,
-    description: 'nothing that held this namespace when it was listed holds it now', hint: '' });
+  let failure: unknown;
   for (const open of openers(info)) {
     let handle: NetNamespace;
     try {
@@ -50,5 +49,6 @@ export function openNamespace(info: NamespaceInfo): NetNamespace {
     if (handle.ino === info.ino) return handle;
     handle.close();
   }
-  throw failure;
+  throw failure ?? new NetnsError({ errno: errnoOf('ENOENT'), syscall: 'open', path: info.id,
+    description: 'nothing that held this namespace when it was listed holds it now', hint: '' });
 }
