@@ -9,9 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Link, NetNamespace, type Topology, type VethPair, findPeer, topology } from '../lib/index';
+import {
+  type Link, type NamespaceInfo, NetNamespace, type Topology, type VethPair, findPeer, listNamespaces, topology,
+} from '../lib/index';
 import { linkDumpRequest, parseLinkDump } from '../lib/rtnl/link-codec';
 import { RtnlSocket } from '../lib/rtnl/transport';
+import { HostNamespaces } from '../lib/topology/host-namespaces';
+import { describeNamespace } from '../lib/topology/topology';
+import { VethResolver } from '../lib/topology/veth-peers';
 import { distEntry, onCleanup, readlinkNetns, run, runNode, startNetnsProcess, tryRun } from './helpers';
 import { addNamedNetns, deleteHostLinkAfter, expectLinksAsIp, ipBatch, ipJson, runTag } from './net-helpers';
 
@@ -224,6 +229,29 @@ describe('topology()', () => {
     expect(ours.map((w) => [(w as NodeJS.ErrnoException).code, w.message])).toEqual([['NETNS_TOPOLOGY_ENRICH_FAILED',
       "topology: enrichment step 'broken' failed: daemon not running"]]);
     await expect(topology({ enrich: [{ name: 'x' }] as never })).rejects.toThrow(TypeError);
+  });
+});
+
+describe('a namespace that ends between the listing and the reading', () => {
+  it('is reported on its own, with the error that stopped it', () => {
+    const made = buildHost();
+    using host = new HostNamespaces(threadIno());
+    // What the listing said of P, read after P's only process is gone.
+    const info = listNamespaces({ nsid: false }).find((ns) => ns.ino === made.ino.P);
+    expect(info?.pids).toEqual([made.pid]);
+    process.kill(made.pid, 'SIGKILL');
+    // Dead: a zombie (not reaped yet while this test runs) or gone.
+    const dead = () => !fs.existsSync(`/proc/${made.pid}`) ||
+      fs.readFileSync(`/proc/${made.pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
+    for (let i = 0; i < 200 && !dead(); i++) run('sleep', ['0.01']);
+    expect(dead()).toBe(true);
+    const entry = describeNamespace(host.add(info as NamespaceInfo), false);
+    expect(entry).toMatchObject({ id: `net:[${made.ino.P}]`, links: [], addresses: [], error: { code: 'ESRCH' } });
+    // The pair it was in now reads as unresolved from the host's side, or is gone with it.
+    host.add(listNamespaces({ nsid: false }).find((ns) => ns.ino === made.ino.host) as NamespaceInfo);
+    host.mapped = [made.ino.host, made.ino.P];
+    const { vethPairs } = new VethResolver(host).pairAll();
+    expect(vethPairs.some(({ a, b }) => a.name === made.hP || b.name === made.hP)).toBe(false);
   });
 });
 

@@ -71,7 +71,8 @@ export function readTopology(options: TopologyOptions = {}): Topology {
   }
 }
 
-function describeNamespace(source: NamespaceSource, onlyVeths: boolean): TopologyNamespace {
+/** One namespace of the map; a failure to open or read it becomes its `error`. */
+export function describeNamespace(source: NamespaceSource, onlyVeths: boolean): TopologyNamespace {
   const { info } = source;
   const entry: TopologyNamespace = {
     id: info.id, ino: info.ino, names: [...info.names], nsfs: [...info.nsfs], pids: [...info.pids],
