@@ -189,8 +189,15 @@ export function routeFromIp(ip: IpRoute, family: 4 | 6): Omit<Route, 'ifindex'> 
 
 /** One of our Routes, made comparable with routeFromIp (ifindex checked against dev by the caller). */
 export function comparableRoute(route: Route): Omit<Route, 'ifindex'> {
-  const { ifindex: _ifindex, ...rest } = route;
-  if (rest.nexthops) rest.nexthops = rest.nexthops.map(({ ifindex: _nexthopIndex, ...hop }) => hop);
+  const rest: Route = { ...route };
+  delete rest.ifindex;
+  if (rest.nexthops) {
+    rest.nexthops = rest.nexthops.map((nexthop) => {
+      const hop = { ...nexthop };
+      delete hop.ifindex;
+      return hop;
+    });
+  }
   return rest;
 }
 
