@@ -3,41 +3,15 @@
 // closed together at the end, and what was read there (links, addresses, the
 // nsids it gave the others), each read at most once. A namespace that cannot
 // be opened or read keeps its error, for the map to report against it alone.
-import { NetnsError } from '../errors';
 import type { NetNamespace } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
 import { nsidIn } from '../rtnl/nsid';
 import { readAddresses, readLinks } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
+import { Once } from './once';
 import { openNamespace } from './open-namespace';
 import type { PeerOracle } from './veth-peers';
-
-/** A value computed once, or the error it failed with, kept. */
-class Once<T> {
-  #state?: { value: T } | { error: unknown };
-
-  constructor(private readonly compute: () => T) {}
-
-  get(): T {
-    this.#state ??= attempt(this.compute);
-    if ('error' in this.#state) throw this.#state.error;
-    return this.#state.value;
-  }
-
-  /** The value if it was computed, without computing it. */
-  peek(): T | undefined {
-    return this.#state && 'value' in this.#state ? this.#state.value : undefined;
-  }
-}
-
-function attempt<T>(compute: () => T): { value: T } | { error: unknown } {
-  try {
-    return { value: compute() };
-  } catch (error) {
-    return { error };
-  }
-}
 
 export class NamespaceSource {
   info: NamespaceInfo;
@@ -76,8 +50,8 @@ export class HostNamespaces implements PeerOracle, Disposable {
     this.#currentIno = currentIno;
   }
 
-  get known(): number[] {
-    return [...this.#sources.keys()];
+  get known(): Iterable<number> {
+    return this.#sources.keys();
   }
 
   /** Adds a namespace (or updates what is known of it); `handle` is used as is and not closed. */
@@ -129,11 +103,4 @@ export class HostNamespaces implements PeerOracle, Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
-}
-
-/** How a namespace's failure is shown in the map. */
-export function describeFailure(error: unknown): { code: string; message: string } {
-  if (error instanceof NetnsError) return { code: error.code, message: error.message };
-  const code = (error as { code?: unknown })?.code;
-  return { code: typeof code === 'string' ? code : 'EUNKNOWN', message: String((error as Error)?.message ?? error) };
 }

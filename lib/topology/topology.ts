@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import type { RunDirOptions } from '../named/run-dir';
 import { listNamespaces } from '../proc/list-namespaces';
 import { assertEnrichers, runEnrichers, type TopologyEnricher } from './enrich';
-import { HostNamespaces, type NamespaceSource, describeFailure } from './host-namespaces';
+import { NetnsError } from '../errors';
+import { HostNamespaces, type NamespaceSource } from './host-namespaces';
 import type { Topology, TopologyNamespace } from './model';
 import { type NamespaceSelector, notFound, selectNamespaces } from './select';
 import { VethResolver } from './veth-peers';
@@ -97,4 +98,11 @@ export function describeNamespace(source: NamespaceSource, onlyVeths: boolean): 
 function missingNamespace(ino: number): TopologyNamespace {
   return { id: `net:[${ino}]`, ino, names: [], nsfs: [], pids: [], links: [], addresses: [],
     error: describeFailure(notFound(ino)) };
+}
+
+/** How a namespace's failure is shown in the map. */
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof NetnsError) return { code: error.code, message: error.message };
+  const code = (error as { code?: unknown })?.code;
+  return { code: typeof code === 'string' ? code : 'EUNKNOWN', message: String((error as Error)?.message ?? error) };
 }

@@ -20,7 +20,7 @@ export interface PeerOracle {
   /** Namespaces (by inode) whose veths are to be paired, in output order. */
   readonly mapped: readonly number[];
   /** Every namespace found on the host (mapped or not): where a peer may live. */
-  readonly known: readonly number[];
+  readonly known: Iterable<number>;
   /** The links of a namespace, read when first asked; throws when it cannot be read. */
   links(ino: number): readonly Link[];
   /** The nsid `observer` gave `target`, undefined when none; throws when it cannot be asked. */
@@ -108,21 +108,25 @@ export class VethResolver {
     const table = this.#table(observer);
     const known = table.byNsid.get(nsid);
     if (known !== undefined) return known;
-    const likely = (this.#candidates.get(candidateKey(link.linkIndex as number, link.ifindex)) ?? [])
-      .map((end) => end.ino);
-    for (const ino of [...likely, ...this.#oracle.known]) {
-      if (ino === observer || table.asked.has(ino)) continue;
+    // Whether `ino` is the one: asked once per observer, every answer kept.
+    const isIt = (ino: number): boolean => {
+      if (ino === observer || table.asked.has(ino)) return false;
       table.asked.add(ino);
       let answer: number | undefined;
       try {
         answer = this.#oracle.nsid(observer, ino);
       } catch {
         table.failures++;
-        continue;
+        return false;
       }
-      if (answer === undefined) continue;
-      table.byNsid.set(answer, ino);
-      if (answer === nsid) return ino;
+      if (answer !== undefined) table.byNsid.set(answer, ino);
+      return answer === nsid;
+    };
+    for (const end of this.#candidates.get(candidateKey(link.linkIndex as number, link.ifindex)) ?? []) {
+      if (isIt(end.ino)) return end.ino;
+    }
+    for (const ino of this.#oracle.known) {
+      if (isIt(ino)) return ino;
     }
     const unasked = table.failures > 0 ? ` (${table.failures} could not be asked)` : '';
     return { code: 'peer-namespace-not-visible', reason: `no namespace found on this host has nsid ${nsid} ` +
