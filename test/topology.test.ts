@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type Link, type NamespaceInfo, NetNamespace, type Topology, type VethPair, findPeer, listNamespaces, topology,
+  type Link, type NamespaceInfo, NetNamespace, type Topology, type VethPair, enterNetns, findPeer, listNamespaces,
+  topology,
 } from '../lib/index';
 import { linkDumpRequest, parseLinkDump } from '../lib/rtnl/link-codec';
 import { RtnlSocket } from '../lib/rtnl/transport';
@@ -169,6 +170,22 @@ describe('topology()', () => {
     }
     const addressesOfA = entryOf(map, made.ino.A)?.addresses ?? [];
     expect(addressesOfA.map((a) => a.address)).toEqual(expect.arrayContaining(['10.61.0.2', 'fd61::2', '10.62.0.1']));
+  });
+
+  it('made from inside enterNetns, it reads from there and leaves the thread there', async () => {
+    const made = buildHost();
+    using a = NetNamespace.fromName(made.A);
+    let pending: Promise<Topology> | undefined;
+    // The kernel work is synchronous, so it happens inside; only the promise is awaited outside.
+    enterNetns(a, () => {
+      pending = topology({ namespaces: [made.A, 'net:[' + made.ino.host + ']'] });
+      expect(fs.statSync('/proc/thread-self/ns/net').ino).toBe(made.ino.A);
+    });
+    expect(threadIno()).toBe(made.ino.host);
+    const map = await (pending as Promise<Topology>);
+    expect(entryOf(map, made.ino.A)?.current).toBe(true);
+    expect(entryOf(map, made.ino.host)?.current).toBeUndefined();
+    expect(mapKeys(map.vethPairs, new Set([made.ino.A]))).toEqual(madeKeys(made.pairs.slice(0, 3)));
   });
 
   it('without fd holders, the namespace held only by an fd is not found and its peer is unresolved, with why', async () => {
