@@ -20,3 +20,10 @@ export type { ContainerRuntime } from './containers/runtime';
 export type { ContainerRef } from './topology/model';
 export { createVeth, type VethEndSpec } from './configure/veth';
 export type { LinkRef, LinkSettings, MoveLinkOptions, RouteSpec, VethPair } from './configure/model';
+export { topology, type TopologyOptions } from './topology/topology';
+export { findPeer, type VethPeer } from './topology/find-peer';
+export type { TopologyEnricher } from './topology/enrich';
+export type { NamespaceId, NamespaceSelector } from './topology/select';
+export type {
+  ContainerRef, Topology, TopologyNamespace, UnresolvedCode, UnresolvedPeer, VethEnd, VethPair,
+} from './topology/model';

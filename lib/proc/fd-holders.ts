@@ -100,8 +100,12 @@ export function heldNamespaces(pid: number, nsfsDev: number, ownIno?: number): H
       let link: string;
       try {
         link = fs.readlinkSync(fdPath);
-      } catch {
-        continue; // closed meanwhile
+      } catch (error) {
+        // Not ours to see (a more privileged process): nor is any other fd
+        // of it, and each refusal costs a thrown error. Else: closed meanwhile.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') break;
+        continue;
       }
       if (link.startsWith('socket:[')) {
         if (pidfd === undefined) {

@@ -17,7 +17,14 @@ const {
   AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT,
 } = native.constants;
 
-const PEEK = Buffer.alloc(0);
+/**
+ * Where a datagram is peeked at to learn its size. It offers 32 KiB, as
+ * iproute2's reads do: the kernel sizes the next parts of a dump by the
+ * largest read it has seen, so a dump comes in a few parts of up to 32 KiB
+ * rather than many of one page. (Its content is not used: the datagram is
+ * then read into a buffer of its own size.)
+ */
+const PEEK = Buffer.alloc(32 * 1024);
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
 const DUMP_ATTEMPTS = 4;
 
@@ -40,6 +47,10 @@ export interface DumpResult {
   messages: NetlinkMessage[];
   /** Still inconsistent after every retry: returned as it is, with a warning. */
   interrupted: boolean;
+  /** How many times the dump was asked for (more than 1: it raced a change and was retried). */
+  attempts: number;
+  /** Datagrams the returned dump came in (more than 1: a multipart dump). */
+  datagrams: number;
 }
 
 export class RtnlSocket implements Disposable {
@@ -93,12 +104,17 @@ export class RtnlSocket implements Disposable {
   dump(operation: Operation, build: (seq: number) => Buffer): DumpResult {
     let messages: NetlinkMessage[] = [];
     let interrupted = false;
-    for (let attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+    let attempts = 0;
+    let datagrams = 0;
+    while (attempts < DUMP_ATTEMPTS) {
+      attempts++;
       const seq = this.#send(build, NLM_F_DUMP);
       messages = [];
       interrupted = false;
+      datagrams = 0;
       for (;;) {
         const replies = this.#receive(seq, operation);
+        datagrams++;
         messages.push(...replies.data);
         interrupted ||= replies.interrupted;
         const end = replies.done ?? replies.ack;
@@ -108,7 +124,7 @@ export class RtnlSocket implements Disposable {
       }
       if (!interrupted) break;
     }
-    return { messages, interrupted };
+    return { messages, interrupted, attempts, datagrams };
   }
 
   close(): void {
@@ -133,8 +149,9 @@ export class RtnlSocket implements Disposable {
 
   /**
    * One datagram, sorted for `seq`. Its size is asked first (MSG_PEEK with
-   * MSG_TRUNC), and it gets a buffer of its own: the parsed messages are
-   * views into it and must outlive the next read.
+   * MSG_TRUNC, which answers the whole size even when it exceeds the peek
+   * buffer), and it gets a buffer of its own: the parsed messages are views
+   * into it and must outlive the next read.
    */
   #receive(seq: number, operation: Operation): Replies {
     const peeked = native.recv(this.#fd, PEEK, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);

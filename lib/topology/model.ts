@@ -21,14 +21,21 @@ export interface TopologyNamespace {
   pids: number[];
   /** Command line of the lowest pid. */
   command?: string;
+  /** Processes holding it through an open fd or a socket (when fd holders were looked for). */
+  heldBy?: Array<{ pid: number; fd: number; via: 'nsfs' | 'socket' }>;
   /** The container it belongs to, when a container runtime could tell. */
   container?: ContainerRef;
-  /** True for the namespace of the process that made the map. */
+  /** True for the namespace the calling thread was in when the map was made. */
   current?: boolean;
   links: Link[];
   addresses: Address[];
   /** Set when the namespace could not be read (EPERM, gone): links and addresses are empty then. */
   error?: { code: string; message: string };
+  /**
+   * What enrichment steps (TopologyOptions.enrich) added that has no field of
+   * its own, under a key of their choosing ('docker', 'k8s', ...).
+   */
+  extra?: Record<string, unknown>;
 }
 
 export interface VethEnd {
@@ -49,9 +56,25 @@ export interface UnresolvedPeer {
   /** What the link says of its peer. */
   linkIndex?: number;
   linkNetnsid?: number;
-  /** Why its other end could not be named. */
+  /** Why its other end could not be named, in words, with the numbers that led there. */
   reason: string;
+  /** The same, for programs. */
+  code?: UnresolvedCode;
 }
+
+/**
+ * - 'no-peer-index': the kernel names no peer (IFLA_LINK absent: being deleted).
+ * - 'nsid-unknown': the peer is in another namespace that has no nsid here,
+ *   or the nsids needed to confirm the pair could not be asked.
+ * - 'peer-namespace-not-visible': no namespace found on this host has that
+ *   nsid (held where this process cannot look: another mount namespace...).
+ * - 'peer-namespace-unreadable': the peer's namespace is known but could not be read (EPERM, gone).
+ * - 'no-such-ifindex': the peer's namespace has no link with that ifindex.
+ * - 'not-a-veth': the link there is not a veth.
+ * - 'does-not-point-back': the link there names another peer.
+ */
+export type UnresolvedCode = 'no-peer-index' | 'nsid-unknown' | 'peer-namespace-not-visible' |
+  'peer-namespace-unreadable' | 'no-such-ifindex' | 'not-a-veth' | 'does-not-point-back';
 
 export interface Topology {
   format: 1;

@@ -1,0 +1,27 @@
+// A value computed at most once, on first use; a failure is kept and thrown
+// again, so that one failing step is tried once and reported the same way.
+
+export class Once<T> {
+  #state?: { value: T } | { error: unknown };
+
+  constructor(private readonly compute: () => T) {}
+
+  get(): T {
+    this.#state ??= attempt(this.compute);
+    if ('error' in this.#state) throw this.#state.error;
+    return this.#state.value;
+  }
+
+  /** The value if it was computed, without computing it. */
+  peek(): T | undefined {
+    return this.#state && 'value' in this.#state ? this.#state.value : undefined;
+  }
+}
+
+function attempt<T>(compute: () => T): { value: T } | { error: unknown } {
+  try {
+    return { value: compute() };
+  } catch (error) {
+    return { error };
+  }
+}

@@ -1,0 +1,108 @@
+// topology(): one call that maps the host's network: every namespace that
+// listNamespaces() finds, what links and addresses each holds (read over a
+// socket made inside it), and every veth pair between them, confirmed from
+// both ends (veth-peers.ts). The kernel work is synchronous; the call returns
+// a promise so that enrichment steps (container names) can be asynchronous.
+import fs from 'node:fs';
+import type { RunDirOptions } from '../named/run-dir';
+import { listNamespaces } from '../proc/list-namespaces';
+import { assertEnrichers, runEnrichers, type TopologyEnricher } from './enrich';
+import { NetnsError } from '../errors';
+import { HostNamespaces, type NamespaceSource } from './host-namespaces';
+import type { Topology, TopologyNamespace } from './model';
+import { type NamespaceSelector, notFound, selectNamespaces } from './select';
+import { VethResolver } from './veth-peers';
+
+export interface TopologyOptions extends RunDirOptions {
+  /**
+   * Also find namespaces held only by an open fd or a socket of some process
+   * (a look at every process's fds, as lsns does). Default true.
+   */
+  fdHolders?: boolean;
+  /**
+   * Map only these namespaces: handles, run-dir names, absolute paths,
+   * `{ pid }`, or ids (`net:[INO]`). Their veths' peers are still found in
+   * the rest of the host; those namespaces are then named by id only.
+   */
+  namespaces?: readonly NamespaceSelector[];
+  /** List only veths (and their addresses) in each namespace. Default false. */
+  onlyVeths?: boolean;
+  /** Steps that add what the kernel cannot tell (container names), run in order on the finished map. */
+  enrich?: readonly TopologyEnricher[];
+}
+
+function assertOptions(options: TopologyOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  for (const flag of ['fdHolders', 'onlyVeths'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+      throw new TypeError(`${flag} must be a boolean, got ${typeof options[flag]}`);
+    }
+  }
+  if (options.enrich !== undefined) assertEnrichers(options.enrich);
+}
+
+/** Every network namespace of the host, its links and addresses, and the veth pairs between them. */
+export async function topology(options: TopologyOptions = {}): Promise<Topology> {
+  assertOptions(options);
+  const map = readTopology(options);
+  if (options.enrich) await runEnrichers(map.namespaces, options.enrich);
+  return map;
+}
+
+/** The kernel's part of the map, synchronous; every fd it opens is closed when it returns or throws. */
+export function readTopology(options: TopologyOptions = {}): Topology {
+  const selection = options.namespaces === undefined ? undefined : selectNamespaces(options.namespaces, options);
+  try {
+    using host = new HostNamespaces(fs.statSync('/proc/thread-self/ns/net').ino);
+    // Targets first, so that their open handles are used rather than opened again.
+    for (const { handle, info } of selection?.targets ?? []) host.add(info, handle);
+    for (const info of listNamespaces({ fdHolders: options.fdHolders ?? true, nsid: false, runDir: options.runDir })) {
+      host.add(info);
+    }
+    const known = new Set(host.known);
+    const wanted = selection ? [...selection.inos] : [...known];
+    host.mapped = wanted.filter((ino) => known.has(ino)).sort((a, b) => a - b);
+
+    const { vethPairs, unresolved } = new VethResolver(host).pairAll();
+    const namespaces = host.mapped.map((ino) => describeNamespace(host.source(ino), options.onlyVeths ?? false));
+    for (const ino of wanted.filter((ino) => !known.has(ino))) namespaces.push(missingNamespace(ino));
+    return { format: 1, namespaces, vethPairs, unresolved };
+  } finally {
+    for (const handle of selection?.opened ?? []) handle.close();
+  }
+}
+
+/** One namespace of the map; a failure to open or read it becomes its `error`. */
+export function describeNamespace(source: NamespaceSource, onlyVeths: boolean): TopologyNamespace {
+  const { info } = source;
+  const entry: TopologyNamespace = {
+    id: info.id, ino: info.ino, names: [...info.names], nsfs: [...info.nsfs], pids: [...info.pids],
+    links: [], addresses: [],
+  };
+  if (info.command !== undefined) entry.command = info.command;
+  if (info.heldBy.length > 0) entry.heldBy = info.heldBy.map((holder) => ({ ...holder }));
+  if (source.current) entry.current = true;
+  try {
+    const links = source.links.get();
+    const addresses = source.addresses.get();
+    entry.links = onlyVeths ? links.filter((link) => link.kind === 'veth') : links;
+    const listed = new Set(entry.links.map((link) => link.ifindex));
+    entry.addresses = onlyVeths ? addresses.filter((address) => listed.has(address.ifindex)) : addresses;
+  } catch (error) {
+    entry.error = describeFailure(error);
+  }
+  return entry;
+}
+
+/** An id asked for that no namespace on the host has: reported, not thrown (it may just have ended). */
+function missingNamespace(ino: number): TopologyNamespace {
+  return { id: `net:[${ino}]`, ino, names: [], nsfs: [], pids: [], links: [], addresses: [],
+    error: describeFailure(notFound(ino)) };
+}
+
+/** How a namespace's failure is shown in the map. */
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof NetnsError) return { code: error.code, message: error.message };
+  const code = (error as { code?: unknown })?.code;
+  return { code: typeof code === 'string' ? code : 'EUNKNOWN', message: String((error as Error)?.message ?? error) };
+}
