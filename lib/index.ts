@@ -10,20 +10,19 @@ export { listNamespaces, type ListNamespacesOptions, type NamespaceInfo } from '
 export type { NsSpawnOptions } from './inside/spawn';
 export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/sockets';
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
-export type { Address, AddressScope, Link, Route } from './rtnl/model';
+export type { Address, AddressScope, Link, LinkRef, Route, VethPair } from './rtnl/model';
 export type { RouteQuery } from './rtnl/read';
 export { fromContainer } from './containers/from-container';
 export { containersByNetns } from './containers/containers-by-netns';
 export { containerOf, type ContainerNetnsInfo } from './containers/container-origin';
 export type { ContainerEngineOptions } from './containers/engine-options';
 export type { ContainerRuntime } from './containers/runtime';
-export type { ContainerRef } from './topology/model';
 export { createVeth, type VethEndSpec } from './configure/veth';
-export type { LinkRef, LinkSettings, MoveLinkOptions, RouteSpec, VethPair } from './configure/model';
+export type { LinkSettings, MoveLinkOptions, RouteSpec } from './configure/model';
 export { topology, type TopologyOptions } from './topology/topology';
 export { findPeer, type VethPeer } from './topology/find-peer';
 export type { TopologyEnricher } from './topology/enrich';
 export type { NamespaceId, NamespaceSelector } from './topology/select';
 export type {
-  ContainerRef, Topology, TopologyNamespace, UnresolvedCode, UnresolvedPeer, VethEnd, VethPair,
+  ContainerRef, Topology, TopologyNamespace, UnresolvedCode, UnresolvedPeer, VethEnd,
 } from './topology/model';

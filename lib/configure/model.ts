@@ -1,21 +1,8 @@
 // What the wiring functions take and give back. A link is named to users as
-// `{ ns, ifindex, name }`: ifindex alone means nothing outside its namespace
-// (every namespace has its own lo = 1), so the namespace comes with it.
+// a LinkRef, `{ ns, ifindex, name }` (rtnl/model.ts), as topology() names it.
 import type { IpFamily } from '../rtnl/ip-address';
 
-/** One link, placed: the shape topology() uses for the ends of a veth pair. */
-export interface LinkRef {
-  /** The namespace's `net:[INO]`. */
-  ns: string;
-  ifindex: number;
-  name: string;
-}
-
-/** The two ends createVeth made, in the order they were asked for. */
-export interface VethPair {
-  a: LinkRef;
-  b: LinkRef;
-}
+export type { LinkRef, VethPair } from '../rtnl/model';
 
 /** What setLink changes; absent fields stay as they are. */
 export interface LinkSettings {

@@ -101,3 +101,20 @@ export interface RouteNexthop {
   weight: number;
   flags: string[];
 }
+
+/**
+ * One link, placed: ifindex alone means nothing outside its namespace (every
+ * namespace has its own lo = 1), so the namespace comes with it.
+ */
+export interface LinkRef {
+  /** The namespace's `net:[INO]`. */
+  ns: string;
+  ifindex: number;
+  name: string;
+}
+
+/** The two ends of a veth pair (made by createVeth, or found by topology()). */
+export interface VethPair {
+  a: LinkRef;
+  b: LinkRef;
+}

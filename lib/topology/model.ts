@@ -1,6 +1,6 @@
 // The one JSON model of "everything": every network namespace on the host,
 // what is in it, and how they are wired. Renderers and the command line read it.
-import type { Address, Link } from '../rtnl/model';
+import type { Address, Link, LinkRef, VethPair } from '../rtnl/model';
 
 export interface ContainerRef {
   id: string;
@@ -38,17 +38,9 @@ export interface TopologyNamespace {
   extra?: Record<string, unknown>;
 }
 
-export interface VethEnd {
-  /** The namespace's `net:[INO]`. */
-  ns: string;
-  ifindex: number;
-  name: string;
-}
-
-export interface VethPair {
-  a: VethEnd;
-  b: VethEnd;
-}
+/** One end of a veth pair. */
+export type VethEnd = LinkRef;
+export type { VethPair };
 
 export interface UnresolvedPeer {
   /** The end that was seen. */
