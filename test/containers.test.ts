@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   NetNamespace, NetnsError, bindMount, containerOf, containersByNetns, fromContainer, unmount,
+  topology,
 } from '../lib/index';
 import { engineSockets } from '../lib/containers/engine-socket';
 import { type FakeEngine, startFakeEngine, tempDir } from './fake-engine';
@@ -536,5 +537,34 @@ describe('engine socket resolution', () => {
     const ns = track(NetNamespace.current());
     expect(containerOf(ns)).toBeUndefined();
     expect(() => containerOf(42 as unknown as NetNamespace)).toThrow(TypeError);
+  });
+});
+
+describe('topology() and containers', () => {
+  it('names the namespaces of running containers when an engine is reachable, and only then', async () => {
+    const engine = await startFakeEngine();
+    const inside = startNetnsProcess();
+    const web = engine.add({ name: 'web', pid: inside.pid });
+    const id = readlinkNetns(inside.pid);
+    const entryOf = (map: Awaited<ReturnType<typeof topology>>) => map.namespaces.find((entry) => entry.id === id);
+
+    const named = await topology({ namespaces: [{ pid: inside.pid }], containers: { socketPath: engine.socketPath } });
+    expect(entryOf(named)?.container).toEqual({ id: web.id, name: 'web', runtime: 'docker' });
+
+    const asked = engine.requests.length;
+    const skipped = await topology({ namespaces: [{ pid: inside.pid }], containers: false });
+    expect(entryOf(skipped)).toBeDefined();
+    expect(entryOf(skipped)?.container).toBeUndefined();
+    expect(engine.requests.length).toBe(asked);
+
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    onCleanup(() => process.off('warning', onWarning));
+    const none = await topology({ namespaces: [{ pid: inside.pid }],
+      containers: { socketPath: path.join(engine.dir, 'no-engine.sock') } });
+    expect(entryOf(none)?.container).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
   });
 });

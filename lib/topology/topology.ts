@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import type { RunDirOptions } from '../named/run-dir';
 import { listNamespaces } from '../proc/list-namespaces';
+import type { ContainerEngineOptions } from '../containers/engine-options';
+import { containerNames } from './container-names';
 import { assertEnrichers, runEnrichers, type TopologyEnricher } from './enrich';
 import { NetnsError } from '../errors';
 import { HostNamespaces, type NamespaceSource } from './host-namespaces';
@@ -27,7 +29,13 @@ export interface TopologyOptions extends RunDirOptions {
   namespaces?: readonly NamespaceSelector[];
   /** List only veths (and their addresses) in each namespace. Default false. */
   onlyVeths?: boolean;
-  /** Steps that add what the kernel cannot tell (container names), run in order on the finished map. */
+  /**
+   * Container names from a Docker- or Podman-compatible engine socket, when
+   * one is reachable (see fromContainer for which sockets are tried); pass
+   * engine options, or false to skip. Default true, with a 3 s time limit.
+   */
+  containers?: boolean | ContainerEngineOptions;
+  /** More steps that add what the kernel cannot tell, run in order on the finished map. */
   enrich?: readonly TopologyEnricher[];
 }
 
@@ -39,13 +47,22 @@ function assertOptions(options: TopologyOptions): void {
     }
   }
   if (options.enrich !== undefined) assertEnrichers(options.enrich);
+  const { containers } = options;
+  if (containers !== undefined && typeof containers !== 'boolean' && (typeof containers !== 'object' || containers === null)) {
+    throw new TypeError('containers must be a boolean or engine options');
+  }
 }
 
 /** Every network namespace of the host, its links and addresses, and the veth pairs between them. */
 export async function topology(options: TopologyOptions = {}): Promise<Topology> {
   assertOptions(options);
+  const { containers = true } = options;
+  const steps = [
+    ...(containers === false ? [] : [containerNames(containers === true ? {} : containers)]),
+    ...(options.enrich ?? []),
+  ];
   const map = readTopology(options);
-  if (options.enrich) await runEnrichers(map.namespaces, options.enrich);
+  await runEnrichers(map.namespaces, steps);
   return map;
 }
 
