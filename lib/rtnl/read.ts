@@ -42,6 +42,7 @@ export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readL
 const TABLE_NUMBERS: Record<string, number> = { main: 254, local: 255, default: 253 };
 
 export function readRoutes(socket: RtnlSocket, query: RouteQuery = {}, links: readonly Link[] = readLinks(socket)): Route[] {
+  if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object');
   const { family, table = 'main' } = query;
   if (family !== undefined && family !== 4 && family !== 6) throw new TypeError(`family must be 4 or 6, got ${family}`);
   const routes = parseRouteDump(dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq, { family })),
