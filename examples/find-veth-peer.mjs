@@ -19,7 +19,7 @@ function describe(ns) {
 
 try {
   const peer = findPeer({ pid: Number(pidText) }, ifname);
-  console.log(`${ifname} of pid ${pidText} <-> ${peer.name} (ifindex ${peer.ifindex}) in ${describe(peer.ns)}`);
+  console.log(`${ifname} of pid ${pidText} <-> ${peer.name} (ifindex ${peer.ifindex}) in ${describe(peer.namespace)}`);
 } catch (error) {
   console.error(`find-veth-peer: ${error.message}`);
   process.exit(1);

@@ -10,8 +10,7 @@ export { listNamespaces, type ListNamespacesOptions, type NamespaceInfo } from '
 export type { NsSpawnOptions } from './inside/spawn';
 export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/sockets';
 export type { CloneSpec, CloneStep, ClonedChild } from './binding';
-export type { Address, AddressScope, Link, LinkRef, Route, VethPair } from './rtnl/model';
-export type { RouteQuery } from './rtnl/read';
+export type { Address, AddressScope, Link, LinkRef, Route, RouteQuery, VethPair } from './rtnl/model';
 export { fromContainer } from './containers/from-container';
 export { containersByNetns } from './containers/containers-by-netns';
 export { containerOf, type ContainerNetnsInfo } from './containers/container-origin';

@@ -234,6 +234,26 @@ describe('moveLink', () => {
     expect(error.step).toBe(`confirming that /run/netns/${target.name} still names ${target.ns.id}`);
     expect(ipLink(a.name, 'va')).toBeDefined();
   });
+
+  it('moves it back when the run-dir name of the target names another namespace by the end', () => {
+    const { a } = pairMadeByIp();
+    const target = lab();
+    let other = '';
+    betweenSteps((operation) => operation.what === 'RTM_NEWLINK', () => {
+      expect(ipLink(target.name, 'va')).toBeDefined();
+      NetNamespace.delete(target.name);
+      const again = NetNamespace.createNamed(target.name); // the same name, another namespace
+      other = again.id;
+      again.close();
+    });
+    const error = caught(() => a.ns.moveLink('va', target.name));
+    expect(other).not.toBe(target.ns.id); // the premise: the name was re-pointed midway
+    expect(error).toBeInstanceOf(NetnsError);
+    expect(error.code).toBe('EIO');
+    expect(error.message).toMatch(/names another namespace now/);
+    expect(ipLink(a.name, 'va')).toBeDefined();
+    target.ns.close();
+  });
 });
 
 describe('setLink', () => {

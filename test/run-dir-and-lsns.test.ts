@@ -228,4 +228,61 @@ describe('listNamespaces', () => {
     });
     expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}$`, 'm'));
   });
+
+  it('finds a namespace held by an fd opened through a bind-mount path, also after the name is gone', () => {
+    const name = `nn3-path-${process.pid}`;
+    NetNamespace.createNamed(name).close();
+    onCleanup(() => tryRun('ip', ['netns', 'del', name]));
+    // As ip, pyroute2 and CNI open them: by the run-dir path, not /proc.
+    const fd = fs.openSync(`/run/netns/${name}`, 'r');
+    onCleanup(() => fs.closeSync(fd));
+    const ino = fs.fstatSync(fd).ino;
+    expect(fs.readlinkSync(`/proc/self/fd/${fd}`)).toBe(`/run/netns/${name}`); // the premise: no net:[…] link
+    run('ip', ['netns', 'del', name]);
+    expect(fs.readlinkSync(`/proc/self/fd/${fd}`)).toBe('/'); // and no name any more
+    expect(listNamespaces().find((info) => info.ino === ino)).toBeUndefined();
+    expect(listNamespaces({ fdHolders: true }).find((info) => info.ino === ino)).toMatchObject({
+      nprocs: 0, names: [], heldBy: [{ pid: process.pid, fd, via: 'nsfs' }], uid: 0, user: 'root',
+    });
+  });
+
+  it('finds a namespace kept alive only by a socket made in it (socketHolders)', () => {
+    const ns = NetNamespace.create();
+    const socket = ns.socket(sys.constants.AF_INET, sys.constants.SOCK_DGRAM);
+    onCleanup(() => sys.close(socket));
+    const { ino } = ns;
+    ns.close(); // now only the socket holds it
+    expect(listNamespaces({ fdHolders: true }).find((info) => info.ino === ino)).toBeUndefined();
+    expect(listNamespaces({ socketHolders: true }).find((info) => info.ino === ino)).toMatchObject({
+      nprocs: 0, heldBy: [{ pid: process.pid, fd: socket, via: 'socket' }], uid: 0, user: 'root',
+    });
+  });
+
+  it('names the owner of a namespace no process is in: the owner of its user namespace', async () => {
+    // nobody makes a user namespace and a network namespace in it; the
+    // network namespace outlives the process through a bind mount.
+    const holder = spawn('su', ['nobody', '-s', '/bin/sh', '-c',
+      'exec unshare --user --map-root-user --net sleep 600'], { stdio: 'ignore' });
+    onCleanup(() => killAndReap(holder));
+    const own = fs.readlinkSync('/proc/self/ns/net');
+    let sleeper = 0;
+    for (let i = 0; !sleeper; i++) {
+      if (i === 500) throw new Error('unshare --user --net never ran');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const found = spawnSync('pgrep', ['-u', 'nobody', '-x', 'sleep'], { encoding: 'utf8' }).stdout.trim().split('\n')
+        .map(Number).find((pid) => pid > 0 && fs.readlinkSync(`/proc/${pid}/ns/net`) !== own);
+      if (found) sleeper = found;
+    }
+    const name = `nn3-owner-${process.pid}`;
+    NetNamespace.attach(name, sleeper).close();
+    onCleanup(() => tryRun('ip', ['netns', 'del', name]));
+    const ino = fs.statSync(`/run/netns/${name}`).ino;
+    process.kill(sleeper, 'SIGKILL');
+    for (let i = 0; fs.existsSync(`/proc/${sleeper}`); i++) {
+      if (i === 500) throw new Error('the holder never ended');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(listNamespaces().find((info) => info.ino === ino)).toMatchObject({ nprocs: 0, names: [name], uid: 65534, user: 'nobody' });
+  });
 });
+

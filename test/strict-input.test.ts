@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CloneSpec, NetNamespace, NetnsError, sys } from '../lib/index';
-import { childrenOf, distEntry, onCleanup, runNode, tryRun } from './helpers';
+import { childrenOf, distEntry, onCleanup, run, runNode, tryRun } from './helpers';
 
 function ownNamespace(): NetNamespace {
   const ns = NetNamespace.create();
@@ -143,5 +143,53 @@ describe('errors say what happened', () => {
     expect(await exited).toBe(0);
     expect(child.kill('SIGTERM')).toBe(false); // after 'exit', as Node answers
     expect(errors).toEqual([]);
+  });
+});
+
+describe('as Node\'s own would', () => {
+  it('a promise refused by enter() does not end the process when it rejects', () => {
+    const result = runNode(`const lib = require(${JSON.stringify(distEntry)});
+      const ns = lib.NetNamespace.create();
+      try { ns.enter(() => Promise.reject(new Error('nobody awaits this'))); } catch (e) { console.log(e.name); }
+      setTimeout(() => { ns.close(); console.log('still running'); }, 100);`);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['TypeError', 'still running']);
+  });
+
+  it('isolated spawn: a relative command is found from options.cwd, as in shared mode', async () => {
+    const ns = ownNamespace();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-cwd-'));
+    onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'hello.sh'), '#!/bin/sh\necho "hello from $(pwd)"\n', { mode: 0o755 });
+    for (const mountNamespace of ['shared', 'isolated'] as const) {
+      const child = ns.spawn('./hello.sh', [], { cwd: dir, mountNamespace });
+      let out = '';
+      child.stdout!.on('data', (chunk) => { out += chunk; });
+      const code = await new Promise((resolve, reject) => { child.once('error', reject); child.once('close', resolve); });
+      expect([mountNamespace, code, out.trim()]).toEqual([mountNamespace, 0, `hello from ${dir}`]);
+    }
+  });
+
+  it('isolated spawn of an unknown command: error, then close with -2, as Node\'s ChildProcess', async () => {
+    const ns = ownNamespace();
+    for (const mountNamespace of ['shared', 'isolated'] as const) {
+      const child = ns.spawn('nn-no-such-command', [], { mountNamespace });
+      const events: unknown[] = [];
+      child.on('error', (error: NodeJS.ErrnoException) => events.push(['error', error.code]));
+      child.on('exit', (...args) => events.push(['exit', ...args]));
+      await new Promise((resolve) => child.on('close', (...args) => { events.push(['close', ...args]); resolve(undefined); }));
+      expect([mountNamespace, events, child.exitCode]).toEqual([mountNamespace, [['error', 'ENOENT'], ['close', -2, null]], -2]);
+    }
+  });
+
+  it('ns.listen honours backlog (ss shows it as the listening socket\'s Send-Q)', async () => {
+    const ns = NetNamespace.createNamed(`nn-backlog-${process.pid}`);
+    onCleanup(() => { ns.close(); NetNamespace.delete(ns.name!); });
+    const server = await ns.listen({ backlog: 3 });
+    onCleanup(() => server.close());
+    const { port } = server.address() as { port: number };
+    const line = run('ip', ['netns', 'exec', ns.name!, 'ss', '-ltnH', `sport = :${port}`]);
+    expect(line.trim().split(/\s+/).slice(0, 3)).toEqual(['LISTEN', '0', '3']);
+    expect(() => ns.listen({ backlog: -1 })).toThrow(RangeError);
   });
 });

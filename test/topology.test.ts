@@ -282,20 +282,20 @@ describe('findPeer()', () => {
     const hostId = `net:[${made.ino.host}]`;
 
     const fromA = findPeer(made.A, 'eth0');
-    expect(fromA).toEqual({ ns: { id: hostId, ino: made.ino.host, names: [], pids: expect.arrayContaining([process.pid]) },
-      ifindex: hostA.ifindex, name: made.hA });
-    expect(findPeer({ pid: process.pid }, made.hA)).toEqual({
-      ns: { id: `net:[${made.ino.A}]`, ino: made.ino.A, names: [made.A], pids: [] }, ifindex: aHost.ifindex, name: 'eth0' });
-    expect(findPeer(made.A, 'va')).toMatchObject({ ns: { names: [made.B] }, name: 'vb', ifindex: made.pairs[1][1].ifindex });
-    expect(findPeer(made.B, 'vb')).toMatchObject({ ns: { names: [made.A] }, name: 'va', ifindex: made.pairs[1][0].ifindex });
-    expect(findPeer(`/run/netns/${made.A}`, 'p1')).toMatchObject({ ns: { ino: made.ino.A }, name: 'p1x' });
-    expect(findPeer({ pid: made.pid }, 'eth0')).toMatchObject({ ns: { ino: made.ino.host }, name: made.hP });
+    expect(fromA).toEqual({ ns: hostId, ifindex: hostA.ifindex, name: made.hA,
+      namespace: { id: hostId, ino: made.ino.host, names: [], pids: expect.arrayContaining([process.pid]) } });
+    expect(findPeer({ pid: process.pid }, made.hA)).toEqual({ ns: `net:[${made.ino.A}]`, ifindex: aHost.ifindex, name: 'eth0',
+      namespace: { id: `net:[${made.ino.A}]`, ino: made.ino.A, names: [made.A], pids: [] } });
+    expect(findPeer(made.A, 'va')).toMatchObject({ namespace: { names: [made.B] }, name: 'vb', ifindex: made.pairs[1][1].ifindex });
+    expect(findPeer(made.B, 'vb')).toMatchObject({ namespace: { names: [made.A] }, name: 'va', ifindex: made.pairs[1][0].ifindex });
+    expect(findPeer(`/run/netns/${made.A}`, 'p1')).toMatchObject({ namespace: { ino: made.ino.A }, name: 'p1x' });
+    expect(findPeer({ pid: made.pid }, 'eth0')).toMatchObject({ namespace: { ino: made.ino.host }, name: made.hP });
     using host = NetNamespace.current();
-    expect(findPeer(host, made.hP)).toMatchObject({ ns: { ino: made.ino.P, pids: [made.pid] }, name: 'eth0' });
-    expect(findPeer(host, made.hM)).toMatchObject({ ns: { ino: made.ino.M, names: [] }, name: 'eth0' });
+    expect(findPeer(host, made.hP)).toMatchObject({ namespace: { ino: made.ino.P, pids: [made.pid] }, name: 'eth0' });
+    expect(findPeer(host, made.hM)).toMatchObject({ namespace: { ino: made.ino.M, names: [] }, name: 'eth0' });
     // Held only by our fd: found in the second, fd-holder listing.
-    expect(findPeer(host, made.hF)).toEqual({ ns: { id: `net:[${made.ino.F}]`, ino: made.ino.F, names: [], pids: [] },
-      ifindex: made.pairs[5][1].ifindex, name: 'eth0' });
+    expect(findPeer(host, made.hF)).toEqual({ ns: `net:[${made.ino.F}]`, ifindex: made.pairs[5][1].ifindex, name: 'eth0',
+      namespace: { id: `net:[${made.ino.F}]`, ino: made.ino.F, names: [], pids: [] } });
     expect(findPeer(made.mountPoint, 'eth0')).toMatchObject({ name: made.hM });
 
     expect(() => findPeer(made.A, 'br0')).toThrow(expect.objectContaining({ code: 'EINVAL',

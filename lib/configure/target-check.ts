@@ -35,10 +35,11 @@ function gone(error: unknown, step: string, path: string): NetnsError {
 }
 
 function moved(step: string, path: string, what: string): NetnsError {
-  return new NetnsError({ errno: errnoOf('ESTALE'), syscall: 'stat', path, step, description: what, hint: '' });
+  // Node's error table has no ESTALE: EIO, with what happened in the message.
+  return new NetnsError({ errno: errnoOf('EIO'), syscall: 'stat', path, step, description: what, hint: '' });
 }
 
-/** Throws (ESRCH, ENOENT, ESTALE) unless `target` still designates `ns`. */
+/** Throws (ESRCH, ENOENT, EIO) unless `target` still designates `ns`. */
 export function confirmTarget(target: NetnsTarget | undefined, ns: NetNamespace): void {
   if (typeof target === 'string') {
     const path = ns.path ?? target;

@@ -26,8 +26,8 @@ import { assertLinkSettings, setLinkIn } from '../configure/set-link';
 import type { RunDirOptions } from '../named/run-dir';
 import { namedPath } from '../named/run-dir';
 import { type NamedFile, addNamed, attachNamed, deleteNamed } from '../named/verbs';
-import type { Address, Link, Route } from '../rtnl/model';
-import { type RouteQuery, readAddresses, readInside, readLinks, readRoutes } from '../rtnl/read';
+import type { Address, Link, Route, RouteQuery } from '../rtnl/model';
+import { readAddresses, readInside, readLinks, readRoutes, selectRoutes } from '../rtnl/read';
 import { asyncRefused, isAsyncFunction, isPromiseLike } from '../switch/async-refusal';
 import { runSwitched, unshareDetached } from '../switch/thread-switch';
 import { assertAbsolutePath, assertFunction, assertPid } from '../validate';
@@ -179,7 +179,11 @@ export class NetNamespace implements Disposable {
       this.#entered--;
       if (this.#closed && this.#entered === 0) this.#release();
     }
-    if (isPromiseLike(result)) throw asyncRefused();
+    if (isPromiseLike(result)) {
+      // Refused, so nobody will await it: its rejection must not end the process.
+      Promise.resolve(result).catch(() => {});
+      throw asyncRefused();
+    }
     return result;
   }
 
@@ -243,7 +247,8 @@ export class NetNamespace implements Disposable {
 
   /** Its routes, as `ip route` shows them: the main table unless asked otherwise. */
   routes(query: RouteQuery = {}): Route[] {
-    return readInside(this, (socket) => readRoutes(socket, query));
+    const selection = selectRoutes(query); // refused before the namespace is entered
+    return readInside(this, (socket) => readRoutes(socket, selection));
   }
 
   // Wiring (lib/configure): each change happens whole or not at all, names

@@ -56,6 +56,20 @@ export class ClonedChildProcess extends EventEmitter {
     process.nextTick(() => this.emit('spawn'));
   }
 
+  /**
+   * @internal Nothing was started: 'error', then 'close' with the negative
+   * errno as exit code, as Node's ChildProcess does after a failed spawn.
+   */
+  failedToStart(error: unknown): void {
+    const errno = (error as { errno?: unknown }).errno;
+    this.exitCode = typeof errno === 'number' ? errno : null;
+    this.#exited = true;
+    process.nextTick(() => {
+      this.emit('error', error);
+      this.#maybeClose();
+    });
+  }
+
   #onExit(errno: number | null, code: number | null, signal: NodeJS.Signals | null): void {
     native.close(this.#pidfd);
     this.#pidfd = -1;

@@ -6,9 +6,10 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { native } from '../binding';
+import { type ClonedChild, native } from '../binding';
 import { NetnsError, check, errnoOf } from '../errors';
 import type { NetNamespace } from '../handle/net-namespace';
 import { sys } from '../sys';
@@ -73,11 +74,15 @@ function readOptions(options: SpawnOptions): IsolatedOptions {
   return { kinds: stdioKinds(options.stdio), env, envp, cwd };
 }
 
-/** PATH lookup as execvp does it, done before the clone. */
-function resolveProgram(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (command.includes('/')) return path.resolve(command);
+/**
+ * PATH lookup as execvp does it, done before the clone; relative paths (and
+ * relative or empty PATH entries) are from the child's cwd, as execvp in the
+ * child would take them.
+ */
+function resolveProgram(command: string, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  if (command.includes('/')) return path.resolve(cwd, command);
   for (const dir of (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    const candidate = path.join(dir || '.', command);
+    const candidate = path.resolve(cwd, dir || '.', command);
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
       if (fs.statSync(candidate).isFile()) return candidate;
@@ -124,14 +129,29 @@ function planStdio(kinds: StdioKind[]): StdioPlan {
     });
     return plan;
   } catch (error) {
-    releaseStdio(plan, true);
+    closeChildEnds(plan);
+    destroyStreams(plan);
     throw error;
   }
 }
 
-function releaseStdio(plan: StdioPlan, failed: boolean): void {
+/** Our copies of the child's ends: closed once the child has its own, or there is no child. */
+function closeChildEnds(plan: StdioPlan): void {
   for (const fd of plan.ownChildEnds) native.close(fd);
-  if (failed) for (const stream of plan.streams) stream?.destroy();
+}
+
+function destroyStreams(plan: StdioPlan): void {
+  for (const stream of plan.streams) stream?.destroy();
+}
+
+/** A child that runs but cannot be watched is ended rather than left unseen. */
+function endUnwatched({ pidfd }: ClonedChild): void {
+  native.pidfdSendSignal(pidfd, os.constants.signals.SIGKILL);
+  try {
+    sys.waitPidfd(pidfd, () => native.close(pidfd));
+  } catch {
+    native.close(pidfd); // no watch to be had: it stays a zombie until we exit
+  }
 }
 
 export function spawnIsolated(ns: NetNamespace, command: string, args: readonly string[],
@@ -140,23 +160,34 @@ export function spawnIsolated(ns: NetNamespace, command: string, args: readonly 
   const { kinds, env, envp, cwd } = readOptions(options);
   const steps = isolationSteps(ns); // checks the handle is open
   const child = new ClonedChildProcess(command, [command, ...args]);
-  const program = resolveProgram(command, env);
+  const program = resolveProgram(command, env, cwd ?? process.cwd());
   if (program === undefined) {
-    const error = new NetnsError({ errno: errnoOf('ENOENT'), syscall: `spawn ${command}`, path: command });
-    process.nextTick(() => child.emit('error', error));
+    child.failedToStart(new NetnsError({ errno: errnoOf('ENOENT'), syscall: `spawn ${command}`, path: command }));
     return child as unknown as ChildProcess;
   }
-  let plan: StdioPlan | undefined;
+  let plan: StdioPlan;
+  let started: ClonedChild;
   try {
     plan = planStdio(kinds);
-    const { pid, pidfd } = sys.clone({
-      file: program, argv: [command, ...args], envp, cwd, stdio: plan.childEnds, steps,
-    });
-    releaseStdio(plan, false);
-    child.started(pid, pidfd, plan.streams);
   } catch (error) {
-    if (plan) releaseStdio(plan, true);
-    process.nextTick(() => child.emit('error', error));
+    child.failedToStart(error);
+    return child as unknown as ChildProcess;
+  }
+  try {
+    started = sys.clone({ file: program, argv: [command, ...args], envp, cwd, stdio: plan.childEnds, steps });
+  } catch (error) {
+    destroyStreams(plan);
+    child.failedToStart(error);
+    return child as unknown as ChildProcess;
+  } finally {
+    closeChildEnds(plan);
+  }
+  try {
+    child.started(started.pid, started.pidfd, plan.streams);
+  } catch (error) {
+    endUnwatched(started);
+    destroyStreams(plan);
+    child.failedToStart(error);
   }
   return child as unknown as ChildProcess;
 }

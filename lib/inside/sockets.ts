@@ -64,9 +64,12 @@ function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: 
 /** A net.Server listening inside the namespace. */
 export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
   connectionListener?: (socket: net.Socket) => void): Promise<net.Server> {
-  const { port = 0, host = '127.0.0.1', backlog } = options ?? {};
+  const { port = 0, host = '127.0.0.1', backlog = 511 } = options ?? {};
   assertPort(port);
   const address = parseHost(host);
+  if (!Number.isInteger(backlog) || backlog < 0 || backlog > 0x7fffffff) {
+    throw new RangeError(`backlog must be a non-negative integer, got ${backlog}`);
+  }
   if (connectionListener !== undefined) assertFunction(connectionListener, 'connectionListener');
   const fd = boundSocketIn(ns, c.SOCK_STREAM, address, port);
   const server = net.createServer(connectionListener);
@@ -76,10 +79,16 @@ export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
       reject(error);
     };
     server.once('error', fail);
-    server.listen({ fd, backlog }, () => {
-      server.off('error', fail);
-      resolve(server);
-    });
+    try {
+      // With { fd }, Node takes the backlog only as a separate argument.
+      server.listen({ fd }, backlog, () => {
+        server.off('error', fail);
+        resolve(server);
+      });
+    } catch (error) {
+      native.close(fd); // refused before Node took the fd
+      reject(error);
+    }
   });
 }
 
@@ -122,9 +131,14 @@ export function udpSocketIn(ns: NetNamespace, options: NsUdpOptions = {}): Promi
       socket.close();
       reject(error);
     });
-    socket.bind({ fd }, () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
+    try {
+      socket.bind({ fd }, () => {
+        socket.removeAllListeners('error');
+        resolve(socket);
+      });
+    } catch (error) {
+      native.close(fd); // refused before Node took the fd
+      reject(error);
+    }
   });
 }

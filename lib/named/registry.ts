@@ -5,7 +5,8 @@ import { toNetnsError } from '../errors';
 import { openNetnsOfPid } from '../handle/from-pid';
 import { closeFd, openNetnsFile } from '../handle/nsfs-file';
 import { listPids, netnsOfPid } from '../proc/proc-scan';
-import { nsidOf } from '../rtnl/nsid';
+import { nsidIfAny } from '../rtnl/nsid';
+import { RtnlSocket } from '../rtnl/transport';
 import { type NetnsTarget, withTarget } from '../handle/net-namespace';
 import { assertPid } from '../validate';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
@@ -32,6 +33,7 @@ function runDirEntries(runDir: string): string[] {
 /** ip netns list: every name in the run dir, with its nsid where one is assigned. */
 export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
   const runDir = resolveRunDir(options);
+  using socket = RtnlSocket.here(); // asks for every nsid: as this thread's namespace numbers them
   return runDirEntries(runDir).map((name) => {
     const file = path.join(runDir, name);
     let ns;
@@ -42,7 +44,7 @@ export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
     }
     try {
       const entry: NamedNamespace = { name, path: file, id: `net:[${ns.ino}]`, ino: ns.ino };
-      const nsid = nsidOf(ns.fd);
+      const nsid = nsidIfAny(socket, ns.fd);
       if (nsid !== undefined) entry.nsid = nsid;
       return entry;
     } finally {

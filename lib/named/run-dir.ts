@@ -18,14 +18,15 @@ export interface RunDirOptions {
 }
 
 export function resolveRunDir(options: RunDirOptions = {}): string {
+  // Normalized ('/run/netns/' is '/run/netns'): run-dir paths are compared.
   if (options.runDir !== undefined) {
     assertAbsolutePath(options.runDir, 'runDir');
-    return options.runDir;
+    return path.resolve(options.runDir);
   }
   const fromEnv = process.env.NETNS_RUN_DIR;
   if (fromEnv) {
     assertAbsolutePath(fromEnv, 'NETNS_RUN_DIR');
-    return fromEnv;
+    return path.resolve(fromEnv);
   }
   if (!fs.existsSync('/run/netns') && fs.existsSync('/var/run/netns')) {
     return '/var/run/netns';
@@ -52,7 +53,8 @@ function makeDirectory(dir: string): void {
     const parent = path.dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw error;
     makeDirectory(parent);
-    fs.mkdirSync(dir, 0o755);
+    makeDirectory(dir); // another creator may make it meanwhile
+
   }
 }
 

@@ -79,11 +79,18 @@ function isNsfs(fdPath: string, nsfsDev: number): boolean {
   }
 }
 
-/**
- * Every network namespace process `pid` holds through an fd; sockets only
- * when they are in another namespace than the process's own (`ownIno`).
- */
-export function heldNamespaces(pid: number, nsfsDev: number, ownIno?: number): HeldNamespace[] {
+export interface HolderScan {
+  /** nsfs fds (namespace files held open). */
+  nsfs: boolean;
+  /** Sockets in another namespace than the process's own (`ownIno`). */
+  sockets: boolean;
+  nsfsDev: number;
+  ownIno?: number;
+}
+
+/** The network namespaces process `pid` holds through its fds, as `scan` asks. */
+export function heldNamespaces(pid: number, scan: HolderScan): HeldNamespace[] {
+  const { nsfsDev, ownIno } = scan;
   const dir = `/proc/${pid}/fd`;
   let fds: string[];
   try {
@@ -108,13 +115,15 @@ export function heldNamespaces(pid: number, nsfsDev: number, ownIno?: number): H
         continue;
       }
       if (link.startsWith('socket:[')) {
+        if (!scan.sockets) continue;
         if (pidfd === undefined) {
           const opened = native.pidfdOpen(pid, 0);
           pidfd = typeof opened === 'number' ? opened : null;
         }
         const ino = pidfd === null ? undefined : socketNetnsInode(pid, fd, pidfd);
         if (ino !== undefined && ino !== ownIno) held.push({ pid, fd, ino, via: 'socket' });
-      } else if (!link.startsWith('pipe:[') && !link.startsWith('anon_inode:') && isNsfs(fdPath, nsfsDev)) {
+      } else if (scan.nsfs && !link.startsWith('pipe:[') && !link.startsWith('anon_inode:') &&
+        isNsfs(fdPath, nsfsDev)) {
         const ino = netnsInodeOfNsfsFd(link, fdPath);
         if (ino !== undefined) held.push({ pid, fd, ino, via: 'nsfs' });
       }

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { native } from '../binding';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
-import { nsidOf } from '../rtnl/nsid';
+import { nsidIfAny } from '../rtnl/nsid';
+import { RtnlSocket } from '../rtnl/transport';
 import { heldNamespaces, nsfsDevice, openSocketNetns } from './fd-holders';
 import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
 
@@ -32,9 +33,9 @@ export interface NamespaceInfo {
   /** Its names in the run dir. */
   names: string[];
   /**
-   * Processes holding it through an open fd (with `fdHolders: true`): an nsfs
-   * fd, or a socket created in it (sockets in the process's own namespace
-   * are not listed).
+   * Processes holding it through an open fd: an nsfs fd (with `fdHolders:
+   * true`), or a socket created in it (with `socketHolders: true`; sockets in
+   * the process's own namespace are not listed).
    */
   heldBy: Array<{ pid: number; fd: number; via: 'nsfs' | 'socket' }>;
   /** Its nsid in the caller's namespace, where assigned. */
@@ -45,11 +46,18 @@ export interface ListNamespacesOptions extends RunDirOptions {
   /** Ask rtnetlink for each namespace's nsid (one open + request each). Default true. */
   nsid?: boolean;
   /**
-   * Also find namespaces held only by an open fd or a socket, looking at
-   * every process's fds (as util-linux 2.39+ lsns does). Default false: it
-   * costs about as much as the rest of the listing.
+   * Also find namespaces held only by an open namespace fd, looking at every
+   * process's fds (as util-linux 2.39+ lsns does). Default false: it costs
+   * about as much as the rest of the listing.
    */
   fdHolders?: boolean;
+  /**
+   * Also find namespaces held only by a socket made in them (lsns 2.39+
+   * asks each socket with SIOCGSKNS). Each socket of every process is
+   * duplicated for the question (pidfd_getfd), which on a cgroup-v1 host
+   * re-tags its net_cls/net_prio to ours: off unless asked. Default false.
+   */
+  socketHolders?: boolean;
 }
 
 function emptyInfo(ino: number): NamespaceInfo {
@@ -107,12 +115,11 @@ function ownerUid(netnsFd: number): number | undefined {
   }
 }
 
-// One namespace that can't be asked (it died meanwhile) must not fail the listing.
-function nsidOrUndefined(fd: number): number | undefined {
+function realpathOr(dir: string): string {
   try {
-    return nsidOf(fd);
+    return fs.realpathSync(dir);
   } catch {
-    return undefined;
+    return dir;
   }
 }
 
@@ -125,22 +132,26 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
     return info;
   };
 
-  const nsfsDev = options.fdHolders ? nsfsDevice() : 0;
+  const scan = { nsfs: options.fdHolders === true, sockets: options.socketHolders === true, nsfsDev: 0 };
+  if (scan.nsfs) scan.nsfsDev = nsfsDevice();
   for (const pid of listPids()) {
     const netns = netnsOfPid(pid);
     if (netns !== undefined) infoFor(netns.ino).pids.push(pid);
-    if (!options.fdHolders) continue;
-    for (const { ino, fd, via } of heldNamespaces(pid, nsfsDev, netns?.ino)) {
+    if (!scan.nsfs && !scan.sockets) continue;
+    for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netns?.ino })) {
       infoFor(ino).heldBy.push({ pid, fd, via });
     }
   }
+  // mountinfo shows mount points with symlinks resolved (/var/run is /run).
+  const runDirShown = realpathOr(runDir);
   for (const mount of netnsMounts()) {
     const info = infoFor(mount.ino);
     info.nsfs.push(mount.mountPoint);
-    if (path.dirname(mount.mountPoint) === runDir) info.names.push(path.basename(mount.mountPoint));
+    if (path.dirname(mount.mountPoint) === runDirShown) info.names.push(path.basename(mount.mountPoint));
   }
 
   const withNsid = options.nsid !== false;
+  using socket = withNsid ? RtnlSocket.here() : undefined;
   const userNames = readUserNames();
   for (const info of found.values()) {
     info.pids.sort((a, b) => a - b);
@@ -153,7 +164,7 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
     if (withNsid || info.pid === undefined) {
       withNamespaceFd(info, (fd) => {
         if (info.pid === undefined) info.uid = ownerUid(fd);
-        const nsid = withNsid ? nsidOrUndefined(fd) : undefined;
+        const nsid = socket ? nsidIfAny(socket, fd) : undefined;
         if (nsid !== undefined) info.nsid = nsid;
       });
     }

@@ -102,6 +102,14 @@ export interface RouteNexthop {
   flags: string[];
 }
 
+/** Which routes ns.routes() reads. */
+export interface RouteQuery {
+  /** 4, 6, or both (default). */
+  family?: 4 | 6;
+  /** 'main' (default, as `ip route`), 'local', 'all', or a table number. */
+  table?: 'main' | 'local' | 'all' | number;
+}
+
 /**
  * One link, placed: ifindex alone means nothing outside its namespace (every
  * namespace has its own lo = 1), so the namespace comes with it.

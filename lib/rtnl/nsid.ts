@@ -2,7 +2,7 @@
 // (RTM_GETNSID), as `ip netns list` shows it: "(id: N)". Asking never
 // assigns one.
 import { getNsidRequest, parseNsidReply } from './nsid-codec';
-import { RtnlSocket } from './transport';
+import type { RtnlSocket } from './transport';
 
 /** The nsid of the namespace `fd` refers to, as `socket`'s namespace numbers it. */
 export function nsidIn(socket: RtnlSocket, fd: number): number | undefined {
@@ -10,8 +10,14 @@ export function nsidIn(socket: RtnlSocket, fd: number): number | undefined {
   return reply === undefined ? undefined : parseNsidReply(reply);
 }
 
-/** The nsid of the namespace `fd` refers to, as the calling thread's namespace numbers it. */
-export function nsidOf(fd: number): number | undefined {
-  using socket = RtnlSocket.here();
-  return nsidIn(socket, fd);
+/**
+ * For listings: the nsid, or undefined when there is none or the namespace
+ * could not be asked about (it ended meanwhile): one entry must not fail the list.
+ */
+export function nsidIfAny(socket: RtnlSocket, fd: number): number | undefined {
+  try {
+    return nsidIn(socket, fd);
+  } catch {
+    return undefined;
+  }
 }

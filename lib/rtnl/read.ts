@@ -3,16 +3,10 @@
 import type { IpFamily } from './ip-address';
 import { parseAddressDump, addressDumpRequest } from './addr-codec';
 import { getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage } from './link-codec';
-import type { Address, Link, Route } from './model';
+import type { Address, Link, Route, RouteQuery } from './model';
 import { parseRouteDump, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
 
-export interface RouteQuery {
-  /** 4, 6, or both (default). */
-  family?: IpFamily;
-  /** 'main' (default, as `ip route`), 'local', 'all', or a table number. */
-  table?: 'main' | 'local' | 'all' | number;
-}
 
 function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) => Buffer): DumpResult['messages'] {
   const { messages, interrupted } = socket.dump(operation, build);
@@ -41,18 +35,31 @@ export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readL
 
 const TABLE_NUMBERS: Record<string, number> = { main: 254, local: 255, default: 253 };
 
-export function readRoutes(socket: RtnlSocket, query: RouteQuery = {}, links: readonly Link[] = readLinks(socket)): Route[] {
+/** A checked RouteQuery: the family to dump, and the table to keep (undefined: all). */
+export interface RouteSelection {
+  family?: IpFamily;
+  table?: number;
+}
+
+/** Checks a RouteQuery before any I/O. */
+export function selectRoutes(query: unknown = {}): RouteSelection {
   if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object');
-  const { family, table = 'main' } = query;
+  const { family, table = 'main' } = query as RouteQuery;
   if (family !== undefined && family !== 4 && family !== 6) throw new TypeError(`family must be 4 or 6, got ${family}`);
-  const routes = parseRouteDump(dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq, { family })),
-    linkNames(links));
-  if (table === 'all') return routes;
-  const wanted = typeof table === 'number' ? table : TABLE_NUMBERS[table];
-  if (wanted === undefined || !Number.isInteger(wanted) || wanted < 0) {
+  if (table === 'all') return { family };
+  const wanted = typeof table === 'number' ? table : TABLE_NUMBERS[table as string];
+  if (wanted === undefined || !Number.isInteger(wanted) || wanted < 0 || wanted > 0xffffffff) {
     throw new TypeError(`table must be 'main', 'local', 'all' or a table number, got ${String(table)}`);
   }
-  return routes.filter((route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === wanted);
+  return { family, table: wanted };
+}
+
+export function readRoutes(socket: RtnlSocket, selection: RouteSelection, links: readonly Link[] = readLinks(socket)): Route[] {
+  const { family, table } = selection;
+  const routes = parseRouteDump(dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq, { family })),
+    linkNames(links));
+  if (table === undefined) return routes;
+  return routes.filter((route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === table);
 }
 
 /** Runs `read` over a socket made inside `ns`, closed afterwards. */

@@ -8,6 +8,7 @@
 // the reply (or a dump's first part) is queued, and each recv() queues the
 // next part. So every read is non-blocking, and "nothing queued" is an
 // error, never a wait.
+import os from 'node:os';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
@@ -63,10 +64,15 @@ export class RtnlSocket implements Disposable {
 
   /** A socket made on the calling thread: it speaks for this thread's namespace. */
   static here(): RtnlSocket {
+    if (os.endianness() !== 'LE') {
+      // Netlink is in host byte order, and the codec (wire.ts) writes little endian.
+      throw new Error('netns-native: rtnetlink is supported on little-endian hosts only');
+    }
     const fd = check(native.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
-    // Extended acks: failures come with the kernel's own explanation.
+    // Extended acks: failures come with the kernel's own explanation (where
+    // the kernel has them: before 4.12 it refuses the option, as iproute2 accepts).
     const acks = native.setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-    if (acks !== undefined) {
+    if (acks !== undefined && !failedWith(acks, 'ENOPROTOOPT')) {
       native.close(fd);
       check(acks);
     }

@@ -9,16 +9,15 @@ import { type NetNamespace, type NetnsTarget, withTarget } from '../handle/net-n
 import type { RunDirOptions } from '../named/run-dir';
 import { listNamespaces } from '../proc/list-namespaces';
 import { assertInterfaceName } from '../rtnl/link-codec';
-import type { Link } from '../rtnl/model';
+import type { Link, LinkRef } from '../rtnl/model';
 import { HostNamespaces } from './host-namespaces';
 import { infoOfHandle } from './select';
 import { VethResolver } from './veth-peers';
 
-export interface VethPeer {
+/** The other end, placed (a LinkRef), and who its namespace is. */
+export interface VethPeer extends LinkRef {
   /** The namespace the peer is in, with its run-dir names and processes. */
-  ns: { id: string; ino: number; names: string[]; pids: number[] };
-  ifindex: number;
-  name: string;
+  namespace: { id: string; ino: number; names: string[]; pids: number[] };
 }
 
 /**
@@ -56,9 +55,10 @@ function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethP
   }
   const { info } = host.source(found.peer.ino);
   return {
-    ns: { id: info.id, ino: info.ino, names: [...info.names], pids: [...info.pids] },
+    ns: info.id,
     ifindex: found.peer.link.ifindex,
     name: found.peer.link.name,
+    namespace: { id: info.id, ino: info.ino, names: [...info.names], pids: [...info.pids] },
   };
 }
 

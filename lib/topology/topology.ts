@@ -17,10 +17,12 @@ import { VethResolver } from './veth-peers';
 
 export interface TopologyOptions extends RunDirOptions {
   /**
-   * Also find namespaces held only by an open fd or a socket of some process
+   * Also find namespaces held only by an open namespace fd of some process
    * (a look at every process's fds, as lsns does). Default true.
    */
   fdHolders?: boolean;
+  /** Also find namespaces held only by a socket (see listNamespaces). Default false. */
+  socketHolders?: boolean;
   /**
    * Map only these namespaces: handles, run-dir names, absolute paths,
    * `{ pid }`, or ids (`net:[INO]`). Their veths' peers are still found in
@@ -41,7 +43,7 @@ export interface TopologyOptions extends RunDirOptions {
 
 function assertOptions(options: TopologyOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  for (const flag of ['fdHolders', 'onlyVeths'] as const) {
+  for (const flag of ['fdHolders', 'socketHolders', 'onlyVeths'] as const) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
       throw new TypeError(`${flag} must be a boolean, got ${typeof options[flag]}`);
     }
@@ -73,7 +75,8 @@ export function readTopology(options: TopologyOptions = {}): Topology {
     using host = new HostNamespaces(fs.statSync('/proc/thread-self/ns/net').ino);
     // Targets first, so that their open handles are used rather than opened again.
     for (const { handle, info } of selection?.targets ?? []) host.add(info, handle);
-    for (const info of listNamespaces({ fdHolders: options.fdHolders ?? true, nsid: false, runDir: options.runDir })) {
+    const listing = { fdHolders: options.fdHolders ?? true, socketHolders: options.socketHolders ?? false };
+    for (const info of listNamespaces({ ...listing, nsid: false, runDir: options.runDir })) {
       host.add(info);
     }
     const known = new Set(host.known);
