@@ -2,16 +2,12 @@
 // first step of every change, so an unknown name fails before anything is
 // changed, as ENODEV naming it.
 import { NetnsError } from '../errors';
-import { type RawLink, getLinkByNameRequest, parseLinkMessage } from '../rtnl/link-codec';
+import type { RawLink } from '../rtnl/link-codec';
+import { readLink } from '../rtnl/read';
 import type { RtnlSocket } from '../rtnl/transport';
 
 export function findLink(socket: RtnlSocket, name: string, nsId: string, role = ''): RawLink {
-  const [reply] = socket.request(
-    { what: 'RTM_GETLINK', subject: name, step: `looking up ${role}${quoted(name)} in ${nsId}` },
-    (seq) => getLinkByNameRequest(seq, name),
-  );
-  if (reply === undefined) throw new Error(`netlink: RTM_GETLINK '${name}' was acked without an answer`);
-  return parseLinkMessage(reply);
+  return readLink(socket, name, `looking up ${role}${quoted(name)} in ${nsId}`);
 }
 
 /** 'va', for step texts. */

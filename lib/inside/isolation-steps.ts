@@ -6,14 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type CloneStep, native } from '../binding';
 import type { NetNamespace } from '../handle/net-namespace';
+import { mountOptionsAt } from '../proc/proc-scan';
 
 const c = native.constants;
 
-function sysIsReadOnly(): boolean {
-  const line = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .find((entry) => entry.split(' ')[4] === '/sys');
-  return line !== undefined && line.split(' ')[5].split(',').includes('ro');
-}
+const sysIsReadOnly = (): boolean => mountOptionsAt('/sys')?.includes('ro') ?? false;
 
 export function isolationSteps(ns: NetNamespace): CloneStep[] {
   const steps: CloneStep[] = [

@@ -9,7 +9,7 @@ import { check } from '../errors';
 import type { NetNamespace } from '../handle/net-namespace';
 import { sys } from '../sys';
 import { assertFunction } from '../validate';
-import { readInside, readLinkIndex } from '../rtnl/read';
+import { readInside, readLink } from '../rtnl/read';
 import { type HostAddress, assertPort, parseHost, sockaddrOf } from './sockaddr';
 
 const c = native.constants;
@@ -45,7 +45,7 @@ function scopeIdIn(ns: NetNamespace, host: HostAddress): number {
   if (host.zone === undefined) return 0;
   if (/^\d+$/.test(host.zone)) return Number(host.zone);
   const zone = host.zone;
-  return readInside(ns, (socket) => readLinkIndex(socket, zone));
+  return readInside(ns, (socket) => readLink(socket, zone).ifindex);
 }
 
 function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: number): number {

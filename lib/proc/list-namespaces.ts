@@ -10,7 +10,9 @@ import { native } from '../binding';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
-import { heldNamespaces, nsfsDevice, openSocketNetns } from './fd-holders';
+import type { NetNamespace } from '../handle/net-namespace';
+import { heldNamespaces, nsfsDevice } from './fd-holders';
+import { openNamespace } from './open-namespace';
 import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
 
 export interface NamespaceInfo {
@@ -64,45 +66,6 @@ function emptyInfo(ino: number): NamespaceInfo {
   return { ino, id: `net:[${ino}]`, nprocs: 0, pids: [], nsfs: [], names: [], heldBy: [] };
 }
 
-interface OpenFd {
-  fd: number;
-  close(): void;
-}
-
-function openPath(file: string): OpenFd | undefined {
-  try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    return { fd, close: () => fs.closeSync(fd) };
-  } catch {
-    return undefined;
-  }
-}
-
-function openSocketHeld(pid: number, socketFd: number): OpenFd | undefined {
-  const fd = openSocketNetns(pid, socketFd);
-  return fd === undefined ? undefined : { fd, close: () => native.close(fd) };
-}
-
-/** An fd on the namespace, through anything that reaches it, given to `use`, then closed. */
-function withNamespaceFd(info: NamespaceInfo, use: (fd: number) => void): void {
-  const openers = [
-    ...info.pids.map((pid) => () => openPath(`/proc/${pid}/ns/net`)),
-    ...info.nsfs.map((mountPoint) => () => openPath(mountPoint)),
-    ...info.heldBy.map(({ pid, fd, via }) => () =>
-      (via === 'nsfs' ? openPath(`/proc/${pid}/fd/${fd}`) : openSocketHeld(pid, fd))),
-  ];
-  for (const open of openers) {
-    const opened = open();
-    if (opened === undefined) continue;
-    try {
-      // Each path may have changed meanwhile (a pid reused, a mount replaced).
-      if (fs.fstatSync(opened.fd).ino === info.ino) return use(opened.fd);
-    } finally {
-      opened.close();
-    }
-  }
-}
-
 /** The owner of the user namespace that owns this network namespace. */
 function ownerUid(netnsFd: number): number | undefined {
   const userns = native.nsGetUserns(netnsFd);
@@ -112,6 +75,15 @@ function ownerUid(netnsFd: number): number | undefined {
     return typeof uid === 'number' ? uid : undefined;
   } finally {
     native.close(userns);
+  }
+}
+
+/** The namespace, through whatever still holds it; undefined when nothing does now. */
+function openIfAny(info: NamespaceInfo): NetNamespace | undefined {
+  try {
+    return openNamespace(info);
+  } catch {
+    return undefined;
   }
 }
 
@@ -162,11 +134,13 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
       info.command = commandOf(info.pid);
     }
     if (withNsid || info.pid === undefined) {
-      withNamespaceFd(info, (fd) => {
-        if (info.pid === undefined) info.uid = ownerUid(fd);
-        const nsid = socket ? nsidIfAny(socket, fd) : undefined;
+      const ns = openIfAny(info);
+      if (ns !== undefined) {
+        if (info.pid === undefined) info.uid = ownerUid(ns.fd);
+        const nsid = socket ? nsidIfAny(socket, ns.fd) : undefined;
         if (nsid !== undefined) info.nsid = nsid;
-      });
+        ns.close();
+      }
     }
     if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
   }

@@ -26,19 +26,39 @@ export interface NsfsMount {
 export const unescapeMountinfo = (field: string): string =>
   field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
-/** nsfs mounts of network namespaces visible in this mount namespace. */
-export function netnsMounts(): NsfsMount[] {
-  const mounts: NsfsMount[] = [];
+interface MountEntry {
+  /** The mounted file within its filesystem (for nsfs: `net:[INO]`). */
+  root: string;
+  mountPoint: string;
+  /** Per-mount options: rw/ro, nosuid, ... */
+  options: string[];
+  fstype: string;
+}
+
+/** This mount namespace's mounts, in mountinfo's order (later ones on top). */
+function mountinfo(): MountEntry[] {
+  const entries: MountEntry[] = [];
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const separator = line.indexOf(' - ');
     if (separator < 0) continue;
-    const [fstype] = line.slice(separator + 3).split(' ');
-    if (fstype !== 'nsfs') continue;
     const fields = line.slice(0, separator).split(' ');
-    const match = /^net:\[(\d+)\]$/.exec(fields[3]);
-    if (match) mounts.push({ ino: Number(match[1]), mountPoint: unescapeMountinfo(fields[4]) });
+    const [fstype] = line.slice(separator + 3).split(' ');
+    entries.push({ root: fields[3], mountPoint: unescapeMountinfo(fields[4]), options: fields[5].split(','), fstype });
   }
-  return mounts;
+  return entries;
+}
+
+/** nsfs mounts of network namespaces visible in this mount namespace. */
+export function netnsMounts(): NsfsMount[] {
+  return mountinfo().flatMap(({ root, mountPoint, fstype }) => {
+    const match = fstype === 'nsfs' ? /^net:\[(\d+)\]$/.exec(root) : null;
+    return match ? [{ ino: Number(match[1]), mountPoint }] : [];
+  });
+}
+
+/** The options of the mount on top at `mountPoint`, if anything is mounted there. */
+export function mountOptionsAt(mountPoint: string): string[] | undefined {
+  return mountinfo().filter((entry) => entry.mountPoint === mountPoint).pop()?.options;
 }
 
 /** The command line of a process as ps shows it, or its [comm] for kernel threads. */

@@ -2,7 +2,9 @@
 // addresses, routes, shaped as `ip -j -d link | addr | route` show them.
 import type { IpFamily } from './ip-address';
 import { parseAddressDump, addressDumpRequest } from './addr-codec';
-import { getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage } from './link-codec';
+import {
+  type RawLink, getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage,
+} from './link-codec';
 import type { Address, Link, Route, RouteQuery } from './model';
 import { parseRouteDump, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
@@ -21,11 +23,14 @@ export function readLinks(socket: RtnlSocket): Link[] {
   return parseLinkDump(dumped(socket, { what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)));
 }
 
-/** The ifindex of the interface called `name` (ENODEV naming it when there is none). */
-export function readLinkIndex(socket: RtnlSocket, name: string): number {
-  const [reply] = socket.request({ what: 'RTM_GETLINK', subject: name }, (seq) => getLinkByNameRequest(seq, name));
-  if (reply === undefined) throw new Error(`netlink: no RTM_NEWLINK answered RTM_GETLINK '${name}'`);
-  return parseLinkMessage(reply).ifindex;
+/**
+ * The link called `name` (RTM_GETLINK, no dump): ENODEV naming it when there
+ * is none. `step` says what for, in errors of composite changes.
+ */
+export function readLink(socket: RtnlSocket, name: string, step?: string): RawLink {
+  const [reply] = socket.request({ what: 'RTM_GETLINK', subject: name, step }, (seq) => getLinkByNameRequest(seq, name));
+  if (reply === undefined) throw new Error(`netlink: RTM_GETLINK '${name}' was acked without an answer`);
+  return parseLinkMessage(reply);
 }
 
 export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readLinks(socket)): Address[] {

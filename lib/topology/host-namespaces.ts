@@ -10,7 +10,7 @@ import { nsidIn } from '../rtnl/nsid';
 import { readAddresses, readLinks } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
-import { openNamespace } from './open-namespace';
+import { openNamespace } from '../proc/open-namespace';
 import type { PeerOracle } from './veth-peers';
 
 export class NamespaceSource {

@@ -5,8 +5,8 @@
 import { native } from '../binding';
 import { NetnsError, errnoOf } from '../errors';
 import { NetNamespace } from '../handle/net-namespace';
-import { openSocketNetns } from '../proc/fd-holders';
-import type { NamespaceInfo } from '../proc/list-namespaces';
+import { openSocketNetns } from './fd-holders';
+import type { NamespaceInfo } from './list-namespaces';
 
 type Opener = () => NetNamespace;
 
