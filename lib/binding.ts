@@ -121,7 +121,7 @@ export interface NativePidfdWatch {
 /** The raw addon, one function per system call. */
 export interface NativeBinding {
   constants: NativeConstants;
-  /** False if the libuv threadpool could not be started at load. */
+  /** @internal False if the libuv threadpool could not be started at load. */
   threadpoolWarmed: boolean;
   setns(fd: number, nstype: number): Result<undefined>;
   unshare(flags: number): Result<undefined>;
@@ -130,7 +130,7 @@ export interface NativeBinding {
   nsGetParent(fd: number): Result<number>;
   nsGetOwnerUid(fd: number): Result<number>;
   gettid(): number;
-  /** Writes why to stderr and aborts: for a thread that can no longer run JavaScript. */
+  /** @internal Writes why to stderr and aborts: for a thread that can no longer run JavaScript. */
   abortStuckThread(errno?: number): never;
   mount(source: string | null, target: string, fstype: string | null,
     flags: number, data: string | null): Result<undefined>;
@@ -140,7 +140,7 @@ export interface NativeBinding {
   open(path: string, flags: number): Result<number>;
   /** close(2) for fds the addon returned; fds from node:fs go back through node:fs. */
   close(fd: number): Result<undefined>;
-  /** Closes an addon-owned fd when this JS environment (thread) is torn down. */
+  /** @internal Closes an addon-owned fd when this JS environment (thread) is torn down. */
   closeOnEnvTeardown(fd: number): Result<undefined>;
   /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
   pipe(): Result<[number, number]>;

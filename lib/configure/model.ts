@@ -1,6 +1,5 @@
 // What the wiring functions take and give back. A link is named to users as
 // a LinkRef, `{ ns, ifindex, name }` (rtnl/model.ts), as topology() names it.
-import type { IpFamily } from '../rtnl/ip-address';
 
 export type { LinkRef, VethPair } from '../rtnl/model';
 
@@ -31,5 +30,5 @@ export interface RouteSpec {
   /** ip: metric. */
   metric?: number;
   /** Family of a 'default' route through a device only (no gateway to tell); default 4, as ip. */
-  family?: IpFamily;
+  family?: 4 | 6;
 }

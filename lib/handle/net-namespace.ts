@@ -351,7 +351,7 @@ export interface ResolvedTarget {
   owned: boolean;
 }
 
-/** Opens (or passes through) the namespace a target designates. */
+/** @internal Opens (or passes through) the namespace a target designates. */
 export function resolveTarget(target: NetnsTarget, options: RunDirOptions = {}): ResolvedTarget {
   if (target instanceof NetNamespace) return { namespace: target, owned: false };
   if (typeof target === 'string') {
@@ -367,7 +367,7 @@ export function resolveTarget(target: NetnsTarget, options: RunDirOptions = {}):
     `path or { pid }, got ${target === null ? 'null' : typeof target}`);
 }
 
-/** Runs fn with the resolved namespace, closing it afterwards if it was opened for fn. */
+/** @internal Runs fn with the resolved namespace, closing it afterwards if it was opened for fn. */
 export function withTarget<T>(target: NetnsTarget, fn: (ns: NetNamespace) => T,
   options: RunDirOptions = {}): T {
   const { namespace, owned } = resolveTarget(target, options);

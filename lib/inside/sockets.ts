@@ -35,7 +35,7 @@ export interface NsUdpOptions {
   host?: string;
 }
 
-/** socket(2) inside `ns`; the fd is the caller's to hand over or close. */
+/** @internal socket(2) inside `ns`; the fd is the caller's to hand over or close. */
 export function socketIn(ns: NetNamespace, domain: number, type: number, protocol = 0): number {
   return ns.enter(() => sys.socket(domain, type, protocol));
 }
@@ -61,7 +61,7 @@ function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: 
   }
 }
 
-/** A net.Server listening inside the namespace. */
+/** @internal A net.Server listening inside the namespace. */
 export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
   connectionListener?: (socket: net.Socket) => void): Promise<net.Server> {
   const { port = 0, host = '127.0.0.1', backlog = 511 } = options ?? {};
@@ -92,7 +92,7 @@ export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
   });
 }
 
-/** A net.Socket whose socket was created inside the namespace, connecting there. */
+/** @internal A net.Socket whose socket was created inside the namespace, connecting there. */
 export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Socket {
   const { port, host = '127.0.0.1' } = options ?? ({} as NsConnectOptions);
   assertPort(port);
@@ -114,7 +114,7 @@ export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Sock
   return socket.connect({ port, host });
 }
 
-/** A dgram.Socket created and bound inside the namespace. */
+/** @internal A dgram.Socket created and bound inside the namespace. */
 export function udpSocketIn(ns: NetNamespace, options: NsUdpOptions = {}): Promise<dgram.Socket> {
   const { type = 'udp4', port = 0 } = options;
   if (type !== 'udp4' && type !== 'udp6') throw new TypeError(`type must be 'udp4' or 'udp6', got '${type}'`);

@@ -12,7 +12,7 @@ export interface NsSpawnOptions extends SpawnOptions {
   mountNamespace?: 'shared' | 'isolated';
 }
 
-/** The command and arguments both spawn modes accept, refused before anything starts. */
+/** @internal The command and arguments both spawn modes accept, refused before anything starts. */
 export function assertCommand(command: unknown, args: unknown): asserts args is readonly string[] {
   if (typeof command !== 'string' || command.length === 0) {
     throw new TypeError('command must be a non-empty string');
@@ -25,6 +25,7 @@ export function assertCommand(command: unknown, args: unknown): asserts args is 
   }
 }
 
+/** @internal */
 export function spawnShared(ns: NetNamespace, command: string, args: readonly string[],
   options: SpawnOptions): ChildProcess {
   assertCommand(command, args);

@@ -59,7 +59,7 @@ export function unmount(target: string): void {
   check(native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW), target);
 }
 
-/** Undoes a bindMount that must not stay: detach if mounted, then remove the file. */
+/** @internal Undoes a bindMount that must not stay: detach if mounted, then remove the file. */
 export function discardBindMount(target: string, mounted = true): void {
   if (mounted) native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW); // not mounted after all: fine
   try {

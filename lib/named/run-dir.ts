@@ -34,7 +34,7 @@ export function resolveRunDir(options: RunDirOptions = {}): string {
   return '/run/netns';
 }
 
-/** The run-dir path for a validated name. */
+/** @internal The run-dir path for a validated name. */
 export function namedPath(name: string, options: RunDirOptions = {}): string {
   assertNetnsName(name);
   return path.join(resolveRunDir(options), name);
@@ -58,7 +58,7 @@ function makeDirectory(dir: string): void {
   }
 }
 
-/** Creates the run dir if needed and makes it a shared mount point of its own. */
+/** @internal Creates the run dir if needed and makes it a shared mount point of its own. */
 export function prepareRunDir(runDir: string): void {
   rethrowing(() => makeDirectory(runDir), runDir);
   const fd = rethrowing(() => fs.openSync(runDir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY), runDir);

@@ -15,12 +15,14 @@ export interface TopologyEnricher {
   enrich(namespaces: TopologyNamespace[]): void | Promise<void>;
 }
 
+/** @internal */
 export function assertEnrichers(value: unknown): asserts value is readonly TopologyEnricher[] {
   if (!Array.isArray(value) || !value.every((step) => typeof step?.name === 'string' && typeof step?.enrich === 'function')) {
     throw new TypeError('enrich must be an array of { name: string, enrich(namespaces) } steps');
   }
 }
 
+/** @internal */
 export async function runEnrichers(namespaces: TopologyNamespace[], steps: readonly TopologyEnricher[]): Promise<void> {
   for (const step of steps) {
     try {

@@ -22,13 +22,13 @@ export interface Selection {
   opened: NetNamespace[];
 }
 
-/** What a namespace known only from a handle looks like before (or without) a listing. */
+/** @internal What a namespace known only from a handle looks like before (or without) a listing. */
 export function infoOfHandle(handle: NetNamespace): NamespaceInfo {
   return { ino: handle.ino, id: handle.id, nprocs: 0, pids: [], nsfs: [],
     names: handle.name === undefined ? [] : [handle.name], heldBy: [] };
 }
 
-/**
+/** @internal
  * Opens every target (a bad name or a dead pid throws, as anywhere else);
  * ids are taken as they are and checked against the listing later.
  */
@@ -54,7 +54,7 @@ export function selectNamespaces(selectors: readonly NamespaceSelector[], option
   return selection;
 }
 
-/** The error shown for an id that no namespace on the host has (any more). */
+/** @internal The error shown for an id that no namespace on the host has (any more). */
 export function notFound(ino: number): NetnsError {
   return new NetnsError({ errno: errnoOf('ENOENT'), syscall: 'topology', path: `net:[${ino}]`,
     description: 'no such network namespace on this host (it may have ended)', hint: '' });

@@ -68,7 +68,7 @@ export async function topology(options: TopologyOptions = {}): Promise<Topology>
   return map;
 }
 
-/** The kernel's part of the map, synchronous; every fd it opens is closed when it returns or throws. */
+/** @internal The kernel's part of the map, synchronous; every fd it opens is closed when it returns or throws. */
 export function readTopology(options: TopologyOptions = {}): Topology {
   const selection = options.namespaces === undefined ? undefined : selectNamespaces(options.namespaces, options);
   try {
@@ -92,7 +92,7 @@ export function readTopology(options: TopologyOptions = {}): Topology {
   }
 }
 
-/** One namespace of the map; a failure to open or read it becomes its `error`. */
+/** @internal One namespace of the map; a failure to open or read it becomes its `error`. */
 export function describeNamespace(source: NamespaceSource, onlyVeths: boolean): TopologyNamespace {
   const { info } = source;
   const entry: TopologyNamespace = {
