@@ -17,7 +17,11 @@ const made = [];
 function cleanUp() {
   for (const ns of made.splice(0)) {
     ns.close();
-    NetNamespace.delete(ns.name);
+    try {
+      NetNamespace.delete(ns.name);
+    } catch (error) {
+      console.error(`could not delete ${ns.name}: ${error.message}`); // and go on with the rest
+    }
   }
 }
 process.on('exit', cleanUp);

@@ -37,6 +37,7 @@ export class NetnsError extends Error {
   readonly hint?: string;
   readonly kernelMessage?: string;
   readonly step?: string;
+  readonly #fields: SystemErrorFields;
 
   constructor(fields: SystemErrorFields) {
     const [code, standard] =
@@ -56,6 +57,13 @@ export class NetnsError extends Error {
     if (hint) this.hint = hint;
     if (fields.kernelMessage) this.kernelMessage = fields.kernelMessage;
     if (fields.step !== undefined) this.step = fields.step;
+    this.#fields = fields;
+  }
+
+  /** @internal The same error, with a hint added (what could not be undone after it) and this one as cause. */
+  withHint(hint: string): NetnsError {
+    const own = this.#fields.hint ?? this.hint;
+    return new NetnsError({ ...this.#fields, hint: own ? `${own}; ${hint}` : hint, cause: this });
   }
 }
 

@@ -1,5 +1,6 @@
-// A seam for tests and for trying old-kernel behaviour on a new kernel:
-// NETNS_NATIVE_WITHOUT=clone3,pidfd-netns,pidfd makes the library act as if
+// A seam for tests (and for trying old-kernel behaviour on a new kernel; not
+// for production: without pidfds a reused pid goes unnoticed):
+// NETNS_NATIVE_TEST_WITHOUT=clone3,pidfd-netns,pidfd makes the library act as if
 // the kernel refused those calls (ENOSYS, ENOTTY), so that the fallbacks run
 // for real: clone(CLONE_PIDFD) instead of clone3, /proc/PID/ns/net confirmed
 // by a pidfd instead of PIDFD_GET_NET_NAMESPACE, the path alone without pidfds.
@@ -8,6 +9,6 @@
 export type KernelFeature = 'clone3' | 'pidfd-netns' | 'pidfd';
 
 export function simulatedMissing(feature: KernelFeature): boolean {
-  const without = process.env.NETNS_NATIVE_WITHOUT;
+  const without = process.env.NETNS_NATIVE_TEST_WITHOUT;
   return without !== undefined && without.split(',').includes(feature);
 }

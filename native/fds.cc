@@ -19,6 +19,11 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   std::string path;
   int flags;
   if (!args.String(0, &path) || !args.Int(1, &flags)) return args.Error();
+  // These would need a mode argument: only existing files are opened here.
+  if ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE) {
+    args.Refuse("open() here takes no O_CREAT or O_TMPFILE");
+    return args.Error();
+  }
   int fd = RetryOnEintr([&] { return open(path.c_str(), flags | O_CLOEXEC); });
   return CheckNumber(info.Env(), fd, "open", path.c_str());
 }

@@ -1,6 +1,6 @@
 // The fallbacks for kernels (and sandboxes) without clone3 or pidfd
 // namespace ioctls, run for real on this kernel through the
-// NETNS_NATIVE_WITHOUT seam. CI also runs the handle, spawn and clone suites
+// NETNS_NATIVE_TEST_WITHOUT seam. CI also runs the handle, spawn and clone suites
 // whole under the seam; these tests prove the seam takes the other path.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,11 +8,11 @@ import { NetNamespace, sys } from '../lib/index';
 import { onCleanup, readlinkNetns, startNetnsProcess } from './helpers';
 
 function without(features: string): void {
-  const before = process.env.NETNS_NATIVE_WITHOUT;
-  process.env.NETNS_NATIVE_WITHOUT = features;
+  const before = process.env.NETNS_NATIVE_TEST_WITHOUT;
+  process.env.NETNS_NATIVE_TEST_WITHOUT = features;
   onCleanup(() => {
-    if (before === undefined) delete process.env.NETNS_NATIVE_WITHOUT;
-    else process.env.NETNS_NATIVE_WITHOUT = before;
+    if (before === undefined) delete process.env.NETNS_NATIVE_TEST_WITHOUT;
+    else process.env.NETNS_NATIVE_TEST_WITHOUT = before;
   });
 }
 

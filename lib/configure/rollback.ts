@@ -57,13 +57,5 @@ function notUndone(error: unknown, failures: Array<{ what: string; error: unknow
   if (!(error instanceof NetnsError)) {
     return new AggregateError([error, ...failures.map((failure) => failure.error)], `${messageOf(error)} (${left})`);
   }
-  return new NetnsError({
-    errno: error.errno,
-    syscall: error.syscall,
-    path: error.path,
-    step: error.step,
-    kernelMessage: error.kernelMessage,
-    hint: left,
-    cause: failures[0].error,
-  });
+  return error.withHint(left);
 }

@@ -3,12 +3,14 @@
 // request one after another and stops at the first refusal, keeping what it
 // did (`ip link set X mtu 1400 name TAKEN` fails with EEXIST, and the mtu
 // is 1400), and IFLA_MASTER detaches from the old master before it tries
-// the new one. So each change is its own request, in an order that works on
-// every kernel (a rename of an up link is EBUSY before 6.x: down first, up
-// last), and each registers first how to set its value back to what was read.
+// the new one. So each change is its own request, in a fixed order (down
+// first, up last), and each registers first how to set its value back to
+// what was read. A rename of a link that stays up needs a kernel that allows
+// it (recent ones do; older ones answer EBUSY, and the steps done are undone).
 import type { NetNamespace } from '../handle/net-namespace';
 import { IFF_UP } from '../rtnl/constants';
 import { type LinkChanges, type RawLink, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
+import { assertMtu } from '../rtnl/fields';
 import { RtnlSocket } from '../rtnl/transport';
 import { findLink, quoted } from './lookup';
 import type { LinkSettings } from './model';
@@ -28,9 +30,7 @@ export function assertLinkSettings(ifname: unknown, settings: unknown): asserts 
   if (given.length === 0) throw new TypeError('setLink needs at least one of up, mtu, name, master');
   const { up, mtu, name, master } = settings as LinkSettings;
   if (up !== undefined && typeof up !== 'boolean') throw new TypeError(`up must be a boolean, got ${typeof up}`);
-  if (mtu !== undefined && (typeof mtu !== 'number' || !Number.isInteger(mtu) || mtu < 1 || mtu > 0x7fffffff)) {
-    throw new RangeError(`mtu must be a positive integer, got ${String(mtu)}`);
-  }
+  if (mtu !== undefined) assertMtu(mtu);
   if (name !== undefined) assertInterfaceName(name, 'new name');
   if (master !== undefined && master !== null) assertInterfaceName(master, 'master');
 }

@@ -32,7 +32,9 @@ export function parseHost(host: unknown, what = 'host'): HostAddress {
   let parsed: { family: IpFamily; address: Buffer };
   try {
     parsed = parseIP(text, what);
-  } catch {
+  } catch (error) {
+    // Something like an address (digits, dots, colons) is just a bad one.
+    if (/^[0-9a-fA-F.:]+$/.test(text)) throw error;
     throw new TypeError(`${what} must be an IP address, got '${host}': a hostname would be ` +
       'resolved outside the namespace; resolve it yourself and pass the address');
   }

@@ -19,6 +19,7 @@ import {
 import type { LinkNames } from './link-codec';
 import { addressFlagNames, scopeName } from './names';
 import { type NetlinkMessage, attribute, encodeMessage, fixedHeader, messageAttributes } from './wire';
+import { assertIfindex } from './fields';
 
 /** struct ifaddrmsg. */
 export interface IfAddrMsg {
@@ -69,11 +70,6 @@ export interface AddAddressOptions {
   broadcast?: boolean | string;
 }
 
-function assertIfindex(ifindex: unknown): asserts ifindex is number {
-  if (typeof ifindex !== 'number' || !Number.isInteger(ifindex) || ifindex < 1 || ifindex > 0xffffffff) {
-    throw new RangeError(`ifindex must be a positive integer, got ${String(ifindex)}`);
-  }
-}
 
 function toCidr(cidr: string | Cidr): Cidr {
   if (typeof cidr === 'string') return parseCidr(cidr, { what: 'address' });

@@ -23,6 +23,7 @@ import {
   type NetlinkMessage, encodeMessage, fixedHeader, messageAttributes, nestAttribute,
   s32Attribute, stringAttribute, u32Attribute,
 } from './wire';
+import { assertFd, assertIfindex, assertMtu } from './fields';
 
 // ------------------------------------------------------------ ifinfomsg --
 
@@ -77,17 +78,6 @@ export function assertInterfaceName(name: unknown, what = 'interface name'): ass
   }
 }
 
-function assertIndex(ifindex: unknown, what = 'ifindex'): asserts ifindex is number {
-  if (typeof ifindex !== 'number' || !Number.isInteger(ifindex) || ifindex < 1 || ifindex > 0x7fffffff) {
-    throw new RangeError(`${what} must be a positive 32-bit integer, got ${String(ifindex)}`);
-  }
-}
-
-function assertFd(fd: unknown, what = 'namespace fd'): asserts fd is number {
-  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new RangeError(`${what} must be a file descriptor (a non-negative integer), got ${String(fd)}`);
-  }
-}
 
 // ---------------------------------------------------------- read requests --
 
@@ -197,10 +187,10 @@ export interface LinkChanges {
  * NLM_F_ACK so success is confirmed.
  */
 export function setLinkRequest(seq: number, ifindex: number, changes: LinkChanges): Buffer {
-  assertIndex(ifindex);
+  assertIfindex(ifindex);
   const parts: Buffer[] = [];
   if (changes.nsFd !== undefined) {
-    assertFd(changes.nsFd);
+    assertFd(changes.nsFd, 'namespace fd');
     // The kernel moves first and resolves IFLA_MASTER afterwards, in the new
     // namespace, where the index means another link (or none).
     if (changes.masterIndex !== undefined) {
@@ -209,16 +199,14 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
     }
     parts.push(u32Attribute(IFLA_NET_NS_FD, changes.nsFd));
     if (changes.newIfindex !== undefined) {
-      assertIndex(changes.newIfindex, 'newIfindex');
+      assertIfindex(changes.newIfindex, 'newIfindex');
       parts.push(s32Attribute(IFLA_NEW_IFINDEX, changes.newIfindex));
     }
   } else if (changes.newIfindex !== undefined) {
     throw new TypeError('newIfindex applies only to a move (nsFd)');
   }
   if (changes.mtu !== undefined) {
-    if (!Number.isInteger(changes.mtu) || changes.mtu < 1 || changes.mtu > 0xffffffff) {
-      throw new RangeError(`mtu must be a positive integer, got ${changes.mtu}`);
-    }
+    assertMtu(changes.mtu);
     parts.push(u32Attribute(IFLA_MTU, changes.mtu));
   }
   if (changes.name !== undefined) {
@@ -226,7 +214,7 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
     parts.push(stringAttribute(IFLA_IFNAME, changes.name));
   }
   if (changes.masterIndex !== undefined) {
-    if (changes.masterIndex !== 0) assertIndex(changes.masterIndex, 'masterIndex');
+    if (changes.masterIndex !== 0) assertIfindex(changes.masterIndex, 'masterIndex');
     parts.push(u32Attribute(IFLA_MASTER, changes.masterIndex));
   }
   if (changes.up !== undefined && typeof changes.up !== 'boolean') {
@@ -244,7 +232,7 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
 
 /** RTM_DELLINK by ifindex. Deleting one end of a veth deletes both. */
 export function deleteLinkRequest(seq: number, ifindex: number): Buffer {
-  assertIndex(ifindex);
+  assertIfindex(ifindex);
   return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [encodeIfInfoMsg({ index: ifindex })]);
 }
 

@@ -6,6 +6,7 @@ import {
   AF_UNSPEC, NETNSA_FD, NETNSA_NSID, NETNSA_NSID_NOT_ASSIGNED, NLM_F_REQUEST, RTGENMSG_LEN,
   RTM_GETNSID, RTM_NEWNSID,
 } from './constants';
+import { assertFd } from './fields';
 import { type NetlinkMessage, encodeMessage, messageAttributes, u32Attribute } from './wire';
 
 /**
@@ -14,9 +15,7 @@ import { type NetlinkMessage, encodeMessage, messageAttributes, u32Attribute } f
  * NLMSG_ERROR (-EBADF, -EINVAL for a file that is not a network namespace).
  */
 export function getNsidRequest(seq: number, fd: number): Buffer {
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new RangeError(`fd must be a file descriptor (a non-negative integer), got ${fd}`);
-  }
+  assertFd(fd);
   // struct rtgenmsg is one byte, sent padded to 4 as iproute2 does.
   const rtgenmsg = Buffer.alloc(RTGENMSG_LEN);
   rtgenmsg.writeUInt8(AF_UNSPEC, 0);

@@ -17,6 +17,7 @@ import {
   Attributes, type NetlinkMessage, align4, attribute, encodeMessage, fixedHeader, messageAttributes,
   u32Attribute,
 } from './wire';
+import { assertIfindex, assertU32 } from './fields';
 
 /** struct rtmsg. */
 export interface RtMsg {
@@ -96,12 +97,8 @@ export interface NewRoute {
 export function addRouteRequest(seq: number, route: NewRoute): Buffer {
   if (typeof route !== 'object' || route === null) throw new TypeError('route must be an object');
   const gateway = route.via === undefined ? undefined : parseIP(route.via, 'via');
-  if (route.dev !== undefined && (!Number.isInteger(route.dev) || route.dev < 1 || route.dev > 0x7fffffff)) {
-    throw new RangeError(`dev must be an ifindex (a positive integer), got ${String(route.dev)}`);
-  }
-  if (route.metric !== undefined && (!Number.isInteger(route.metric) || route.metric < 0 || route.metric > 0xffffffff)) {
-    throw new RangeError(`metric must be an integer from 0 to 4294967295, got ${route.metric}`);
-  }
+  if (route.dev !== undefined) assertIfindex(route.dev, 'dev');
+  if (route.metric !== undefined) assertU32(route.metric, 'metric');
   if (gateway === undefined && route.dev === undefined) {
     throw new TypeError('a route needs a gateway (via) or an output link (dev), or both');
   }

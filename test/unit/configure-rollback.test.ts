@@ -30,11 +30,12 @@ describe('allOrNothing', () => {
   it('keeps going when an undo fails, and says what could not be undone', () => {
     const undone: string[] = [];
     let thrown: unknown;
+    const original = refusal();
     try {
       allOrNothing((rollback) => {
         rollback.add('the first change', () => undone.push('one'));
         rollback.add('the mtu change', () => { throw new Error('device gone'); });
-        throw refusal();
+        throw original;
       });
     } catch (error) {
       thrown = error;
@@ -44,6 +45,8 @@ describe('allOrNothing', () => {
     const error = thrown as NetnsError;
     expect(error).toMatchObject({ code: 'EEXIST', step: 'renaming it', kernelMessage: 'taken' });
     expect(error.message).toMatch(/could not undo the mtu change: device gone/);
-    expect((error.cause as Error).message).toBe('device gone');
+    // The refusal stays the cause, its description and hint kept.
+    expect(error.cause).toBe(original);
+    expect(error.message.startsWith(original.message.replace(/ \(.*\)$/, ''))).toBe(true);
   });
 });
