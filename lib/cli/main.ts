@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The `netns-native` command (package.json "bin"). The streams are reached
+// lazily: touching process.stdout makes libuv set O_NONBLOCK on a pipe, which
+// `exec` would hand on to its command, so only what is written opens them.
+import tty from 'node:tty';
+import { runCli } from './run';
+import { type CliStreams, Output } from './output';
+
+const streams: CliStreams = {
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+  stdoutIsTTY: tty.isatty(1),
+  env: process.env,
+};
+
+// The library's warnings (a netlink dump raced by changes, ...) in our own one-line form.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => new Output(streams).warning(warning.message));
+
+void runCli(process.argv.slice(2), streams).then((status) => {
+  process.exitCode = status;
+});
