@@ -11,19 +11,45 @@ import fs from 'node:fs';
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR2'] as const;
 const SENT_TO_GROUP_BY_TERMINAL: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT']);
 
-/** Passes signals on to the child until the returned function is called. */
-export function forwardSignals(child: ChildProcess): () => void {
-  const handlers = FORWARDED.map((signal) => {
-    const handler = (): void => {
-      if (SENT_TO_GROUP_BY_TERMINAL.has(signal) && inTerminalForeground()) return;
-      child.kill(signal);
-    };
-    process.on(signal, handler);
-    return { signal, handler };
+/**
+ * Passes signals on to the child. Listening starts before the child is made:
+ * the child is visible (and signalled by supervisors) while the clone still
+ * waits for its exec, and without our listeners Node's own default would end
+ * us and orphan it. (Listeners run from the event loop, so none runs between
+ * the clone and attach(), which follow each other synchronously.) A signal
+ * that comes before, while the namespace is being opened, is kept in `early`:
+ * the command is then not started at all.
+ */
+export class SignalForwarder {
+  #child?: ChildProcess;
+  #early?: NodeJS.Signals;
+  readonly #listeners = FORWARDED.map((signal) => {
+    const listener = (): void => this.#received(signal);
+    process.on(signal, listener);
+    return { signal, listener };
   });
-  return () => {
-    for (const { signal, handler } of handlers) process.off(signal, handler);
-  };
+
+  /** The first signal received before a child was attached. */
+  get early(): NodeJS.Signals | undefined {
+    return this.#early;
+  }
+
+  attach(child: ChildProcess): void {
+    this.#child = child;
+  }
+
+  stop(): void {
+    for (const { signal, listener } of this.#listeners) process.off(signal, listener);
+  }
+
+  #received(signal: NodeJS.Signals): void {
+    if (this.#child === undefined) {
+      this.#early ??= signal;
+      return;
+    }
+    if (SENT_TO_GROUP_BY_TERMINAL.has(signal) && inTerminalForeground()) return;
+    this.#child.kill(signal);
+  }
 }
 
 /**

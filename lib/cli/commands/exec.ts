@@ -10,7 +10,7 @@ import { getSystemErrorMap } from 'node:util';
 import { NetnsError } from '../../index';
 import { HELP_OPTION, UsageError, parseWithCommand } from '../args';
 import type { Command } from '../command';
-import { forwardSignals } from '../exec-signals';
+import { SignalForwarder } from '../exec-signals';
 import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SIGNAL_BASE } from '../exit-status';
 import type { Output } from '../output';
 import { TARGET_HELP, TARGET_OPTIONS, openTarget, targetByOption, targetSpec } from '../target';
@@ -19,22 +19,28 @@ const OPTIONS = { ...HELP_OPTION, ...TARGET_OPTIONS };
 
 /** The status a shell would report for the command. */
 function waitForExit(child: ChildProcess): Promise<number> {
-  const stopForwarding = forwardSignals(child);
   return new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      resolve(code ?? EXIT_SIGNAL_BASE + (signal === null ? 0 : os.constants.signals[signal]));
+      resolve(code ?? signalStatus(signal ?? 'SIGKILL'));
     });
-  }).finally(stopForwarding);
+  });
+}
+
+function signalStatus(signal: NodeJS.Signals): number {
+  return EXIT_SIGNAL_BASE + os.constants.signals[signal];
 }
 
 /** The command could not be started: found (ENOENT) or run (EACCES, ENOEXEC, ...). */
 function execFailure(error: unknown, command: string, out: Output): number | undefined {
   if (!(error instanceof NetnsError)) return undefined;
   if (error.syscall !== 'execve' && error.syscall !== `spawn ${command}`) return undefined;
-  const description = getSystemErrorMap().get(error.errno)?.[1] ?? error.message;
-  out.error(`cannot run '${command}': ${error.code}: ${description}`);
-  return error.code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+  // Node's table of error names lacks some errnos (ENOEXEC); os.constants has them all.
+  const code = error.code !== 'EUNKNOWN' ? error.code
+    : Object.entries(os.constants.errno).find(([, errno]) => errno === -error.errno)?.[0] ?? error.code;
+  const description = getSystemErrorMap().get(error.errno)?.[1];
+  out.error(`cannot run '${command}': ${description === undefined ? code : `${code}: ${description}`}`);
+  return code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 }
 
 export const execCommand: Command = {
@@ -63,19 +69,27 @@ Options:
     const spec = targetSpec(values, positionals[0], 'required');
     if (command.length === 0) throw new UsageError('missing CMD');
     const [file, ...args] = command;
-    const ns = await openTarget(spec);
-    let child: ChildProcess;
+    const forwarder = new SignalForwarder();
     try {
-      child = ns.spawn(file, args, { mountNamespace: 'isolated', stdio: 'inherit' });
-    } finally {
-      ns.close(); // the child holds the namespace now
-    }
-    try {
+      const ns = await openTarget(spec);
+      if (forwarder.early !== undefined) {
+        ns.close();
+        return signalStatus(forwarder.early);
+      }
+      let child: ChildProcess;
+      try {
+        child = ns.spawn(file, args, { mountNamespace: 'isolated', stdio: 'inherit' });
+      } finally {
+        ns.close(); // the child holds the namespace now
+      }
+      forwarder.attach(child);
       return await waitForExit(child);
     } catch (error) {
       const status = execFailure(error, file, out);
       if (status === undefined) throw error;
       return status;
+    } finally {
+      forwarder.stop();
     }
   },
 };
