@@ -5,7 +5,7 @@
 // mount points joined by newlines or null. Namespaces no process is in (a
 // name only) are listed too, with pid and command null, as newer lsns does.
 import { type NamespaceInfo, listNamespaces } from '../../index';
-import { HELP_OPTION, JSON_OPTION, flag } from '../args';
+import { HELP_OPTION, JSON_OPTION, expectPositionals, flag } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import { type Column, formatTable } from '../table';
@@ -63,7 +63,8 @@ Options:
                   (looks at every fd on the host)
   -h, --help      this help`,
   options: { ...HELP_OPTION, ...JSON_OPTION, 'fd-holders': { type: 'boolean' } },
-  run({ values }, { out, json }) {
+  run({ values, positionals }, { out, json }) {
+    expectPositionals(positionals, []);
     const rows = listNamespaces({ fdHolders: flag(values, 'fd-holders') }).map(lsnsRow);
     if (json || flag(values, 'json')) {
       out.json({ namespaces: rows }, 'lsns');

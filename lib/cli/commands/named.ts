@@ -2,7 +2,7 @@
 // exactly as `ip -j netns list` prints them ({"name":…,"id":N}, the id only
 // where one is assigned).
 import { listNamed } from '../../index';
-import { HELP_OPTION, JSON_OPTION, flag } from '../args';
+import { HELP_OPTION, JSON_OPTION, expectPositionals, flag } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import { formatTable } from '../table';
@@ -21,7 +21,8 @@ Options:
   -J, --json   JSON as ip -j netns list: [{"name":"red","id":0}, ...]
   -h, --help   this help`,
   options: { ...HELP_OPTION, ...JSON_OPTION },
-  run({ values }, { out, json }) {
+  run({ values, positionals }, { out, json }) {
+    expectPositionals(positionals, []);
     const named = listNamed();
     if (json || flag(values, 'json')) {
       out.json(named.map(({ name, nsid }) => (nsid === undefined ? { name } : { name, id: nsid })));
