@@ -3,7 +3,7 @@
 // named when an engine answers; the renderers draw it as a text tree, DOT
 // (`| dot -Tsvg`), Mermaid (a ```mermaid block GitHub draws) or the JSON model.
 import {
-  type NamespaceSelector, type TopologyEnricher, containersByNetns, renderDot, renderJson, renderMermaid,
+  type NamespaceSelector, type Topology, type TopologyEnricher, containersByNetns, renderDot, renderJson, renderMermaid,
   renderText, topology,
 } from '../../index';
 import {
@@ -37,6 +37,21 @@ function containerNames(out: Output): TopologyEnricher {
       }
     },
   };
+}
+
+/**
+ * The handles topology() opened on the namespaces asked for are, while it
+ * looks at every process's fds, fds of this process: they would show as
+ * holders of those namespaces. The picture is of the host, not of the
+ * program drawing it, and this process holds nothing else.
+ */
+function forgetOwnHandles(map: Topology): void {
+  for (const ns of map.namespaces) {
+    const others = ns.heldBy?.filter((holder) => holder.pid !== process.pid);
+    if (others === undefined) continue;
+    if (others.length > 0) ns.heldBy = others;
+    else delete ns.heldBy;
+  }
 }
 
 export const graphCommand: Command = {
@@ -88,6 +103,7 @@ Options:
       fdHolders: !flag(values, 'no-fd-holders'),
       enrich: flag(values, 'no-containers') ? [] : [containerNames(out)],
     });
+    forgetOwnHandles(map);
     switch (format) {
       case 'text': out.print(renderText(map, { color: out.color, ascii: flag(values, 'ascii') })); break;
       case 'dot': out.print(renderDot(map, { direction })); break;
