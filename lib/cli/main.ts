@@ -6,12 +6,25 @@ import tty from 'node:tty';
 import { runCli } from './run';
 import { type CliStreams, Output } from './output';
 
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/** A reader that goes away (`netns-native list | head -1`) is no error of ours: the rest is dropped quietly. */
+function withoutEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+  return stream;
+}
+
 const streams: CliStreams = {
   get stdout() {
-    return process.stdout;
+    return withoutEpipe(process.stdout);
   },
   get stderr() {
-    return process.stderr;
+    return withoutEpipe(process.stderr);
   },
   stdoutIsTTY: tty.isatty(1),
   env: process.env,
