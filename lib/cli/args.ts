@@ -57,8 +57,8 @@ export function parseOptions(argv: readonly string[], specs: OptionSpecs): Parse
 /**
  * For a subcommand that runs a command, as `ip netns exec NAME CMD...`: its
  * own options come first, then `ownPositionals(values)` positionals, then an
- * optional `--`, then the command, whose options are its own and are not
- * parsed here. Throws UsageError when no command is left.
+ * optional `--`, then the command (`command`, maybe empty), whose options
+ * are its own and are not parsed here. Throws UsageError.
  */
 export function parseWithCommand(argv: readonly string[], specs: OptionSpecs,
   ownPositionals: (values: ParsedArgs['values']) => number): ParsedArgs {

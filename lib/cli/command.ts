@@ -7,7 +7,6 @@ export interface CommandContext {
   out: Output;
   /** -J/--json was given before the subcommand (`netns-native -J list`, as `ip -j netns list`). */
   json: boolean;
-  env: NodeJS.ProcessEnv;
 }
 
 export interface Command {

@@ -1,6 +1,6 @@
 // Where the command line writes, and how: the library prints nothing, so the
 // command line owns stdout and stderr. Colour only on a terminal, and never
-// when NO_COLOR is set to anything (https://no-color.org).
+// when NO_COLOR is set to a non-empty value (https://no-color.org).
 import { visibleText } from '../render/visible';
 
 /** What the command line needs of a stream: process.stdout, or a collector in tests. */

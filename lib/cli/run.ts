@@ -34,7 +34,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
       return EXIT_OK;
     }
     const rest = argv.slice(argv[ownEnd] === '--' ? ownEnd + 1 : ownEnd);
-    if (flag(global, 'help') || rest[0] === 'help') return help(rest[0] === 'help' ? rest.slice(1) : [], out);
+    // `help [COMMAND]`, and `-h [COMMAND]` as well.
+    if (rest[0] === 'help') return help(rest.slice(1), out);
+    if (flag(global, 'help')) return help(rest.slice(0, 1), out);
     if (rest.length === 0) throw new UsageError('missing COMMAND');
     command = findCommand(rest[0]);
     const args: ParsedArgs = command.parse ? command.parse(rest.slice(1)) : parseOptions(rest.slice(1), command.options);
@@ -42,7 +44,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
       out.print(command.help);
       return EXIT_OK;
     }
-    return await command.run(args, { out, json: flag(global, 'json'), env: streams.env });
+    return await command.run(args, { out, json: flag(global, 'json') });
   } catch (error) {
     const report = reportFailure(error);
     out.error(report.message);

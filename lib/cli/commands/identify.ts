@@ -1,6 +1,7 @@
 // netns-native identify [PID]: `ip netns identify`, but every name of the
 // process's namespace, where iproute2 prints only the last one it finds.
 import { identify } from '../../index';
+import { visibleText } from '../../render/visible';
 import { HELP_OPTION, JSON_OPTION, expectPositionals, flag, parsePid } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
@@ -25,7 +26,7 @@ Options:
     const pid = positionals.length > 0 ? parsePid(positionals[0]) : process.pid;
     const names = identify(pid);
     if (json || flag(values, 'json')) out.json(names.map((name) => ({ name })));
-    else out.lines(names);
+    else out.lines(names.map(visibleText)); // a name may hold any byte but '/' and NUL
     return EXIT_OK;
   },
 };
