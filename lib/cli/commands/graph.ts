@@ -3,12 +3,10 @@
 // named when an engine answers; the renderers draw it as a text tree, DOT
 // (`| dot -Tsvg`), Mermaid (a ```mermaid block GitHub draws) or the JSON model.
 import {
-  type NamespaceSelector, type Topology, type TopologyEnricher, containersByNetns, renderDot, renderJson, renderMermaid,
-  renderText, topology,
+  type NamespaceSelector, type Topology, type TopologyEnricher, containersByNetns, renderDot, renderJson,
+  renderMermaid, renderText, topology,
 } from '../../index';
-import {
-  HELP_OPTION, JSON_OPTION, choiceOption, flag, parsePid, stringOptions,
-} from '../args';
+import { HELP_OPTION, JSON_OPTION, choiceOption, flag, parsePid, stringOptions } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import type { Output } from '../output';
