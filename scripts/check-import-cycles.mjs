@@ -1,6 +1,8 @@
 // Fails when modules of lib/ import each other's values in a cycle (type-only
 // imports are fine: they vanish at runtime). Each folder of lib/ must be
 // readable and testable on its own, and a cycle works only by laziness.
+// Also fails when the library imports the command line (lib/cli): the command
+// line is a layer over the library, never part of it.
 // usage: node scripts/check-import-cycles.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +50,17 @@ for (const file of files) {
     if (target) targets.add(target);
   }
   edges.set(file, targets);
+}
+
+const cli = path.join(root, 'cli') + path.sep;
+for (const [file, targets] of edges) {
+  if (file.startsWith(cli)) continue;
+  const intoCli = [...targets].find((target) => target.startsWith(cli));
+  if (intoCli) {
+    console.error(`the library imports the command line: ${path.relative(process.cwd(), file)} -> ` +
+      path.relative(process.cwd(), intoCli));
+    process.exit(1);
+  }
 }
 
 const state = new Map(); // 1: on the current path, 2: done

@@ -1,0 +1,25 @@
+// netns-native add NAME: `ip netns add NAME`, a new namespace bound to a name.
+import { NetNamespace } from '../../index';
+import { HELP_OPTION, expectPositionals } from '../args';
+import type { Command } from '../command';
+import { EXIT_OK } from '../exit-status';
+
+export const addCommand: Command = {
+  name: 'add',
+  synopsis: 'NAME',
+  summary: 'create a named namespace (ip netns add)',
+  help: `Usage: netns-native add NAME
+
+Creates a new network namespace and binds it to NAME in the run dir
+(/run/netns, or NETNS_RUN_DIR), as ip netns add does. Nothing is left behind
+when it fails. An existing name is an error (EEXIST).
+
+Options:
+  -h, --help   this help`,
+  options: HELP_OPTION,
+  run({ positionals }) {
+    expectPositionals(positionals, ['NAME']);
+    NetNamespace.createNamed(positionals[0]).close();
+    return EXIT_OK;
+  },
+};

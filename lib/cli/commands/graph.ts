@@ -1,0 +1,113 @@
+// netns-native graph: the picture. topology() maps every namespace, its
+// interfaces and addresses and the veth pairs between them; containers are
+// named when an engine answers; the renderers draw it as a text tree, DOT
+// (`| dot -Tsvg`), Mermaid (a ```mermaid block GitHub draws) or the JSON model.
+import {
+  type NamespaceSelector, type Topology, type TopologyEnricher, containersByNetns, renderDot, renderJson,
+  renderMermaid, renderText, topology,
+} from '../../index';
+import { HELP_OPTION, JSON_OPTION, choiceOption, flag, parsePid, stringOptions } from '../args';
+import type { Command } from '../command';
+import { EXIT_OK } from '../exit-status';
+import type { Output } from '../output';
+
+const FORMATS = ['text', 'dot', 'mermaid', 'json'] as const;
+const DIRECTIONS = ['TB', 'LR'] as const;
+
+/**
+ * Names each namespace's container. An engine that answers wrongly costs a
+ * warning, not the picture: the map is drawn without container names.
+ */
+function containerNames(out: Output): TopologyEnricher {
+  return {
+    name: 'containers',
+    async enrich(namespaces) {
+      let byInode;
+      try {
+        byInode = await containersByNetns();
+      } catch (error) {
+        out.warning(`containers are not named: ${(error as Error).message}`);
+        return;
+      }
+      for (const ns of namespaces) {
+        const container = byInode.get(ns.ino);
+        if (container !== undefined) ns.container = container;
+      }
+    },
+  };
+}
+
+/**
+ * The handles topology() opened on the namespaces asked for are, while it
+ * looks at every process's fds, fds of this process: they would show as
+ * holders of those namespaces. The picture is of the host, not of the
+ * program drawing it, and this process holds nothing else.
+ */
+function forgetOwnHandles(map: Topology): void {
+  for (const ns of map.namespaces) {
+    const others = ns.heldBy?.filter((holder) => holder.pid !== process.pid);
+    if (others === undefined) continue;
+    if (others.length > 0) ns.heldBy = others;
+    else delete ns.heldBy;
+  }
+}
+
+export const graphCommand: Command = {
+  name: 'graph',
+  synopsis: '[-f FORMAT] [NS...]',
+  summary: 'a picture: text, dot, mermaid or json',
+  help: `Usage: netns-native graph [--format text|dot|mermaid|json] [options] [NS...]
+
+Maps every network namespace on the host (or only those given), each one's
+interfaces and addresses, and the veth pairs between them, confirmed from both
+ends; bridge ports point at their bridge. Namespaces are labelled with their
+names, container (when a Docker or Podman engine answers), pids and command.
+
+NS is a name in /run/netns, an absolute path to an nsfs file, or an id as
+net:[4026532301]; --pid PID (repeatable) adds a process's namespace. Peers of
+the chosen namespaces' veths are still found anywhere on the host.
+
+Options:
+  -f, --format F      text: a tree (the default); dot: Graphviz (| dot -Tsvg);
+                      mermaid: a flowchart for a \`\`\`mermaid block;
+                      json: the topology model, {"format":1,...}
+  -J, --json          the same as --format json
+  --direction TB|LR   dot and mermaid: top to bottom (default) or left to right
+  --ascii             draw the text tree with ASCII only
+  --veths             only veth interfaces
+  --no-fd-holders     skip namespaces held only by an fd or a socket (faster)
+  --no-containers     do not ask a container engine for names
+  --pid PID           a process's namespace (repeatable)
+  -h, --help          this help`,
+  options: {
+    ...HELP_OPTION, ...JSON_OPTION,
+    format: { type: 'string', short: 'f' },
+    direction: { type: 'string' },
+    ascii: { type: 'boolean' },
+    veths: { type: 'boolean' },
+    'no-fd-holders': { type: 'boolean' },
+    'no-containers': { type: 'boolean' },
+    pid: { type: 'string', multiple: true },
+  },
+  async run({ values, positionals }, { out, json }) {
+    const format = json || flag(values, 'json') ? 'json' : choiceOption(values, 'format', FORMATS, 'text');
+    const direction = choiceOption(values, 'direction', DIRECTIONS, 'TB');
+    const selectors: NamespaceSelector[] = [
+      ...positionals, ...stringOptions(values, 'pid').map((pid) => ({ pid: parsePid(pid, '--pid') })),
+    ];
+    const map = await topology({
+      namespaces: selectors.length > 0 ? selectors : undefined,
+      onlyVeths: flag(values, 'veths'),
+      fdHolders: !flag(values, 'no-fd-holders'),
+      enrich: flag(values, 'no-containers') ? [] : [containerNames(out)],
+    });
+    forgetOwnHandles(map);
+    switch (format) {
+      case 'text': out.print(renderText(map, { color: out.color, ascii: flag(values, 'ascii') })); break;
+      case 'dot': out.print(renderDot(map, { direction })); break;
+      case 'mermaid': out.print(renderMermaid(map, { direction })); break;
+      case 'json': out.print(renderJson(map)); break;
+    }
+    return EXIT_OK;
+  },
+};
