@@ -1,9 +1,31 @@
 // One error class for every failed system call, shaped like Node's own
 // (code, negative errno, syscall, path), with a hint where one helps.
+import os from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import type { NativeFailure } from './binding';
 
 const systemErrors = getSystemErrorMap();
+// libuv's table (Node's own) lacks a few errnos, ENOEXEC among them: their
+// names come from os.constants, which has every errno of the C library.
+const libcNames = new Map(Object.entries(os.constants.errno).map(([name, errno]) => [-errno, name]));
+
+// glibc's texts for those, in libuv's style (lower case).
+const libcDescriptions: Record<string, string> = {
+  EBADMSG: 'bad message', ECHILD: 'no child processes', EDEADLK: 'resource deadlock avoided',
+  EDOM: 'numerical argument out of domain', EDQUOT: 'disk quota exceeded', EIDRM: 'identifier removed',
+  EINPROGRESS: 'operation now in progress', EMULTIHOP: 'multihop attempted',
+  ENETRESET: 'network dropped connection on reset', ENOEXEC: 'exec format error', ENOLCK: 'no locks available',
+  ENOLINK: 'link has been severed', ENOMSG: 'no message of desired type', ENOSR: 'out of streams resources',
+  ENOSTR: 'device not a stream', ESTALE: 'stale file handle', ETIME: 'timer expired',
+};
+
+/** [code, description] for a negative errno: libuv's names first, as Node's own errors. */
+function describeErrno(errno: number): [string, string] {
+  const known = systemErrors.get(errno);
+  if (known) return known;
+  const name = libcNames.get(errno);
+  return name ? [name, libcDescriptions[name] ?? `errno ${-errno}`] : ['EUNKNOWN', 'unknown error'];
+}
 
 // Permission errors as root come from elsewhere (a more privileged target
 // process, a read-only mount): the root hint would mislead there.
@@ -40,8 +62,7 @@ export class NetnsError extends Error {
   readonly #fields: SystemErrorFields;
 
   constructor(fields: SystemErrorFields) {
-    const [code, standard] =
-      systemErrors.get(fields.errno) ?? ['EUNKNOWN', 'unknown error'];
+    const [code, standard] = describeErrno(fields.errno);
     const hint = fields.hint ?? defaultHint(code);
     let message = `${code}: ${fields.description ?? standard}, ${fields.syscall}`;
     if (fields.path !== undefined) message += ` '${fields.path}'`;
@@ -109,7 +130,7 @@ export function check<T>(result: T | NativeFailure, path?: string): T {
 export function failedWith(result: unknown, ...codes: string[]): result is NativeFailure {
   if (!(result instanceof Error)) return false;
   const errno = (result as NativeFailure).errno;
-  return typeof errno === 'number' && codes.includes(systemErrors.get(errno)?.[0] ?? '');
+  return typeof errno === 'number' && codes.includes(describeErrno(errno)[0]);
 }
 
 /** @internal Runs `action` (node:fs calls), rethrowing any system error as a NetnsError. */
@@ -121,7 +142,8 @@ export function rethrowing<T>(action: () => T, path?: string): T {
   }
 }
 
-const errnoByCode = new Map([...systemErrors].map(([errno, [code]]) => [code, errno]));
+const errnoByCode = new Map([...[...libcNames].map(([errno, code]) => [code, errno] as const),
+  ...[...systemErrors].map(([errno, [code]]) => [code, errno] as const)]);
 
 /** @internal The (negative) errno Node's table gives a code such as 'EINVAL'. */
 export function errnoOf(code: string): number {

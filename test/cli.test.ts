@@ -345,7 +345,7 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
     fs.writeFileSync(path.join(dir, 'data'), 'not a program\n', { mode: 0o644 });
     fs.writeFileSync(path.join(dir, 'garbage'), '\u0000\u0001\u0002 not a program\n', { mode: 0o755 });
     expectOneLineFailure(await cli(['exec', name, '--', `${dir}/data`]), 126, /cannot run '.*\/data': EACCES: permission denied$/m);
-    expectOneLineFailure(await cli(['exec', name, '--', `${dir}/garbage`]), 126, /cannot run '.*\/garbage': ENOEXEC$/m);
+    expectOneLineFailure(await cli(['exec', name, '--', `${dir}/garbage`]), 126, /cannot run '.*\/garbage': ENOEXEC: exec format error$/m);
   });
 
   /**
@@ -611,7 +611,7 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     engine.misbehaviour = 'garbage';
     const warned = await cli(['graph', '-J', a], { env });
     expect(warned.status).toBe(0);
-    expect(warned.stderr).toMatch(/^netns-native: warning: containers are not named: .*\n$/);
+    expect(warned.stderr).toMatch(/^netns-native: warning: topology: enrichment step 'containers' failed: .*\n$/);
     expect(JSON.parse(warned.stdout).format).toBe(1);
   });
 

@@ -76,7 +76,11 @@ export function readTopology(options: TopologyOptions = {}): Topology {
     // Targets first, so that their open handles are used rather than opened again.
     for (const { handle, info } of selection?.targets ?? []) host.add(info, handle);
     const listing = { fdHolders: options.fdHolders ?? true, socketHolders: options.socketHolders ?? false };
+    // The handles opened here for the selection are not holders of their namespaces:
+    // the map is of the host, not of the call making it.
+    const ownFds = new Set((selection?.opened ?? []).map((handle) => handle.fd));
     for (const info of listNamespaces({ ...listing, nsid: false, runDir: options.runDir })) {
+      info.heldBy = info.heldBy.filter((holder) => holder.pid !== process.pid || !ownFds.has(holder.fd));
       host.add(info);
     }
     const known = new Set(host.known);

@@ -6,7 +6,6 @@
 // and util-linux's nsenter answer.
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { getSystemErrorMap } from 'node:util';
 import { NetnsError } from '../../index';
 import { HELP_OPTION, UsageError, parseWithCommand } from '../args';
 import type { Command } from '../command';
@@ -35,12 +34,8 @@ function signalStatus(signal: NodeJS.Signals): number {
 function execFailure(error: unknown, command: string, out: Output): number | undefined {
   if (!(error instanceof NetnsError)) return undefined;
   if (error.syscall !== 'execve' && error.syscall !== `spawn ${command}`) return undefined;
-  // Node's table of error names lacks some errnos (ENOEXEC); os.constants has them all.
-  const code = error.code !== 'EUNKNOWN' ? error.code
-    : Object.entries(os.constants.errno).find(([, errno]) => errno === -error.errno)?.[0] ?? error.code;
-  const description = getSystemErrorMap().get(error.errno)?.[1];
-  out.error(`cannot run '${command}': ${description === undefined ? code : `${code}: ${description}`}`);
-  return code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+  out.error(`cannot run '${command}': ${error.message.split(',')[0]}`);
+  return error.code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 }
 
 export const execCommand: Command = {

@@ -2,55 +2,13 @@
 // interfaces and addresses and the veth pairs between them; containers are
 // named when an engine answers; the renderers draw it as a text tree, DOT
 // (`| dot -Tsvg`), Mermaid (a ```mermaid block GitHub draws) or the JSON model.
-import {
-  type NamespaceSelector, type Topology, type TopologyEnricher, containersByNetns, renderDot, renderJson,
-  renderMermaid, renderText, topology,
-} from '../../index';
+import { type NamespaceSelector, renderDot, renderJson, renderMermaid, renderText, topology } from '../../index';
 import { HELP_OPTION, JSON_OPTION, choiceOption, flag, parsePid, stringOptions } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
-import type { Output } from '../output';
 
 const FORMATS = ['text', 'dot', 'mermaid', 'json'] as const;
 const DIRECTIONS = ['TB', 'LR'] as const;
-
-/**
- * Names each namespace's container. An engine that answers wrongly costs a
- * warning, not the picture: the map is drawn without container names.
- */
-function containerNames(out: Output): TopologyEnricher {
-  return {
-    name: 'containers',
-    async enrich(namespaces) {
-      let byInode;
-      try {
-        byInode = await containersByNetns();
-      } catch (error) {
-        out.warning(`containers are not named: ${(error as Error).message}`);
-        return;
-      }
-      for (const ns of namespaces) {
-        const container = byInode.get(ns.ino);
-        if (container !== undefined) ns.container = container;
-      }
-    },
-  };
-}
-
-/**
- * The handles topology() opened on the namespaces asked for are, while it
- * looks at every process's fds, fds of this process: they would show as
- * holders of those namespaces. The picture is of the host, not of the
- * program drawing it, and this process holds nothing else.
- */
-function forgetOwnHandles(map: Topology): void {
-  for (const ns of map.namespaces) {
-    const others = ns.heldBy?.filter((holder) => holder.pid !== process.pid);
-    if (others === undefined) continue;
-    if (others.length > 0) ns.heldBy = others;
-    else delete ns.heldBy;
-  }
-}
 
 export const graphCommand: Command = {
   name: 'graph',
@@ -75,7 +33,7 @@ Options:
   --direction TB|LR   dot and mermaid: top to bottom (default) or left to right
   --ascii             draw the text tree with ASCII only
   --veths             only veth interfaces
-  --no-fd-holders     skip namespaces held only by an fd or a socket (faster)
+  --no-fd-holders     skip namespaces held only by an fd (faster)
   --no-containers     do not ask a container engine for names
   --pid PID           a process's namespace (repeatable)
   -h, --help          this help`,
@@ -99,9 +57,9 @@ Options:
       namespaces: selectors.length > 0 ? selectors : undefined,
       onlyVeths: flag(values, 'veths'),
       fdHolders: !flag(values, 'no-fd-holders'),
-      enrich: flag(values, 'no-containers') ? [] : [containerNames(out)],
+      // An engine that answers wrongly costs a warning, not the picture.
+      containers: !flag(values, 'no-containers'),
     });
-    forgetOwnHandles(map);
     switch (format) {
       case 'text': out.print(renderText(map, { color: out.color, ascii: flag(values, 'ascii') })); break;
       case 'dot': out.print(renderDot(map, { direction })); break;

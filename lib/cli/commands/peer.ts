@@ -35,13 +35,13 @@ Options:
     const ns = positionals.length === 2 ? positionals[0] : undefined;
     const peer = await withTarget(targetSpec(values, ns, 'current'), (handle) => findPeer(handle, ifname));
     if (json || flag(values, 'json')) {
-      out.json({ format: 1, ifindex: peer.ifindex, ifname: peer.name, ns: peer.ns });
+      out.json({ format: 1, ifindex: peer.ifindex, ifname: peer.name, ns: peer.namespace });
       return EXIT_OK;
     }
     out.lines(formatTable(
       [{ header: 'IFINDEX', align: 'right' }, { header: 'IFNAME' }, { header: 'NS' }, { header: 'NAMES' },
         { header: 'PIDS' }],
-      [[String(peer.ifindex), peer.name, peer.ns.id, peer.ns.names.join(','), pidsText(peer.ns.pids)]]));
+      [[String(peer.ifindex), peer.name, peer.namespace.id, peer.namespace.names.join(','), pidsText(peer.namespace.pids)]]));
     return EXIT_OK;
   },
 };
