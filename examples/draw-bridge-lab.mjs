@@ -1,8 +1,9 @@
 // Draws the bridge lab (examples/bridge-lab.mjs) with the command line, as the
-// picture in docs/bridge-lab.md: the lab is brought up, `netns-native graph
-// --format mermaid` maps its four namespaces, and the lab is torn down.
+// picture in README.md (between its bridge-lab markers): the lab is brought
+// up, `netns-native graph --format mermaid` maps its four namespaces, and the
+// lab is torn down.
 //
-// usage: sudo node examples/draw-bridge-lab.mjs [OUTPUT.md]   (default docs/bridge-lab.md)
+// usage: sudo node examples/draw-bridge-lab.mjs [FILE.md]   (default README.md)
 // Leaves nothing behind, also when drawing fails.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const output = process.argv[2] ?? path.join(root, 'docs', 'bridge-lab.md');
+const output = process.argv[2] ?? path.join(root, 'README.md');
+const START = '<!-- bridge-lab: made by examples/draw-bridge-lab.mjs -->';
+const END = '<!-- bridge-lab: end -->';
 const names = ['lab-router', 'lab-red', 'lab-green', 'lab-blue'];
 
 const lab = spawn(process.execPath, [path.join(root, 'examples', 'bridge-lab.mjs'), '--keep'],
@@ -28,17 +31,11 @@ try {
   const bin = path.join(root, 'dist', 'cli', 'main.js');
   const mermaid = execFileSync(bin, ['graph', '--format', 'mermaid', '--direction', 'LR', '--no-containers', ...names],
     { encoding: 'utf8' });
-  fs.writeFileSync(output, [
-    '## The bridge lab, as `netns-native graph --format mermaid` draws it',
-    '',
-    'Made by `sudo node examples/draw-bridge-lab.mjs` from the lab of `examples/bridge-lab.mjs`: three',
-    'namespaces whose `eth0` is peered to a port of `br0` in a fourth (inode numbers differ per run).',
-    '',
-    '```mermaid',
-    mermaid.trimEnd(),
-    '```',
-    '',
-  ].join('\n'));
+  const text = fs.readFileSync(output, 'utf8');
+  const [before, rest] = text.split(START);
+  if (rest === undefined || !rest.includes(END)) throw new Error(`${output} has no ${START} ... ${END} markers`);
+  const after = rest.slice(rest.indexOf(END));
+  fs.writeFileSync(output, `${before}${START}\n\`\`\`mermaid\n${mermaid.trimEnd()}\n\`\`\`\n${after}`);
   console.log(`wrote ${path.relative(process.cwd(), output)}`);
 } finally {
   lab.kill('SIGINT'); // bridge-lab.mjs deletes its namespaces on SIGINT

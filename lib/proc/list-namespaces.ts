@@ -60,6 +60,8 @@ export interface ListNamespacesOptions extends RunDirOptions {
    * re-tags its net_cls/net_prio to ours: off unless asked. Default false.
    */
   socketHolders?: boolean;
+  /** @internal Skip the owner of namespaces no process is in (a topology() map shows no owners). */
+  owners?: boolean;
 }
 
 function emptyInfo(ino: number): NamespaceInfo {
@@ -133,10 +135,11 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
       info.uid = uidOf(info.pid);
       info.command = commandOf(info.pid);
     }
-    if (withNsid || info.pid === undefined) {
+    const wantOwner = info.pid === undefined && options.owners !== false;
+    if (withNsid || wantOwner) {
       const ns = openIfAny(info);
       if (ns !== undefined) {
-        if (info.pid === undefined) info.uid = ownerUid(ns.fd);
+        if (wantOwner) info.uid = ownerUid(ns.fd);
         const nsid = socket ? nsidIfAny(socket, ns.fd) : undefined;
         if (nsid !== undefined) info.nsid = nsid;
         ns.close();

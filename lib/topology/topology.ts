@@ -79,7 +79,7 @@ export function readTopology(options: TopologyOptions = {}): Topology {
     // The handles opened here for the selection are not holders of their namespaces:
     // the map is of the host, not of the call making it.
     const ownFds = new Set((selection?.opened ?? []).map((handle) => handle.fd));
-    for (const info of listNamespaces({ ...listing, nsid: false, runDir: options.runDir })) {
+    for (const info of listNamespaces({ ...listing, nsid: false, owners: false, runDir: options.runDir })) {
       info.heldBy = info.heldBy.filter((holder) => holder.pid !== process.pid || !ownFds.has(holder.fd));
       host.add(info);
     }
