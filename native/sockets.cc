@@ -52,8 +52,10 @@ Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
                    "setsockopt");
 }
 
-// send(fd, bytes, flags) -> bytes sent.
-Napi::Value Send(const Napi::CallbackInfo& info) {
+// (fd, bytes, flags) -> how many bytes `transfer` moved, retried on EINTR.
+template <typename Transfer>
+Napi::Value MoveBytes(const Napi::CallbackInfo& info, const char* name,
+                      Transfer transfer) {
   Reader args(info);
   int fd, flags;
   uint8_t* data;
@@ -62,23 +64,26 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
       !args.Int(2, &flags)) {
     return args.Error();
   }
-  ssize_t sent = RetryOnEintr([&] { return send(fd, data, length, flags); });
-  return CheckNumber(info.Env(), sent, "send");
+  ssize_t moved =
+      RetryOnEintr([&] { return transfer(fd, data, length, flags); });
+  return CheckNumber(info.Env(), moved, name);
+}
+
+// send(fd, bytes, flags) -> bytes sent.
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  return MoveBytes(info, "send",
+                   [](int fd, uint8_t* data, size_t length, int flags) {
+                     return send(fd, data, length, flags);
+                   });
 }
 
 // recv(fd, buffer, flags) -> bytes received; with MSG_TRUNC, the datagram's
 // real length even when the buffer was smaller.
 Napi::Value Recv(const Napi::CallbackInfo& info) {
-  Reader args(info);
-  int fd, flags;
-  uint8_t* data;
-  size_t length;
-  if (!args.Int(0, &fd) || !args.Bytes(1, &data, &length) ||
-      !args.Int(2, &flags)) {
-    return args.Error();
-  }
-  ssize_t got = RetryOnEintr([&] { return recv(fd, data, length, flags); });
-  return CheckNumber(info.Env(), got, "recv");
+  return MoveBytes(info, "recv",
+                   [](int fd, uint8_t* data, size_t length, int flags) {
+                     return recv(fd, data, length, flags);
+                   });
 }
 
 // ioctl(SIOCGSKNS): a new close-on-exec nsfs fd on the socket's namespace.

@@ -6,10 +6,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, createVeth, sys } from '../lib/index';
 import {
-  deadPid, distEntry, readlinkNetns, run, runNode, startNetnsProcess, tryRun,
+  deadPid, distEntry, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun,
 } from './helpers';
 import {
-  addressesOf, betweenSteps, finished, hostLinkName, ipLink, ipLinks, ipRoutes, lab, recordRequests, snapshot,
+  addressesOf, betweenSteps, hostLinkName, ipLink, ipLinks, ipRoutes, lab, recordRequests, snapshot,
   waitUntilDead,
 } from './wire-helpers';
 

@@ -15,6 +15,18 @@ export function run(command: string, args: string[], options: { input?: string }
     stdio: ['pipe', 'pipe', 'pipe'] }).trim();
 }
 
+/** A child's exit code and its trimmed output, once it has closed. */
+export function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => { stdout += chunk; });
+  child.stderr?.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() }));
+  });
+}
+
 /** Runs a command and returns status, stdout and stderr without throwing. */
 export function tryRun(command: string, args: string[]) {
   const result = spawnSync(command, args, { encoding: 'utf8' });

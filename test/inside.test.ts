@@ -1,12 +1,12 @@
 // Work placed inside a namespace by construction: processes, clone, workers,
 // sockets and sysctls. Every placement is read from outside the process.
-import { type ChildProcess, ChildProcess as NodeChildProcess, spawn } from 'node:child_process';
+import { ChildProcess as NodeChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, sys } from '../lib/index';
 import {
-  childrenOf, distEntry, killAndReap, onCleanup, readlinkNetns, run, runNode, tryRun,
+  childrenOf, distEntry, finished, killAndReap, onCleanup, readlinkNetns, run, runNode, tryRun,
 } from './helpers';
 
 let counter = 0;
@@ -21,16 +21,6 @@ function namedNamespace(): NetNamespace {
   return ns;
 }
 
-function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => { stdout += chunk; });
-  child.stderr?.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() }));
-  });
-}
 
 const listeningPorts = (args: string[]): number[] =>
   run(args[0], [...args.slice(1), 'ss', '-ltnH']).split('\n').filter(Boolean)

@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import { expect } from 'vitest';
 import type { Address, Link, NetNamespace, Route } from '../lib/index';
 import { onCleanup, run, tryRun } from './helpers';
+import type { IpLink } from './ip-json';
+
+export type { IpLink };
 
 /**
  * A short prefix for the names of one test run: other sessions may build
@@ -42,28 +45,6 @@ export function ipBatch(ns: string | undefined, lines: string[]): void {
 
 // ------------------------------------------------------ ip -j -d link --
 
-export interface IpLink {
-  ifindex: number;
-  ifname: string;
-  flags: string[];
-  mtu: number;
-  qdisc?: string;
-  operstate: string;
-  group?: string;
-  txqlen?: number;
-  link_type: string;
-  address?: string;
-  broadcast?: string;
-  master?: string;
-  link?: string | null;
-  link_index?: number;
-  link_netnsid?: number;
-  ifalias?: string;
-  altnames?: string[];
-  parentbus?: string;
-  parentdev?: string;
-  linkinfo?: { info_kind?: string; info_slave_kind?: string };
-}
 
 /**
  * The Link the library should give for one entry of `ip -j -d link`: every

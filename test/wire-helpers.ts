@@ -6,19 +6,10 @@ import fs from 'node:fs';
 import { NetNamespace } from '../lib/index';
 import { RtnlSocket, type Operation } from '../lib/rtnl/transport';
 import { onCleanup, run, tryRun } from './helpers';
+import type { IpLink } from './ip-json';
 
-export interface IpLink {
-  ifindex: number;
-  ifname: string;
-  mtu: number;
-  flags: string[];
-  operstate: string;
-  master?: string;
-  link?: string | null;
-  link_index?: number;
-  link_netnsid?: number;
-  linkinfo?: { info_kind?: string };
-}
+export type { IpLink };
+
 
 export interface IpAddressInfo {
   family: 'inet' | 'inet6';
@@ -167,14 +158,3 @@ export function waitUntilDead(child: ChildProcess & { pid: number }): void {
   throw new Error(`process ${child.pid} did not die`);
 }
 
-/** Collects a child's output and exit code. */
-export function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => { stdout += chunk; });
-  child.stderr?.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}

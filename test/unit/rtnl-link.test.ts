@@ -10,6 +10,7 @@ import {
 import type { Link } from '../../lib/rtnl/model';
 import { parseAck } from '../../lib/rtnl/wire';
 import { hex, loadExchange, loadIpJson } from './rtnl-fixture';
+import type { IpLink } from '../ip-json';
 
 // Golden requests: what iproute2 6.1 sends, seen with
 //   ip netns exec NS strace -e trace=sendmsg,sendto -e write=all -xx ip ...
@@ -146,28 +147,6 @@ describe('link requests a real kernel accepted', () => {
   });
 });
 
-interface IpLink {
-  ifindex: number;
-  ifname: string;
-  flags: string[];
-  mtu: number;
-  qdisc?: string;
-  master?: string;
-  operstate: string;
-  group?: string;
-  txqlen?: number;
-  link_type: string;
-  address?: string;
-  broadcast?: string;
-  link?: string | null;
-  link_index?: number;
-  link_netnsid?: number;
-  ifalias?: string;
-  altnames?: string[];
-  parentbus?: string;
-  parentdev?: string;
-  linkinfo?: { info_kind?: string; info_slave_kind?: string };
-}
 
 describe('a real link dump reads as `ip -j -d link` of the same moment', () => {
   const links = parseLinkDump(loadExchange('link-dump').messages);
