@@ -7,8 +7,11 @@ import { NetnsError } from '../../lib/errors';
 
 describe('NetnsError', () => {
   it('takes code and text from Node\'s own table', () => {
-    const error = new NetnsError({ errno: -1, syscall: 'setns' });
+    const error = new NetnsError({ errno: -1, syscall: 'setns', hint: '' });
     expect([error.code, error.message]).toEqual(['EPERM', `EPERM: ${getSystemErrorMap().get(-1)![1]}, setns`]);
+    // Unprivileged, an EPERM says what is needed.
+    const asUser = new NetnsError({ errno: -1, syscall: 'setns' });
+    expect(asUser.message).toMatch(process.geteuid?.() === 0 ? /setns$/ : /setns \(needs CAP_SYS_ADMIN: run as root\)$/);
   });
 
   it('names an errno one way where two names share it (EAGAIN, not EWOULDBLOCK)', () => {
