@@ -10,7 +10,11 @@ function cleanUp() {
   // Deleting a namespace's name and closing its handle destroys it, and the veth pair with it.
   for (const ns of made.splice(0)) {
     ns.close();
-    NetNamespace.delete(ns.name);
+    try {
+      NetNamespace.delete(ns.name);
+    } catch (error) {
+      console.error(`could not delete ${ns.name}: ${error.message}`); // and go on with the rest
+    }
   }
 }
 process.on('exit', cleanUp);
