@@ -382,10 +382,19 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
   async function onTerminal(name: string, seconds: number,
     ready: (terminal: { type(text: string): void; cliPid(): number }) => void): Promise<string> {
     const quoted = countInts(seconds).replace(/'/g, "'\\''");
+    // script(1) runs the line under $SHELL, which is in the terminal's foreground
+    // group too and so gets a typed ^C. bash waits for its command and goes on
+    // when the command did not die of it; a non-interactive dash (/bin/sh, the
+    // fallback where SHELL is unset, as in CI) dies at once and never says status.
     const script = spawn('script', ['-qec', `${bin} exec ${name} -- sh -c '${quoted}'; echo status=$?`, '/dev/null'],
-      { stdio: ['pipe', 'pipe', 'inherit'] });
+      { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, SHELL: '/bin/bash' } });
     onCleanup(() => killAndReap(script));
-    const cliPid = () => descendants(script.pid!).find((pid) => commandLine(pid).includes('.bin/netns-native'))!;
+    // Our node process, not the shell whose -c line names the bin too.
+    const cliPid = () => {
+      const pid = descendants(script.pid!).find((child) => commandLine(child).split(' ')[1]?.endsWith('.bin/netns-native'));
+      if (pid === undefined) throw new Error('the command line\'s process is not among script\'s descendants');
+      return pid;
+    };
     let output = '';
     let told = false;
     script.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
