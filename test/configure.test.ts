@@ -5,12 +5,14 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, createVeth, sys } from '../lib/index';
+import { IFINFOMSG_LEN, IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWLINK } from '../lib/rtnl/constants';
+import { messageAttributes, parseMessages } from '../lib/rtnl/wire';
 import {
   deadPid, distEntry, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun,
 } from './helpers';
 import {
-  addressesOf, betweenSteps, hostLinkName, ipLink, ipLinks, ipRoutes, lab, recordRequests, snapshot,
-  waitUntilDead,
+  addressesOf, betweenSteps, hostLinkName, ipLink, ipLinks, ipRoutes, lab, recordRequestBytes, recordRequests,
+  snapshot, waitUntilDead,
 } from './wire-helpers';
 
 /** This thread's namespace, read by another process. */
@@ -77,6 +79,29 @@ describe('createVeth', () => {
     const inContainer = JSON.parse(run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-j', 'link', 'show', 'eth0']));
     expect(inContainer[0].ifindex).toBe(second.b.ifindex);
     expect(second.b.ns).toBe(readlinkNetns(container.pid));
+  });
+
+  it('makes an end named like a link of the caller\'s namespace straight in another one', () => {
+    // `createVeth({ name: 'eth0', ns: red }, { name: 'veth-red' })` on a host
+    // that has an eth0. Kernels before 6.14 look the request's outer name up
+    // in the socket's namespace, so the end in the caller's namespace must be
+    // the outer one: this kernel would accept either order, the bytes show which.
+    const b = lab();
+    const taken = hostLinkName('t');
+    const hostEnd = hostLinkName('u');
+    run('ip', ['link', 'add', taken, 'type', 'bridge']);
+    const existing = ipLink(undefined, taken);
+    const sent = recordRequestBytes();
+    const pair = createVeth({ name: taken, ns: b.ns }, { name: hostEnd });
+
+    expect(ipLink(b.name, taken)?.ifindex).toBe(pair.a.ifindex);
+    expect(ipLink(undefined, hostEnd)?.ifindex).toBe(pair.b.ifindex);
+    expect(ipLink(undefined, taken)).toEqual(existing);
+    const newLink = sent.map((bytes) => parseMessages(bytes)[0]).find((message) => message.type === RTM_NEWLINK);
+    if (!newLink) throw new Error('no RTM_NEWLINK was sent');
+    const outer = messageAttributes(newLink, IFINFOMSG_LEN, 'request');
+    expect(outer.has(IFLA_NET_NS_FD)).toBe(false);
+    expect(outer.string(IFLA_IFNAME)).toBe(hostEnd);
   });
 
   it('puts both ends in one namespace when asked', () => {

@@ -143,6 +143,23 @@ export function recordRequests(): Operation[] {
   return betweenSteps(() => false, () => undefined);
 }
 
+/** Records the bytes of every request the library sends during the test. */
+export function recordRequestBytes(): Buffer[] {
+  const original = RtnlSocket.prototype.request;
+  const sent: Buffer[] = [];
+  RtnlSocket.prototype.request = function request(this: RtnlSocket, operation, build) {
+    return original.call(this, operation, (seq) => {
+      const bytes = build(seq);
+      sent.push(bytes);
+      return bytes;
+    });
+  };
+  onCleanup(() => {
+    RtnlSocket.prototype.request = original;
+  });
+  return sent;
+}
+
 /** Blocks until a killed child is no longer a live process (a zombie, or reaped). */
 export function waitUntilDead(child: ChildProcess & { pid: number }): void {
   for (let i = 0; i < 500; i++) {

@@ -1,11 +1,13 @@
 // createVeth: a veth pair whose ends are each created straight in their own
 // namespace, by one RTM_NEWLINK (the kernel makes both or neither): the
 // request goes over a socket in one end's namespace, and each end that lives
-// elsewhere carries IFLA_NET_NS_FD (an outer one for the first end, one in
-// VETH_INFO_PEER for the peer), as `ip link add A netns X type veth peer B
-// netns Y` sends it. The ifindexes come from the end in the socket's
-// namespace, echoed by the kernel or else looked up: its IFLA_LINK is the
-// other end's ifindex.
+// elsewhere carries IFLA_NET_NS_FD in VETH_INFO_PEER. The end in the
+// socket's namespace always goes outermost, whichever the caller named
+// first: kernels before 6.14 look the outer name up in the socket's
+// namespace even when an outer IFLA_NET_NS_FD sends the link elsewhere, so
+// `eth0` into a namespace from a host that has an `eth0` was EEXIST there.
+// The ifindexes come from the end in the socket's namespace, echoed by the
+// kernel or else looked up: its IFLA_LINK is the other end's ifindex.
 import { NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
 import { type NewLinkEnd, assertInterfaceName, createVethRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
@@ -67,13 +69,14 @@ function createPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   const here = a.namespace.isCurrent() ? a : b.namespace.isCurrent() ? b : undefined;
   const home = here ?? a;
   using socket = here ? RtnlSocket.here() : RtnlSocket.inside(a.namespace);
+  const away = home === a ? b : a;
   const request = (end: PlacedEnd): NewLinkEnd =>
     end.namespace.equals(home.namespace) ? { name: end.name } : { name: end.name, nsFd: end.namespace.fd };
   const description = `creating veth pair ${quoted(a.name)} in ${a.namespace.id} and ${quoted(b.name)} in ${b.namespace.id}`;
 
   return allOrNothing((rollback) => {
     const replies = socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description },
-      withEcho((seq) => createVethRequest(seq, request(a), request(b))));
+      withEcho((seq) => createVethRequest(seq, request(home), request(away))));
     rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`,
       () => deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'));
     const anchor = echoedLink(replies, home.name) ?? findLink(socket, home.name, home.namespace.id, 'the new end ');
