@@ -8,7 +8,6 @@
 #include "clone.hh"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -100,16 +99,25 @@ Napi::Value Clone(const Napi::CallbackInfo& info, Variant variant) {
   // Block every signal across the clone, as libuv's spawn does: until the
   // child has reset the dispositions, a signal would run Node's handlers
   // (which write to pipes shared with this process) in the child.
+  // sigprocmask, not pthread_sigmask: on Linux it masks the calling thread
+  // alone all the same, and glibc 2.32 gave pthread_sigmask a new symbol
+  // version that no older glibc could load.
   sigset_t all, previous;
   sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  if (sigprocmask(SIG_SETMASK, &all, &previous) != 0) {
+    int err = errno;
+    close(report[0]);
+    close(report[1]);
+    return Failure(env, err, "sigprocmask");
+  }
   long pid = CloneSyscall(variant, spec.clone_flags, &pidfd);
   if (pid == 0) {
     close(report[0]);
     RunClonedChild(spec, argv.data(), envp.data(), report[1]);
   }
   int clone_errno = errno;
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  // Restoring a mask read a moment ago cannot fail (EINVAL is for a bad how).
+  sigprocmask(SIG_SETMASK, &previous, nullptr);
   close(report[1]);
   if (pid < 0) {
     close(report[0]);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "args.hh"
@@ -62,9 +63,12 @@ Napi::Value NsGetOwnerUid(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), uid);
 }
 
-// gettid(2): the calling thread, for /proc/PID/task/TID paths.
+// gettid(2), which cannot fail: the calling thread, for /proc/PID/task/TID
+// paths. The raw syscall: glibc's wrapper needs glibc 2.30.
+long ThreadId() { return syscall(SYS_gettid); }
+
 Napi::Value Gettid(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), gettid());
+  return Napi::Number::New(info.Env(), static_cast<double>(ThreadId()));
 }
 
 // The last resort when a thread cannot switch back to its namespace and not
@@ -76,7 +80,7 @@ Napi::Value AbortStuckThread(const Napi::CallbackInfo& info) {
       2,
       "netns-native: fatal: thread %d could not switch back to its network "
       "namespace (%s); it must not run anything else: aborting the process\n",
-      static_cast<int>(gettid()), err > 0 ? strerror(err) : "no stack left");
+      static_cast<int>(ThreadId()), err > 0 ? strerror(err) : "no stack left");
   abort();
 }
 
