@@ -105,10 +105,10 @@ export interface ClonedChild {
   pidfd: number;
 }
 
-/** Called once with (errno, null, null) on failure, else (null, code, null) or (null, null, signal). */
+/** @internal Called once with (errno, null, null) on failure, else (null, code, null) or (null, null, signal). */
 export type PidfdExitCallback = (errno: number | null, code: number | null, signal: number | null) => void;
 
-/** Watches a pidfd on the event loop of the environment that made it. */
+/** @internal Watches a pidfd on the event loop of the environment that made it (sys.waitPidfd wraps it). */
 export interface NativePidfdWatch {
   /** Watches (a duplicate of) pidfd; calls back once the child exited and was reaped. */
   start(pidfd: number): Result<undefined>;
@@ -148,7 +148,8 @@ export interface NativeBinding {
   pidfdSendSignal(pidfd: number, signal: number): Result<undefined>;
   pidfdGetNetNamespace(pidfd: number): Result<number>;
   pidfdGetfd(pidfd: number, fd: number): Result<number>;
-  PidfdWatch: new (callback: PidfdExitCallback) => NativePidfdWatch;
+  /** @internal A new watch; sys.waitPidfd is the public form. */
+  watchPidfd(callback: PidfdExitCallback): NativePidfdWatch;
   /** socket(2) with SOCK_CLOEXEC always added, on the calling thread. */
   socket(domain: number, type: number, protocol: number): Result<number>;
   bind(fd: number, address: Uint8Array): Result<undefined>;

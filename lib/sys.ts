@@ -92,7 +92,7 @@ function cloneChild(given: CloneSpec): ClonedChild {
 
 function waitPidfd(pidfd: number, callback: ChildExitCallback): PidfdWatcher {
   if (typeof callback !== 'function') throw new TypeError('callback must be a function');
-  const watch = new native.PidfdWatch((errno, code, signal) => {
+  const watch = native.watchPidfd((errno, code, signal) => {
     callback(errno, code, signal === null ? null : signalNames.get(signal) ?? null);
   });
   check(watch.start(pidfd));

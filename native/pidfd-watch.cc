@@ -1,4 +1,4 @@
-// new PidfdWatch(callback).start(pidfd): calls back once the child behind a
+// watchPidfd(callback).start(pidfd): calls back once the child behind a
 // pidfd has exited, and reaps it. No thread: a pidfd becomes readable when
 // its process exits, so it is polled on this environment's event loop
 // (uv_poll_t, as @serialport/bindings-cpp polls its fds) and reaped with
@@ -189,10 +189,26 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
   napi_async_cleanup_hook_handle cleanup_ = nullptr;
 };
 
+// watchPidfd(callback) -> a new PidfdWatch. JavaScript gets this factory,
+// not the class: a class constructor called without `new` throws, and native
+// code never throws.
+Napi::Value WatchPidfd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object watch =
+      env.GetInstanceData<Napi::FunctionReference>()->New({info[0]});
+  if (env.IsExceptionPending()) {
+    return env.GetAndClearPendingException().Value();
+  }
+  return watch;
+}
+
 }  // namespace
 
 void InitPidfdWatch(Napi::Env env, Napi::Object exports) {
-  exports.Set("PidfdWatch", PidfdWatch::Define(env));
+  // The constructor lives as long as this environment, which frees it.
+  env.SetInstanceData(
+      new Napi::FunctionReference(Napi::Persistent(PidfdWatch::Define(env))));
+  Register(env, exports, "watchPidfd", WatchPidfd);
 }
 
 }  // namespace netns
