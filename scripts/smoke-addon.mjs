@@ -16,6 +16,18 @@ function check(condition, message) {
   if (!condition) throw new Error(`smoke test failed: ${message}`);
 }
 
+// Node 20's own binaries need glibc 2.28: an addon that needs a newer one
+// (a wrapper's new symbol version) would fail to load where Node runs.
+const GLIBC_FLOOR = [2, 28];
+
+function checkGlibcFloor(file) {
+  const symbols = execFileSync('readelf', ['--dyn-syms', '-W', file], { encoding: 'utf8' });
+  const newer = [...symbols.matchAll(/ (\w+)@GLIBC_(\d+)\.(\d+)/g)]
+    .filter(([, , major, minor]) => Number(major) * 1000 + Number(minor) > GLIBC_FLOOR[0] * 1000 + GLIBC_FLOOR[1])
+    .map(([, name, major, minor]) => `${name}@GLIBC_${major}.${minor}`);
+  check(newer.length === 0, `${path.basename(file)} needs a glibc newer than ${GLIBC_FLOOR.join('.')}: ${newer.join(', ')}`);
+}
+
 function exercise(binding, label) {
   const threadLink = () => fs.readlinkSync(`/proc/${process.pid}/task/${binding.gettid()}/ns/net`);
   const home = fs.openSync('/proc/thread-self/ns/net', 'r');
@@ -41,6 +53,7 @@ if (process.argv[2] === '--prebuild') {
     check(resolved.startsWith(path.join(dir, 'prebuilds')), `loader chose ${resolved}`);
     const sections = execFileSync('readelf', ['-S', resolved], { encoding: 'utf8' });
     check(!sections.includes('.symtab'), 'prebuild is not stripped');
+    checkGlibcFloor(resolved);
     exercise(require(resolved), `prebuild ${path.relative(dir, resolved)}`);
     const lib = require(path.join(dir, 'dist', 'index.js'));
     const ns = lib.NetNamespace.create();
@@ -52,5 +65,6 @@ if (process.argv[2] === '--prebuild') {
   }
 } else {
   const addon = path.resolve(process.argv[2]);
+  checkGlibcFloor(addon);
   exercise(require(addon), path.relative(root, addon));
 }
