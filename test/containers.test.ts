@@ -101,12 +101,41 @@ function deadSocket(dir: string): string {
   return file;
 }
 
+/** The lower of two API versions: what a client and an engine settle on. */
+function lowerApiVersion(a: string, b: string): string {
+  const [aMajor, aMinor] = a.split('.').map(Number);
+  const [bMajor, bMinor] = b.split('.').map(Number);
+  return (aMajor - bMajor || aMinor - bMinor) <= 0 ? a : b;
+}
+
 describe('the fake engine, checked against the docker CLI', () => {
-  async function docker(engine: FakeEngine, args: string[]) {
-    // DOCKER_CONFIG: the CLI reads (and writes) nothing of the host's ~/.docker.
-    const env = { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}`, DOCKER_CONFIG: engine.dir };
-    return execFileAsync('docker', args, { env, encoding: 'utf8' });
+  /** The CLI's environment: DOCKER_CONFIG so that it reads (and writes) nothing of the host's ~/.docker. */
+  function dockerEnv(socketPath: string, configDir: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: configDir };
+    delete env.DOCKER_API_VERSION; // it would pin the version instead of negotiating it
+    return env;
   }
+
+  async function docker(engine: FakeEngine, args: string[]) {
+    return execFileAsync('docker', args, { env: dockerEnv(engine.socketPath, engine.dir), encoding: 'utf8' });
+  }
+
+  /**
+   * The newest API version the installed client speaks (it varies with the
+   * client's release): `docker version` prints it with no daemon behind
+   * DOCKER_HOST, and then fails for the server part.
+   */
+  function clientApiVersion(): string {
+    const dir = tempDir('nn-docker-client-');
+    const result = spawnSync('docker', ['version', '-f', '{{.Client.APIVersion}}'],
+      { env: dockerEnv(path.join(dir, 'no-daemon.sock'), dir), encoding: 'utf8' });
+    const version = result.stdout.trim();
+    expect(version, result.stderr).toMatch(/^\d+\.\d+$/);
+    return version;
+  }
+
+  /** What the CLI asks an engine at: the lower of its own newest version and the engine's. */
+  const usedBy = (engine: FakeEngine): string => lowerApiVersion(clientApiVersion(), engine.apiVersion);
 
   it('docker ps and docker inspect accept its answers and show the real pid and name', async () => {
     const engine = await startFakeEngine();
@@ -124,11 +153,12 @@ describe('the fake engine, checked against the docker CLI', () => {
     const byShortId = await docker(engine, ['inspect', '-f', '{{.State.Pid}}', web.id.slice(0, 12)]);
     expect(Number(byShortId.stdout.trim())).toBe(process1.pid);
 
-    // The CLI pings first (HEAD), then asks at the version the ping offered.
+    // The CLI pings first (HEAD), then asks at the version the ping offered, or its own if older.
+    const v = usedBy(engine);
     expect(requestLines(engine)).toEqual([
-      'HEAD /_ping', 'GET /v1.47/containers/json?size=1',
-      'HEAD /_ping', 'GET /v1.47/containers/web/json',
-      'HEAD /_ping', `GET /v1.47/containers/${web.id.slice(0, 12)}/json`,
+      'HEAD /_ping', `GET /v${v}/containers/json?size=1`,
+      'HEAD /_ping', `GET /v${v}/containers/web/json`,
+      'HEAD /_ping', `GET /v${v}/containers/${web.id.slice(0, 12)}/json`,
     ]);
     expect(engine.requests.every((r) => r.userAgent?.startsWith('Docker-Client/'))).toBe(true);
   });
@@ -138,14 +168,21 @@ describe('the fake engine, checked against the docker CLI', () => {
     const error = await rejection(docker(engine, ['inspect', 'nope'])) as { code: number; stderr: string };
     expect(error.code).toBe(1);
     expect(error.stderr).toContain('No such object: nope');
-    expect(requestLines(engine)).toContain('GET /v1.47/containers/nope/json');
+    expect(requestLines(engine)).toContain(`GET /v${usedBy(engine)}/containers/nope/json`);
+  });
+
+  it('an engine newer than the client is asked at the client\'s own newest version', async () => {
+    const engine = await startFakeEngine({ apiVersion: '1.99' });
+    engine.add({ name: 'web', pid: startNetnsProcess().pid });
+    await docker(engine, ['inspect', 'web']);
+    expect(requestLines(engine)).toEqual(['HEAD /_ping', `GET /v${clientApiVersion()}/containers/web/json`]);
   });
 
   it('the CLI falls back to GET /_ping when HEAD is refused, as for daemons before API 1.40', async () => {
     const engine = await startFakeEngine({ noHeadPing: true, apiVersion: '1.41' });
     engine.add({ name: 'web', pid: startNetnsProcess().pid });
     await docker(engine, ['ps', '-q']);
-    expect(requestLines(engine)).toEqual(['HEAD /_ping', 'GET /_ping', 'GET /v1.41/containers/json']);
+    expect(requestLines(engine)).toEqual(['HEAD /_ping', 'GET /_ping', `GET /v${usedBy(engine)}/containers/json`]);
   });
 });
 
