@@ -10,6 +10,7 @@
 // usage: sudo node examples/bridge-lab.mjs [--keep]
 //   --keep: leave the lab up to look at (ip netns exec lab-red ...) until Ctrl-C.
 // Leaves nothing behind, on exit and on Ctrl-C.
+import os from 'node:os';
 import { NetNamespace, createVeth } from 'netns-native';
 
 const made = [];
@@ -28,7 +29,7 @@ process.on('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     cleanUp();
-    process.exit(130);
+    process.exit(128 + os.constants.signals[signal]); // as a shell reports a death by that signal
   });
 }
 

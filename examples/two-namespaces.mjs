@@ -2,6 +2,7 @@
 // what `ip netns add`, `ip link add ... type veth peer ... netns ...`,
 // `ip addr add` and `ip link set up` do, in-process.
 // usage: sudo node examples/two-namespaces.mjs   (leaves nothing behind, also on Ctrl-C)
+import os from 'node:os';
 import { NetNamespace, createVeth } from 'netns-native';
 
 const made = []; // the namespaces this run created, to delete on the way out
@@ -21,7 +22,7 @@ process.on('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     cleanUp();
-    process.exit(130);
+    process.exit(128 + os.constants.signals[signal]); // as a shell reports a death by that signal
   });
 }
 
