@@ -10,6 +10,7 @@ import { messageAttributes, parseMessages } from '../lib/rtnl/wire';
 import {
   deadPid, distEntry, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun,
 } from './helpers';
+import { type IpRoute, ipBatch } from './net-helpers';
 import {
   addressesOf, betweenSteps, hostLinkName, ipLink, ipLinks, ipRoutes, lab, recordRequestBytes, recordRequests,
   snapshot, waitUntilDead,
@@ -223,11 +224,28 @@ describe('moveLink', () => {
     run('ip', ['-n', a.name, 'link', 'set', 'va', 'master', 'br0', 'up']);
     run('ip', ['-n', a.name, 'addr', 'add', '10.5.0.1/24', 'dev', 'va']);
     run('ip', ['-n', a.name, 'addr', 'add', 'fd00:5::1/64', 'dev', 'va']);
+    // Routes out of it, of every kind a move takes: through a gateway, straight out, in another table.
+    ipBatch(a.name, [
+      'route add 10.77.0.0/16 via 10.5.0.254 dev va',
+      'route add 10.78.0.0/16 dev va src 10.5.0.1 metric 5',
+      'route add default via 10.5.0.254 dev va table 100 proto static',
+      'route add fd00:77::/48 via fd00:5::fe dev va metric 7',
+    ]);
+    // The routes not made by the kernel, of every table: the kernel makes its own anew (or not:
+    // a port without carrier gets no ff00::/8 back, as after the same two moves made with ip).
+    const allRoutes = () => JSON.stringify([4, 6].flatMap((family) =>
+      JSON.parse(run('ip', ['-n', a.name, `-${family}`, '-d', '-j', 'route', 'show', 'table', 'all'])) as IpRoute[])
+      .filter((route) => route.protocol !== 'kernel'));
+    const routesBefore = allRoutes();
+    expect(routesBefore).toContain('"dst":"10.77.0.0/16"');
+    expect(routesBefore).toContain('"table":"100"');
     const container = startNetnsProcess();
     const was = ipLink(a.name, 'va');
     let arrived = '';
+    let routesAway = '';
     const sent = betweenSteps((operation) => operation.what === 'RTM_NEWLINK', () => {
       arrived = run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-o', 'link', 'show', 'va']);
+      routesAway = allRoutes();
       container.kill('SIGKILL');
       waitUntilDead(container);
     });
@@ -244,6 +262,10 @@ describe('moveLink', () => {
     expect(back).toMatchObject({ ifindex: was?.ifindex, master: 'br0', link_netnsid: was?.link_netnsid });
     expect(back?.flags).toContain('UP');
     expect(addressesOf(a.name, 'va')).toEqual(expect.arrayContaining(['10.5.0.1/24', 'fd00:5::1/64']));
+    // The move had taken the routes with it; every one is back, as it was, in every table.
+    expect(routesAway).not.toContain('10.77.0.0/16');
+    expect(routesAway).not.toContain('fd00:77::/48');
+    expect(allRoutes()).toBe(routesBefore);
   });
 
   it('moves it back when the run-dir name of the target is deleted midway', () => {

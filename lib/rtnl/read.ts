@@ -6,8 +6,10 @@ import {
   type RawLink, getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage,
 } from './link-codec';
 import type { Address, Link, Route, RouteQuery } from './model';
-import { parseRouteDump, routeDumpRequest } from './route-codec';
+import { parseRouteDump, parseRouteMessage, routeDumpRequest } from './route-codec';
+import { RTM_NEWROUTE } from './constants';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
+import type { NetlinkMessage } from './wire';
 
 
 function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) => Buffer): DumpResult['messages'] {
@@ -65,6 +67,16 @@ export function readRoutes(socket: RtnlSocket, selection: RouteSelection, links:
     linkNames(links));
   if (table === undefined) return routes;
   return routes.filter((route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === table);
+}
+
+/** Every route of every table, each with the message it came in (to replay it). Links unnamed. */
+export function readRouteMessages(socket: RtnlSocket): Array<{ route: Route; message: NetlinkMessage }> {
+  return dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq))
+    .filter((message) => message.type === RTM_NEWROUTE)
+    .flatMap((message) => {
+      const route = parseRouteMessage(message, new Map());
+      return route === undefined ? [] : [{ route, message }];
+    });
 }
 
 /** Runs `read` over a socket made inside `ns`, closed afterwards. */

@@ -1,11 +1,12 @@
 // Routes over rtnetlink: the dump request, the parse of RTM_NEWROUTE into
-// the `Route` users see (as `ip -j -d route show table all` shows it), and
-// the request `ip route add TO [via GW] [dev X]` sends.
+// the `Route` users see (as `ip -j -d route show table all` shows it), the
+// request `ip route add TO [via GW] [dev X]` sends, and the replay of a
+// dumped route that `ip route restore` makes of `ip route save`.
 import type { Route, RouteNexthop } from './model';
 import {
-  AF_UNSPEC, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST,
+  AF_UNSPEC, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST,
   RTA_DST, RTA_GATEWAY, RTA_MULTIPATH, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE,
-  RTA_VIA, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN, RTNEXTHOP_LEN, RTN_UNICAST,
+  RTA_VIA, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN, RTNEXTHOP_LEN, RTNH_F_ONLINK, RTN_UNICAST,
   RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
 } from './constants';
 import {
@@ -15,7 +16,7 @@ import type { LinkNames } from './link-codec';
 import { protocolName, routeFlagNames, routePrefName, routeTypeName, scopeName, tableName } from './names';
 import {
   Attributes, type NetlinkMessage, align4, attribute, encodeMessage, fixedHeader, messageAttributes,
-  u32Attribute,
+  parseAttributeList, u32Attribute,
 } from './wire';
 import { assertIfindex, assertU32 } from './fields';
 
@@ -140,6 +141,25 @@ export function addRouteRequest(seq: number, route: NewRoute): Buffer {
   if (route.dev !== undefined) parts.push(u32Attribute(RTA_OIF, route.dev));
   if (route.metric !== undefined) parts.push(u32Attribute(RTA_PRIORITY, route.metric));
   return encodeMessage({ type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq }, parts);
+}
+
+/**
+ * RTM_NEWROUTE that puts a dumped route back as it was (table, protocol,
+ * scope, type, source, metric and metrics kept), as `ip route restore`
+ * replays `ip route save`, out of the link `oif` now has; NLM_F_EXCL, so a
+ * route that is back already is EEXIST.
+ */
+export function replayRouteRequest(seq: number, dumped: NetlinkMessage, oif: number): Buffer {
+  if (dumped.type !== RTM_NEWROUTE) throw new TypeError(`expected a dumped RTM_NEWROUTE, got type ${dumped.type}`);
+  assertIfindex(oif, 'oif');
+  const attributes = parseAttributeList(dumped.payload.subarray(RTMSG_LEN), 'route').map((part) =>
+    (part.type === RTA_OIF ? u32Attribute(RTA_OIF, oif)
+      : attribute(part.type, part.value, (part.nested ? NLA_F_NESTED : 0) | (part.netByteOrder ? NLA_F_NET_BYTEORDER : 0))));
+  // Of the flags a dump reports, only onlink is the user's to ask for; the
+  // kernel refuses the ones it sets itself (dead, linkdown, offload, ...).
+  const header = decodeRtMsg(fixedHeader(dumped, RTMSG_LEN, 'route'));
+  return encodeMessage({ type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq },
+    [encodeRtMsg({ ...header, flags: header.flags & RTNH_F_ONLINK }), ...attributes]);
 }
 
 // ----------------------------------------------------------------- parsing --

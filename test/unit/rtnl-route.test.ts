@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { linkNames, parseLinkDump } from '../../lib/rtnl/link-codec';
 import type { Route } from '../../lib/rtnl/model';
-import { addRouteRequest, parseRouteDump, parseRouteMessage, routeDumpRequest } from '../../lib/rtnl/route-codec';
+import {
+  NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE,
+} from '../../lib/rtnl/constants';
+import {
+  addRouteRequest, parseRouteDump, parseRouteMessage, replayRouteRequest, routeDumpRequest,
+} from '../../lib/rtnl/route-codec';
 import { encodeMessage, parseAck, parseMessages } from '../../lib/rtnl/wire';
 import { hex, loadExchange, loadIpJson } from './rtnl-fixture';
 
@@ -162,5 +167,30 @@ describe('route arguments are checked before anything is sent', () => {
     expect(addRouteRequest(1, { to: 'default', dev: 3 })[16]).toBe(2);
     expect(addRouteRequest(1, { to: 'default', dev: 3, family: 6 })[16]).toBe(10);
     expect(hex(addRouteRequest(1, { to: '10.0.0.0/8', dev: 3, metric: 20 }).subarray(-8))).toBe('0800060014000000');
+  });
+});
+
+describe('a dumped route replayed (ip route restore)', () => {
+  const dumped = loadExchange('route-dump').messages.filter((message) => message.type === RTM_NEWROUTE);
+  const names = new Map<number, string>();
+
+  it('is the same route out of the new link, as a create request the kernel accepts', () => {
+    for (const message of dumped) {
+      const before = parseRouteMessage(message, names);
+      if (before?.ifindex === undefined) continue;
+      const replay = parseMessages(replayRouteRequest(7, message, 99))[0];
+      expect(replay).toMatchObject({ type: RTM_NEWROUTE, seq: 7,
+        flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL });
+      const after = parseRouteMessage(replay, names);
+      // Only the link and the flags the kernel sets itself (linkdown, dead, ...) differ.
+      expect({ ...after, flags: [] }).toEqual({ ...before, flags: [], ifindex: 99, dev: 'if99' });
+      expect(after?.flags.filter((flag) => flag !== 'onlink')).toEqual([]);
+    }
+    expect(dumped.some((message) => parseRouteMessage(message, names)?.flags.includes('linkdown'))).toBe(true);
+  });
+
+  it('refuses what is not a dumped route, and a bad ifindex', () => {
+    expect(() => replayRouteRequest(1, loadExchange('link-dump').messages[0], 3)).toThrow(TypeError);
+    expect(() => replayRouteRequest(1, dumped[0], 0)).toThrow(RangeError);
   });
 });
