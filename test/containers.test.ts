@@ -342,16 +342,25 @@ describe('fromContainer', () => {
     expect(error.hint).toBe('no container \'nope\' on this podman engine: see podman ps -a');
   });
 
-  it('takes the socket from DOCKER_HOST, and refuses a DOCKER_HOST that is not unix://', async () => {
+  it('takes the socket from DOCKER_HOST; one not unix:// is EPROTONOSUPPORT, a relative path EINVAL', async () => {
     const engine = await startFakeEngine();
     const pid = startNetnsProcess().pid;
     engine.add({ name: 'web', pid });
     setEnv('DOCKER_HOST', `unix://${engine.socketPath}`);
     expect(track(await fromContainer('web')).id).toBe(readlinkNetns(pid));
+    // The caller's environment, not a bad argument: a NetnsError (the command line exits 1, not 2).
     setEnv('DOCKER_HOST', 'tcp://127.0.0.1:2375');
-    await expect(fromContainer('web')).rejects.toThrow(/only unix:\/\/ sockets are/);
-    await expect(fromContainer('web')).rejects.toBeInstanceOf(TypeError);
+    const tcp = await expectNetnsError(fromContainer('web'), 'EPROTONOSUPPORT');
+    expect(tcp.message).toBe('EPROTONOSUPPORT: DOCKER_HOST cannot be used: only unix:// sockets are supported, ' +
+      'connect \'tcp://127.0.0.1:2375\' (containers are found through their engine\'s unix socket on this host: ' +
+      'set DOCKER_HOST=unix:///path/to/engine.sock, or unset it for the default sockets)');
+    setEnv('DOCKER_HOST', 'unix://relative.sock');
+    const relative = await expectNetnsError(fromContainer('web'), 'EINVAL');
+    expect(relative.message).toContain('must be an absolute path');
     expect(engine.requests).toHaveLength(3);
+    // For a map of the host it is an engine out of reach: no containers, and no error.
+    setEnv('DOCKER_HOST', 'ssh://me@elsewhere');
+    expect(await containersByNetns()).toEqual(new Map());
   });
 
   it('no socket is ENOENT with a hint to start the daemon or set DOCKER_HOST', async () => {
@@ -363,6 +372,13 @@ describe('fromContainer', () => {
     setEnv('DOCKER_HOST', `unix://${missing}`);
     const byEnv = await expectNetnsError(fromContainer('web'), 'ENOENT');
     expect(byEnv.hint).toContain('check DOCKER_HOST');
+    // No default socket at all: every one looked for is named, and the hint fits a shell user too.
+    setEnv('DOCKER_HOST', undefined);
+    const other = path.join(dir, 'podman.sock');
+    const byDefault = await expectNetnsError(fromContainer('web', { defaultSockets: [missing, other] }), 'ENOENT');
+    expect(byDefault.message).toBe(`ENOENT: no container engine socket on this host (looked for ${missing}, ${other}), ` +
+      `connect '${missing}' (is the Docker (or Podman) daemon running? ` +
+      'set DOCKER_HOST=unix:///path/to/engine.sock, or from the library pass socketPath)');
   });
 
   it('a socket nobody listens on is ECONNREFUSED', async () => {
@@ -372,25 +388,39 @@ describe('fromContainer', () => {
     expect(error.hint).toContain('nothing listens on the socket: is the daemon running?');
   });
 
-  it('a socket the caller may not use is EACCES with a hint (as user nobody); the map is empty then', async () => {
+  it('a socket the caller may not use is EACCES with a hint that fits its engine (as user nobody)', async () => {
     const engine = await startFakeEngine({ socketMode: 0o600 });
     engine.add({ name: 'web', pid: startNetnsProcess().pid });
+    // Podman's system socket (root's alone), and a rootless engine's (its user's alone): no group opens those.
+    const podman = await startFakeEngine({ podman: true, socketMode: 0o600 });
+    const rootless = await startFakeEngine({ podman: true, socketMode: 0o600 });
+    fs.chownSync(rootless.socketPath, 4321, 4321);
+    const dead = deadSocket(tempDir('nn-deadsock-'));
+    fs.chmodSync(dead, 0o777); // refused for nobody too, not EACCES
     const dir = unprivilegedCopy();
     const result = runNode(`const lib = require('./dist/index.js');
-      const options = { socketPath: ${JSON.stringify(engine.socketPath)}, timeoutMs: 5000 };
+      const options = (socketPath) => ({ socketPath, timeoutMs: 5000 });
       const describe = (e) => ({ name: e.name, code: e.code, syscall: e.syscall, hint: e.hint });
+      const tryFrom = (options) => lib.fromContainer('web', options).then(() => 'no error', describe);
       (async () => {
         const out = {};
-        out.fromContainer = await lib.fromContainer('web', options).then(() => 'no error', describe);
-        out.map = await lib.containersByNetns(options).then((map) => [...map], describe);
+        out.docker = await tryFrom(options(${JSON.stringify(engine.socketPath)}));
+        out.podman = (await tryFrom(options(${JSON.stringify(podman.socketPath)}))).hint;
+        out.rootless = (await tryFrom(options(${JSON.stringify(rootless.socketPath)}))).hint;
+        // Of the default sockets, one that is there but refuses us says more than one nobody listens on.
+        out.ranked = (await tryFrom({ defaultSockets: [${JSON.stringify(dead)}, ${JSON.stringify(engine.socketPath)}] })).code;
+        out.map = await lib.containersByNetns(options(${JSON.stringify(engine.socketPath)})).then((map) => [...map], describe);
         console.log(JSON.stringify(out));
       })();`, { uid: 65534, cwd: dir });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({
-      fromContainer: { name: 'NetnsError', code: 'EACCES', syscall: 'connect', hint: 'run as root or join the docker group' },
+      docker: { name: 'NetnsError', code: 'EACCES', syscall: 'connect', hint: 'run as root or join the docker group' },
+      podman: 'Podman\'s system socket is root\'s: run as root',
+      rootless: 'the socket belongs to uid 4321: a rootless engine serves its own user only, run as that user',
+      ranked: 'EACCES',
       map: [],
     });
-    expect(engine.requests).toEqual([]);
+    for (const fake of [engine, podman, rootless]) expect(fake.requests).toEqual([]);
   });
 
   it('an engine that does not answer is ETIMEDOUT after timeoutMs', async () => {
@@ -462,6 +492,69 @@ describe('fromContainer', () => {
     expect(nsfsFdsOf(process.pid)).toHaveLength(before.length + 1);
     ns.close();
     expect(nsfsFdsOf(process.pid)).toEqual(before);
+  });
+});
+
+describe('fromContainer over the default sockets (Docker\'s, then Podman\'s)', () => {
+  // defaultSockets (internal) stands fake engines where Docker's and Podman's sockets would be.
+  async function twoEngines() {
+    setEnv('DOCKER_HOST', undefined);
+    return { docker: await startFakeEngine(), podman: await startFakeEngine({ podman: true }) };
+  }
+
+  it('asks each in turn, past a dead socket and an engine that does not know the container', async () => {
+    const { docker, podman } = await twoEngines();
+    const pid = startNetnsProcess().pid;
+    const web = podman.add({ name: 'web', pid });
+    const db = docker.add({ name: 'db', pid: startNetnsProcess().pid });
+    const dead = deadSocket(tempDir('nn-deadsock-'));
+    const missing = path.join(docker.dir, 'missing.sock');
+    const ns = track(await fromContainer('web', { defaultSockets: [missing, dead, docker.socketPath, podman.socketPath] }));
+    expect(ns.id).toBe(readlinkNetns(pid));
+    expect(containerOf(ns)).toMatchObject({ id: web.id, name: 'web', runtime: 'podman' });
+    expect(requestLines(docker)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/web/json']);
+    // The first engine that knows it answers; the next is not asked.
+    const asked = podman.requests.length;
+    const first = track(await fromContainer('db', { defaultSockets: [docker.socketPath, podman.socketPath] }));
+    expect(containerOf(first)).toMatchObject({ id: db.id, runtime: 'docker' });
+    expect(podman.requests).toHaveLength(asked);
+  });
+
+  it('when none has it, an engine\'s "no such container" is the error, not a socket it could not reach', async () => {
+    const { docker, podman } = await twoEngines();
+    const dead = deadSocket(tempDir('nn-deadsock-'));
+    const missing = path.join(docker.dir, 'missing.sock');
+    const none = await expectNetnsError(fromContainer('web', { defaultSockets: [dead, docker.socketPath, podman.socketPath] }),
+      'ENOENT');
+    expect(none.message).toContain('No such container: web');
+    expect(none.hint).toBe('no container \'web\' on this docker engine: see docker ps -a');
+    expect(requestLines(podman)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/web/json']);
+    // No engine answered at all: the socket that is there beats the one that is not.
+    const refused = await expectNetnsError(fromContainer('web', { defaultSockets: [missing, dead] }), 'ECONNREFUSED');
+    expect(refused.path).toBe(dead);
+  });
+
+  it('socketPath and DOCKER_HOST name the one engine to ask: no default socket is tried', async () => {
+    const { docker, podman } = await twoEngines();
+    podman.add({ name: 'web', pid: startNetnsProcess().pid });
+    const defaultSockets = [podman.socketPath];
+    await expectNetnsError(fromContainer('web', { socketPath: docker.socketPath, defaultSockets }), 'ENOENT');
+    setEnv('DOCKER_HOST', `unix://${docker.socketPath}`);
+    await expectNetnsError(fromContainer('web', { defaultSockets }), 'ENOENT');
+    expect(podman.requests).toEqual([]);
+  });
+
+  it('containersByNetns maps the containers of every engine, past one that cannot be reached', async () => {
+    const { docker, podman } = await twoEngines();
+    const [a, b] = [startNetnsProcess().pid, startNetnsProcess().pid];
+    const ca = docker.add({ name: 'a', pid: a });
+    const cb = podman.add({ name: 'b', pid: b });
+    const map = await containersByNetns({ defaultSockets: [docker.socketPath, deadSocket(tempDir('nn-deadsock-')),
+      podman.socketPath] });
+    expect(map).toEqual(new Map([
+      [nsInode(readlinkNetns(a)), { id: ca.id, name: 'a', runtime: 'docker' }],
+      [nsInode(readlinkNetns(b)), { id: cb.id, name: 'b', runtime: 'podman' }],
+    ]));
   });
 });
 
@@ -565,8 +658,10 @@ describe('engine socket resolution', () => {
     expect(engineSockets(undefined, { DOCKER_HOST: 'unix:///x/docker.sock' })).toEqual({
       from: 'DOCKER_HOST', paths: ['/x/docker.sock'] });
     expect(engineSockets('/y.sock', { DOCKER_HOST: 'tcp://h:1' })).toEqual({ from: 'socketPath', paths: ['/y.sock'] });
-    expect(() => engineSockets(undefined, { DOCKER_HOST: 'ssh://me@host' })).toThrow(TypeError);
-    expect(() => engineSockets(undefined, { DOCKER_HOST: 'unix://relative.sock' })).toThrow(TypeError);
+    expect(engineSockets(undefined, { DOCKER_HOST: 'ssh://me@host' }))
+      .toMatchObject({ from: 'DOCKER_HOST', paths: [], problem: { code: 'EPROTONOSUPPORT' } });
+    expect(engineSockets(undefined, { DOCKER_HOST: 'unix://relative.sock' }))
+      .toMatchObject({ from: 'DOCKER_HOST', paths: [], problem: { code: 'EINVAL' } });
     expect(engineSockets(undefined, { DOCKER_HOST: '' }).from).toBe('default');
   });
 
@@ -601,6 +696,11 @@ describe('topology() and containers', () => {
     const none = await topology({ namespaces: [{ pid: inside.pid }],
       containers: { socketPath: path.join(engine.dir, 'no-engine.sock') } });
     expect(entryOf(none)?.container).toBeUndefined();
+    // A DOCKER_HOST this library cannot use is one more engine out of reach: not named, no warning.
+    setEnv('DOCKER_HOST', 'tcp://127.0.0.1:2375');
+    const unsupported = await topology({ namespaces: [{ pid: inside.pid }] });
+    expect(entryOf(unsupported)).toBeDefined();
+    expect(entryOf(unsupported)?.container).toBeUndefined();
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings).toEqual([]);
   });
