@@ -1,7 +1,9 @@
 // Behaviour that only shows in a fresh process: the libuv threadpool's
 // namespace, module loading, fatal switch-back failures, privileges, GC.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { distEntry, readlinkNetns, runNode, startNetnsProcess, unprivilegedCopy } from './helpers';
+import { distEntry, finished, onCleanup, readlinkNetns, runNode, startNetnsProcess, unprivilegedCopy } from './helpers';
 
 const hostId = readlinkNetns(process.pid);
 const load = `const lib = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');`;
@@ -154,5 +156,98 @@ describe('without privileges', () => {
     expect(['EPERM', 'EACCES']).toContain(out.pid1.code);
     expect(out.pid1.hint).toBe('needs CAP_SYS_ADMIN: run as root');
     expect(out.after).toBe(hostId);
+  });
+});
+
+describe('isolated spawn: ref() and unref() of the exit watch', () => {
+  // A fresh node process starts an isolated `sleep 30` in a namespace of its
+  // own, prints its pid, and (per case) calls unref(), or unref() and then
+  // ref(), at once or once 'spawn' has fired. Nothing else is left on its
+  // event loop: the namespace handle is closed and the sleep's stdio ignored.
+  const script = `const lib = require(${JSON.stringify(distEntry)});
+    const [how, when] = process.argv.slice(1);
+    const ns = lib.NetNamespace.create();
+    const child = ns.spawn('sleep', ['30'], { mountNamespace: 'isolated', stdio: 'ignore' });
+    ns.close();
+    const apply = () => { if (how !== 'ref') child.unref(); if (how === 'unref-ref') child.ref(); };
+    if (when === 'at once') apply();
+    child.on('spawn', () => {
+      if (when === 'on spawn') apply();
+      console.log(JSON.stringify({ pid: child.pid }));
+    });
+    child.on('exit', (code, signal) => console.log(JSON.stringify({ exit: [code, signal] })));`;
+
+  const state = (pid: number) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: stat.slice(stat.lastIndexOf(') ') + 2)[0] };
+    } catch {
+      return undefined; // gone: exited and reaped
+    }
+  };
+
+  /** Starts the script; resolves with the node process, the sleep's pid and its exit, and kills both afterwards. */
+  async function start(how: string, when: string) {
+    const node = spawn(process.execPath, ['-e', script, '--', how, when], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = Date.now();
+    let exitedAt: number | undefined;
+    node.once('exit', () => { exitedAt = Date.now(); });
+    const done = finished(node);
+    onCleanup(() => { if (node.exitCode === null && node.signalCode === null) node.kill('SIGKILL'); });
+    let stdout = '';
+    node.stdout!.on('data', (chunk) => { stdout += chunk; });
+    for (const deadline = Date.now() + 10_000; !/"pid":\d+/.test(stdout);) {
+      if (Date.now() > deadline || exitedAt !== undefined) throw new Error(`no pid printed: ${stdout} ${(await done).stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const { pid } = JSON.parse(stdout.split('\n')[0]) as { pid: number };
+    // Killed in every case, pass or fail: by node's watch if it still runs, by init once node is gone.
+    onCleanup(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ } });
+    return { node, pid, done, started, exitedAt: () => exitedAt };
+  }
+
+  /** The sleep is gone: killed, then reaped by whoever is its parent now. */
+  async function killAndAwaitReaped(pid: number) {
+    process.kill(pid, 'SIGKILL');
+    for (const deadline = Date.now() + 5000; state(pid) !== undefined;) {
+      if (Date.now() > deadline) throw new Error(`sleep ${pid} not reaped: ${JSON.stringify(state(pid))}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it.each(['at once', 'on spawn'])('unref() %s: node exits promptly while the sleep runs on in its namespace', async (when) => {
+    const { pid, done, started, exitedAt } = await start('unref', when);
+    for (const deadline = started + 5000; exitedAt() === undefined;) {
+      if (Date.now() > deadline) throw new Error('node still runs 5 s after unref(): the watch holds its event loop');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const took = exitedAt()! - started;
+    const { code, stdout, stderr } = await done;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(took, 'node exited promptly, not after the 30 s sleep').toBeLessThan(5000);
+    expect(stdout).not.toMatch(/"exit"/);
+    // The premise: the sleep was not why node could exit; it still runs, in another namespace.
+    expect(state(pid)).toMatchObject({ comm: 'sleep' });
+    expect(state(pid)!.state).not.toBe('Z');
+    expect(readlinkNetns(pid)).not.toBe(hostId);
+    await killAndAwaitReaped(pid);
+  });
+
+  it.each([
+    ['without unref()', 'ref', 'at once'],
+    ['after unref() then ref()', 'unref-ref', 'at once'],
+    ['after unref() then ref() on spawn', 'unref-ref', 'on spawn'],
+  ])('%s: node waits for the sleep, and exits once it is killed', async (_what, how, when) => {
+    const { node, pid, done, exitedAt } = await start(how, when);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(exitedAt(), 'node exited while its referenced child still ran').toBeUndefined();
+    expect(node.exitCode).toBeNull();
+    expect(state(pid)).toMatchObject({ comm: 'sleep' });
+    const killedAt = Date.now();
+    await killAndAwaitReaped(pid); // reaped by node's own watch
+    const { code, stdout, stderr } = await done;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(exitedAt()! - killedAt, 'node exited once the sleep died').toBeLessThan(5000);
+    expect(stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ pid }, { exit: [null, 'SIGKILL'] }]);
   });
 });
