@@ -86,6 +86,56 @@ describe('sys.clone stdio', () => {
     expect(result.stdout.trim()).toBe('to-stderr');
     expect(result.stderr.trim()).toBe('to-stdout');
   });
+
+  // The node child's fds 0-2 are three different sockets (libuv's stdio pipes). The
+  // cloned shell writes to a file, through fd 9, what each of its fds 0-2 is
+  // (inode and file flags, read from /proc/$$ in a command substitution:
+  // dash applies a command's redirections to itself while it runs one),
+  // then writes a line to its fds 0 and 2.
+  const report = `exec 9>"$1"
+    for fd in 0 1 2; do
+      id=$(readlink /proc/$$/fd/$fd); flags=$(grep '^flags:' /proc/$$/fdinfo/$fd)
+      echo "$id" >&9; echo "$flags" >&9
+    done
+    echo via-child-fd0 >&0; echo via-child-fd2 >&2`;
+
+  it.each([
+    ['[1, 0, 2]', [1, 0, 2]],
+    ['the 3-cycle [2, 0, 1]', [2, 0, 1]],
+  ])('a permutation %s: each child fd is the stream asked for', (_what, stdio) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-stdio-'));
+    onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const result = runNode(`const { sys } = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
+      const [file, stdio, script] = [process.argv[1], JSON.parse(process.argv[2]), process.argv[3]];
+      // The file status flags and access mode (octal in fdinfo), without O_CLOEXEC, which is the fd's own.
+      const statusFlags = (line) => (parseInt(/^flags:\\s*([0-7]+)/.exec(line)[1], 8) & ~0o2000000).toString(8);
+      const fd = (n) => [fs.readlinkSync('/proc/self/fd/' + n),
+        statusFlags(fs.readFileSync('/proc/self/fdinfo/' + n, 'utf8').split('\\n').find((l) => l.startsWith('flags:')))];
+      const ours = [0, 1, 2].map(fd);
+      const { pidfd } = sys.clone({ file: '/bin/sh', argv: ['sh', '-c', script, 'sh', file],
+        envp: ['PATH=/usr/bin:/bin'], stdio });
+      sys.waitPidfd(pidfd, (errno, code) => {
+        sys.close(pidfd);
+        const lines = fs.readFileSync(file, 'utf8').trim().split('\\n');
+        const child = [0, 1, 2].map((n) => [lines[2 * n], statusFlags(lines[2 * n + 1])]);
+        console.log(JSON.stringify({ errno, code, ours, child }));
+      });`, { args: [path.join(dir, 'report'), JSON.stringify(stdio), report] });
+    expect(result.signal).toBeNull();
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const { errno, code, ours, child } = JSON.parse(lines.pop()!) as
+      { errno: number | null; code: number; ours: string[][]; child: string[][] };
+    expect({ errno, code }).toEqual({ errno: null, code: 0 });
+    // The premise: the three fds are told apart by the kernel's own names for them.
+    expect(new Set(ours.map(([id]) => id)).size, `our fds 0-2: ${JSON.stringify(ours)}`).toBe(3);
+    for (const [id] of ours) expect(id).toMatch(/^(socket|pipe):\[\d+\]$/);
+    // Child fd n is our fd stdio[n]: the same socket, with the same access mode and status flags.
+    expect(child).toEqual(stdio.map((from) => ours[from]));
+    // And what the child writes to them arrives there: child fd 0 and fd 2 are our stdio[0] and stdio[2].
+    const arrived = { 1: lines.join('\n').trim(), 2: result.stderr.trim() } as Record<number, string>;
+    expect(arrived[stdio[0]]).toBe('via-child-fd0');
+    expect(arrived[stdio[2]]).toBe('via-child-fd2');
+  });
 });
 
 describe('no leak on refusal', () => {
