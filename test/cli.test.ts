@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childrenOf, killAndReap, onCleanup, repoRoot, run, startNetnsProcess, tryRun } from './helpers';
+import { childrenOf, deadPid, killAndReap, onCleanup, repoRoot, run, startNetnsProcess, tryRun } from './helpers';
 import { startFakeEngine } from './fake-engine';
 import { addNamedNetns, deleteHostLinkAfter, ipBatch, ipJson, runTag } from './net-helpers';
 import { runDot } from './unit/graphviz';
@@ -196,6 +196,20 @@ describe('usage, help, version and exit statuses', () => {
     expectOneLineFailure(await cli(['links', unknown]), 1, /ENOENT/);
     expectOneLineFailure(await cli(['exec', unknown, '--', 'true']), 1, /ENOENT/);
     expectOneLineFailure(await cli(['peer', 'lo']), 1, /EINVAL: lo in net:\[\d+\] is a loopback, not a veth/);
+  });
+
+  it('a DOCKER_HOST that is not unix:// fails --container with one line (exit 1), not with the usage text', async () => {
+    const env = { DOCKER_HOST: 'tcp://127.0.0.1:2375' };
+    const name = nameOf('tcp');
+    onCleanup(() => tryRun('ip', ['netns', 'delete', name]));
+    const runs = [['links', '--container', 'web'], ['attach', name, '--container', 'web'], ['pids', '--container', 'web'],
+      ['exec', '--container', 'web', '--', 'true'], ['peer', '--container', 'web', 'eth0'], ['graph', '--container', 'web']];
+    const results = await Promise.all(runs.map((args) => cli(args, { env })));
+    for (const result of results) {
+      expectOneLineFailure(result, 1, /EPROTONOSUPPORT: DOCKER_HOST cannot be used: only unix:\/\/ sockets .*'tcp:\/\/127/);
+      expect(result.stderr).not.toContain('socketPath'); // a shell user has no such option
+    }
+    expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
   });
 });
 
@@ -622,6 +636,38 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     expect(warned.status).toBe(0);
     expect(warned.stderr).toMatch(/^netns-native: warning: topology: enrichment step 'containers' failed: .*\n$/);
     expect(JSON.parse(warned.stdout).format).toBe(1);
+  });
+
+  it('--container C (repeatable) maps containers\' namespaces, named; an engine it cannot use names none', async () => {
+    const engine = await startFakeEngine();
+    const [web, db] = [startNetnsProcess(), startNetnsProcess()];
+    engine.add({ name: 'web', pid: web.pid });
+    engine.add({ name: 'db', pid: db.pid });
+    const env = { DOCKER_HOST: `unix://${engine.socketPath}` };
+    interface Model { namespaces: Array<{ id: string; container?: { name: string } }> }
+    const idOf = (pid: number) => fs.readlinkSync(`/proc/${pid}/ns/net`);
+    const model = await cliJson<Model>(['graph', '-J', '--container', 'web', '--container', 'db'], { env });
+    expect(model.namespaces.map((ns) => [ns.id, ns.container?.name]).sort())
+      .toEqual([[idOf(web.pid), 'web'], [idOf(db.pid), 'db']].sort());
+    expectOneLineFailure(await cli(['graph', '--container', 'nosuch'], { env }), 1, /ENOENT: No such container: nosuch/);
+    // A DOCKER_HOST this library cannot use is, for a picture, an engine out of reach: no names, no warning.
+    const unnamed = await cli(['graph', '-J', '--pid', String(web.pid)], { env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } });
+    expect(unnamed).toMatchObject({ status: 0, stderr: '' });
+    expect((JSON.parse(unnamed.stdout) as Model).namespaces.map((ns) => [ns.id, ns.container])).toEqual([[idOf(web.pid), undefined]]);
+  });
+
+  it('a namespace asked for that does not exist fails with one line, whether an id, a name or a pid', async () => {
+    const inside = startNetnsProcess();
+    const id = fs.readlinkSync(`/proc/${inside.pid}/ns/net`);
+    const model = await cliJson<{ namespaces: Array<{ id: string; error?: unknown }> }>(['graph', '-J', id, '--no-containers']);
+    expect(model.namespaces).toEqual([expect.objectContaining({ id })]);
+    expect(model.namespaces[0].error).toBeUndefined();
+    const results = await Promise.all([['graph', 'net:[1]'], ['graph', '-J', id, 'net:[1]'], ['graph', nameOf('nosuch')],
+      ['graph', '--pid', String(deadPid())]].map((args) => cli(args)));
+    expectOneLineFailure(results[0], 1, /ENOENT: no such network namespace on this host .*'net:\[1\]'/);
+    expectOneLineFailure(results[1], 1, /ENOENT: no such network namespace on this host .*'net:\[1\]'/);
+    expectOneLineFailure(results[2], 1, /ENOENT: .*nosuch/);
+    expectOneLineFailure(results[3], 1, /ESRCH/);
   });
 
   it('text: a tree per namespace with the veth\'s other end; colour only on a terminal, never with NO_COLOR', async () => {

@@ -2,10 +2,11 @@
 // interfaces and addresses and the veth pairs between them; containers are
 // named when an engine answers; the renderers draw it as a text tree, DOT
 // (`| dot -Tsvg`), Mermaid (a ```mermaid block GitHub draws) or the JSON model.
-import { type NamespaceSelector, renderDot, renderJson, renderMermaid, renderText, topology } from '../../index';
-import { HELP_OPTION, JSON_OPTION, choiceOption, flag, parsePid, stringOptions } from '../args';
+import { renderDot, renderJson, renderMermaid, renderText, topology } from '../../index';
+import { HELP_OPTION, JSON_OPTION, choiceOption, flag } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
+import { assertSelectedIdsExist, withGraphSelection } from '../graph-selection';
 
 const FORMATS = ['text', 'dot', 'mermaid', 'json'] as const;
 const DIRECTIONS = ['TB', 'LR'] as const;
@@ -22,8 +23,9 @@ ends; bridge ports point at their bridge. Namespaces are labelled with their
 names, container (when a Docker or Podman engine answers), pids and command.
 
 NS is a name in /run/netns, an absolute path to an nsfs file, or an id as
-net:[4026532301]; --pid PID (repeatable) adds a process's namespace. Peers of
-the chosen namespaces' veths are still found anywhere on the host.
+net:[4026532301]; --pid PID and --container C (repeatable) add a process's or
+a Docker or Podman container's namespace. One that does not exist is an
+error. Peers of the chosen namespaces' veths are still found anywhere.
 
 Options:
   -f, --format F      text: a tree (the default); dot: Graphviz (| dot -Tsvg);
@@ -36,6 +38,9 @@ Options:
   --no-fd-holders     skip namespaces held only by an fd (faster)
   --no-containers     do not ask a container engine for names
   --pid PID           a process's namespace (repeatable)
+  --container C       a container's namespace, by id or name (repeatable;
+                      the engine socket: DOCKER_HOST=unix://..., else the
+                      default ones)
   -h, --help          this help`,
   options: {
     ...HELP_OPTION, ...JSON_OPTION,
@@ -46,20 +51,19 @@ Options:
     'no-fd-holders': { type: 'boolean' },
     'no-containers': { type: 'boolean' },
     pid: { type: 'string', multiple: true },
+    container: { type: 'string', multiple: true },
   },
   async run({ values, positionals }, { out, json }) {
     const format = json || flag(values, 'json') ? 'json' : choiceOption(values, 'format', FORMATS, 'text');
     const direction = choiceOption(values, 'direction', DIRECTIONS, 'TB');
-    const selectors: NamespaceSelector[] = [
-      ...positionals, ...stringOptions(values, 'pid').map((pid) => ({ pid: parsePid(pid, '--pid') })),
-    ];
-    const map = await topology({
-      namespaces: selectors.length > 0 ? selectors : undefined,
+    const map = await withGraphSelection(values, positionals, (namespaces) => topology({
+      namespaces,
       onlyVeths: flag(values, 'veths'),
       fdHolders: !flag(values, 'no-fd-holders'),
       // An engine that answers wrongly costs a warning, not the picture.
       containers: !flag(values, 'no-containers'),
-    });
+    }));
+    assertSelectedIdsExist(map, positionals);
     switch (format) {
       case 'text': out.print(renderText(map, { color: out.color, ascii: flag(values, 'ascii') })); break;
       case 'dot': out.print(renderDot(map, { direction })); break;
