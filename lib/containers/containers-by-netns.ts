@@ -1,20 +1,16 @@
 // Which container each network namespace belongs to, for the topology map:
 // list the running containers of every reachable engine, inspect each for
 // its pid, and read that process's namespace inode from /proc.
-import { NetnsError } from '../errors';
 import { netnsOfPid } from '../proc/proc-scan';
 import type { ContainerRef } from '../topology/model';
 import { type InspectedContainer, readInspected, readListed } from './engine-answers';
-import { type EngineClient, connectEngine } from './engine-client';
+import { askEachEngine } from './each-engine';
+import type { EngineClient } from './engine-client';
 import { statusError } from './engine-errors';
-import type { Deadline } from './engine-http';
 import { startDeadline } from './engine-http';
 import { type ContainerEngineOptions, checkEngineOptions } from './engine-options';
-import { type EngineSocketSource, engineSockets } from './engine-socket';
+import { engineSockets } from './engine-socket';
 
-// What "no engine here" looks like at connect(): no socket file, nobody
-// listening, or not allowed to talk to it. Not an error for a map of the host.
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EACCES', 'EPERM']);
 const INSPECTS_AT_ONCE = 8;
 
 interface Found {
@@ -28,8 +24,8 @@ interface Found {
  * container (`{ id, name, runtime }`), asking every engine socket there is:
  * `socketPath`, else DOCKER_HOST, else each of Docker's and Podman's default
  * sockets that exists. Engines that cannot be reached (no socket, nothing
- * listening, no permission) are skipped, so a host without any resolves to
- * an empty map. An engine that answers but not as the API documents (not
+ * listening, no permission, a DOCKER_HOST that is not unix://) are skipped,
+ * so a host without any resolves to an empty map. An engine that answers but not as the API documents (not
  * JSON, wrong shape, an error status, or no answer within timeoutMs) rejects
  * with a NetnsError: a map that silently lacks containers would mislead.
  *
@@ -38,29 +34,20 @@ interface Found {
  * the one that owns it wins.
  */
 export async function containersByNetns(options?: ContainerEngineOptions): Promise<Map<number, ContainerRef>> {
-  const { socketPath, timeoutMs } = checkEngineOptions(options);
-  const sockets = engineSockets(socketPath);
+  const { socketPath, timeoutMs, defaultSockets } = checkEngineOptions(options);
+  const sockets = engineSockets(socketPath, process.env, defaultSockets);
   const deadline = startDeadline(timeoutMs);
   const byInode = new Map<number, Found>();
   try {
-    for (const path of sockets.paths) {
-      const engine = await connectIfReachable(path, sockets.from, deadline);
-      if (engine) await addContainersOf(engine, byInode);
-    }
+    // Every engine is asked (no answer stops the walk); what cannot be reached is no error for a map.
+    await askEachEngine(sockets, deadline, async (engine) => {
+      await addContainersOf(engine, byInode);
+      return undefined;
+    });
   } finally {
     deadline.dispose();
   }
   return new Map([...byInode].map(([ino, found]) => [ino, found.ref]));
-}
-
-async function connectIfReachable(path: string, from: EngineSocketSource,
-  deadline: Deadline): Promise<EngineClient | undefined> {
-  try {
-    return await connectEngine(path, from, deadline);
-  } catch (error) {
-    if (error instanceof NetnsError && error.syscall === 'connect' && UNREACHABLE.has(error.code)) return undefined;
-    throw error;
-  }
 }
 
 async function addContainersOf(engine: EngineClient, byInode: Map<number, Found>): Promise<void> {

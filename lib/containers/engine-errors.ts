@@ -1,6 +1,7 @@
 // The engine's failures as NetnsErrors, each with a hint that says what to do.
 import { NetnsError, errnoOf } from '../errors';
 import type { EngineSocketSource } from './engine-socket';
+import { changeSocketHint, permissionHint } from './socket-hints';
 
 /** What a request was, for error messages: `GET /v1.47/containers/web/json` on a socket. */
 export interface EngineRequestLabel {
@@ -13,12 +14,6 @@ export interface EngineRequestLabel {
 
 const where = (label: EngineRequestLabel): string => `${label.method} ${label.path}`;
 
-function changeSocketHint(from: EngineSocketSource): string {
-  if (from === 'socketPath') return 'check the socketPath option';
-  if (from === 'DOCKER_HOST') return 'check DOCKER_HOST';
-  return 'set DOCKER_HOST=unix:///path/to/docker.sock or pass socketPath';
-}
-
 /** connect() on the socket failed, or the connection broke. */
 export function connectionError(label: EngineRequestLabel, cause: NodeJS.ErrnoException): NetnsError {
   // Node's own 'socket hang up' carries a code (ECONNRESET) but no errno.
@@ -27,7 +22,7 @@ export function connectionError(label: EngineRequestLabel, cause: NodeJS.ErrnoEx
   let hint: string | undefined;
   if (code === 'ENOENT') hint = `no engine socket there: is the Docker (or Podman) daemon running? ${changeSocketHint(label.from)}`;
   else if (code === 'ECONNREFUSED') hint = `nothing listens on the socket: is the daemon running? ${changeSocketHint(label.from)}`;
-  else if (code === 'EACCES' || code === 'EPERM') hint = 'run as root or join the docker group';
+  else if (code === 'EACCES' || code === 'EPERM') hint = permissionHint(label.socketPath);
   const syscall = cause.syscall === 'connect' ? 'connect' : where(label);
   return new NetnsError({ errno, syscall, path: label.socketPath, hint: hint ?? '', cause });
 }

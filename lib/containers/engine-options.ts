@@ -11,12 +11,18 @@ export interface ContainerEngineOptions {
   socketPath?: string;
   /** The whole call's time limit in milliseconds, all requests included. Default 10 000. */
   timeoutMs?: number;
+  /**
+   * @internal The default sockets to try, in order, in place of Docker's and
+   * Podman's well-known paths: lets a test stand fake engines there.
+   */
+  defaultSockets?: readonly string[];
 }
 
 /** @internal */
 export interface CheckedEngineOptions {
   socketPath?: string;
   timeoutMs: number;
+  defaultSockets?: readonly string[];
 }
 
 /** @internal */
@@ -31,14 +37,23 @@ const TIMER_MAX = 2 ** 31 - 1;
 export function checkEngineOptions(options: unknown): CheckedEngineOptions {
   if (options === undefined || options === null) return { timeoutMs: DEFAULT_TIMEOUT_MS };
   if (typeof options !== 'object') throw new TypeError(`options must be an object, got ${typeof options}`);
-  const { socketPath, timeoutMs = DEFAULT_TIMEOUT_MS } = options as ContainerEngineOptions;
+  const { socketPath, timeoutMs = DEFAULT_TIMEOUT_MS, defaultSockets } = options as ContainerEngineOptions;
   if (typeof timeoutMs !== 'number') throw new TypeError(`timeoutMs must be a number, got ${typeof timeoutMs}`);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > TIMER_MAX) {
     throw new RangeError(`timeoutMs must be a positive number of milliseconds up to ${TIMER_MAX}, got ${timeoutMs}`);
   }
-  if (socketPath === undefined) return { timeoutMs };
-  assertSocketPath(socketPath, 'socketPath');
-  return { socketPath, timeoutMs };
+  if (socketPath !== undefined) assertSocketPath(socketPath, 'socketPath');
+  if (defaultSockets !== undefined) assertDefaultSockets(defaultSockets);
+  return {
+    timeoutMs,
+    ...(socketPath !== undefined ? { socketPath } : {}),
+    ...(defaultSockets !== undefined ? { defaultSockets: [...defaultSockets] } : {}),
+  };
+}
+
+function assertDefaultSockets(value: unknown): asserts value is readonly string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new TypeError('defaultSockets must be a non-empty array');
+  value.forEach((candidate, i) => assertSocketPath(candidate, `defaultSockets[${i}]`));
 }
 
 /** @internal */

@@ -11,12 +11,13 @@ import {
 } from './container-errors';
 import { checkContainerRef } from './container-name';
 import { type ContainerNetnsInfo, rememberContainer } from './container-origin';
+import { askEachEngine, mostTellingUnreachable } from './each-engine';
 import { type InspectedContainer, readInspected } from './engine-answers';
-import { type EngineClient, connectEngine } from './engine-client';
+import type { EngineClient, EngineJson } from './engine-client';
 import type { EngineRequestLabel } from './engine-errors';
-import { startDeadline } from './engine-http';
+import { type Deadline, startDeadline } from './engine-http';
 import { type ContainerEngineOptions, checkEngineOptions } from './engine-options';
-import { DOCKER_SOCKET, engineSockets } from './engine-socket';
+import { type EngineSockets, engineSockets } from './engine-socket';
 
 /** container:<a> -> container:<b> -> ... deeper than this is refused as a loop. */
 const MAX_JOINS = 16;
@@ -27,23 +28,43 @@ const MAX_JOINS = 16;
  * (the one its process is in); `none` its own empty one; `container:<id>` the
  * namespace of the container it joined. The handle is yours to close();
  * containerOf(handle) tells which container it came from.
+ *
+ * With neither socketPath nor DOCKER_HOST, each default socket that exists is
+ * asked in turn (Docker's, then Podman's) until one knows the container.
  */
 export async function fromContainer(idOrName: string, options?: ContainerEngineOptions): Promise<NetNamespace> {
   const ref = checkContainerRef(idOrName);
-  const { socketPath, timeoutMs } = checkEngineOptions(options);
-  const sockets = engineSockets(socketPath);
+  const { socketPath, timeoutMs, defaultSockets } = checkEngineOptions(options);
+  const sockets = engineSockets(socketPath, process.env, defaultSockets);
   const deadline = startDeadline(timeoutMs);
   try {
-    // With no socket found, try Docker's anyway: its ENOENT says what to do.
-    const engine = await connectEngine(sockets.paths[0] ?? DOCKER_SOCKET, sockets.from, deadline);
-    return await namespaceOfContainer(engine, ref);
+    const { engine, inspect } = await findContainer(sockets, deadline, ref);
+    return await namespaceOfContainer(engine, inspect);
   } finally {
     deadline.dispose();
   }
 }
 
-async function namespaceOfContainer(engine: EngineClient, ref: string): Promise<NetNamespace> {
-  const { container, label } = await inspectRunning(engine, ref);
+/**
+ * The first engine that knows the container, and its inspect answer. When
+ * none does, an engine's own "no such container" says more than a socket
+ * that could not be reached (that engine was asked and answered).
+ */
+async function findContainer(sockets: EngineSockets, deadline: Deadline, ref: string) {
+  const misses: NetnsError[] = [];
+  const { answer, passedOver } = await askEachEngine(sockets, deadline, async (engine) => {
+    const inspect = await engine.getJson(`/containers/${encodeURIComponent(ref)}/json`);
+    if (inspect.found) return { engine, inspect };
+    misses.push(noSuchContainer(inspect.label, ref, engine.runtime, inspect.message));
+    return undefined;
+  });
+  if (answer) return answer;
+  // Some socket was tried or a problem kept: one of the two holds an error.
+  throw misses[0] ?? mostTellingUnreachable(passedOver)!;
+}
+
+async function namespaceOfContainer(engine: EngineClient, inspect: EngineJson & { found: true }): Promise<NetNamespace> {
+  const { container, label } = runningContainer(engine, inspect);
   const joined = await followJoins(engine, container);
   const ns = openProcessNamespace(container, label);
   try {
@@ -57,9 +78,7 @@ async function namespaceOfContainer(engine: EngineClient, ref: string): Promise<
   }
 }
 
-async function inspectRunning(engine: EngineClient, ref: string) {
-  const answer = await engine.getJson(`/containers/${encodeURIComponent(ref)}/json`);
-  if (!answer.found) throw noSuchContainer(answer.label, ref, engine.runtime, answer.message);
+function runningContainer(engine: EngineClient, answer: EngineJson & { found: true }) {
   const container = readInspected(answer.body, answer.label);
   if (!container.running || container.pid === 0) throw notRunning(answer.label, container, engine.runtime);
   return { container, label: answer.label };
