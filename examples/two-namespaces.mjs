@@ -6,8 +6,11 @@ import os from 'node:os';
 import { NetNamespace, createVeth } from 'netns-native';
 
 const made = []; // the namespaces this run created, to delete on the way out
+const running = new Set(); // the commands started inside, to end on the way out
 
 function cleanUp() {
+  // A SIGTERM reaches this process only: end what runs inside before its namespace goes.
+  for (const child of running) child.kill('SIGKILL');
   // Deleting a namespace's name and closing its handle destroys it, and the veth pair with it.
   for (const ns of made.splice(0)) {
     ns.close();
@@ -35,6 +38,8 @@ function namespace(name) {
 
 function run(ns, command, args) {
   const child = ns.spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   return new Promise((resolve, reject) => {
