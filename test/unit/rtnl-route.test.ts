@@ -184,9 +184,9 @@ describe('a dumped route replayed (ip route restore)', () => {
       const after = parseRouteMessage(replay, names);
       // Only the link and the flags the kernel sets itself (linkdown, dead, ...) differ.
       expect({ ...after, flags: [] }).toEqual({ ...before, flags: [], ifindex: 99, dev: 'if99' });
-      expect(after?.flags.filter((flag) => flag !== 'onlink')).toEqual([]);
+      expect((after?.flags ?? []).filter((flag) => flag !== 'onlink')).toEqual([]);
     }
-    expect(dumped.some((message) => parseRouteMessage(message, names)?.flags.includes('linkdown'))).toBe(true);
+    expect(dumped.some((message) => parseRouteMessage(message, names)?.flags?.includes('linkdown'))).toBe(true);
   });
 
   it('refuses what is not a dumped route, and a bad ifindex', () => {
