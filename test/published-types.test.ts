@@ -16,7 +16,7 @@ describe('published types', () => {
   it('hold no internals', () => {
     const text = declarations(path.join(repoRoot, 'dist')).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
     for (const internal of ['adopt', 'FdOpener', 'NsfsFile', 'constructing', 'declare const native', 'abortStuckThread',
-      'closeOnEnvTeardown', 'watchPidfd', 'NativePidfdWatch', 'RtnlSocket', 'runSwitched', 'withTarget', 'prepareRunDir', 'check<T>', 'toNetnsError']) {
+      'closeOnEnvTeardown', 'watchPidfd', 'NativePidfdWatch', 'defaultSockets', 'RtnlSocket', 'runSwitched', 'withTarget', 'prepareRunDir', 'check<T>', 'toNetnsError']) {
       expect(text, internal).not.toContain(internal);
     }
   });
