@@ -1,7 +1,7 @@
 // topology() against the shell loop users run today to see every namespace's
 // links and addresses, on 50 named namespaces each with a veth to the host
 // and addresses; then how topology() scales to 200 namespaces. Interleaved
-// rounds, pinned to one CPU, ratios paired per round (bench/harness.mjs).
+// rounds, ratios paired per round (bench/harness.mjs).
 // Everything made here is removed at the end, on failure and on Ctrl-C.
 // usage: sudo node bench/topology.mjs
 import { spawnSync } from 'node:child_process';
@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import { topology } from 'netns-native';
 import { median, pinToCpu, report, rounds } from './harness.mjs';
 
-// NETNS_BENCH_CPU picks the CPU (default 1), for when another job holds that
-// one; NETNS_BENCH_CPU=none runs unpinned: both sides whole workloads (the
-// loop spawns 100 processes), which a machine runs on all its CPUs.
-if (process.env.NETNS_BENCH_CPU !== 'none') pinToCpu(Number(process.env.NETNS_BENCH_CPU ?? 1));
+// Unpinned: both sides are whole workloads (the loop spawns 100 processes),
+// which a machine runs on all its CPUs; pinned to one, the loop's processes
+// queue behind each other. NETNS_BENCH_CPU=N pins both to CPU N anyway.
+const cpu = process.env.NETNS_BENCH_CPU;
+if (cpu !== undefined && cpu !== 'none') pinToCpu(Number(cpu));
 
 const PREFIX = 'nnbench-';
 const HOST_END = 'nnbh';
