@@ -81,7 +81,7 @@ function plainSpec(spec: CloneSpec): CloneSpec {
 }
 
 /** clone3, or clone(CLONE_PIDFD) where clone3 is refused (seccomp, old kernels, valgrind). */
-function cloneChild(given: CloneSpec): ClonedChild {
+function clone(given: CloneSpec): ClonedChild {
   const spec = plainSpec(given);
   if (!simulatedMissing('clone3')) {
     const result = native.clone3(spec);
@@ -126,6 +126,6 @@ export const sys: Sys = Object.freeze({
     data: string | null = null) => check(native.mount(source, target, fstype, flags, data)),
   pidfdOpen: (pid: number, flags = 0) => check(native.pidfdOpen(pid, flags)),
   socket: (domain: number, type: number, protocol = 0) => check(native.socket(domain, type, protocol)),
-  clone: cloneChild,
+  clone,
   waitPidfd,
 });
