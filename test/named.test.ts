@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  NetNamespace, type NetnsError, identify, listNamed, pidsOf,
+  NetNamespace, type NetnsError, enterNetns, identify, listNamed, pidsOf,
 } from '../lib/index';
 import {
   deadPid, killAndReap, onCleanup, readlinkNetns, run, startNetnsProcess, tryRun,
@@ -116,6 +116,15 @@ describe('createNamed / delete', () => {
   it('delete of an unknown name is ENOENT', () => {
     expect(() => NetNamespace.delete(`nn3-missing-${process.pid}`))
       .toThrow(expect.objectContaining({ code: 'ENOENT', name: 'NetnsError' }));
+  });
+
+  it('an unknown name is ENOENT naming its path, with a hint, from fromName and enterNetns alike', () => {
+    const name = `nn3-missing-${process.pid}`;
+    for (const open of [() => NetNamespace.fromName(name), () => enterNetns(name, () => undefined)]) {
+      expect(open).toThrow(expect.objectContaining({
+        code: 'ENOENT', path: `/run/netns/${name}`, hint: expect.stringMatching(/no network namespace of that name/),
+      }));
+    }
   });
 
   it('delete removes an empty placeholder file left without a mount', () => {

@@ -91,7 +91,16 @@ export class NetNamespace implements Disposable {
   /** A namespace named in the run dir (ip netns). */
   static fromName(name: string, options: RunDirOptions = {}): NetNamespace {
     const path = namedPath(name, options);
-    return NetNamespace.#adopt(openNetnsFile(path), { path, name });
+    let file: NsfsFile;
+    try {
+      file = openNetnsFile(path);
+    } catch (error) {
+      if (error instanceof NetnsError && error.code === 'ENOENT') {
+        throw error.withHint('no network namespace of that name; ip netns list shows the names');
+      }
+      throw error;
+    }
+    return NetNamespace.#adopt(file, { path, name });
   }
 
   /**
