@@ -223,13 +223,16 @@ describe('moveLink', () => {
     run('ip', ['-n', a.name, 'link', 'add', 'br0', 'type', 'bridge']);
     run('ip', ['-n', a.name, 'link', 'set', 'va', 'master', 'br0', 'up']);
     run('ip', ['-n', a.name, 'addr', 'add', '10.5.0.1/24', 'dev', 'va']);
-    run('ip', ['-n', a.name, 'addr', 'add', 'fd00:5::1/64', 'dev', 'va']);
-    // Routes out of it, of every kind a move takes: through a gateway, straight out, in another table.
+    // Past duplicate address detection (va has no carrier: it would stay tentative).
+    run('ip', ['-n', a.name, 'addr', 'add', 'fd00:5::1/64', 'dev', 'va', 'nodad']);
+    // Routes out of it, of every kind a move takes: through a gateway, straight out with a
+    // source (which a tentative address would refuse), in another table.
     ipBatch(a.name, [
       'route add 10.77.0.0/16 via 10.5.0.254 dev va',
       'route add 10.78.0.0/16 dev va src 10.5.0.1 metric 5',
       'route add default via 10.5.0.254 dev va table 100 proto static',
       'route add fd00:77::/48 via fd00:5::fe dev va metric 7',
+      'route add fd00:78::/48 dev va src fd00:5::1',
     ]);
     // The routes not made by the kernel, of every table: the kernel makes its own anew (or not:
     // a port without carrier gets no ff00::/8 back, as after the same two moves made with ip).

@@ -9,7 +9,7 @@
 // prefixes up to /30), or pass the address.
 import type { Address } from './model';
 import {
-  AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL,
+  AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_F_NODAD, IFA_LABEL,
   IFA_LOCAL, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELADDR,
   RTM_GETADDR, RTM_NEWADDR, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE,
 } from './constants';
@@ -68,6 +68,8 @@ export interface AddAddressOptions {
    * plain `ip addr add`.
    */
   broadcast?: boolean | string;
+  /** IPv6: usable at once, without duplicate address detection (ip's `nodad`). */
+  nodad?: boolean;
 }
 
 
@@ -109,9 +111,11 @@ export function addAddressRequest(seq: number, ifindex: number, cidr: string | C
       parts.push(attribute(IFA_BROADCAST, broadcast.address));
     }
   }
+  if (options.nodad === true && parsed.family !== 6) throw new TypeError('nodad applies only to IPv6 addresses');
   const scope = parsed.family === 4 && parsed.address[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
   return encodeMessage({ type: RTM_NEWADDR, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq }, [
-    encodeIfAddrMsg({ family: addressFamilyOf(parsed.family), prefixLength: parsed.prefixLength, scope, index: ifindex }),
+    encodeIfAddrMsg({ family: addressFamilyOf(parsed.family), prefixLength: parsed.prefixLength, scope, index: ifindex,
+      flags: options.nodad === true ? IFA_F_NODAD : 0 }),
     ...parts,
   ]);
 }

@@ -6,8 +6,7 @@ import {
   type RawLink, getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage,
 } from './link-codec';
 import type { Address, Link, Route, RouteQuery } from './model';
-import { parseRouteDump, parseRouteMessage, routeDumpRequest } from './route-codec';
-import { RTM_NEWROUTE } from './constants';
+import { isSingleRouteOutOf, parseRouteDump, parseRouteMessage, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
 import type { NetlinkMessage } from './wire';
 
@@ -69,10 +68,14 @@ export function readRoutes(socket: RtnlSocket, selection: RouteSelection, links:
   return routes.filter((route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === table);
 }
 
-/** Every route of every table, each with the message it came in (to replay it). Links unnamed. */
-export function readRouteMessages(socket: RtnlSocket): Array<{ route: Route; message: NetlinkMessage }> {
+/**
+ * The routes of every table out of link `oif` alone (not multipath, not
+ * through a nexthop object), each with the message it came in, to replay it.
+ * Links unnamed. The other routes are passed over unparsed.
+ */
+export function readRouteMessagesOutOf(socket: RtnlSocket, oif: number): Array<{ route: Route; message: NetlinkMessage }> {
   return dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq))
-    .filter((message) => message.type === RTM_NEWROUTE)
+    .filter((message) => isSingleRouteOutOf(message, oif))
     .flatMap((message) => {
       const route = parseRouteMessage(message, new Map());
       return route === undefined ? [] : [{ route, message }];

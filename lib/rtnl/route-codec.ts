@@ -5,7 +5,7 @@
 import type { Route, RouteNexthop } from './model';
 import {
   AF_UNSPEC, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST,
-  RTA_DST, RTA_GATEWAY, RTA_MULTIPATH, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE,
+  RTA_DST, RTA_GATEWAY, RTA_MULTIPATH, RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE,
   RTA_VIA, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN, RTNEXTHOP_LEN, RTNH_F_ONLINK, RTN_UNICAST,
   RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
 } from './constants';
@@ -152,6 +152,12 @@ export function addRouteRequest(seq: number, route: NewRoute): Buffer {
 export function replayRouteRequest(seq: number, dumped: NetlinkMessage, oif: number): Buffer {
   if (dumped.type !== RTM_NEWROUTE) throw new TypeError(`expected a dumped RTM_NEWROUTE, got type ${dumped.type}`);
   assertIfindex(oif, 'oif');
+  const given = messageAttributes(dumped, RTMSG_LEN, 'route');
+  // The hops of a multipath route name their links inside; a nexthop object
+  // may be gone, and the kernel refuses its id beside the RTA_OIF it reports.
+  if (given.has(RTA_MULTIPATH) || given.has(RTA_NH_ID)) {
+    throw new TypeError('a multipath route or one through a nexthop object cannot be replayed out of one link');
+  }
   const attributes = parseAttributeList(dumped.payload.subarray(RTMSG_LEN), 'route').map((part) =>
     (part.type === RTA_OIF ? u32Attribute(RTA_OIF, oif)
       : attribute(part.type, part.value, (part.nested ? NLA_F_NESTED : 0) | (part.netByteOrder ? NLA_F_NET_BYTEORDER : 0))));
@@ -160,6 +166,17 @@ export function replayRouteRequest(seq: number, dumped: NetlinkMessage, oif: num
   const header = decodeRtMsg(fixedHeader(dumped, RTMSG_LEN, 'route'));
   return encodeMessage({ type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq },
     [encodeRtMsg({ ...header, flags: header.flags & RTNH_F_ONLINK }), ...attributes]);
+}
+
+/**
+ * Whether a dumped message is an RTM_NEWROUTE straight out of link `oif`
+ * (not multipath, not through a nexthop object): read from its attributes
+ * without parsing the route, since a dump may hold a million others.
+ */
+export function isSingleRouteOutOf(message: NetlinkMessage, oif: number): boolean {
+  if (message.type !== RTM_NEWROUTE) return false;
+  const attributes = messageAttributes(message, RTMSG_LEN, 'route');
+  return attributes.u32(RTA_OIF) === oif && !attributes.has(RTA_MULTIPATH) && !attributes.has(RTA_NH_ID);
 }
 
 // ----------------------------------------------------------------- parsing --

@@ -7,7 +7,7 @@ import {
   NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE,
 } from '../../lib/rtnl/constants';
 import {
-  addRouteRequest, parseRouteDump, parseRouteMessage, replayRouteRequest, routeDumpRequest,
+  addRouteRequest, isSingleRouteOutOf, parseRouteDump, parseRouteMessage, replayRouteRequest, routeDumpRequest,
 } from '../../lib/rtnl/route-codec';
 import { encodeMessage, parseAck, parseMessages } from '../../lib/rtnl/wire';
 import { hex, loadExchange, loadIpJson } from './rtnl-fixture';
@@ -189,8 +189,25 @@ describe('a dumped route replayed (ip route restore)', () => {
     expect(dumped.some((message) => parseRouteMessage(message, names)?.flags?.includes('linkdown'))).toBe(true);
   });
 
-  it('refuses what is not a dumped route, and a bad ifindex', () => {
+  it('refuses what is not a dumped route, a multipath one, and a bad ifindex', () => {
     expect(() => replayRouteRequest(1, loadExchange('link-dump').messages[0], 3)).toThrow(TypeError);
     expect(() => replayRouteRequest(1, dumped[0], 0)).toThrow(RangeError);
+    const multipath = dumped.find((message) => parseRouteMessage(message, names)?.nexthops !== undefined);
+    if (!multipath) throw new Error('the fixture has no multipath route');
+    expect(() => replayRouteRequest(1, multipath, 3)).toThrow(/multipath/);
+  });
+
+  it('picks the routes straight out of one link without parsing the others', () => {
+    const links = new Set(dumped.map((message) => parseRouteMessage(message, names)?.ifindex));
+    for (const ifindex of links) {
+      if (ifindex === undefined) continue;
+      const picked = dumped.filter((message) => isSingleRouteOutOf(message, ifindex));
+      const expected = dumped.filter((message) => {
+        const route = parseRouteMessage(message, names);
+        return route?.ifindex === ifindex && route.nexthops === undefined;
+      });
+      expect(picked).toEqual(expected);
+      expect(picked.length).toBeGreaterThan(0);
+    }
   });
 });
