@@ -149,7 +149,7 @@ export interface NativeBinding {
   pidfdGetNetNamespace(pidfd: number): Result<number>;
   pidfdGetfd(pidfd: number, fd: number): Result<number>;
   /** @internal A new watch; sys.waitPidfd is the public form. */
-  watchPidfd(callback: PidfdExitCallback): NativePidfdWatch;
+  watchPidfd(callback: PidfdExitCallback): Result<NativePidfdWatch>;
   /** socket(2) with SOCK_CLOEXEC always added, on the calling thread. */
   socket(domain: number, type: number, protocol: number): Result<number>;
   bind(fd: number, address: Uint8Array): Result<undefined>;

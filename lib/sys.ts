@@ -92,9 +92,9 @@ function clone(given: CloneSpec): ClonedChild {
 
 function waitPidfd(pidfd: number, callback: ChildExitCallback): PidfdWatcher {
   if (typeof callback !== 'function') throw new TypeError('callback must be a function');
-  const watch = native.watchPidfd((errno, code, signal) => {
+  const watch = check(native.watchPidfd((errno, code, signal) => {
     callback(errno, code, signal === null ? null : signalNames.get(signal) ?? null);
-  });
+  }));
   check(watch.start(pidfd));
   return {
     ref: () => watch.ref(),
