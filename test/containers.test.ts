@@ -11,6 +11,7 @@ import {
   NetNamespace, NetnsError, bindMount, containerOf, containersByNetns, fromContainer, unmount,
   topology,
 } from '../lib/index';
+import { compareApiVersions } from '../lib/containers/engine-client';
 import { engineSockets } from '../lib/containers/engine-socket';
 import { type FakeEngine, startFakeEngine, tempDir } from './fake-engine';
 import {
@@ -102,11 +103,7 @@ function deadSocket(dir: string): string {
 }
 
 /** The lower of two API versions: what a client and an engine settle on. */
-function lowerApiVersion(a: string, b: string): string {
-  const [aMajor, aMinor] = a.split('.').map(Number);
-  const [bMajor, bMinor] = b.split('.').map(Number);
-  return (aMajor - bMajor || aMinor - bMinor) <= 0 ? a : b;
-}
+const lowerApiVersion = (a: string, b: string): string => (compareApiVersions(a, b) <= 0 ? a : b);
 
 describe('the fake engine, checked against the docker CLI', () => {
   /** The CLI's environment: DOCKER_CONFIG so that it reads (and writes) nothing of the host's ~/.docker. */
