@@ -14,8 +14,11 @@ import os from 'node:os';
 import { NetNamespace, createVeth } from 'netns-native';
 
 const made = [];
+const running = new Set(); // the pings under way, to end on the way out
 
 function cleanUp() {
+  // A SIGTERM reaches this process only: end what runs inside before its namespace goes.
+  for (const child of running) child.kill('SIGKILL');
   for (const ns of made.splice(0)) {
     ns.close();
     try {
@@ -42,6 +45,8 @@ function namespace(name) {
 
 function ping(ns, address) {
   const child = ns.spawn('ping', ['-c', '1', '-W', '2', address], { stdio: ['ignore', 'pipe', 'ignore'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   return new Promise((resolve, reject) => {
