@@ -4,10 +4,9 @@
 // named: topology() keeps an unknown id in the map as an error entry (a
 // library caller's map goes on), but here it is the answer asked for.
 import { type NamespaceSelector, type NetNamespace, type Topology, fromContainer } from '../index';
+import { inoOfNetnsId } from '../handle/namespace-id';
 import { notFound } from '../topology/select';
 import { type ParsedArgs, parsePid, stringOptions } from './args';
-
-const ID_PATTERN = /^net:\[(\d+)\]$/;
 
 /**
  * Runs `draw` with the selectors (undefined: the whole host); the containers'
@@ -29,10 +28,10 @@ export async function withGraphSelection<T>(values: ParsedArgs['values'], positi
 /** Throws the library's own ENOENT for an id given that the map found no namespace for. */
 export function assertSelectedIdsExist(map: Topology, positionals: readonly string[]): void {
   for (const positional of positionals) {
-    const id = ID_PATTERN.exec(positional);
-    if (!id) continue;
-    const missing = notFound(Number(id[1]));
-    const entry = map.namespaces.find((namespace) => namespace.ino === Number(id[1]));
-    if (entry === undefined || entry.error?.message === missing.message) throw missing;
+    const ino = inoOfNetnsId(positional);
+    if (ino === undefined) continue;
+    const entry = map.namespaces.find((namespace) => namespace.ino === ino);
+    // topology() keeps an id it found nowhere as an entry whose error is ENOENT.
+    if (entry === undefined || entry.error?.code === 'ENOENT') throw notFound(ino);
   }
 }

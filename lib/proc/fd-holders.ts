@@ -6,6 +6,7 @@
 // - a socket, whose namespace (SIOCGSKNS) may be kept alive by nothing else:
 //   a duplicate of it is taken with pidfd_getfd (needs ptrace rights).
 import fs from 'node:fs';
+import { inoOfNetnsId } from '../handle/namespace-id';
 import { native } from '../binding';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
@@ -24,8 +25,8 @@ export function nsfsDevice(): number {
 }
 
 function netnsInodeOfNsfsFd(link: string, fdPath: string): number | undefined {
-  const named = /^net:\[(\d+)\]$/.exec(link);
-  if (named) return Number(named[1]);
+  const named = inoOfNetnsId(link);
+  if (named !== undefined) return named;
   if (/^[a-z_]+:\[\d+\]$/.test(link)) return undefined; // another namespace type
   let fd: number;
   try {

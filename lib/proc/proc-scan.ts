@@ -1,6 +1,7 @@
 // Reading /proc for namespaces: which processes are in which network
 // namespace, which fds hold one, and which nsfs files are mounted where.
 import fs from 'node:fs';
+import { inoOfNetnsId } from '../handle/namespace-id';
 
 /** Numeric entries of /proc: the thread-group leaders, as lsns counts them. */
 export function listPids(): number[] {
@@ -51,8 +52,8 @@ function mountinfo(): MountEntry[] {
 /** nsfs mounts of network namespaces visible in this mount namespace. */
 export function netnsMounts(): NsfsMount[] {
   return mountinfo().flatMap(({ root, mountPoint, fstype }) => {
-    const match = fstype === 'nsfs' ? /^net:\[(\d+)\]$/.exec(root) : null;
-    return match ? [{ ino: Number(match[1]), mountPoint }] : [];
+    const ino = fstype === 'nsfs' ? inoOfNetnsId(root) : undefined;
+    return ino === undefined ? [] : [{ ino, mountPoint }];
   });
 }
 

@@ -4,14 +4,13 @@
 import { NetnsError, errnoOf } from '../errors';
 import { type NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
 import type { RunDirOptions } from '../named/run-dir';
+import { inoOfNetnsId } from '../handle/namespace-id';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 
 /** `net:[INO]`, as NetNamespace#id, lsns and readlink show a namespace. */
 export type NamespaceId = `net:[${number}]`;
 
 export type NamespaceSelector = NetnsTarget | NamespaceId;
-
-const ID_PATTERN = /^net:\[(\d+)\]$/;
 
 export interface Selection {
   /** Inodes of the namespaces to map. */
@@ -37,9 +36,9 @@ export function selectNamespaces(selectors: readonly NamespaceSelector[], option
   const selection: Selection = { inos: new Set(), targets: [], opened: [] };
   try {
     for (const selector of selectors) {
-      const id = typeof selector === 'string' ? ID_PATTERN.exec(selector) : null;
-      if (id) {
-        selection.inos.add(Number(id[1]));
+      const ino = typeof selector === 'string' ? inoOfNetnsId(selector) : undefined;
+      if (ino !== undefined) {
+        selection.inos.add(ino);
         continue;
       }
       const { namespace, owned } = resolveTarget(selector, options);
