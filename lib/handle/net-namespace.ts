@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket as DgramSocket } from 'node:dgram';
 import fs from 'node:fs';
+import { dirname } from 'node:path';
 import type { Server, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import type { Worker, WorkerOptions } from 'node:worker_threads';
@@ -96,7 +97,7 @@ export class NetNamespace implements Disposable {
       file = openNetnsFile(path);
     } catch (error) {
       if (error instanceof NetnsError && error.code === 'ENOENT') {
-        throw error.withHint('no network namespace of that name; ip netns list shows the names');
+        throw error.withHint(`no network namespace of that name in ${dirname(path)}`);
       }
       throw error;
     }
