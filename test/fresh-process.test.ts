@@ -2,7 +2,9 @@
 // namespace, module loading, fatal switch-back failures, privileges, GC.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { sys } from '../lib/index';
 import { distEntry, finished, onCleanup, readlinkNetns, runNode, startNetnsProcess, unprivilegedCopy } from './helpers';
 
 const hostId = readlinkNetns(process.pid);
@@ -177,6 +179,7 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     });
     child.on('exit', (code, signal) => console.log(JSON.stringify({ exit: [code, signal] })));`;
 
+  const { SIGKILL } = constants.signals;
   const state = (pid: number) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -201,14 +204,18 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const { pid } = JSON.parse(stdout.split('\n')[0]) as { pid: number };
-    // Killed in every case, pass or fail: by node's watch if it still runs, by init once node is gone.
-    onCleanup(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ } });
-    return { node, pid, done, started, exitedAt: () => exitedAt };
+    // Signalled through a pidfd, which stays on this sleep: its pid, once
+    // reaped, may be anyone's. Killed in every case, pass or fail (reaped by
+    // node's watch if it still runs, by init once node is gone).
+    const pidfd = sys.pidfdOpen(pid);
+    const kill = () => { try { sys.pidfdSendSignal(pidfd, SIGKILL); } catch { /* gone already */ } };
+    onCleanup(() => { kill(); sys.close(pidfd); });
+    return { node, pid, kill, done, started, exitedAt: () => exitedAt };
   }
 
   /** The sleep is gone: killed, then reaped by whoever is its parent now. */
-  async function killAndAwaitReaped(pid: number) {
-    process.kill(pid, 'SIGKILL');
+  async function killAndAwaitReaped(pid: number, kill: () => void) {
+    kill();
     for (const deadline = Date.now() + 5000; state(pid) !== undefined;) {
       if (Date.now() > deadline) throw new Error(`sleep ${pid} not reaped: ${JSON.stringify(state(pid))}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -216,7 +223,7 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
   }
 
   it.each(['at once', 'on spawn'])('unref() %s: node exits promptly while the sleep runs on in its namespace', async (when) => {
-    const { pid, done, started, exitedAt } = await start('unref', when);
+    const { pid, kill, done, started, exitedAt } = await start('unref', when);
     for (const deadline = started + 5000; exitedAt() === undefined;) {
       if (Date.now() > deadline) throw new Error('node still runs 5 s after unref(): the watch holds its event loop');
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -230,7 +237,7 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     expect(state(pid)).toMatchObject({ comm: 'sleep' });
     expect(state(pid)!.state).not.toBe('Z');
     expect(readlinkNetns(pid)).not.toBe(hostId);
-    await killAndAwaitReaped(pid);
+    await killAndAwaitReaped(pid, kill);
   });
 
   it.each([
@@ -238,13 +245,13 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     ['after unref() then ref()', 'unref-ref', 'at once'],
     ['after unref() then ref() on spawn', 'unref-ref', 'on spawn'],
   ])('%s: node waits for the sleep, and exits once it is killed', async (_what, how, when) => {
-    const { node, pid, done, exitedAt } = await start(how, when);
+    const { node, pid, kill, done, exitedAt } = await start(how, when);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(exitedAt(), 'node exited while its referenced child still ran').toBeUndefined();
     expect(node.exitCode).toBeNull();
     expect(state(pid)).toMatchObject({ comm: 'sleep' });
     const killedAt = Date.now();
-    await killAndAwaitReaped(pid); // reaped by node's own watch
+    await killAndAwaitReaped(pid, kill); // reaped by node's own watch
     const { code, stdout, stderr } = await done;
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(exitedAt()! - killedAt, 'node exited once the sleep died').toBeLessThan(5000);
