@@ -106,9 +106,11 @@ describe('in a fresh process', () => {
         for (let i = 0; i < 6; i++) {
           const worker = new Worker(body + (i % 2 ? 'setInterval(() => {}, 1000);' : ''),
             { eval: true, trackUnmanagedFds: i < 3 });
+          // Listened for at once: a worker that ends by itself may be gone as its message arrives.
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
           await new Promise((resolve) => worker.once('message', resolve));
           if (i % 2) await worker.terminate();
-          else await new Promise((resolve) => worker.once('exit', resolve));
+          else await exited;
         }
         console.log(JSON.stringify({ held: held() }));
       })();`);
