@@ -25,16 +25,37 @@ try {
   execFileSync('cc', ['-O2', '-o', rawSetns, path.join(here, 'raw-setns.c')]);
   const noop = () => undefined;
   const { CLONE_NEWNET } = sys.constants;
-  const results = await rounds([
-    { name: 'raw C setns pair', run: (n) => Number(execFileSync(rawSetns, [ns.path, String(n), '1'], { encoding: 'utf8' })) },
-    { name: 'sys.setns pair from JS', run: (n) => {
-      for (let i = 0; i < n; i++) { sys.setns(ns.fd, CLONE_NEWNET); sys.setns(home.fd, CLONE_NEWNET); }
-    } },
-    { name: 'enterNetns(ns, () => {})', run: (n) => { for (let i = 0; i < n; i++) enterNetns(ns, noop); } },
-    { name: 'ip netns exec NAME true', iterations: 20, run: (n) => {
-      for (let i = 0; i < n; i++) spawnSync('ip', ['netns', 'exec', name, 'true']);
-    } },
-  ], { reference: 'raw C setns pair', iterations: ITERATIONS });
+  const results = await rounds(
+    [
+      {
+        name: 'raw C setns pair',
+        run: (n) => Number(execFileSync(rawSetns, [ns.path, String(n), '1'], { encoding: 'utf8' })),
+      },
+      {
+        name: 'sys.setns pair from JS',
+        run: (n) => {
+          for (let i = 0; i < n; i++) {
+            sys.setns(ns.fd, CLONE_NEWNET);
+            sys.setns(home.fd, CLONE_NEWNET);
+          }
+        },
+      },
+      {
+        name: 'enterNetns(ns, () => {})',
+        run: (n) => {
+          for (let i = 0; i < n; i++) enterNetns(ns, noop);
+        },
+      },
+      {
+        name: 'ip netns exec NAME true',
+        iterations: 20,
+        run: (n) => {
+          for (let i = 0; i < n; i++) spawnSync('ip', ['netns', 'exec', name, 'true']);
+        },
+      },
+    ],
+    { reference: 'raw C setns pair', iterations: ITERATIONS },
+  );
   report('bench/enter.mjs: one switch there and back', results, 'raw C setns pair');
 } finally {
   ns.close();

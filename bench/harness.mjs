@@ -15,8 +15,11 @@ export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(v
  */
 export function pinToCpu(cpu = 1) {
   if (process.env.NETNS_BENCH_PINNED === String(cpu)) return;
-  const result = spawnSync('taskset', ['-c', String(cpu), process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, NETNS_BENCH_PINNED: String(cpu) } });
+  const result = spawnSync(
+    'taskset',
+    ['-c', String(cpu), process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, NETNS_BENCH_PINNED: String(cpu) } },
+  );
   process.exit(result.status ?? 1);
 }
 
@@ -47,8 +50,12 @@ export async function rounds(candidates, { reference, rounds: count = 9, warmup 
     if (round < warmup) continue;
     for (const name of Object.keys(times)) perIteration[name].push(times[name]);
   }
-  const ratios = Object.fromEntries(Object.entries(perIteration).map(([name, values]) =>
-    [name, values.map((value, i) => value / perIteration[reference][i])]));
+  const ratios = Object.fromEntries(
+    Object.entries(perIteration).map(([name, values]) => [
+      name,
+      values.map((value, i) => value / perIteration[reference][i]),
+    ]),
+  );
   return { perIteration, ratios };
 }
 
@@ -56,12 +63,16 @@ const unit = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).
 
 /** One line per candidate: median time, and the median paired ratio with its range. */
 export function report(title, { perIteration, ratios }, reference) {
-  console.log(`${title} (${os.cpus().length} cpus, ${os.release()}, node ${process.version}; ` +
-    `${perIteration[reference].length} rounds kept, ratios paired per round)`);
+  console.log(
+    `${title} (${os.cpus().length} cpus, ${os.release()}, node ${process.version}; ` +
+      `${perIteration[reference].length} rounds kept, ratios paired per round)`,
+  );
   for (const name of Object.keys(perIteration)) {
     const r = ratios[name];
-    console.log(`  ${name.padEnd(44)} ${unit(median(perIteration[name])).padStart(11)}  ` +
-      `${median(r).toFixed(3)}x ${reference === name ? '(reference)' : `[${Math.min(...r).toFixed(3)}-${Math.max(...r).toFixed(3)}]`}`);
+    console.log(
+      `  ${name.padEnd(44)} ${unit(median(perIteration[name])).padStart(11)}  ` +
+        `${median(r).toFixed(3)}x ${reference === name ? '(reference)' : `[${Math.min(...r).toFixed(3)}-${Math.max(...r).toFixed(3)}]`}`,
+    );
   }
 }
 
@@ -70,8 +81,11 @@ export function sh(command, args) {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-const mountedAt = (dir) => fs.readFileSync('/proc/self/mountinfo', 'utf8')
-  .split('\n').some((line) => line.split(' ')[4] === dir);
+const mountedAt = (dir) =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === dir);
 
 /**
  * Named namespaces (ours and `ip netns add`'s) make /run/netns a mount

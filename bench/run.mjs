@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const failed = [];
-for (const file of fs.readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && f !== 'harness.mjs').sort()) {
+for (const file of fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && f !== 'harness.mjs')
+  .sort()) {
   console.log(`\n## ${file}`);
   try {
     execFileSync(process.execPath, [path.join(here, file)], { stdio: 'inherit' });

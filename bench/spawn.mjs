@@ -25,13 +25,19 @@ const name = `nn-bench-spawn-${process.pid}`;
 const ns = NetNamespace.createNamed(name);
 try {
   const path = `/run/netns/${name}`;
-  const results = await rounds([
-    { name: 'ip netns exec NAME true', run: (n) => runAll(n, () => spawn('ip', ['netns', 'exec', name, 'true'])) },
-    { name: 'nsenter --net=PATH true', run: (n) => runAll(n, () => spawn('nsenter', [`--net=${path}`, 'true'])) },
-    { name: "ns.spawn('true')", run: (n) => runAll(n, () => ns.spawn('true')) },
-    { name: "ns.spawn('true'), isolated", run: (n) => runAll(n, () => ns.spawn('true', [], { mountNamespace: 'isolated' })) },
-    { name: "spawn('true'), no namespace (floor)", run: (n) => runAll(n, () => spawn('true')) },
-  ], { reference: 'ip netns exec NAME true', iterations: 20 });
+  const results = await rounds(
+    [
+      { name: 'ip netns exec NAME true', run: (n) => runAll(n, () => spawn('ip', ['netns', 'exec', name, 'true'])) },
+      { name: 'nsenter --net=PATH true', run: (n) => runAll(n, () => spawn('nsenter', [`--net=${path}`, 'true'])) },
+      { name: "ns.spawn('true')", run: (n) => runAll(n, () => ns.spawn('true')) },
+      {
+        name: "ns.spawn('true'), isolated",
+        run: (n) => runAll(n, () => ns.spawn('true', [], { mountNamespace: 'isolated' })),
+      },
+      { name: "spawn('true'), no namespace (floor)", run: (n) => runAll(n, () => spawn('true')) },
+    ],
+    { reference: 'ip netns exec NAME true', iterations: 20 },
+  );
   report('bench/spawn.mjs: start `true` inside and wait for its exit', results, 'ip netns exec NAME true');
 } finally {
   ns.close();

@@ -18,7 +18,12 @@ const tag = `nw${process.pid % 1000}`; // host link names: nw123o4-17 (at most 1
 let round = 0;
 let target; // the namespace of the current run: { ns, name }
 
-const ends = (prefix, i) => ({ near: `${tag}${prefix}${round}-${i}`, far: `far${i}`, near4: `10.123.${i}.1/30`, far4: `10.123.${i}.2/30` });
+const ends = (prefix, i) => ({
+  near: `${tag}${prefix}${round}-${i}`,
+  far: `far${i}`,
+  near4: `10.123.${i}.1/30`,
+  far4: `10.123.${i}.2/30`,
+});
 
 function newTarget() {
   const name = `${tag}-target-${round}`;
@@ -48,7 +53,10 @@ function verify(prefix) {
   const farAddresses = JSON.parse(sh('ip', ['-n', target.name, '-j', 'addr', 'show']));
   for (let i = 0; i < PAIRS; i++) {
     const { near, far, near4, far4 } = ends(prefix, i);
-    for (const [list, ifname, cidr] of [[hostAddresses, near, near4], [farAddresses, far, far4]]) {
+    for (const [list, ifname, cidr] of [
+      [hostAddresses, near, near4],
+      [farAddresses, far, far4],
+    ]) {
       const link = list.find((entry) => entry.ifname === ifname);
       const addresses = (link?.addr_info ?? []).map((info) => `${info.local}/${info.prefixlen}`);
       if (!link?.flags.includes('UP') || !addresses.includes(cidr)) {
@@ -72,7 +80,10 @@ const candidates = [
         execFileSync('ip', ['-n', target.name, 'addr', 'add', far4, 'dev', far]);
       }
     },
-    after() { verify('p'); tearDown('p'); },
+    after() {
+      verify('p');
+      tearDown('p');
+    },
   },
   {
     name: 'netns-native: createVeth, 2x setLink, 2x addAddress',
@@ -87,7 +98,10 @@ const candidates = [
         target.ns.addAddress(far, far4);
       }
     },
-    after() { verify('o'); tearDown('o'); },
+    after() {
+      verify('o');
+      tearDown('o');
+    },
   },
 ];
 
@@ -95,7 +109,10 @@ function cleanUpAfterFailure() {
   for (const link of here.links()) if (link.name.startsWith(tag)) here.deleteLink(link.name);
   dropTarget();
 }
-process.on('SIGINT', () => { cleanUpAfterFailure(); process.exit(130); });
+process.on('SIGINT', () => {
+  cleanUpAfterFailure();
+  process.exit(130);
+});
 
 try {
   const reference = candidates[0].name;

@@ -48,7 +48,9 @@ function ping(ns, address) {
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ ok: code === 0, rtt: /time=([\d.]+ ms)/.exec(output)?.[1] }));
@@ -61,7 +63,11 @@ router.addAddress('br0', '10.10.0.1/24');
 router.setLink('br0', { up: true });
 router.addAddress('lo', '192.0.2.1/32'); // reached only through the default route
 
-const hosts = [['lab-red', 11], ['lab-green', 12], ['lab-blue', 13]].map(([name, last]) => {
+const hosts = [
+  ['lab-red', 11],
+  ['lab-green', 12],
+  ['lab-blue', 13],
+].map(([name, last]) => {
   const ns = namespace(name);
   const port = `port-${name.slice(4)}`;
   createVeth({ name: 'eth0', ns }, { name: port, ns: router });
@@ -72,7 +78,10 @@ const hosts = [['lab-red', 11], ['lab-green', 12], ['lab-blue', 13]].map(([name,
   return { name, ns, address: `10.10.0.${last}` };
 });
 
-const ports = router.links().filter((link) => link.master === 'br0').map((link) => link.name);
+const ports = router
+  .links()
+  .filter((link) => link.master === 'br0')
+  .map((link) => link.name);
 console.log(`lab-router: br0 10.10.0.1/24 with ports ${ports.join(', ')}`);
 for (const host of hosts) {
   const route = host.ns.routes().find((r) => r.dst === 'default');
@@ -80,7 +89,11 @@ for (const host of hosts) {
 }
 
 let failures = 0;
-const targets = [...hosts.map((host) => [host.name, host.address]), ['the bridge', '10.10.0.1'], ['router lo, via the default route', '192.0.2.1']];
+const targets = [
+  ...hosts.map((host) => [host.name, host.address]),
+  ['the bridge', '10.10.0.1'],
+  ['router lo, via the default route', '192.0.2.1'],
+];
 for (const from of hosts) {
   for (const [label, address] of targets) {
     if (address === from.address) continue;

@@ -29,7 +29,9 @@ for (const ns of [red, blue]) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-console.log(`3. a veth pair between them (ifindex ${pair.a.ifindex} in red, ${pair.b.ifindex} in blue), addressed and up`);
+console.log(
+  `3. a veth pair between them (ifindex ${pair.a.ifindex} in red, ${pair.b.ifindex} in blue), addressed and up`,
+);
 
 enterNetns(red, () => {
   console.log(`4. inside enterNetns: this thread is in ${threadNetns()}; ip -brief addr run from here:`);
@@ -44,8 +46,11 @@ const server = await blue.listen({ host: '10.99.0.2' }, (socket) => socket.end(`
 const { port } = server.address();
 const reply = await new Promise((resolve, reject) => {
   let text = '';
-  red.connect({ host: '10.99.0.2', port })
-    .on('data', (chunk) => { text += chunk; })
+  red
+    .connect({ host: '10.99.0.2', port })
+    .on('data', (chunk) => {
+      text += chunk;
+    })
     .on('error', reject)
     .on('close', () => resolve(text.trim()));
 });

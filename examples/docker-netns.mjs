@@ -39,9 +39,8 @@ async function open(target, isContainer) {
 }
 
 // A failed connect() means there is no engine to ask, whatever the code.
-const explain = (error) => (error.syscall === 'connect'
-  ? `no Docker (or Podman) daemon is reachable: ${error.message}`
-  : error.message);
+const explain = (error) =>
+  error.syscall === 'connect' ? `no Docker (or Podman) daemon is reachable: ${error.message}` : error.message;
 
 const args = parse();
 try {
@@ -57,7 +56,12 @@ try {
       ns.close();
     }
     console.log(`${name} -> ${ns.id} (${what}); now try: ip netns exec ${name} ip addr`);
-    console.log('ip netns list:', listNamed().map((n) => n.name).join(' '));
+    console.log(
+      'ip netns list:',
+      listNamed()
+        .map((n) => n.name)
+        .join(' '),
+    );
   }
 } catch (error) {
   console.error(explain(error));

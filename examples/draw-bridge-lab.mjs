@@ -16,8 +16,9 @@ const START = '<!-- bridge-lab: made by examples/draw-bridge-lab.mjs -->';
 const END = '<!-- bridge-lab: end -->';
 const names = ['lab-router', 'lab-red', 'lab-green', 'lab-blue'];
 
-const lab = spawn(process.execPath, [path.join(root, 'examples', 'bridge-lab.mjs'), '--keep'],
-  { stdio: ['ignore', 'pipe', 'inherit'] });
+const lab = spawn(process.execPath, [path.join(root, 'examples', 'bridge-lab.mjs'), '--keep'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const ended = new Promise((resolve) => lab.once('exit', resolve));
 try {
   await new Promise((resolve, reject) => {
@@ -29,8 +30,11 @@ try {
     lab.once('exit', (code) => reject(new Error(`the lab ended (${code}) before it was up:\n${said}`)));
   });
   const bin = path.join(root, 'dist', 'cli', 'main.js');
-  const mermaid = execFileSync(bin, ['graph', '--format', 'mermaid', '--direction', 'LR', '--no-containers', ...names],
-    { encoding: 'utf8' });
+  const mermaid = execFileSync(
+    bin,
+    ['graph', '--format', 'mermaid', '--direction', 'LR', '--no-containers', ...names],
+    { encoding: 'utf8' },
+  );
   const text = fs.readFileSync(output, 'utf8');
   const [before, rest] = text.split(START);
   if (rest === undefined || !rest.includes(END)) throw new Error(`${output} has no ${START} ... ${END} markers`);

@@ -36,14 +36,32 @@ for (const ns of map.namespaces) {
     continue;
   }
   for (const link of ns.links) {
-    const addresses = ns.addresses.filter((address) => address.ifindex === link.ifindex && address.scope !== 'link')
+    const addresses = ns.addresses
+      .filter((address) => address.ifindex === link.ifindex && address.scope !== 'link')
       .map((address) => `${address.address}/${address.prefixLength}`);
-    rows.push([where, String(link.ifindex), link.name, link.kind, link.operstate, String(link.mtu),
-      link.master ?? '', addresses.join(' '), peers.get(`${ns.id}/${link.ifindex}`) ?? '']);
+    rows.push([
+      where,
+      String(link.ifindex),
+      link.name,
+      link.kind,
+      link.operstate,
+      String(link.mtu),
+      link.master ?? '',
+      addresses.join(' '),
+      peers.get(`${ns.id}/${link.ifindex}`) ?? '',
+    ]);
   }
 }
 const header = ['NAMESPACE', 'IF', 'NAME', 'KIND', 'STATE', 'MTU', 'MASTER', 'ADDRESSES', 'PEER'];
 const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
-for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
-console.log(`\n${map.namespaces.length} namespaces (* this one), ${map.vethPairs.length} veth pairs, ` +
-  `${map.unresolved.length} unresolved`);
+for (const row of [header, ...rows])
+  console.log(
+    row
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
+console.log(
+  `\n${map.namespaces.length} namespaces (* this one), ${map.vethPairs.length} veth pairs, ` +
+    `${map.unresolved.length} unresolved`,
+);

@@ -41,7 +41,9 @@ function run(ns, command, args) {
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, output }));

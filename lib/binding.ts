@@ -77,8 +77,15 @@ type Result<T> = T | NativeFailure;
 export type CloneStep =
   | { op: 'setns'; fd: number; flags: number; optional?: boolean }
   | { op: 'unshare'; flags: number; optional?: boolean }
-  | { op: 'mount'; source?: string; target: string; fstype?: string; mountFlags: number;
-      data?: string; optional?: boolean }
+  | {
+      op: 'mount';
+      source?: string;
+      target: string;
+      fstype?: string;
+      mountFlags: number;
+      data?: string;
+      optional?: boolean;
+    }
   | { op: 'umount2'; target: string; flags: number; optional?: boolean };
 
 export interface CloneSpec {
@@ -132,8 +139,13 @@ export interface NativeBinding {
   gettid(): number;
   /** @internal Writes why to stderr and aborts: for a thread that can no longer run JavaScript. */
   abortStuckThread(errno?: number): never;
-  mount(source: string | null, target: string, fstype: string | null,
-    flags: number, data: string | null): Result<undefined>;
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null,
+  ): Result<undefined>;
   umount2(target: string, flags: number): Result<undefined>;
   flock(fd: number, operation: number): Result<undefined>;
   /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. */
@@ -172,6 +184,8 @@ const load = require('node-gyp-build') as (dir: string) => unknown;
 export const native = load(packageRoot) as NativeBinding;
 
 if (!native.threadpoolWarmed) {
-  throw new Error('netns-native: could not start the libuv threadpool at load; ' +
-    'namespace switches would strand it in a foreign namespace');
+  throw new Error(
+    'netns-native: could not start the libuv threadpool at load; ' +
+      'namespace switches would strand it in a foreign namespace',
+  );
 }

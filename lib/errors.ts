@@ -11,12 +11,23 @@ const libcNames = new Map(Object.entries(os.constants.errno).map(([name, errno])
 
 // glibc's texts for those, in libuv's style (lower case).
 const libcDescriptions: Record<string, string> = {
-  EBADMSG: 'bad message', ECHILD: 'no child processes', EDEADLK: 'resource deadlock avoided',
-  EDOM: 'numerical argument out of domain', EDQUOT: 'disk quota exceeded', EIDRM: 'identifier removed',
-  EINPROGRESS: 'operation now in progress', EMULTIHOP: 'multihop attempted',
-  ENETRESET: 'network dropped connection on reset', ENOEXEC: 'exec format error', ENOLCK: 'no locks available',
-  ENOLINK: 'link has been severed', ENOMSG: 'no message of desired type', ENOSR: 'out of streams resources',
-  ENOSTR: 'device not a stream', ESTALE: 'stale file handle', ETIME: 'timer expired',
+  EBADMSG: 'bad message',
+  ECHILD: 'no child processes',
+  EDEADLK: 'resource deadlock avoided',
+  EDOM: 'numerical argument out of domain',
+  EDQUOT: 'disk quota exceeded',
+  EIDRM: 'identifier removed',
+  EINPROGRESS: 'operation now in progress',
+  EMULTIHOP: 'multihop attempted',
+  ENETRESET: 'network dropped connection on reset',
+  ENOEXEC: 'exec format error',
+  ENOLCK: 'no locks available',
+  ENOLINK: 'link has been severed',
+  ENOMSG: 'no message of desired type',
+  ENOSR: 'out of streams resources',
+  ENOSTR: 'device not a stream',
+  ESTALE: 'stale file handle',
+  ETIME: 'timer expired',
 };
 
 /** [code, description] for a negative errno: libuv's names first, as Node's own errors. */
@@ -96,8 +107,7 @@ interface NodeSystemError {
 
 function isNodeSystemError(error: unknown): error is NodeSystemError {
   const e = error as Partial<NodeSystemError> | null;
-  return typeof e === 'object' && e !== null &&
-    typeof e.errno === 'number' && typeof e.syscall === 'string';
+  return typeof e === 'object' && e !== null && typeof e.errno === 'number' && typeof e.syscall === 'string';
 }
 
 /** @internal
@@ -142,8 +152,10 @@ export function rethrowing<T>(action: () => T, path?: string): T {
   }
 }
 
-const errnoByCode = new Map([...[...libcNames].map(([errno, code]) => [code, errno] as const),
-  ...[...systemErrors].map(([errno, [code]]) => [code, errno] as const)]);
+const errnoByCode = new Map([
+  ...[...libcNames].map(([errno, code]) => [code, errno] as const),
+  ...[...systemErrors].map(([errno, [code]]) => [code, errno] as const),
+]);
 
 /** @internal The (negative) errno Node's table gives a code such as 'EINVAL'. */
 export function errnoOf(code: string): number {

@@ -23,8 +23,19 @@ export { findPeer, type VethPeer } from './topology/find-peer';
 export type { TopologyEnricher } from './topology/enrich';
 export type { NamespaceId, NamespaceSelector } from './topology/select';
 export {
-  renderDot, renderJson, renderMermaid, renderText, type DotOptions, type MermaidOptions, type TextOptions,
+  renderDot,
+  renderJson,
+  renderMermaid,
+  renderText,
+  type DotOptions,
+  type MermaidOptions,
+  type TextOptions,
 } from './render/index';
 export type {
-  ContainerRef, Topology, TopologyNamespace, UnresolvedCode, UnresolvedPeer, VethEnd,
+  ContainerRef,
+  Topology,
+  TopologyNamespace,
+  UnresolvedCode,
+  UnresolvedPeer,
+  VethEnd,
 } from './topology/model';

@@ -3,7 +3,11 @@
 // without enterNetns knowing, so prefer enterNetns/NetNamespace.
 import os from 'node:os';
 import {
-  type CloneSpec, type ClonedChild, type NativeBinding, type NativeConstants, type NativeFailure,
+  type CloneSpec,
+  type ClonedChild,
+  type NativeBinding,
+  type NativeConstants,
+  type NativeFailure,
   native,
 } from './binding';
 import { check, failedWith } from './errors';
@@ -14,9 +18,25 @@ type Checked<F> = F extends (...args: infer A) => infer R ? (...args: A) => Excl
 
 /** The native calls sys passes through as they are (checked). */
 type PlainCall =
-  | 'setns' | 'unshare' | 'umount2' | 'flock' | 'pidfdSendSignal' | 'pidfdGetNetNamespace'
-  | 'pidfdGetfd' | 'nsGetNstype' | 'nsGetUserns' | 'nsGetParent' | 'nsGetOwnerUid' | 'close'
-  | 'bind' | 'setsockoptInt' | 'send' | 'recv' | 'socketNetns' | 'pipe' | 'gettid';
+  | 'setns'
+  | 'unshare'
+  | 'umount2'
+  | 'flock'
+  | 'pidfdSendSignal'
+  | 'pidfdGetNetNamespace'
+  | 'pidfdGetfd'
+  | 'nsGetNstype'
+  | 'nsGetUserns'
+  | 'nsGetParent'
+  | 'nsGetOwnerUid'
+  | 'close'
+  | 'bind'
+  | 'setsockoptInt'
+  | 'send'
+  | 'recv'
+  | 'socketNetns'
+  | 'pipe'
+  | 'gettid';
 
 /** Stops or keeps watching a child; see sys.waitPidfd. */
 export interface PidfdWatcher {
@@ -28,14 +48,12 @@ export interface PidfdWatcher {
   stop(): void;
 }
 
-export type ChildExitCallback =
-  (errno: number | null, code: number | null, signal: NodeJS.Signals | null) => void;
+export type ChildExitCallback = (errno: number | null, code: number | null, signal: NodeJS.Signals | null) => void;
 
 export type Sys = { readonly [K in PlainCall]: Checked<NativeBinding[K]> } & {
   readonly constants: Readonly<NativeConstants>;
   /** mount(2); pass null for an unused source, fstype or data. */
-  mount(source: string | null, target: string, fstype: string | null, flags: number,
-    data?: string | null): void;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data?: string | null): void;
   /** pidfd_open(2); the fd is always close-on-exec. */
   pidfdOpen(pid: number, flags?: number): number;
   /** socket(2) on the calling thread, always SOCK_CLOEXEC; close with sys.close or hand to net/dgram. */
@@ -56,7 +74,8 @@ export type Sys = { readonly [K in PlainCall]: Checked<NativeBinding[K]> } & {
 };
 
 const signalNames = new Map<number, NodeJS.Signals>(
-  Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+  Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
 
 const copyArray = (value: unknown): unknown => (Array.isArray(value) ? Array.from(value as unknown[]) : value);
 
@@ -75,8 +94,15 @@ function plainStep(step: unknown): unknown {
 function plainSpec(spec: CloneSpec): CloneSpec {
   if (typeof spec !== 'object' || spec === null) throw new TypeError('spec must be an object');
   const { file, argv, envp, cwd, stdio, cloneFlags, steps } = spec;
-  const copy = { file, argv: copyArray(argv), envp: copyArray(envp), cwd, stdio: copyArray(stdio), cloneFlags,
-    steps: Array.isArray(steps) ? Array.from(steps as unknown[], plainStep) : steps };
+  const copy = {
+    file,
+    argv: copyArray(argv),
+    envp: copyArray(envp),
+    cwd,
+    stdio: copyArray(stdio),
+    cloneFlags,
+    steps: Array.isArray(steps) ? Array.from(steps as unknown[], plainStep) : steps,
+  };
   return copy as CloneSpec;
 }
 
@@ -92,9 +118,11 @@ function clone(given: CloneSpec): ClonedChild {
 
 function waitPidfd(pidfd: number, callback: ChildExitCallback): PidfdWatcher {
   if (typeof callback !== 'function') throw new TypeError('callback must be a function');
-  const watch = check(native.watchPidfd((errno, code, signal) => {
-    callback(errno, code, signal === null ? null : signalNames.get(signal) ?? null);
-  }));
+  const watch = check(
+    native.watchPidfd((errno, code, signal) => {
+      callback(errno, code, signal === null ? null : (signalNames.get(signal) ?? null));
+    }),
+  );
   check(watch.start(pidfd));
   return {
     ref: () => watch.ref(),
@@ -108,22 +136,40 @@ function waitPidfd(pidfd: number, callback: ChildExitCallback): PidfdWatcher {
 // which the addon refuses like any other wrong argument.
 function checked<K extends PlainCall>(name: K): Checked<NativeBinding[K]> {
   const call = native[name] as (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;
-  return { [name]: (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => check(call(a, b, c, d)) }[name] as
-    Checked<NativeBinding[K]>;
+  return { [name]: (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => check(call(a, b, c, d)) }[name] as Checked<
+    NativeBinding[K]
+  >;
 }
 
 const plainCalls: PlainCall[] = [
-  'setns', 'unshare', 'umount2', 'flock', 'pidfdSendSignal', 'pidfdGetNetNamespace', 'pidfdGetfd',
-  'nsGetNstype', 'nsGetUserns', 'nsGetParent', 'nsGetOwnerUid', 'close', 'bind', 'setsockoptInt',
-  'send', 'recv', 'socketNetns', 'pipe', 'gettid',
+  'setns',
+  'unshare',
+  'umount2',
+  'flock',
+  'pidfdSendSignal',
+  'pidfdGetNetNamespace',
+  'pidfdGetfd',
+  'nsGetNstype',
+  'nsGetUserns',
+  'nsGetParent',
+  'nsGetOwnerUid',
+  'close',
+  'bind',
+  'setsockoptInt',
+  'send',
+  'recv',
+  'socketNetns',
+  'pipe',
+  'gettid',
 ];
 
 export const sys: Sys = Object.freeze({
-  ...(Object.fromEntries(plainCalls.map((name) => [name, checked(name)])) as
-    { [K in PlainCall]: Checked<NativeBinding[K]> }),
+  ...(Object.fromEntries(plainCalls.map((name) => [name, checked(name)])) as {
+    [K in PlainCall]: Checked<NativeBinding[K]>;
+  }),
   constants: Object.freeze({ ...native.constants }),
-  mount: (source: string | null, target: string, fstype: string | null, flags: number,
-    data: string | null = null) => check(native.mount(source, target, fstype, flags, data)),
+  mount: (source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null) =>
+    check(native.mount(source, target, fstype, flags, data)),
   pidfdOpen: (pid: number, flags = 0) => check(native.pidfdOpen(pid, flags)),
   socket: (domain: number, type: number, protocol = 0) => check(native.socket(domain, type, protocol)),
   clone,

@@ -12,10 +12,41 @@ import os from 'node:os';
 import path from 'node:path';
 import lib from 'netns-native';
 
-const values = [undefined, null, NaN, -1, 0.5, Infinity, 2 ** 32 + 3, -(2 ** 31) - 1, '', 'a\0b', '../x',
-  'x'.repeat(300), '3', {}, [], [1, 2], () => 1, Symbol('s'), 10n,
-  new Proxy({}, { get() { throw new Error('trap'); } }), new DataView(new ArrayBuffer(4)), Buffer.alloc(0),
-  { pid: -5 }, { pid: 'x' }, '/etc/passwd', '/proc/self/ns/mnt'];
+const values = [
+  undefined,
+  null,
+  NaN,
+  -1,
+  0.5,
+  Infinity,
+  2 ** 32 + 3,
+  -(2 ** 31) - 1,
+  '',
+  'a\0b',
+  '../x',
+  'x'.repeat(300),
+  '3',
+  {},
+  [],
+  [1, 2],
+  () => 1,
+  Symbol('s'),
+  10n,
+  new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('trap');
+      },
+    },
+  ),
+  new DataView(new ArrayBuffer(4)),
+  Buffer.alloc(0),
+  { pid: -5 },
+  { pid: 'x' },
+  '/etc/passwd',
+  '/proc/self/ns/mnt',
+];
 
 const here = lib.NetNamespace.create();
 const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nn-corpus-')), 'netns');
@@ -43,7 +74,8 @@ const calls = {
   waitPidfd: (v) => lib.sys.waitPidfd(v, v),
   clone: (v) => lib.sys.clone(v),
   cloneFile: (v) => lib.sys.clone({ file: v, argv: ['x'], envp: [] }),
-  cloneStep: (v) => lib.sys.clone({ file: '/bin/true', argv: ['true'], envp: [], steps: [{ op: 'setns', fd: v, flags: 0 }] }),
+  cloneStep: (v) =>
+    lib.sys.clone({ file: '/bin/true', argv: ['true'], envp: [], steps: [{ op: 'setns', fd: v, flags: 0 }] }),
   cloneStdio: (v) => lib.sys.clone({ file: '/bin/true', argv: ['true'], envp: [], stdio: [v, v, v] }),
   cloneFlags: (v) => lib.sys.clone({ file: '/bin/true', argv: ['true'], envp: [], cloneFlags: v }),
   spawnIsolated: (v) => here.spawn(v, [v], { mountNamespace: 'isolated', env: v, cwd: v, stdio: v }),
@@ -59,9 +91,14 @@ const calls = {
   findPeer: (v) => lib.findPeer(v, v),
 };
 
-const nsfsFds = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
-  try { return /^net:\[/.test(fs.readlinkSync(`/proc/self/fd/${fd}`)); } catch { return false; }
-}).length;
+const nsfsFds = () =>
+  fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return /^net:\[/.test(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      return false;
+    }
+  }).length;
 const home = fs.readlinkSync('/proc/thread-self/ns/net');
 lib.enterNetns(here, () => 0); // the thread's own home fd, kept for its lifetime, is not a leak
 const before = nsfsFds();
@@ -75,12 +112,18 @@ for (const [name, call] of Object.entries(calls)) {
       const result = call(value);
       // Whatever was accepted is given back: handles, servers and sockets, children.
       if (result instanceof lib.NetNamespace) result.close();
-      if (typeof result?.then === 'function') result.then((made) => made?.close?.(), () => {});
+      if (typeof result?.then === 'function')
+        result.then(
+          (made) => made?.close?.(),
+          () => {},
+        );
       if (typeof result?.pidfd === 'number') lib.sys.waitPidfd(result.pidfd, () => lib.sys.close(result.pidfd));
       if (typeof result?.destroy === 'function') result.destroy();
-      ending = 'accepted'; if (process.env.SHOW) console.error('accepted', name, String(value));
+      ending = 'accepted';
+      if (process.env.SHOW) console.error('accepted', name, String(value));
     } catch (error) {
-      ending = error instanceof lib.NetnsError ? `NetnsError ${error.code}` : error?.constructor?.name ?? typeof error;
+      ending =
+        error instanceof lib.NetnsError ? `NetnsError ${error.code}` : (error?.constructor?.name ?? typeof error);
     }
     endings[ending] = (endings[ending] ?? 0) + 1;
   }
@@ -90,6 +133,14 @@ setTimeout(() => {
   for (const name of fs.readdirSync(runDir)) lib.NetNamespace.delete(name, named);
   spawnSync('umount', ['-l', runDir]);
   fs.rmSync(path.dirname(runDir), { recursive: true, force: true });
-  console.log(JSON.stringify({ tried, calls: Object.keys(calls).length, values: values.length, endings,
-    nsfsFdsLeft: nsfsFds() - (before - 1), home: fs.readlinkSync('/proc/thread-self/ns/net') === home }));
+  console.log(
+    JSON.stringify({
+      tried,
+      calls: Object.keys(calls).length,
+      values: values.length,
+      endings,
+      nsfsFdsLeft: nsfsFds() - (before - 1),
+      home: fs.readlinkSync('/proc/thread-self/ns/net') === home,
+    }),
+  );
 }, 300);

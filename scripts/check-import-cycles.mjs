@@ -57,8 +57,10 @@ for (const [file, targets] of edges) {
   if (file.startsWith(cli)) continue;
   const intoCli = [...targets].find((target) => target.startsWith(cli));
   if (intoCli) {
-    console.error(`the library imports the command line: ${path.relative(process.cwd(), file)} -> ` +
-      path.relative(process.cwd(), intoCli));
+    console.error(
+      `the library imports the command line: ${path.relative(process.cwd(), file)} -> ` +
+        path.relative(process.cwd(), intoCli),
+    );
     process.exit(1);
   }
 }

@@ -17,8 +17,10 @@ const visit = (file) => {
 };
 visit(path.join(dist, 'index.d.ts'));
 
-const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-  entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]);
+const walk = (dir) =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 for (const file of walk(dist)) {
   if (file.endsWith('.d.ts') && !reachable.has(file)) fs.rmSync(file);
 }

@@ -25,7 +25,10 @@ function checkGlibcFloor(file) {
   const newer = [...symbols.matchAll(/ (\w+)@GLIBC_(\d+)\.(\d+)/g)]
     .filter(([, , major, minor]) => Number(major) * 1000 + Number(minor) > GLIBC_FLOOR[0] * 1000 + GLIBC_FLOOR[1])
     .map(([, name, major, minor]) => `${name}@GLIBC_${major}.${minor}`);
-  check(newer.length === 0, `${path.basename(file)} needs a glibc newer than ${GLIBC_FLOOR.join('.')}: ${newer.join(', ')}`);
+  check(
+    newer.length === 0,
+    `${path.basename(file)} needs a glibc newer than ${GLIBC_FLOOR.join('.')}: ${newer.join(', ')}`,
+  );
 }
 
 function exercise(binding, label) {

@@ -17,9 +17,15 @@ const scale = (n) => (quick ? Math.max(1, Math.round(n / 20)) : n);
 const lib = (await import(entry)).default;
 
 const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
-const mountPoints = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-  .filter(Boolean).map((line) => line.split(' ')[4]);
+const check = (ok, what) => {
+  if (!ok) failures.push(what);
+};
+const mountPoints = () =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[4]);
 const home = fs.readlinkSync('/proc/thread-self/ns/net');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-stress-'));
 const report = [];
@@ -35,15 +41,21 @@ async function racingCreators(count) {
       lib.NetNamespace.delete(name + '-' + i, { runDir: process.argv[2] });
     }`;
   const children = Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, ['-e', script, '--', `r${i}`, runDir, go], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    spawn(process.execPath, ['-e', script, '--', `r${i}`, runDir, go], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   await Promise.all(children.map((child) => new Promise((resolve) => child.stdout.once('data', resolve))));
   fs.writeFileSync(go, '');
   const codes = await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
-  check(codes.every((code) => code === 0), `racing creators: exit codes ${codes}`);
+  check(
+    codes.every((code) => code === 0),
+    `racing creators: exit codes ${codes}`,
+  );
   check(mountPoints().filter((point) => point === runDir).length === 1, 'racing creators: one run-dir mount');
   check(fs.readdirSync(runDir).length === 0, 'racing creators: every name deleted');
   spawnSync('umount', ['-l', runDir]);
-  report.push(`${count} processes racing, 20 create+delete each, on one fresh run dir: one run-dir mount, nothing left`);
+  report.push(
+    `${count} processes racing, 20 create+delete each, on one fresh run dir: one run-dir mount, nothing left`,
+  );
 }
 
 function cycles(count) {
@@ -74,25 +86,42 @@ async function switchingWorkers(workers, switches) {
     }
     ns.close();
     parentPort.postMessage({ wrong, home: fs.readlinkSync('/proc/thread-self/ns/net') === home });`;
-  const results = await Promise.all(Array.from({ length: workers }, () => new Promise((resolve, reject) => {
-    const worker = new Worker(body, { eval: true, workerData: { fd: ns.fd, switches } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  })));
+  const results = await Promise.all(
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(body, { eval: true, workerData: { fd: ns.fd, switches } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
   ns.close();
-  check(results.every((r) => r.wrong === 0 && r.home), `switching workers: ${JSON.stringify(results)}`);
+  check(
+    results.every((r) => r.wrong === 0 && r.home),
+    `switching workers: ${JSON.stringify(results)}`,
+  );
   check(fs.readlinkSync('/proc/thread-self/ns/net') === home, 'switching workers: main thread moved');
   report.push(`${workers} workers x ${switches} enterNetns switches at once: every check inside and after in place`);
 }
 
 function corpusUnderAbortFlag() {
-  const result = spawnSync(process.execPath, ['--abort-on-uncaught-exception', path.join(root, 'scripts', 'bad-input-corpus.mjs')],
-    { encoding: 'utf8', cwd: dir, timeout: 120_000 });
-  check(result.status === 0 && result.signal === null, `corpus: exit ${result.status} ${result.signal}\n${result.stderr}`);
+  const result = spawnSync(
+    process.execPath,
+    ['--abort-on-uncaught-exception', path.join(root, 'scripts', 'bad-input-corpus.mjs')],
+    { encoding: 'utf8', cwd: dir, timeout: 120_000 },
+  );
+  check(
+    result.status === 0 && result.signal === null,
+    `corpus: exit ${result.status} ${result.signal}\n${result.stderr}`,
+  );
   const last = JSON.parse(result.stdout.trim().split('\n').pop() || '{}');
   check(last.nsfsFdsLeft === 0 && last.home === true, `corpus: ${result.stdout}`);
-  report.push(`${last.tried} bad inputs (${last.values} wrong values into ${last.calls} calls) under ` +
-    '--abort-on-uncaught-exception: no abort, no namespace fd left, thread at home');
+  report.push(
+    `${last.tried} bad inputs (${last.values} wrong values into ${last.calls} calls) under ` +
+      '--abort-on-uncaught-exception: no abort, no namespace fd left, thread at home',
+  );
 }
 
 try {
@@ -106,7 +135,9 @@ try {
   fs.rmSync(dir, { recursive: true, force: true });
   spawnSync('ip', ['link', 'del', 'nn-stress']); // in case a bad input made one
 }
-console.log(`scripts/stress.mjs${quick ? ' --quick' : ''} (${os.cpus().length} cpus, ${os.release()}, node ${process.version})`);
+console.log(
+  `scripts/stress.mjs${quick ? ' --quick' : ''} (${os.cpus().length} cpus, ${os.release()}, node ${process.version})`,
+);
 for (const line of report) console.log(`  ${line}`);
 if (failures.length > 0) {
   console.log(`FAILED:\n  ${failures.join('\n  ')}`);

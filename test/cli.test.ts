@@ -23,14 +23,20 @@ let bin = '';
 
 /** Runs a command to completion; its stdout, or a throw with its stderr. */
 function runIn(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd,
-    env: { ...process.env, ...options.env } });
+  return execFileSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+  });
 }
 
 /** npm, offline, with headers from /usr so that node-gyp downloads nothing, compiling on every CPU. */
 function npm(args: string[], cwd: string): void {
-  runIn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd,
-    env: { npm_config_nodedir: '/usr', JOBS: 'max' } });
+  runIn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    env: { npm_config_nodedir: '/usr', JOBS: 'max' },
+  });
 }
 
 beforeAll(() => {
@@ -43,7 +49,10 @@ beforeAll(() => {
   // The two runtime dependencies come from the repo's own node_modules, packed
   // the same way: the install needs no registry at all.
   for (const dependency of ['node-addon-api', 'node-gyp-build']) {
-    npm(['pack', path.join(repoRoot, 'node_modules', dependency), '--pack-destination', packs, '--ignore-scripts'], repoRoot);
+    npm(
+      ['pack', path.join(repoRoot, 'node_modules', dependency), '--pack-destination', packs, '--ignore-scripts'],
+      repoRoot,
+    );
   }
   fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "cli-user", "private": true }\n');
   const tarballs = fs.readdirSync(packs).map((file) => path.join(packs, file));
@@ -73,14 +82,20 @@ interface CliOptions {
 /** Runs the installed bin without blocking this event loop (the fake engine answers on it). */
 function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const spawnOptions: SpawnOptions = {
-    env: { ...process.env, ...options.env }, detached: options.detached, stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+    detached: options.detached,
+    stdio: ['pipe', 'pipe', 'pipe'],
   };
   const child = spawn(bin, args, spawnOptions);
   onCleanup(() => killAndReap(child));
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   child.stdin!.end(options.input ?? '');
   if (child.pid !== undefined) options.started?.(child.pid);
   return new Promise((resolve, reject) => {
@@ -158,8 +173,11 @@ describe('usage, help, version and exit statuses', () => {
       for (const line of texts[i].split('\n')) expect(line.length, `${command}: ${line}`).toBeLessThanOrEqual(80);
     });
     const exec = texts[COMMANDS.indexOf('exec')];
-    expect(await Promise.all([cliOk(['exec', '-h']), cliOk(['help', 'exec']), cliOk(['-h', 'exec'])]))
-      .toEqual([exec, exec, exec]);
+    expect(await Promise.all([cliOk(['exec', '-h']), cliOk(['help', 'exec']), cliOk(['-h', 'exec'])])).toEqual([
+      exec,
+      exec,
+      exec,
+    ]);
     // After NS, -h is the command's own option, not ours.
     expect(await cliOk(['exec', '--pid', String(process.pid), 'sh', '-c', 'echo "$0"', '-h'])).toBe('-h\n');
   });
@@ -202,11 +220,21 @@ describe('usage, help, version and exit statuses', () => {
     const env = { DOCKER_HOST: 'tcp://127.0.0.1:2375' };
     const name = nameOf('tcp');
     onCleanup(() => tryRun('ip', ['netns', 'delete', name]));
-    const runs = [['links', '--container', 'web'], ['attach', name, '--container', 'web'], ['pids', '--container', 'web'],
-      ['exec', '--container', 'web', '--', 'true'], ['peer', '--container', 'web', 'eth0'], ['graph', '--container', 'web']];
+    const runs = [
+      ['links', '--container', 'web'],
+      ['attach', name, '--container', 'web'],
+      ['pids', '--container', 'web'],
+      ['exec', '--container', 'web', '--', 'true'],
+      ['peer', '--container', 'web', 'eth0'],
+      ['graph', '--container', 'web'],
+    ];
     const results = await Promise.all(runs.map((args) => cli(args, { env })));
     for (const result of results) {
-      expectOneLineFailure(result, 1, /EPROTONOSUPPORT: DOCKER_HOST cannot be used: only unix:\/\/ sockets .*'tcp:\/\/127/);
+      expectOneLineFailure(
+        result,
+        1,
+        /EPROTONOSUPPORT: DOCKER_HOST cannot be used: only unix:\/\/ sockets .*'tcp:\/\/127/,
+      );
       expect(result.stderr).not.toContain('socketPath'); // a shell user has no such option
     }
     expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
@@ -214,8 +242,16 @@ describe('usage, help, version and exit statuses', () => {
 });
 
 describe('list, named: lsns and ip netns list on the same host', () => {
-  interface LsnsRow { ns: number; type: string; nprocs: number; pid: number | null; user: string | null;
-    netnsid: string; nsfs: string | null; command: string | null }
+  interface LsnsRow {
+    ns: number;
+    type: string;
+    nprocs: number;
+    pid: number | null;
+    user: string | null;
+    netnsid: string;
+    nsfs: string | null;
+    command: string | null;
+  }
   const lsns = (): LsnsRow[] =>
     JSON.parse(run('lsns', ['-J', '-l', '-t', 'net', '-o', 'NS,TYPE,NPROCS,PID,USER,NETNSID,NSFS,COMMAND'])).namespaces;
 
@@ -232,8 +268,9 @@ describe('list, named: lsns and ip netns list on the same host', () => {
     }
 
     // Each of lsns and our command counts itself in the host namespace: the counts match.
-    const { reference, ours } = await quietSnapshot(lsns,
-      () => cliJson<{ namespaces: LsnsRow[] }>(['list', '-J']).then((answer) => answer.namespaces));
+    const { reference, ours } = await quietSnapshot(lsns, () =>
+      cliJson<{ namespaces: LsnsRow[] }>(['list', '-J']).then((answer) => answer.namespaces),
+    );
     expect(reference.length).toBeGreaterThanOrEqual(3);
     for (const row of reference) {
       const mine = ours.find((entry) => entry.ns === row.ns);
@@ -253,9 +290,18 @@ describe('list, named: lsns and ip netns list on the same host', () => {
     expect(Object.keys(await cliJson<object>(['-J', 'list']))).toEqual(['namespaces']);
   });
 
-  it('list prints an aligned table with lsns\'s columns', async () => {
+  it("list prints an aligned table with lsns's columns", async () => {
     const lines = (await cliOk(['list'])).trimEnd().split('\n');
-    expect(lines[0].split(/ +/).filter(Boolean)).toEqual(['NS', 'TYPE', 'NPROCS', 'PID', 'USER', 'NETNSID', 'NSFS', 'COMMAND']);
+    expect(lines[0].split(/ +/).filter(Boolean)).toEqual([
+      'NS',
+      'TYPE',
+      'NPROCS',
+      'PID',
+      'USER',
+      'NETNSID',
+      'NSFS',
+      'COMMAND',
+    ]);
     const host = `${inoOf('/proc/self/ns/net')}`;
     expect(lines.some((line) => line.startsWith(host))).toBe(true);
     // Right-aligned NS: every row's NS ends in the same column as the header's.
@@ -268,8 +314,10 @@ describe('list, named: lsns and ip netns list on the same host', () => {
     const b = addNamedNetns(nameOf('nb'));
     run('ip', ['netns', 'set', a, 'auto']);
     const byName = (entries: Array<{ name: string }>) => [...entries].sort((x, y) => x.name.localeCompare(y.name));
-    const { reference, ours } = await quietSnapshot(() => byName(ipJson<Array<{ name: string }>>(undefined, ['netns', 'list'])),
-      async () => byName(await cliJson<Array<{ name: string; id?: number }>>(['named', '-J'])));
+    const { reference, ours } = await quietSnapshot(
+      () => byName(ipJson<Array<{ name: string }>>(undefined, ['netns', 'list'])),
+      async () => byName(await cliJson<Array<{ name: string; id?: number }>>(['named', '-J'])),
+    );
     expect(ours).toEqual(reference);
     expect(ours.find((entry) => entry.name === a)).toEqual({ name: a, id: expect.any(Number) });
     expect(ours.find((entry) => entry.name === b)).toEqual({ name: b });
@@ -285,14 +333,16 @@ describe('add, delete, attach, identify, pids: seen by ip netns', () => {
     onCleanup(() => tryRun('ip', ['netns', 'delete', name]));
     expect(await cliOk(['add', name])).toBe('');
     expect(run('ip', ['netns', 'list'])).toMatch(new RegExp(`^${name}( |$)`, 'm'));
-    expect(run('ip', ['netns', 'exec', name, 'readlink', '/proc/self/ns/net'])).toBe(`net:[${inoOf(`/run/netns/${name}`)}]`);
+    expect(run('ip', ['netns', 'exec', name, 'readlink', '/proc/self/ns/net'])).toBe(
+      `net:[${inoOf(`/run/netns/${name}`)}]`,
+    );
     expectOneLineFailure(await cli(['add', name]), 1, /EEXIST/);
     expect(await cliOk(['delete', name])).toBe('');
     expect(run('ip', ['netns', 'list'])).not.toMatch(new RegExp(`^${name}( |$)`, 'm'));
     expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
   });
 
-  it('attach NAME PID names the process\'s namespace: ip netns identify and pids agree', async () => {
+  it("attach NAME PID names the process's namespace: ip netns identify and pids agree", async () => {
     const process1 = startNetnsProcess();
     const name = nameOf('att');
     onCleanup(() => tryRun('ip', ['netns', 'delete', name]));
@@ -307,13 +357,15 @@ describe('add, delete, attach, identify, pids: seen by ip netns', () => {
     const second = nameOf('att2');
     onCleanup(() => tryRun('ip', ['netns', 'delete', second]));
     await cliOk(['attach', second, String(process1.pid)]);
-    expect((await cliOk(['identify', String(process1.pid)])).split('\n').filter(Boolean).sort()).toEqual([name, second].sort());
+    expect((await cliOk(['identify', String(process1.pid)])).split('\n').filter(Boolean).sort()).toEqual(
+      [name, second].sort(),
+    );
     expect(await cliOk(['identify', String(process.pid)])).toBe('');
     expectOneLineFailure(await cli(['attach', nameOf('att3'), '4194304']), 1, /ESRCH/);
     expect(fs.existsSync(`/run/netns/${nameOf('att3')}`)).toBe(false);
   });
 
-  it('attach NAME --container C asks the Engine API (DOCKER_HOST) and names the container\'s namespace', async () => {
+  it("attach NAME --container C asks the Engine API (DOCKER_HOST) and names the container's namespace", async () => {
     const engine = await startFakeEngine();
     const process1 = startNetnsProcess();
     engine.add({ name: 'web', pid: process1.pid });
@@ -351,15 +403,26 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
     expect((await cli(['exec', name, '--', 'false'])).status).toBe(1);
     expect((await cli(['exec', name, '--', 'sh', '-c', 'kill -TERM $$'])).status).toBe(143);
     expect((await cli(['exec', name, '--', 'sh', '-c', 'kill -KILL $$'])).status).toBe(137);
-    expectOneLineFailure(await cli(['exec', name, '--', 'no-such-command-here']), 127,
-      /cannot run 'no-such-command-here': ENOENT/);
+    expectOneLineFailure(
+      await cli(['exec', name, '--', 'no-such-command-here']),
+      127,
+      /cannot run 'no-such-command-here': ENOENT/,
+    );
     // Not executable (EACCES), and executable but no program (ENOEXEC).
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-cli-exec-'));
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.writeFileSync(path.join(dir, 'data'), 'not a program\n', { mode: 0o644 });
     fs.writeFileSync(path.join(dir, 'garbage'), '\u0000\u0001\u0002 not a program\n', { mode: 0o755 });
-    expectOneLineFailure(await cli(['exec', name, '--', `${dir}/data`]), 126, /cannot run '.*\/data': EACCES: permission denied$/m);
-    expectOneLineFailure(await cli(['exec', name, '--', `${dir}/garbage`]), 126, /cannot run '.*\/garbage': ENOEXEC: exec format error$/m);
+    expectOneLineFailure(
+      await cli(['exec', name, '--', `${dir}/data`]),
+      126,
+      /cannot run '.*\/data': EACCES: permission denied$/m,
+    );
+    expectOneLineFailure(
+      await cli(['exec', name, '--', `${dir}/garbage`]),
+      126,
+      /cannot run '.*\/garbage': ENOEXEC: exec format error$/m,
+    );
   });
 
   /**
@@ -373,7 +436,12 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
   it('passes SIGTERM and SIGINT sent to it on to the command', async () => {
     const name = addNamedNetns(nameOf('sig'));
     let cliPid = 0;
-    const terminated = cli(['exec', name, '--', 'sleep', '30'], { detached: true, started: (pid) => { cliPid = pid; } });
+    const terminated = cli(['exec', name, '--', 'sleep', '30'], {
+      detached: true,
+      started: (pid) => {
+        cliPid = pid;
+      },
+    });
     await until(() => childrenOf(cliPid).length > 0);
     // As soon as the command is seen (the clone may still be waiting for its exec).
     process.kill(cliPid, 'SIGTERM');
@@ -381,8 +449,12 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
     expect(result).toMatchObject({ status: 143, signal: null });
 
     // Not from a terminal (a new session: no controlling terminal): SIGINT is passed on, once.
-    const interrupted = cli(['exec', name, '--', 'sh', '-c', countInts(20)], { detached: true,
-      started: (pid) => { cliPid = pid; } });
+    const interrupted = cli(['exec', name, '--', 'sh', '-c', countInts(20)], {
+      detached: true,
+      started: (pid) => {
+        cliPid = pid;
+      },
+    });
     await until(() => childrenOf(cliPid).some((child) => childrenOf(child.pid).length > 0));
     process.kill(cliPid, 'SIGINT');
     expect(await interrupted).toMatchObject({ status: 5, stdout: 'ready\nints=1\n' });
@@ -393,20 +465,27 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
    * script(1), on a pseudo-terminal of its own, and calls `ready` with what
    * a test needs once the command has said it is ready. Resolves to the output.
    */
-  async function onTerminal(name: string, seconds: number,
-    ready: (terminal: { type(text: string): void; cliPid(): number }) => void): Promise<string> {
+  async function onTerminal(
+    name: string,
+    seconds: number,
+    ready: (terminal: { type(text: string): void; cliPid(): number }) => void,
+  ): Promise<string> {
     const quoted = countInts(seconds).replace(/'/g, "'\\''");
     // script(1) runs the line under $SHELL, which is in the terminal's foreground
     // group too and so gets a typed ^C. bash waits for its command and goes on
     // when the command did not die of it; a non-interactive dash (/bin/sh, the
     // fallback where SHELL is unset, as in CI) dies at once and never says status.
-    const script = spawn('script', ['-qec', `${bin} exec ${name} -- sh -c '${quoted}'; echo status=$?`, '/dev/null'],
-      { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, SHELL: '/bin/bash' } });
+    const script = spawn('script', ['-qec', `${bin} exec ${name} -- sh -c '${quoted}'; echo status=$?`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, SHELL: '/bin/bash' },
+    });
     onCleanup(() => killAndReap(script));
     // Our node process, not the shell whose -c line names the bin too.
     const cliPid = () => {
-      const pid = descendants(script.pid!).find((child) => commandLine(child).split(' ')[1]?.endsWith('.bin/netns-native'));
-      if (pid === undefined) throw new Error('the command line\'s process is not among script\'s descendants');
+      const pid = descendants(script.pid!).find((child) =>
+        commandLine(child).split(' ')[1]?.endsWith('.bin/netns-native'),
+      );
+      if (pid === undefined) throw new Error("the command line's process is not among script's descendants");
       return pid;
     };
     let output = '';
@@ -428,7 +507,7 @@ describe('exec: ip netns exec semantics, the status passed through', () => {
     expect(output).toMatch(/ints=1\nstatus=5\n/);
   });
 
-  it('in a terminal\'s foreground, a SIGINT sent to us alone is not passed on (the terminal sends its own)', async () => {
+  it("in a terminal's foreground, a SIGINT sent to us alone is not passed on (the terminal sends its own)", async () => {
     const name = addNamedNetns(nameOf('fg'));
     const output = await onTerminal(name, 1, (terminal) => process.kill(terminal.cliPid(), 'SIGINT'));
     expect(output).toMatch(/ints=0\nstatus=5\n/);
@@ -506,12 +585,23 @@ describe('links and peer: against ip on a veth pair made with ip', () => {
       // Every key we print is ip's, with ip's value; of ip's, only linkmode (and the
       // address lifetimes) are not in the model.
       for (const [key, value] of Object.entries(mine)) expect(value, `${mine.ifname} ${key}`).toEqual(ip[key]);
-      expect(Object.keys(ip).filter((key) => !(key in mine)), `${mine.ifname}`).toEqual(['linkmode']);
+      expect(
+        Object.keys(ip).filter((key) => !(key in mine)),
+        `${mine.ifname}`,
+      ).toEqual(['linkmode']);
     }
     // The premises: a veth across namespaces, one inside, a bridge port, addresses of both families.
     const entry = (ifname: string) => ours.find((link) => link.ifname === ifname)!;
-    expect(entry('eth0')).toMatchObject({ mtu: 1450, link_netnsid: expect.any(Number), linkinfo: { info_kind: 'veth' } });
-    expect(entry('p1')).toMatchObject({ link: 'p1x', master: 'br0', linkinfo: { info_kind: 'veth', info_slave_kind: 'bridge' } });
+    expect(entry('eth0')).toMatchObject({
+      mtu: 1450,
+      link_netnsid: expect.any(Number),
+      linkinfo: { info_kind: 'veth' },
+    });
+    expect(entry('p1')).toMatchObject({
+      link: 'p1x',
+      master: 'br0',
+      linkinfo: { info_kind: 'veth', info_slave_kind: 'bridge' },
+    });
     expect(entry('br0').addr_info).toEqual([expect.objectContaining({ local: '10.67.0.1', broadcast: '10.67.0.255' })]);
     expect((entry('eth0').addr_info as unknown[]).length).toBeGreaterThanOrEqual(3);
   });
@@ -526,10 +616,14 @@ describe('links and peer: against ip on a veth pair made with ip', () => {
     expect(await cliOk(['links', `/run/netns/${name}`])).toBe(byName);
     const lines = byName.trimEnd().split('\n');
     expect(lines[0].split(/ +/)).toEqual(['IFINDEX', 'NAME', 'KIND', 'STATE', 'MTU', 'MAC', 'MASTER', 'ADDRESSES']);
-    expect(byName).toMatch(/^ +\d+ {2}eth0@if\d+ +veth +\S+ +1450 +[0-9a-f:]{17} +10\.66\.0\.2\/24 10\.66\.0\.3\/24 fd66::2\/64/m);
+    expect(byName).toMatch(
+      /^ +\d+ {2}eth0@if\d+ +veth +\S+ +1450 +[0-9a-f:]{17} +10\.66\.0\.2\/24 10\.66\.0\.3\/24 fd66::2\/64/m,
+    );
     expect(byName).toMatch(/^ +\d+ {2}p1@p1x +veth +\S+ +1500 +[0-9a-f:]{17} {2}br0 *$/m);
     const ours = await cliJson<Array<{ ifname: string }>>(['links', '-J']);
-    expect(ours.map((link) => link.ifname)).toEqual(ipJson<Array<{ ifname: string }>>(undefined, ['link']).map((link) => link.ifname));
+    expect(ours.map((link) => link.ifname)).toEqual(
+      ipJson<Array<{ ifname: string }>>(undefined, ['link']).map((link) => link.ifname),
+    );
   });
 
   it('peer finds each end of a veth pair from the other, across namespaces and inside one', async () => {
@@ -540,11 +634,19 @@ describe('links and peer: against ip on a veth pair made with ip', () => {
     const eth0Index = ipJson<Array<{ ifindex: number }>>(name, ['link', 'show', 'eth0'])[0].ifindex;
 
     const fromInside = await cliJson<Record<string, unknown>>(['peer', '-J', name, 'eth0']);
-    expect(fromInside).toEqual({ format: 1, ifindex: hostIndex, ifname: hostEnd,
-      ns: { id: hostId, ino: inoOf('/proc/self/ns/net'), names: [], pids: expect.arrayContaining([process.pid]) } });
+    expect(fromInside).toEqual({
+      format: 1,
+      ifindex: hostIndex,
+      ifname: hostEnd,
+      ns: { id: hostId, ino: inoOf('/proc/self/ns/net'), names: [], pids: expect.arrayContaining([process.pid]) },
+    });
     const fromHost = await cliJson<Record<string, unknown>>(['peer', '-J', `/proc/${process.pid}/ns/net`, hostEnd]);
-    expect(fromHost).toEqual({ format: 1, ifindex: eth0Index, ifname: 'eth0',
-      ns: { id: `net:[${nsIno}]`, ino: nsIno, names: [name], pids: [] } });
+    expect(fromHost).toEqual({
+      format: 1,
+      ifindex: eth0Index,
+      ifname: 'eth0',
+      ns: { id: `net:[${nsIno}]`, ino: nsIno, names: [name], pids: [] },
+    });
     expect(await cliJson(['peer', '-J', '--pid', String(process.pid), hostEnd])).toEqual(fromHost);
     expect(await cliJson(['peer', '-J', hostEnd])).toEqual(fromHost);
     const p1 = await cliJson<{ ifname: string; ns: { names: string[] } }>(['peer', '-J', name, 'p1']);
@@ -577,9 +679,14 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     const a = addNamedNetns(nameOf('ga'));
     const b = addNamedNetns(nameOf('gb'));
     for (const ns of [a, b]) run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0']);
-    ipBatch(a, ['link add eth0 type veth peer name eth0 netns ' + b, 'link add br0 type bridge',
-      'link add p1 type veth peer name p1x', 'link set p1 master br0', 'link set eth0 up',
-      'addr add 10.68.0.1/24 dev eth0']);
+    ipBatch(a, [
+      'link add eth0 type veth peer name eth0 netns ' + b,
+      'link add br0 type bridge',
+      'link add p1 type veth peer name p1x',
+      'link set p1 master br0',
+      'link set eth0 up',
+      'addr add 10.68.0.1/24 dev eth0',
+    ]);
     ipBatch(b, ['link set eth0 up', 'addr add 10.68.0.2/24 dev eth0']);
     const up = (ns: string) => ipJson<Array<{ operstate: string }>>(ns, ['link', 'show', 'eth0'])[0].operstate === 'UP';
     await until(() => up(a) && up(b));
@@ -599,7 +706,7 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     expect(whole).toMatchObject({ status: 0, stderr: '' });
   });
 
-  it('--format mermaid is read by Mermaid\'s own parser: a subgraph per namespace, the veth a link', async () => {
+  it("--format mermaid is read by Mermaid's own parser: a subgraph per namespace, the veth a link", async () => {
     const { a, b } = await buildLab();
     const text = await cliOk(['graph', '--format', 'mermaid', a, b]);
     const chart = await parseFlowchart(text);
@@ -619,14 +726,16 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     const process1 = startNetnsProcess();
     engine.add({ name: 'db', pid: process1.pid });
     const env = { DOCKER_HOST: `unix://${engine.socketPath}` };
-    interface Model { format: number; namespaces: Array<{ id: string; names: string[]; pids: number[];
-      container?: { name: string } }>; vethPairs: Array<{ a: { ns: string; name: string }; b: { ns: string; name: string } }> }
+    interface Model {
+      format: number;
+      namespaces: Array<{ id: string; names: string[]; pids: number[]; container?: { name: string } }>;
+      vethPairs: Array<{ a: { ns: string; name: string }; b: { ns: string; name: string } }>;
+    }
     const model = await cliJson<Model>(['graph', '--format', 'json', a, b, '--pid', String(process1.pid)], { env });
     expect(model.format).toBe(1);
     expect(model.namespaces.map((ns) => ns.names)).toEqual(expect.arrayContaining([[a], [b]]));
     const [idA, idB] = [a, b].map((name) => `net:[${inoOf(`/run/netns/${name}`)}]`);
-    expect(model.vethPairs.map(({ a: one, b: other }) => [one.ns, other.ns].sort()))
-      .toContainEqual([idA, idB].sort());
+    expect(model.vethPairs.map(({ a: one, b: other }) => [one.ns, other.ns].sort())).toContainEqual([idA, idB].sort());
     expect(model.namespaces.find((ns) => ns.pids.includes(process1.pid))?.container?.name).toBe('db');
     expect(await cliJson<Model>(['graph', '-J', a, b, '--pid', String(process1.pid)], { env })).toEqual(model);
     expect(await cliJson<Model>(['-J', 'graph', a, b, '--pid', String(process1.pid)], { env })).toEqual(model);
@@ -638,48 +747,78 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     expect(JSON.parse(warned.stdout).format).toBe(1);
   });
 
-  it('--container C (repeatable) maps containers\' namespaces, named; an engine it cannot use names none', async () => {
+  it("--container C (repeatable) maps containers' namespaces, named; an engine it cannot use names none", async () => {
     const engine = await startFakeEngine();
     const [web, db] = [startNetnsProcess(), startNetnsProcess()];
     engine.add({ name: 'web', pid: web.pid });
     engine.add({ name: 'db', pid: db.pid });
     const env = { DOCKER_HOST: `unix://${engine.socketPath}` };
-    interface Model { namespaces: Array<{ id: string; container?: { name: string } }> }
+    interface Model {
+      namespaces: Array<{ id: string; container?: { name: string } }>;
+    }
     const idOf = (pid: number) => fs.readlinkSync(`/proc/${pid}/ns/net`);
     const model = await cliJson<Model>(['graph', '-J', '--container', 'web', '--container', 'db'], { env });
-    expect(model.namespaces.map((ns) => [ns.id, ns.container?.name]).sort())
-      .toEqual([[idOf(web.pid), 'web'], [idOf(db.pid), 'db']].sort());
-    expectOneLineFailure(await cli(['graph', '--container', 'nosuch'], { env }), 1, /ENOENT: No such container: nosuch/);
+    expect(model.namespaces.map((ns) => [ns.id, ns.container?.name]).sort()).toEqual(
+      [
+        [idOf(web.pid), 'web'],
+        [idOf(db.pid), 'db'],
+      ].sort(),
+    );
+    expectOneLineFailure(
+      await cli(['graph', '--container', 'nosuch'], { env }),
+      1,
+      /ENOENT: No such container: nosuch/,
+    );
     // A DOCKER_HOST this library cannot use is, for a picture, an engine out of reach: no names, no warning.
-    const unnamed = await cli(['graph', '-J', '--pid', String(web.pid)], { env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } });
+    const unnamed = await cli(['graph', '-J', '--pid', String(web.pid)], {
+      env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' },
+    });
     expect(unnamed).toMatchObject({ status: 0, stderr: '' });
-    expect((JSON.parse(unnamed.stdout) as Model).namespaces.map((ns) => [ns.id, ns.container])).toEqual([[idOf(web.pid), undefined]]);
+    expect((JSON.parse(unnamed.stdout) as Model).namespaces.map((ns) => [ns.id, ns.container])).toEqual([
+      [idOf(web.pid), undefined],
+    ]);
   });
 
   it('a namespace asked for that does not exist fails with one line, whether an id, a name or a pid', async () => {
     const inside = startNetnsProcess();
     const id = fs.readlinkSync(`/proc/${inside.pid}/ns/net`);
-    const model = await cliJson<{ namespaces: Array<{ id: string; error?: unknown }> }>(['graph', '-J', id, '--no-containers']);
+    const model = await cliJson<{ namespaces: Array<{ id: string; error?: unknown }> }>([
+      'graph',
+      '-J',
+      id,
+      '--no-containers',
+    ]);
     expect(model.namespaces).toEqual([expect.objectContaining({ id })]);
     expect(model.namespaces[0].error).toBeUndefined();
-    const results = await Promise.all([['graph', 'net:[1]'], ['graph', '-J', id, 'net:[1]'], ['graph', nameOf('nosuch')],
-      ['graph', '--pid', String(deadPid())]].map((args) => cli(args)));
+    const results = await Promise.all(
+      [
+        ['graph', 'net:[1]'],
+        ['graph', '-J', id, 'net:[1]'],
+        ['graph', nameOf('nosuch')],
+        ['graph', '--pid', String(deadPid())],
+      ].map((args) => cli(args)),
+    );
     expectOneLineFailure(results[0], 1, /ENOENT: no such network namespace on this host .*'net:\[1\]'/);
     expectOneLineFailure(results[1], 1, /ENOENT: no such network namespace on this host .*'net:\[1\]'/);
     expectOneLineFailure(results[2], 1, /ENOENT: .*nosuch/);
     expectOneLineFailure(results[3], 1, /ESRCH/);
   });
 
-  it('text: a tree per namespace with the veth\'s other end; colour only on a terminal, never with NO_COLOR', async () => {
+  it("text: a tree per namespace with the veth's other end; colour only on a terminal, never with NO_COLOR", async () => {
     const { a, b } = await buildLab();
     const text = await cliOk(['graph', a, b]);
     expect(text).toMatch(new RegExp(`^net:\\[\\d+\\]  names: ${a}`, 'm'));
     expect(text).toMatch(new RegExp(`eth0  veth  \\S+  10\\.68\\.0\\.1/24.*  ⇄ eth0 in net:\\[\\d+\\] \\(${b}\\)`));
     expect(await cliOk(['graph', '--ascii', a, b])).toMatch(/<-> eth0 in/);
-    for (const args of [['graph', a, b], ['links', a]]) expect(await cliOk(args)).not.toContain(ESC);
+    for (const args of [
+      ['graph', a, b],
+      ['links', a],
+    ])
+      expect(await cliOk(args)).not.toContain(ESC);
 
     // On a terminal (script(1) gives the command a pseudo-terminal): colours, unless NO_COLOR.
-    const onTerminal = (env: NodeJS.ProcessEnv) => runIn('script', ['-qec', `${bin} graph ${a} ${b}`, '/dev/null'], { env });
+    const onTerminal = (env: NodeJS.ProcessEnv) =>
+      runIn('script', ['-qec', `${bin} graph ${a} ${b}`, '/dev/null'], { env });
     expect(onTerminal({})).toContain(`${ESC}[36meth0${ESC}[0m`);
     expect(onTerminal({ NO_COLOR: '1' })).not.toContain(ESC);
   });

@@ -7,13 +7,20 @@ import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, createVeth, sys } from '../lib/index';
 import { IFINFOMSG_LEN, IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWLINK } from '../lib/rtnl/constants';
 import { messageAttributes, parseMessages } from '../lib/rtnl/wire';
-import {
-  deadPid, distEntry, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun,
-} from './helpers';
+import { deadPid, distEntry, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun } from './helpers';
 import { type IpRoute, ipBatch } from './net-helpers';
 import {
-  addressesOf, betweenSteps, hostLinkName, ipLink, ipLinks, ipRoutes, lab, recordRequestBytes, recordRequests,
-  snapshot, waitUntilDead,
+  addressesOf,
+  betweenSteps,
+  hostLinkName,
+  ipLink,
+  ipLinks,
+  ipRoutes,
+  lab,
+  recordRequestBytes,
+  recordRequests,
+  snapshot,
+  waitUntilDead,
 } from './wire-helpers';
 
 /** This thread's namespace, read by another process. */
@@ -67,7 +74,7 @@ describe('createVeth', () => {
     expect(ipLink(undefined, 'va')).toBeUndefined();
   });
 
-  it('defaults to the calling thread\'s namespace, and takes { pid } and paths', () => {
+  it("defaults to the calling thread's namespace, and takes { pid } and paths", () => {
     const b = lab();
     const host = hostLinkName('h');
     const pair = createVeth({ name: host }, { name: 'vb', ns: `/run/netns/${b.name}` });
@@ -77,12 +84,14 @@ describe('createVeth', () => {
 
     const container = startNetnsProcess();
     const second = createVeth({ name: 'vc', ns: b.ns }, { name: 'eth0', ns: { pid: container.pid } });
-    const inContainer = JSON.parse(run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-j', 'link', 'show', 'eth0']));
+    const inContainer = JSON.parse(
+      run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-j', 'link', 'show', 'eth0']),
+    );
     expect(inContainer[0].ifindex).toBe(second.b.ifindex);
     expect(second.b.ns).toBe(readlinkNetns(container.pid));
   });
 
-  it('makes an end named like a link of the caller\'s namespace straight in another one', () => {
+  it("makes an end named like a link of the caller's namespace straight in another one", () => {
     // `createVeth({ name: 'eth0', ns: red }, { name: 'veth-red' })` on a host
     // that has an eth0. Kernels before 6.14 look the request's outer name up
     // in the socket's namespace, so the end in the caller's namespace must be
@@ -126,17 +135,20 @@ describe('createVeth', () => {
     expect(snapshot([a.name, b.name])).toBe(before);
   });
 
-  it('undoes the pair when the { pid } target\'s process dies between the creation and the end', () => {
+  it("undoes the pair when the { pid } target's process dies between the creation and the end", () => {
     const a = lab();
     const container = startNetnsProcess();
     const containerNs = readlinkNetns(container.pid);
     let arrived = '';
-    betweenSteps((operation) => operation.what === 'RTM_NEWLINK', () => {
-      // The premise: the peer is in the container, and then its only process is gone.
-      arrived = run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-o', 'link', 'show', 'eth0']);
-      container.kill('SIGKILL');
-      waitUntilDead(container);
-    });
+    betweenSteps(
+      (operation) => operation.what === 'RTM_NEWLINK',
+      () => {
+        // The premise: the peer is in the container, and then its only process is gone.
+        arrived = run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-o', 'link', 'show', 'eth0']);
+        container.kill('SIGKILL');
+        waitUntilDead(container);
+      },
+    );
     const error = caught(() => createVeth({ name: 'va', ns: a.ns }, { name: 'eth0', ns: { pid: container.pid } }));
     expect(arrived).toMatch(/eth0@/);
     expect(error.code).toBe('ESRCH');
@@ -198,10 +210,13 @@ describe('moveLink', () => {
     expect(snapshot([a.name, b.name])).toBe(before);
 
     // The name taken by someone else between the move and the rename: the move is undone.
-    const sent = betweenSteps((operation) => operation.step?.startsWith('moving it from') ?? false, () => {
-      expect(ipLink(b.name, 'va')).toBeDefined();
-      run('ip', ['-n', b.name, 'link', 'add', 'late', 'type', 'bridge']);
-    });
+    const sent = betweenSteps(
+      (operation) => operation.step?.startsWith('moving it from') ?? false,
+      () => {
+        expect(ipLink(b.name, 'va')).toBeDefined();
+        run('ip', ['-n', b.name, 'link', 'add', 'late', 'type', 'bridge']);
+      },
+    );
     const raced = caught(() => a.ns.moveLink('va', b.ns, { name: 'late' }));
     expect(raced.code).toBe('EEXIST');
     expect(raced.step).toBe(`renaming 'va' to 'late' in ${b.ns.id}`);
@@ -218,7 +233,7 @@ describe('moveLink', () => {
     expect(ipLink(a.name, 'va')).toBeUndefined();
   });
 
-  it('moves it back, as it was, when the { pid } target\'s last process dies midway', () => {
+  it("moves it back, as it was, when the { pid } target's last process dies midway", () => {
     const { a } = pairMadeByIp();
     run('ip', ['-n', a.name, 'link', 'add', 'br0', 'type', 'bridge']);
     run('ip', ['-n', a.name, 'link', 'set', 'va', 'master', 'br0', 'up']);
@@ -236,9 +251,17 @@ describe('moveLink', () => {
     ]);
     // The routes not made by the kernel, of every table: the kernel makes its own anew (or not:
     // a port without carrier gets no ff00::/8 back, as after the same two moves made with ip).
-    const allRoutes = () => JSON.stringify([4, 6].flatMap((family) =>
-      JSON.parse(run('ip', ['-n', a.name, `-${family}`, '-d', '-j', 'route', 'show', 'table', 'all'])) as IpRoute[])
-      .filter((route) => route.protocol !== 'kernel'));
+    const allRoutes = () =>
+      JSON.stringify(
+        [4, 6]
+          .flatMap(
+            (family) =>
+              JSON.parse(
+                run('ip', ['-n', a.name, `-${family}`, '-d', '-j', 'route', 'show', 'table', 'all']),
+              ) as IpRoute[],
+          )
+          .filter((route) => route.protocol !== 'kernel'),
+      );
     const routesBefore = allRoutes();
     expect(routesBefore).toContain('"dst":"10.77.0.0/16"');
     expect(routesBefore).toContain('"table":"100"');
@@ -246,12 +269,15 @@ describe('moveLink', () => {
     const was = ipLink(a.name, 'va');
     let arrived = '';
     let routesAway = '';
-    const sent = betweenSteps((operation) => operation.what === 'RTM_NEWLINK', () => {
-      arrived = run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-o', 'link', 'show', 'va']);
-      routesAway = allRoutes();
-      container.kill('SIGKILL');
-      waitUntilDead(container);
-    });
+    const sent = betweenSteps(
+      (operation) => operation.what === 'RTM_NEWLINK',
+      () => {
+        arrived = run('nsenter', ['-t', String(container.pid), '-n', 'ip', '-o', 'link', 'show', 'va']);
+        routesAway = allRoutes();
+        container.kill('SIGKILL');
+        waitUntilDead(container);
+      },
+    );
     const error = caught(() => a.ns.moveLink('va', { pid: container.pid }));
     // The premise: the move had happened (and taken the link's addresses and master), then
     // the process that held the target died: our fd was all that kept the link alive.
@@ -274,11 +300,14 @@ describe('moveLink', () => {
   it('moves it back when the run-dir name of the target is deleted midway', () => {
     const { a } = pairMadeByIp();
     const target = lab();
-    betweenSteps((operation) => operation.what === 'RTM_NEWLINK', () => {
-      expect(ipLink(target.name, 'va')).toBeDefined();
-      NetNamespace.delete(target.name);
-      target.ns.close();
-    });
+    betweenSteps(
+      (operation) => operation.what === 'RTM_NEWLINK',
+      () => {
+        expect(ipLink(target.name, 'va')).toBeDefined();
+        NetNamespace.delete(target.name);
+        target.ns.close();
+      },
+    );
     const error = caught(() => a.ns.moveLink('va', target.name));
     expect(error.code).toBe('ENOENT');
     expect(error.step).toBe(`confirming that /run/netns/${target.name} still names ${target.ns.id}`);
@@ -289,13 +318,16 @@ describe('moveLink', () => {
     const { a } = pairMadeByIp();
     const target = lab();
     let other = '';
-    betweenSteps((operation) => operation.what === 'RTM_NEWLINK', () => {
-      expect(ipLink(target.name, 'va')).toBeDefined();
-      NetNamespace.delete(target.name);
-      const again = NetNamespace.createNamed(target.name); // the same name, another namespace
-      other = again.id;
-      again.close();
-    });
+    betweenSteps(
+      (operation) => operation.what === 'RTM_NEWLINK',
+      () => {
+        expect(ipLink(target.name, 'va')).toBeDefined();
+        NetNamespace.delete(target.name);
+        const again = NetNamespace.createNamed(target.name); // the same name, another namespace
+        other = again.id;
+        again.close();
+      },
+    );
     const error = caught(() => a.ns.moveLink('va', target.name));
     expect(other).not.toBe(target.ns.id); // the premise: the name was re-pointed midway
     expect(error).toBeInstanceOf(NetnsError);
@@ -353,15 +385,16 @@ describe('setLink', () => {
       `looking up 'va' in ${a.ns.id}`,
       `renaming 'va' to 'vnew' in ${a.ns.id}`,
       `setting the mtu of 'va' to 70000 in ${a.ns.id}`,
-      'undoing setting the mtu of \'va\' to 70000 (from 1500)',
-      'undoing renaming \'va\' to \'vnew\'',
+      "undoing setting the mtu of 'va' to 70000 (from 1500)",
+      "undoing renaming 'va' to 'vnew'",
     ]);
     expect(snapshot([a.name])).toBe(before);
   });
 
   it('keeps a port on its bridge when a new master is refused (the kernel alone would detach it)', () => {
     const a = lab();
-    for (const port of ['p1', 'p2']) run('ip', ['-n', a.name, 'link', 'add', port, 'type', 'veth', 'peer', 'name', `${port}x`]);
+    for (const port of ['p1', 'p2'])
+      run('ip', ['-n', a.name, 'link', 'add', port, 'type', 'veth', 'peer', 'name', `${port}x`]);
     run('ip', ['-n', a.name, 'link', 'add', 'br0', 'type', 'bridge']);
     run('ip', ['-n', a.name, 'link', 'set', 'p1', 'master', 'br0']);
     run('ip', ['-n', a.name, 'link', 'set', 'p2', 'master', 'br0']);
@@ -421,15 +454,19 @@ describe('addresses and routes', () => {
     a.ns.addRoute({ to: '10.4.0.0/16', via: '10.2.0.9', dev: 'va', metric: 7 });
     a.ns.addRoute({ to: 'default', via: 'fd00:2::fe' });
     a.ns.addRoute({ to: 'fd00:3::/48', dev: 'va' });
-    expect(ipRoutes(a.name, 4)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ dst: 'default', gateway: '10.2.0.254', dev: 'va' }),
-      expect.objectContaining({ dst: '10.3.0.0/16', dev: 'va' }),
-      expect.objectContaining({ dst: '10.4.0.0/16', gateway: '10.2.0.9', dev: 'va', metric: 7 }),
-    ]));
-    expect(ipRoutes(a.name, 6)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ dst: 'default', gateway: 'fd00:2::fe', dev: 'va' }),
-      expect.objectContaining({ dst: 'fd00:3::/48', dev: 'va' }),
-    ]));
+    expect(ipRoutes(a.name, 4)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dst: 'default', gateway: '10.2.0.254', dev: 'va' }),
+        expect.objectContaining({ dst: '10.3.0.0/16', dev: 'va' }),
+        expect.objectContaining({ dst: '10.4.0.0/16', gateway: '10.2.0.9', dev: 'va', metric: 7 }),
+      ]),
+    );
+    expect(ipRoutes(a.name, 6)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dst: 'default', gateway: 'fd00:2::fe', dev: 'va' }),
+        expect.objectContaining({ dst: 'fd00:3::/48', dev: 'va' }),
+      ]),
+    );
 
     const twice = caught(() => a.ns.addAddress('va', '10.2.0.1/24'));
     expect(twice.code).toBe('EEXIST');
@@ -460,7 +497,9 @@ describe('traffic', () => {
     const { port } = server.address() as AddressInfo;
     const client: Socket = a.ns.connect({ host: '10.7.0.2', port });
     let reply = '';
-    client.on('data', (chunk) => { reply += chunk; });
+    client.on('data', (chunk) => {
+      reply += chunk;
+    });
     await once(client, 'end');
     server.close();
     expect(reply).toBe('from b');
@@ -480,10 +519,15 @@ describe('traffic', () => {
       host.ns.addRoute({ to: 'default', via: '10.8.0.254' });
       return host;
     });
-    expect(ipLinks(router.name).filter((link) => link.master === 'br0').map((link) => link.ifname).sort())
-      .toEqual(['port1', 'port2', 'port3']);
-    expect(ipRoutes(hosts[0].name)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ dst: 'default', gateway: '10.8.0.254', dev: 'eth0' })]));
+    expect(
+      ipLinks(router.name)
+        .filter((link) => link.master === 'br0')
+        .map((link) => link.ifname)
+        .sort(),
+    ).toEqual(['port1', 'port2', 'port3']);
+    expect(ipRoutes(hosts[0].name)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ dst: 'default', gateway: '10.8.0.254', dev: 'eth0' })]),
+    );
     await ping(hosts[0].ns, '10.8.0.3');
     await ping(hosts[2].ns, '10.8.0.2');
     await ping(hosts[1].ns, '10.8.0.254');
@@ -491,9 +535,33 @@ describe('traffic', () => {
 });
 
 describe('refusals that change nothing', () => {
-  const badNames: unknown[] = ['', 'x'.repeat(16), 'é'.repeat(8), 'a/b', 'a b', 'tab\t', '.', '..', 'a:1', 42, undefined];
-  const badCidrs: unknown[] = ['10.0.0.1', '10.0.0.1/33', '10.0.0.01/24', '10.0.0.1/024', ' 10.0.0.1/24',
-    '10.0.0.1/255.255.255.0', 'fd00::1/129', '[fd00::1]/64', 'fe80::1%eth0/64', 'host/24', '10.0.0/24', 7];
+  const badNames: unknown[] = [
+    '',
+    'x'.repeat(16),
+    'é'.repeat(8),
+    'a/b',
+    'a b',
+    'tab\t',
+    '.',
+    '..',
+    'a:1',
+    42,
+    undefined,
+  ];
+  const badCidrs: unknown[] = [
+    '10.0.0.1',
+    '10.0.0.1/33',
+    '10.0.0.01/24',
+    '10.0.0.1/024',
+    ' 10.0.0.1/24',
+    '10.0.0.1/255.255.255.0',
+    'fd00::1/129',
+    '[fd00::1]/64',
+    'fe80::1%eth0/64',
+    'host/24',
+    '10.0.0/24',
+    7,
+  ];
 
   it('bad interface names and CIDRs throw before anything happens, anywhere', () => {
     const { a, b } = pairMadeByIp();
@@ -521,8 +589,13 @@ describe('refusals that change nothing', () => {
       expect(() => a.ns.deleteAddress('va', cidr as string)).toThrow();
     }
     // Routes: destinations, gateways and families are checked as strictly.
-    for (const route of [{ to: '10.0.0.1/24', dev: 'va' }, { to: 'default' }, { to: 'default', via: 'fd00::1', family: 4 as const },
-      { to: '10.0.0.0/8', via: 'fd00::1' }, { to: '10.0.0.0/8', via: '10.0.0.1', table: 5 }]) {
+    for (const route of [
+      { to: '10.0.0.1/24', dev: 'va' },
+      { to: 'default' },
+      { to: 'default', via: 'fd00::1', family: 4 as const },
+      { to: '10.0.0.0/8', via: 'fd00::1' },
+      { to: '10.0.0.0/8', via: '10.0.0.1', table: 5 },
+    ]) {
       expect(() => a.ns.addRoute(route), JSON.stringify(route)).toThrow();
     }
     for (const settings of [{}, { mtu: 0 }, { mtu: 1.5 }, { up: 'yes' }, { mut: 1400 }]) {
@@ -575,16 +648,26 @@ describe('the calling thread', () => {
     const home = threadNetns();
     const seen: string[] = [];
     const check = () => seen.push(threadNetns());
-    createVeth({ name: 'va', ns: a.ns }, { name: 'vb', ns: b.ns }); check();
-    a.ns.setLink('va', { up: true, mtu: 1400, name: 'vc' }); check();
-    a.ns.addAddress('vc', '10.9.0.1/24'); check();
-    a.ns.addRoute({ to: 'default', via: '10.9.0.2' }); check();
-    a.ns.createBridge('br0'); check();
-    b.ns.moveLink('vb', a.ns); check();
-    tryCatch(() => a.ns.moveLink('vc', b.ns, { name: 'lo' })); check();
-    tryCatch(() => a.ns.setLink('vc', { name: 'vd', mtu: 99999 })); check();
-    tryCatch(() => createVeth({ name: 'vc', ns: a.ns }, { name: 'vz', ns: b.ns })); check();
-    a.ns.deleteLink('vc'); check();
+    createVeth({ name: 'va', ns: a.ns }, { name: 'vb', ns: b.ns });
+    check();
+    a.ns.setLink('va', { up: true, mtu: 1400, name: 'vc' });
+    check();
+    a.ns.addAddress('vc', '10.9.0.1/24');
+    check();
+    a.ns.addRoute({ to: 'default', via: '10.9.0.2' });
+    check();
+    a.ns.createBridge('br0');
+    check();
+    b.ns.moveLink('vb', a.ns);
+    check();
+    tryCatch(() => a.ns.moveLink('vc', b.ns, { name: 'lo' }));
+    check();
+    tryCatch(() => a.ns.setLink('vc', { name: 'vd', mtu: 99999 }));
+    check();
+    tryCatch(() => createVeth({ name: 'vc', ns: a.ns }, { name: 'vz', ns: b.ns }));
+    check();
+    a.ns.deleteLink('vc');
+    check();
     expect(seen).toEqual(Array(seen.length).fill(home));
     expect(ipLinks(a.name).map((link) => link.ifname)).toEqual(['lo', 'br0']);
     expect(ipLink(undefined, 'br0')).toBeUndefined();

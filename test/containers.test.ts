@@ -8,14 +8,29 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
-  NetNamespace, NetnsError, bindMount, containerOf, containersByNetns, fromContainer, unmount,
+  NetNamespace,
+  NetnsError,
+  bindMount,
+  containerOf,
+  containersByNetns,
+  fromContainer,
+  unmount,
   topology,
 } from '../lib/index';
 import { compareApiVersions } from '../lib/containers/engine-client';
 import { engineSockets } from '../lib/containers/engine-socket';
 import { type FakeEngine, startFakeEngine, tempDir } from './fake-engine';
 import {
-  deadPid, killAndReap, nsInode, nsfsFdsOf, onCleanup, readlinkNetns, run, runNode, startNetnsProcess, unprivilegedCopy,
+  deadPid,
+  killAndReap,
+  nsInode,
+  nsfsFdsOf,
+  onCleanup,
+  readlinkNetns,
+  run,
+  runNode,
+  startNetnsProcess,
+  unprivilegedCopy,
 } from './helpers';
 
 const execFileAsync = promisify(execFile);
@@ -95,8 +110,10 @@ function setEnv(name: string, value: string | undefined): void {
 /** A unix socket file with nothing listening: the binder was killed, so nobody unlinked it. */
 function deadSocket(dir: string): string {
   const file = path.join(dir, 'dead.sock');
-  const result = spawnSync(process.execPath, ['-e',
-    `require('node:net').createServer().listen(${JSON.stringify(file)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+  const result = spawnSync(process.execPath, [
+    '-e',
+    `require('node:net').createServer().listen(${JSON.stringify(file)}, () => process.kill(process.pid, 'SIGKILL'))`,
+  ]);
   expect(result.signal).toBe('SIGKILL');
   expect(fs.statSync(file).isSocket()).toBe(true);
   return file;
@@ -124,8 +141,10 @@ describe('the fake engine, checked against the docker CLI', () => {
    */
   function clientApiVersion(): string {
     const dir = tempDir('nn-docker-client-');
-    const result = spawnSync('docker', ['version', '-f', '{{.Client.APIVersion}}'],
-      { env: dockerEnv(path.join(dir, 'no-daemon.sock'), dir), encoding: 'utf8' });
+    const result = spawnSync('docker', ['version', '-f', '{{.Client.APIVersion}}'], {
+      env: dockerEnv(path.join(dir, 'no-daemon.sock'), dir),
+      encoding: 'utf8',
+    });
     const version = result.stdout.trim();
     expect(version, result.stderr).toMatch(/^\d+\.\d+$/);
     return version;
@@ -153,22 +172,25 @@ describe('the fake engine, checked against the docker CLI', () => {
     // The CLI pings first (HEAD), then asks at the version the ping offered, or its own if older.
     const v = usedBy(engine);
     expect(requestLines(engine)).toEqual([
-      'HEAD /_ping', `GET /v${v}/containers/json?size=1`,
-      'HEAD /_ping', `GET /v${v}/containers/web/json`,
-      'HEAD /_ping', `GET /v${v}/containers/${web.id.slice(0, 12)}/json`,
+      'HEAD /_ping',
+      `GET /v${v}/containers/json?size=1`,
+      'HEAD /_ping',
+      `GET /v${v}/containers/web/json`,
+      'HEAD /_ping',
+      `GET /v${v}/containers/${web.id.slice(0, 12)}/json`,
     ]);
     expect(engine.requests.every((r) => r.userAgent?.startsWith('Docker-Client/'))).toBe(true);
   });
 
   it('docker inspect of an unknown name gets the daemon\'s 404 and says "No such object"', async () => {
     const engine = await startFakeEngine();
-    const error = await rejection(docker(engine, ['inspect', 'nope'])) as { code: number; stderr: string };
+    const error = (await rejection(docker(engine, ['inspect', 'nope']))) as { code: number; stderr: string };
     expect(error.code).toBe(1);
     expect(error.stderr).toContain('No such object: nope');
     expect(requestLines(engine)).toContain(`GET /v${usedBy(engine)}/containers/nope/json`);
   });
 
-  it('an engine newer than the client is asked at the client\'s own newest version', async () => {
+  it("an engine newer than the client is asked at the client's own newest version", async () => {
     const engine = await startFakeEngine({ apiVersion: '1.99' });
     engine.add({ name: 'web', pid: startNetnsProcess().pid });
     await docker(engine, ['inspect', 'web']);
@@ -193,12 +215,19 @@ describe('fromContainer', () => {
       const ns = track(await fromContainer(ref, options));
       expect(ns.id).toBe(readlinkNetns(process1.pid));
       expect(ns.id).not.toBe(hostId);
-      expect(containerOf(ns)).toEqual({ id: web.id, name: 'web', runtime: 'docker', pid: process1.pid,
-        networkMode: 'bridge' });
+      expect(containerOf(ns)).toEqual({
+        id: web.id,
+        name: 'web',
+        runtime: 'docker',
+        pid: process1.pid,
+        networkMode: 'bridge',
+      });
     }
     // A ping, the inspect, and a second inspect that proves the pid is still the container's.
     expect(requestLines(engine).slice(0, 3)).toEqual([
-      'HEAD /_ping', 'GET /v1.47/containers/web/json', `GET /v1.47/containers/${web.id}/json`,
+      'HEAD /_ping',
+      'GET /v1.47/containers/web/json',
+      `GET /v1.47/containers/${web.id}/json`,
     ]);
     expect(engine.requests.every((r) => r.userAgent === 'netns-native')).toBe(true);
   });
@@ -250,7 +279,11 @@ describe('fromContainer', () => {
     for (const name of ['b', 'c']) {
       const ns = track(await fromContainer(name, { socketPath: engine.socketPath }));
       expect(ns.id).toBe(readlinkNetns(owner.pid));
-      expect(containerOf(ns)).toMatchObject({ name, joined: { id: a.id, name: 'a', runtime: 'docker' }, sandboxKey: key });
+      expect(containerOf(ns)).toMatchObject({
+        name,
+        joined: { id: a.id, name: 'a', runtime: 'docker' },
+        sandboxKey: key,
+      });
     }
   });
 
@@ -269,7 +302,7 @@ describe('fromContainer', () => {
     expect(loop.message).toContain('x -> y -> x');
   });
 
-  it('network mode host gives the host\'s namespace, none the container\'s own empty one', async () => {
+  it("network mode host gives the host's namespace, none the container's own empty one", async () => {
     const engine = await startFakeEngine();
     const hostKey = sandboxKeyOf(process.pid, engine.dir, 'default'); // Docker's /var/run/docker/netns/default
     engine.add({ name: 'on-host', pid: startHostProcess().pid, networkMode: 'host', sandboxKey: hostKey });
@@ -283,11 +316,13 @@ describe('fromContainer', () => {
     expect(none.id).not.toBe(hostId);
   });
 
-  it('an unknown container is ENOENT with the daemon\'s words and a hint naming it', async () => {
+  it("an unknown container is ENOENT with the daemon's words and a hint naming it", async () => {
     const engine = await startFakeEngine();
     const error = await expectNetnsError(fromContainer('nope', { socketPath: engine.socketPath }), 'ENOENT');
-    expect(error.message).toBe(`ENOENT: No such container: nope, GET /v1.47/containers/nope/json ` +
-      `'${engine.socketPath}' (no container 'nope' on this docker engine: see docker ps -a)`);
+    expect(error.message).toBe(
+      `ENOENT: No such container: nope, GET /v1.47/containers/nope/json ` +
+        `'${engine.socketPath}' (no container 'nope' on this docker engine: see docker ps -a)`,
+    );
     expect(error.syscall).toBe('GET /v1.47/containers/nope/json');
     expect(error.path).toBe(engine.socketPath);
   });
@@ -317,9 +352,12 @@ describe('fromContainer', () => {
     expect(nsfsFdsOf(process.pid)).toEqual(before);
   });
 
-  it('negotiates the API version from /_ping: the engine\'s own, at most 1.57, GET when HEAD is refused', async () => {
+  it("negotiates the API version from /_ping: the engine's own, at most 1.57, GET when HEAD is refused", async () => {
     const pid = startNetnsProcess().pid;
-    for (const [apiVersion, used] of [['1.41', '1.41'], ['1.99', '1.57']]) {
+    for (const [apiVersion, used] of [
+      ['1.41', '1.41'],
+      ['1.99', '1.57'],
+    ]) {
       const engine = await startFakeEngine({ apiVersion, noHeadPing: apiVersion === '1.41' });
       engine.add({ name: 'web', pid });
       track(await fromContainer('web', { socketPath: engine.socketPath }));
@@ -336,7 +374,7 @@ describe('fromContainer', () => {
     expect(containerOf(ns)).toMatchObject({ name: 'pod-web', runtime: 'podman' });
     const error = await expectNetnsError(fromContainer('nope', { socketPath: engine.socketPath }), 'ENOENT');
     expect(error.message).toContain('no container with name or ID "nope" found');
-    expect(error.hint).toBe('no container \'nope\' on this podman engine: see podman ps -a');
+    expect(error.hint).toBe("no container 'nope' on this podman engine: see podman ps -a");
   });
 
   it('takes the socket from DOCKER_HOST; one not unix:// is EPROTONOSUPPORT, a relative path EINVAL', async () => {
@@ -348,9 +386,11 @@ describe('fromContainer', () => {
     // The caller's environment, not a bad argument: a NetnsError (the command line exits 1, not 2).
     setEnv('DOCKER_HOST', 'tcp://127.0.0.1:2375');
     const tcp = await expectNetnsError(fromContainer('web'), 'EPROTONOSUPPORT');
-    expect(tcp.message).toBe('EPROTONOSUPPORT: DOCKER_HOST cannot be used: only unix:// sockets are supported, ' +
-      'connect \'tcp://127.0.0.1:2375\' (containers are found through their engine\'s unix socket on this host: ' +
-      'set DOCKER_HOST=unix:///path/to/engine.sock, or unset it for the default sockets)');
+    expect(tcp.message).toBe(
+      'EPROTONOSUPPORT: DOCKER_HOST cannot be used: only unix:// sockets are supported, ' +
+        "connect 'tcp://127.0.0.1:2375' (containers are found through their engine's unix socket on this host: " +
+        'set DOCKER_HOST=unix:///path/to/engine.sock, or unset it for the default sockets)',
+    );
     setEnv('DOCKER_HOST', 'unix://relative.sock');
     const relative = await expectNetnsError(fromContainer('web'), 'EINVAL');
     expect(relative.message).toContain('must be an absolute path');
@@ -364,8 +404,10 @@ describe('fromContainer', () => {
     const dir = tempDir('nn-nosock-');
     const missing = path.join(dir, 'docker.sock');
     const byOption = await expectNetnsError(fromContainer('web', { socketPath: missing }), 'ENOENT');
-    expect(byOption.message).toBe(`ENOENT: no such file or directory, connect '${missing}' (no engine socket there: ` +
-      'is the Docker (or Podman) daemon running? check the socketPath option)');
+    expect(byOption.message).toBe(
+      `ENOENT: no such file or directory, connect '${missing}' (no engine socket there: ` +
+        'is the Docker (or Podman) daemon running? check the socketPath option)',
+    );
     setEnv('DOCKER_HOST', `unix://${missing}`);
     const byEnv = await expectNetnsError(fromContainer('web'), 'ENOENT');
     expect(byEnv.hint).toContain('check DOCKER_HOST');
@@ -373,9 +415,11 @@ describe('fromContainer', () => {
     setEnv('DOCKER_HOST', undefined);
     const other = path.join(dir, 'podman.sock');
     const byDefault = await expectNetnsError(fromContainer('web', { defaultSockets: [missing, other] }), 'ENOENT');
-    expect(byDefault.message).toBe(`ENOENT: no container engine socket on this host (looked for ${missing}, ${other}), ` +
-      `connect '${missing}' (is the Docker (or Podman) daemon running? ` +
-      'set DOCKER_HOST=unix:///path/to/engine.sock, or from the library pass socketPath)');
+    expect(byDefault.message).toBe(
+      `ENOENT: no container engine socket on this host (looked for ${missing}, ${other}), ` +
+        `connect '${missing}' (is the Docker (or Podman) daemon running? ` +
+        'set DOCKER_HOST=unix:///path/to/engine.sock, or from the library pass socketPath)',
+    );
   });
 
   it('a socket nobody listens on is ECONNREFUSED', async () => {
@@ -395,7 +439,8 @@ describe('fromContainer', () => {
     const dead = deadSocket(tempDir('nn-deadsock-'));
     fs.chmodSync(dead, 0o777); // refused for nobody too, not EACCES
     const dir = unprivilegedCopy();
-    const result = runNode(`const lib = require('./dist/index.js');
+    const result = runNode(
+      `const lib = require('./dist/index.js');
       const options = (socketPath) => ({ socketPath, timeoutMs: 5000 });
       const describe = (e) => ({ name: e.name, code: e.code, syscall: e.syscall, hint: e.hint });
       const tryFrom = (options) => lib.fromContainer('web', options).then(() => 'no error', describe);
@@ -408,11 +453,13 @@ describe('fromContainer', () => {
         out.ranked = (await tryFrom({ defaultSockets: [${JSON.stringify(dead)}, ${JSON.stringify(engine.socketPath)}] })).code;
         out.map = await lib.containersByNetns(options(${JSON.stringify(engine.socketPath)})).then((map) => [...map], describe);
         console.log(JSON.stringify(out));
-      })();`, { uid: 65534, cwd: dir });
+      })();`,
+      { uid: 65534, cwd: dir },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({
       docker: { name: 'NetnsError', code: 'EACCES', syscall: 'connect', hint: 'run as root or join the docker group' },
-      podman: 'Podman\'s system socket is root\'s: run as root',
+      podman: "Podman's system socket is root's: run as root",
       rootless: 'the socket belongs to uid 4321: a rootless engine serves its own user only, run as that user',
       ranked: 'EACCES',
       map: [],
@@ -424,8 +471,10 @@ describe('fromContainer', () => {
     const engine = await startFakeEngine();
     engine.misbehaviour = 'hang';
     const started = Date.now();
-    const error = await expectNetnsError(fromContainer('web', { socketPath: engine.socketPath, timeoutMs: 300 }),
-      'ETIMEDOUT');
+    const error = await expectNetnsError(
+      fromContainer('web', { socketPath: engine.socketPath, timeoutMs: 300 }),
+      'ETIMEDOUT',
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(error.message).toContain('the engine did not answer within 300 ms');
@@ -459,15 +508,31 @@ describe('fromContainer', () => {
   it('refuses bad input with TypeError/RangeError before any request', async () => {
     const engine = await startFakeEngine();
     const socketPath = engine.socketPath;
-    for (const bad of ['', '/', 'a/b', '../etc', 'a/../b', '..', '.', 'a\0b', '-x', 'a b', 'a?b', 42, null, undefined]) {
+    for (const bad of [
+      '',
+      '/',
+      'a/b',
+      '../etc',
+      'a/../b',
+      '..',
+      '.',
+      'a\0b',
+      '-x',
+      'a b',
+      'a?b',
+      42,
+      null,
+      undefined,
+    ]) {
       await expect(fromContainer(bad as string, { socketPath })).rejects.toBeInstanceOf(TypeError);
     }
     await expect(fromContainer('x'.repeat(256), { socketPath })).rejects.toBeInstanceOf(RangeError);
     await expect(fromContainer('web', { socketPath: 'docker.sock' })).rejects.toThrow(/absolute path/);
     await expect(fromContainer('web', { socketPath: `/${'x'.repeat(120)}` })).rejects.toBeInstanceOf(RangeError);
     await expect(fromContainer('web', { socketPath, timeoutMs: -1 })).rejects.toBeInstanceOf(RangeError);
-    await expect(fromContainer('web', { socketPath, timeoutMs: '5' as unknown as number }))
-      .rejects.toBeInstanceOf(TypeError);
+    await expect(fromContainer('web', { socketPath, timeoutMs: '5' as unknown as number })).rejects.toBeInstanceOf(
+      TypeError,
+    );
     await expect(containersByNetns({ socketPath, timeoutMs: Infinity })).rejects.toBeInstanceOf(RangeError);
     expect(engine.requests).toEqual([]);
   });
@@ -492,7 +557,7 @@ describe('fromContainer', () => {
   });
 });
 
-describe('fromContainer over the default sockets (Docker\'s, then Podman\'s)', () => {
+describe("fromContainer over the default sockets (Docker's, then Podman's)", () => {
   // defaultSockets (internal) stands fake engines where Docker's and Podman's sockets would be.
   async function twoEngines() {
     setEnv('DOCKER_HOST', undefined);
@@ -506,7 +571,9 @@ describe('fromContainer over the default sockets (Docker\'s, then Podman\'s)', (
     const db = docker.add({ name: 'db', pid: startNetnsProcess().pid });
     const dead = deadSocket(tempDir('nn-deadsock-'));
     const missing = path.join(docker.dir, 'missing.sock');
-    const ns = track(await fromContainer('web', { defaultSockets: [missing, dead, docker.socketPath, podman.socketPath] }));
+    const ns = track(
+      await fromContainer('web', { defaultSockets: [missing, dead, docker.socketPath, podman.socketPath] }),
+    );
     expect(ns.id).toBe(readlinkNetns(pid));
     expect(containerOf(ns)).toMatchObject({ id: web.id, name: 'web', runtime: 'podman' });
     expect(requestLines(docker)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/web/json']);
@@ -521,10 +588,12 @@ describe('fromContainer over the default sockets (Docker\'s, then Podman\'s)', (
     const { docker, podman } = await twoEngines();
     const dead = deadSocket(tempDir('nn-deadsock-'));
     const missing = path.join(docker.dir, 'missing.sock');
-    const none = await expectNetnsError(fromContainer('web', { defaultSockets: [dead, docker.socketPath, podman.socketPath] }),
-      'ENOENT');
+    const none = await expectNetnsError(
+      fromContainer('web', { defaultSockets: [dead, docker.socketPath, podman.socketPath] }),
+      'ENOENT',
+    );
     expect(none.message).toContain('No such container: web');
-    expect(none.hint).toBe('no container \'web\' on this docker engine: see docker ps -a');
+    expect(none.hint).toBe("no container 'web' on this docker engine: see docker ps -a");
     expect(requestLines(podman)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/web/json']);
     // No engine answered at all: the socket that is there beats the one that is not.
     const refused = await expectNetnsError(fromContainer('web', { defaultSockets: [missing, dead] }), 'ECONNREFUSED');
@@ -546,17 +615,20 @@ describe('fromContainer over the default sockets (Docker\'s, then Podman\'s)', (
     const [a, b] = [startNetnsProcess().pid, startNetnsProcess().pid];
     const ca = docker.add({ name: 'a', pid: a });
     const cb = podman.add({ name: 'b', pid: b });
-    const map = await containersByNetns({ defaultSockets: [docker.socketPath, deadSocket(tempDir('nn-deadsock-')),
-      podman.socketPath] });
-    expect(map).toEqual(new Map([
-      [nsInode(readlinkNetns(a)), { id: ca.id, name: 'a', runtime: 'docker' }],
-      [nsInode(readlinkNetns(b)), { id: cb.id, name: 'b', runtime: 'podman' }],
-    ]));
+    const map = await containersByNetns({
+      defaultSockets: [docker.socketPath, deadSocket(tempDir('nn-deadsock-')), podman.socketPath],
+    });
+    expect(map).toEqual(
+      new Map([
+        [nsInode(readlinkNetns(a)), { id: ca.id, name: 'a', runtime: 'docker' }],
+        [nsInode(readlinkNetns(b)), { id: cb.id, name: 'b', runtime: 'podman' }],
+      ]),
+    );
   });
 });
 
 describe('containersByNetns', () => {
-  it('maps each running container\'s namespace inode to the container, the owner of a shared one first', async () => {
+  it("maps each running container's namespace inode to the container, the owner of a shared one first", async () => {
     const engine = await startFakeEngine();
     const a = startNetnsProcess();
     const e = startNetnsProcess();
@@ -568,19 +640,22 @@ describe('containersByNetns', () => {
     engine.add({ name: 'on-host', pid: startHostProcess().pid, networkMode: 'host' });
     engine.add({ name: 'vanished', pid: deadPid() });
     const map = await containersByNetns({ socketPath: engine.socketPath });
-    expect(map).toEqual(new Map([
-      [nsInode(readlinkNetns(a.pid)), { id: ownerA.id, name: 'a', runtime: 'docker' }],
-      [nsInode(readlinkNetns(e.pid)), { id: other.id, name: 'e', runtime: 'docker' }],
-    ]));
+    expect(map).toEqual(
+      new Map([
+        [nsInode(readlinkNetns(a.pid)), { id: ownerA.id, name: 'a', runtime: 'docker' }],
+        [nsInode(readlinkNetns(e.pid)), { id: other.id, name: 'e', runtime: 'docker' }],
+      ]),
+    );
     expect(requestLines(engine).slice(0, 2)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/json']);
   });
 
-  it('labels Podman\'s containers podman', async () => {
+  it("labels Podman's containers podman", async () => {
     const engine = await startFakeEngine({ podman: true });
     const pid = startNetnsProcess().pid;
     const c = engine.add({ name: 'pod-web', pid });
-    expect(await containersByNetns({ socketPath: engine.socketPath }))
-      .toEqual(new Map([[nsInode(readlinkNetns(pid)), { id: c.id, name: 'pod-web', runtime: 'podman' }]]));
+    expect(await containersByNetns({ socketPath: engine.socketPath })).toEqual(
+      new Map([[nsInode(readlinkNetns(pid)), { id: c.id, name: 'pod-web', runtime: 'podman' }]]),
+    );
   });
 
   it('resolves to an empty map when no engine can be reached', async () => {
@@ -606,8 +681,10 @@ describe('containersByNetns', () => {
     engine.misbehaviour = 'hang';
     await expectNetnsError(containersByNetns({ socketPath: engine.socketPath, timeoutMs: 200 }), 'ETIMEDOUT');
     engine.misbehaviour = 'stall'; // the answer starts, and never ends
-    const stalled = await expectNetnsError(containersByNetns({ socketPath: engine.socketPath, timeoutMs: 200 }),
-      'ETIMEDOUT');
+    const stalled = await expectNetnsError(
+      containersByNetns({ socketPath: engine.socketPath, timeoutMs: 200 }),
+      'ETIMEDOUT',
+    );
     expect(stalled.syscall).toBe('GET /v1.47/containers/json');
   });
 });
@@ -615,11 +692,12 @@ describe('containersByNetns', () => {
 describe('examples/docker-netns.mjs', () => {
   const example = path.join(__dirname, '..', 'examples', 'docker-netns.mjs');
   const runExample = (args: string[], env: NodeJS.ProcessEnv) =>
-    execFileAsync(process.execPath, [example, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })
-      .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (error: { code: number; stdout: string; stderr: string }) => error);
+    execFileAsync(process.execPath, [example, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
 
-  it('names a container\'s namespace for ip netns, by container name', async () => {
+  it("names a container's namespace for ip netns, by container name", async () => {
     const engine = await startFakeEngine();
     const pid = startNetnsProcess().pid;
     const web = engine.add({ name: 'web', pid });
@@ -629,8 +707,9 @@ describe('examples/docker-netns.mjs', () => {
     });
     const result = await runExample(['web', name], { DOCKER_HOST: `unix://${engine.socketPath}` });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain(`${name} -> ${readlinkNetns(pid)} (docker container web (${web.id.slice(0, 12)}, ` +
-      `pid ${pid}))`);
+    expect(result.stdout).toContain(
+      `${name} -> ${readlinkNetns(pid)} (docker container web (${web.id.slice(0, 12)}, ` + `pid ${pid}))`,
+    );
     expect(run('ip', ['netns', 'identify', String(pid)]).split('\n')).toContain(name);
   });
 
@@ -644,7 +723,7 @@ describe('examples/docker-netns.mjs', () => {
 });
 
 describe('engine socket resolution', () => {
-  it('finds Podman\'s rootless socket under XDG_RUNTIME_DIR, and one engine behind two paths once', async () => {
+  it("finds Podman's rootless socket under XDG_RUNTIME_DIR, and one engine behind two paths once", async () => {
     const runtimeDir = tempDir('nn-xdg-');
     fs.mkdirSync(path.join(runtimeDir, 'podman'));
     const engine = await startFakeEngine({ podman: true });
@@ -653,12 +732,20 @@ describe('engine socket resolution', () => {
     expect(found.from).toBe('default');
     expect(found.paths).toContain(path.join(runtimeDir, 'podman', 'podman.sock'));
     expect(engineSockets(undefined, { DOCKER_HOST: 'unix:///x/docker.sock' })).toEqual({
-      from: 'DOCKER_HOST', paths: ['/x/docker.sock'] });
+      from: 'DOCKER_HOST',
+      paths: ['/x/docker.sock'],
+    });
     expect(engineSockets('/y.sock', { DOCKER_HOST: 'tcp://h:1' })).toEqual({ from: 'socketPath', paths: ['/y.sock'] });
-    expect(engineSockets(undefined, { DOCKER_HOST: 'ssh://me@host' }))
-      .toMatchObject({ from: 'DOCKER_HOST', paths: [], problem: { code: 'EPROTONOSUPPORT' } });
-    expect(engineSockets(undefined, { DOCKER_HOST: 'unix://relative.sock' }))
-      .toMatchObject({ from: 'DOCKER_HOST', paths: [], problem: { code: 'EINVAL' } });
+    expect(engineSockets(undefined, { DOCKER_HOST: 'ssh://me@host' })).toMatchObject({
+      from: 'DOCKER_HOST',
+      paths: [],
+      problem: { code: 'EPROTONOSUPPORT' },
+    });
+    expect(engineSockets(undefined, { DOCKER_HOST: 'unix://relative.sock' })).toMatchObject({
+      from: 'DOCKER_HOST',
+      paths: [],
+      problem: { code: 'EINVAL' },
+    });
     expect(engineSockets(undefined, { DOCKER_HOST: '' }).from).toBe('default');
   });
 
@@ -690,8 +777,10 @@ describe('topology() and containers', () => {
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
     onCleanup(() => process.off('warning', onWarning));
-    const none = await topology({ namespaces: [{ pid: inside.pid }],
-      containers: { socketPath: path.join(engine.dir, 'no-engine.sock') } });
+    const none = await topology({
+      namespaces: [{ pid: inside.pid }],
+      containers: { socketPath: path.join(engine.dir, 'no-engine.sock') },
+    });
     expect(entryOf(none)?.container).toBeUndefined();
     // A DOCKER_HOST this library cannot use is one more engine out of reach: not named, no warning.
     setEnv('DOCKER_HOST', 'tcp://127.0.0.1:2375');

@@ -77,7 +77,8 @@ describe('under --abort-on-uncaught-exception', () => {
       tryRun('umount', ['-l', `${dir}/netns`]);
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const result = runNode(`${load}
+    const result = runNode(
+      `${load}
       const dir = process.argv[1];
       const dead = spawnSync('true').pid;
       const getterThrows = { get file() { throw new Error('getter'); }, argv: ['x'], envp: [] };
@@ -109,7 +110,9 @@ describe('under --abort-on-uncaught-exception', () => {
       // createNamed succeeds once the name is valid: the first one makes the run dir shared.
       const ns = lib.NetNamespace.createNamed('first', { runDir: dir + '/netns' });
       ns.close(); lib.NetNamespace.delete('first', { runDir: dir + '/netns' });
-      console.log(JSON.stringify(caught));`, { nodeArgs: ['--abort-on-uncaught-exception'], args: [dir] });
+      console.log(JSON.stringify(caught));`,
+      { nodeArgs: ['--abort-on-uncaught-exception'], args: [dir] },
+    );
     expect(result.signal).toBeNull();
     expect(result.stderr).toBe('');
     expect(lastJson(result.stdout)).toEqual({
@@ -138,9 +141,16 @@ describe('under --abort-on-uncaught-exception', () => {
 describe('sys.clone accepts namespace flags only', () => {
   // Values from <linux/sched.h>: each shares or corrupts this process's state.
   const foreign = {
-    CLONE_VM: 0x100, CLONE_FS: 0x200, CLONE_FILES: 0x400, CLONE_SIGHAND: 0x800,
-    'CLONE_VM|CLONE_VFORK': 0x4100, CLONE_PARENT: 0x8000, CLONE_THREAD: 0x10000,
-    CLONE_SETTLS: 0x80000, CLONE_PTRACE: 0x2000, CLONE_IO: 0x80000000,
+    CLONE_VM: 0x100,
+    CLONE_FS: 0x200,
+    CLONE_FILES: 0x400,
+    CLONE_SIGHAND: 0x800,
+    'CLONE_VM|CLONE_VFORK': 0x4100,
+    CLONE_PARENT: 0x8000,
+    CLONE_THREAD: 0x10000,
+    CLONE_SETTLS: 0x80000,
+    CLONE_PTRACE: 0x2000,
+    CLONE_IO: 0x80000000,
   };
 
   it.each(Object.entries(foreign))('refuses %s before cloning, and the process is unharmed', (_name, flag) => {
@@ -164,7 +174,8 @@ describe('an exhausted stack inside enterNetns', () => {
   // fixed, so a binary search finds each shim's limit and the 40 depths
   // above it are tried one by one.
   it('never leaves the thread in the foreign namespace, as another process sees it', () => {
-    const result = runNode(`${load}
+    const result = runNode(
+      `${load}
       const ns = lib.NetNamespace.create();
       const home = fs.readlinkSync('/proc/thread-self/ns/net');
       const tid = lib.sys.gettid();
@@ -202,11 +213,13 @@ describe('an exhausted stack inside enterNetns', () => {
         if (overflowed) shimsWithOverflow++;
       }
       console.log(JSON.stringify({ shimsWithOverflow, wrong, kinds: Object.keys(counts).sort() }));`,
-    { nodeArgs: ['--jitless', '--stack-size=300'] });
+      { nodeArgs: ['--jitless', '--stack-size=300'] },
+    );
     expect(result.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/m, '')).toBe('');
     // The premise: for every shim, the stack ran out inside enterNetns.
     expect(lastJson(result.stdout)).toEqual({
-      shimsWithOverflow: 12, wrong: 0,
+      shimsWithOverflow: 12,
+      wrong: 0,
       kinds: ['ok', 'overflow inside', 'stack ran out before enterNetns'],
     });
   });

@@ -49,7 +49,11 @@ describe('enterNetns', () => {
   it('switches back when fn throws, and rethrows the same error', () => {
     const ns = freshNamespace();
     const boom = new Error('boom');
-    expect(() => enterNetns(ns, () => { throw boom; })).toThrow(boom);
+    expect(() =>
+      enterNetns(ns, () => {
+        throw boom;
+      }),
+    ).toThrow(boom);
     expect(threadNetnsFromOutside()).toBe(hostId);
   });
 
@@ -83,7 +87,11 @@ describe('enterNetns', () => {
   it('refuses an async fn before switching', () => {
     const ns = freshNamespace();
     let ran = false;
-    expect(() => enterNetns(ns, async () => { ran = true; })).toThrow(/synchronous functions only.*ns\.spawn/s);
+    expect(() =>
+      enterNetns(ns, async () => {
+        ran = true;
+      }),
+    ).toThrow(/synchronous functions only.*ns\.spawn/s);
     expect(ran).toBe(false);
   });
 

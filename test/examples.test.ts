@@ -29,39 +29,51 @@ interface HostState {
 
 function hostState(): HostState {
   const names = fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns').sort() : [];
-  const links = ipJson<IpLink[]>(undefined, ['link']).map((link) => `${link.ifindex}:${link.ifname}`).sort();
+  const links = ipJson<IpLink[]>(undefined, ['link'])
+    .map((link) => `${link.ifindex}:${link.ifname}`)
+    .sort();
   // mountinfo: "... mount-point options [optional...] - fstype source super-options"
-  const nsfsMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)
+  const nsfsMounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
     .filter((line) => line.split(' - ')[1]?.split(' ')[0] === 'nsfs')
-    .map((line) => line.split(' ')[4]).sort();
+    .map((line) => line.split(' ')[4])
+    .sort();
   return { names, links, nsfsMounts };
 }
 
 /** Every live process whose process group is `pgid`, as `pid command`. */
 function processGroup(pgid: number): string[] {
-  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      if (Number(pgrp) !== pgid || state === 'Z' || state === 'X') return [];
-      return [`${pid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`];
-    } catch {
-      return []; // exited meanwhile
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+        if (Number(pgrp) !== pgid || state === 'Z' || state === 'X') return [];
+        return [`${pid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
 }
 
 /** Every live process whose network namespace is one of `inodes`, as `pid command`. */
 function processesIn(inodes: readonly number[]): string[] {
-  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      const inode = fs.statSync(`/proc/${pid}/ns/net`).ino;
-      if (!inodes.includes(inode)) return [];
-      return [`${pid} ${fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}`];
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const inode = fs.statSync(`/proc/${pid}/ns/net`).ino;
+        if (!inodes.includes(inode)) return [];
+        return [`${pid} ${fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}`];
+      } catch {
+        return [];
+      }
+    });
 }
 
 interface Started {
@@ -84,9 +96,12 @@ function startExample(script: string, args: string[], names: readonly string[], 
     throw new Error('the examples import the built package: run `npm run build:ts` first');
   }
   const taken = names.filter((name) => before.names.includes(name));
-  if (taken.length > 0) throw new Error(`${names.join(', ')} must be free to run ${script}; taken: ${taken.join(', ')}`);
+  if (taken.length > 0)
+    throw new Error(`${names.join(', ')} must be free to run ${script}; taken: ${taken.join(', ')}`);
   const child = spawn(process.execPath, [path.join('examples', script), ...args], {
-    cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start ${script}`);
   const pgid = child.pid;
@@ -98,7 +113,9 @@ function startExample(script: string, args: string[], names: readonly string[], 
     if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
   });
   let stdout = '';
-  child.stdout!.on('data', (chunk) => { stdout += chunk; });
+  child.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+  });
   const closed = finished(child);
   const done = closed.then((result) => ({ ...result, signal: child.signalCode }));
   return { child: child as ChildProcess & { pid: number }, done, output: () => stdout };
@@ -122,7 +139,9 @@ async function untilSays(started: Started, ready: RegExp, ms = 20_000): Promise<
   const deadline = Date.now() + ms;
   while (!ready.test(started.output())) {
     if (started.child.exitCode !== null || started.child.signalCode !== null) {
-      throw new Error(`exited (${started.child.exitCode ?? started.child.signalCode}) before saying ${ready}:\n${started.output()}`);
+      throw new Error(
+        `exited (${started.child.exitCode ?? started.child.signalCode}) before saying ${ready}:\n${started.output()}`,
+      );
     }
     if (Date.now() > deadline) throw new Error(`did not say ${ready} within ${ms} ms:\n${started.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -140,11 +159,15 @@ const KINDS = ['names', 'links', 'nsfsMounts'] as const;
 async function newSince(before: HostState): Promise<HostState> {
   const fresh = (): HostState => {
     const now = hostState();
-    return Object.fromEntries(KINDS.map((kind) => [kind, now[kind].filter((entry) => !before[kind].includes(entry))])) as
-      unknown as HostState;
+    return Object.fromEntries(
+      KINDS.map((kind) => [kind, now[kind].filter((entry) => !before[kind].includes(entry))]),
+    ) as unknown as HostState;
   };
   const persisting = fresh();
-  for (const deadline = Date.now() + 2000; KINDS.some((kind) => persisting[kind].length > 0) && Date.now() < deadline;) {
+  for (
+    const deadline = Date.now() + 2000;
+    KINDS.some((kind) => persisting[kind].length > 0) && Date.now() < deadline;
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const now = fresh();
     for (const kind of KINDS) persisting[kind] = persisting[kind].filter((entry) => now[kind].includes(entry));
@@ -162,7 +185,7 @@ async function expectHostAsBefore(before: HostState): Promise<void> {
 
 /** Nothing of the run is left: the host looks as it did before, and its process group is empty. */
 async function expectNothingLeft(before: HostState, pgid: number): Promise<void> {
-  expect(processGroup(pgid), 'processes left in the example\'s process group').toEqual([]);
+  expect(processGroup(pgid), "processes left in the example's process group").toEqual([]);
   await expectHostAsBefore(before);
 }
 
@@ -172,19 +195,23 @@ describe('examples, run as a user runs them', () => {
     const started = startExample('two-namespaces.mjs', [], DEMO_NAMES, before);
     const { code, signal, stdout, stderr } = await within(started.done, 20_000, started);
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
-    expect(stdout).toMatch(/^veth pair: veth-left \(ifindex \d+\) in net:\[\d+\] <-> veth-right \(ifindex \d+\) in net:\[\d+\]$/m);
+    expect(stdout).toMatch(
+      /^veth pair: veth-left \(ifindex \d+\) in net:\[\d+\] <-> veth-right \(ifindex \d+\) in net:\[\d+\]$/m,
+    );
     expect(stdout).toMatch(/^demo-left veth-left: 10\.200\.0\.1\/24 \(global\)$/m);
     expect(stdout).toMatch(/^3 packets transmitted, 3 received, 0% packet loss/m);
     expect(stdout).toMatch(/^ping from demo-left to demo-right: ok$/m);
     await expectNothingLeft(before, started.child.pid);
   });
 
-  it('bridge-lab.mjs: every host reaches the others, the bridge and the router\'s lo, and nothing is left', async () => {
+  it("bridge-lab.mjs: every host reaches the others, the bridge and the router's lo, and nothing is left", async () => {
     const before = hostState();
     const started = startExample('bridge-lab.mjs', [], LAB_NAMES, before);
     const { code, signal, stdout, stderr } = await within(started.done, 30_000, started);
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
-    expect(stdout).toMatch(/^lab-router: br0 10\.10\.0\.1\/24 with ports port-(red|green|blue), port-(red|green|blue), port-(red|green|blue)$/m);
+    expect(stdout).toMatch(
+      /^lab-router: br0 10\.10\.0\.1\/24 with ports port-(red|green|blue), port-(red|green|blue), port-(red|green|blue)$/m,
+    );
     expect(stdout).toMatch(/^lab-red: eth0 10\.10\.0\.11\/24, default via 10\.10\.0\.1 dev eth0$/m);
     // Each of 3 hosts pings the 2 others, the bridge and the router's lo.
     expect(stdout.match(/^ {2}lab-\w+ -> [\d.]+ \(.*\): ok, [\d.]+ ms$/gm)).toHaveLength(12);
@@ -197,33 +224,42 @@ describe('examples, run as a user runs them', () => {
   it.each([
     ['Ctrl-C (SIGINT to its process group)', 'SIGINT', true],
     ['SIGTERM to the process', 'SIGTERM', false],
-  ] as const)('bridge-lab.mjs --keep: torn down by %s, exiting 128 + the signal number', async (_how, signal, toGroup) => {
-    const before = hostState();
-    const started = startExample('bridge-lab.mjs', ['--keep'], LAB_NAMES, before);
-    await untilSays(started, /^the lab is up/m);
-    // The premise: the lab really is up, seen from outside, and it stays up while nobody signals it.
-    const listed = run('ip', ['netns', 'ls']).split('\n').map((line) => line.split(' ')[0]);
-    expect(listed, 'the lab\'s namespaces in `ip netns ls`').toEqual(expect.arrayContaining(LAB_NAMES));
-    const inodes = LAB_NAMES.map((name) => fs.statSync(`/run/netns/${name}`).ino);
-    expect(run('ip', ['-n', 'lab-router', '-j', 'link', 'show', 'br0'])).toMatch(/"ifname":"br0"/);
-    expect(started.output()).toMatch(/^every ping answered$/m);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(started.child.exitCode, 'the lab ended by itself in --keep mode').toBeNull();
-    expect(hostState().names).toEqual(expect.arrayContaining(LAB_NAMES));
+  ] as const)(
+    'bridge-lab.mjs --keep: torn down by %s, exiting 128 + the signal number',
+    async (_how, signal, toGroup) => {
+      const before = hostState();
+      const started = startExample('bridge-lab.mjs', ['--keep'], LAB_NAMES, before);
+      await untilSays(started, /^the lab is up/m);
+      // The premise: the lab really is up, seen from outside, and it stays up while nobody signals it.
+      const listed = run('ip', ['netns', 'ls'])
+        .split('\n')
+        .map((line) => line.split(' ')[0]);
+      expect(listed, "the lab's namespaces in `ip netns ls`").toEqual(expect.arrayContaining(LAB_NAMES));
+      const inodes = LAB_NAMES.map((name) => fs.statSync(`/run/netns/${name}`).ino);
+      expect(run('ip', ['-n', 'lab-router', '-j', 'link', 'show', 'br0'])).toMatch(/"ifname":"br0"/);
+      expect(started.output()).toMatch(/^every ping answered$/m);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(started.child.exitCode, 'the lab ended by itself in --keep mode').toBeNull();
+      expect(hostState().names).toEqual(expect.arrayContaining(LAB_NAMES));
 
-    process.kill(toGroup ? -started.child.pid : started.child.pid, signal);
-    const { code, signal: killedBy, stderr } = await within(started.done, 10_000, started);
-    expect({ code, killedBy, stderr }).toEqual({ code: 128 + os.constants.signals[signal], killedBy: null, stderr: '' });
-    await expectNothingLeft(before, started.child.pid);
-    expect(processesIn(inodes), 'processes still in the lab\'s namespaces').toEqual([]);
-  });
+      process.kill(toGroup ? -started.child.pid : started.child.pid, signal);
+      const { code, signal: killedBy, stderr } = await within(started.done, 10_000, started);
+      expect({ code, killedBy, stderr }).toEqual({
+        code: 128 + os.constants.signals[signal],
+        killedBy: null,
+        stderr: '',
+      });
+      await expectNothingLeft(before, started.child.pid);
+      expect(processesIn(inodes), "processes still in the lab's namespaces").toEqual([]);
+    },
+  );
 
   it('two-namespaces.mjs: Ctrl-C during the ping (SIGINT to its process group) tears it down', async () => {
     const before = hostState();
     const started = startExample('two-namespaces.mjs', [], DEMO_NAMES, before);
     // The script runs without a break from here to starting the ping: the signal is handled while ping runs.
     await untilSays(started, /^demo-left veth-left: 10\.200\.0\.1\/24/m);
-    expect(hostState().names, 'the demo\'s namespaces before the signal').toEqual(expect.arrayContaining(DEMO_NAMES));
+    expect(hostState().names, "the demo's namespaces before the signal").toEqual(expect.arrayContaining(DEMO_NAMES));
     process.kill(-started.child.pid, 'SIGINT');
     const { code, signal, stdout, stderr } = await within(started.done, 10_000, started);
     // The premise: the signal came before the ping had sent its 3 packets.
@@ -242,7 +278,7 @@ describe('examples, run as a user runs them', () => {
     const before = hostState();
     const started = startExample('two-namespaces.mjs', [], DEMO_NAMES, before);
     await untilSays(started, /^demo-left veth-left: 10\.200\.0\.1\/24/m);
-    expect(hostState().names, 'the demo\'s namespaces before the signal').toEqual(expect.arrayContaining(DEMO_NAMES));
+    expect(hostState().names, "the demo's namespaces before the signal").toEqual(expect.arrayContaining(DEMO_NAMES));
     process.kill(started.child.pid, 'SIGTERM');
     const { code, signal, stdout, stderr } = await within(started.done, 10_000, started);
     expect({ code, signal, stderr }).toEqual({ code: 143, signal: null, stderr: '' });

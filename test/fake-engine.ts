@@ -94,7 +94,11 @@ export class FakeEngine {
   /** Adds a container with a random 64-hex id; defaults: running, bridge, no sandbox key. */
   add(fields: Partial<FakeContainer> & { name: string; pid: number }): FakeContainer {
     const container: FakeContainer = {
-      id: randomBytes(32).toString('hex'), running: true, networkMode: 'bridge', sandboxKey: '', ...fields,
+      id: randomBytes(32).toString('hex'),
+      running: true,
+      networkMode: 'bridge',
+      sandboxKey: '',
+      ...fields,
     };
     this.containers.push(container);
     return container;
@@ -138,13 +142,17 @@ export class FakeEngine {
     }
     const [, version, route] = versioned;
     if (compareVersions(version, this.apiVersion) > 0) {
-      sendJson(response, 400, { message: `client version ${version} is too new. ` +
-        `Maximum supported API version is ${this.apiVersion}` });
+      sendJson(response, 400, {
+        message: `client version ${version} is too new. ` + `Maximum supported API version is ${this.apiVersion}`,
+      });
       return;
     }
     if (compareVersions(version, MIN_API_VERSION) < 0) {
-      sendJson(response, 400, { message: `client version ${version} is too old. Minimum supported ` +
-        `API version is ${MIN_API_VERSION}, please upgrade your client to a newer version` });
+      sendJson(response, 400, {
+        message:
+          `client version ${version} is too old. Minimum supported ` +
+          `API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
+      });
       return;
     }
     if (this.misbehaviour === 'stall' || this.misbehaviour === 'cut') {
@@ -181,7 +189,11 @@ export class FakeEngine {
     }
     if (route === '/containers/json') {
       const all = ['1', 'true'].includes(query.get('all') ?? '');
-      sendJson(response, 200, this.containers.filter((c) => all || c.running).map((c) => this.#summary(c)));
+      sendJson(
+        response,
+        200,
+        this.containers.filter((c) => all || c.running).map((c) => this.#summary(c)),
+      );
       return;
     }
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(route);
@@ -189,14 +201,24 @@ export class FakeEngine {
       const ref = decodeURIComponent(inspect[1]);
       const container = this.find(ref);
       if (!container) {
-        sendJson(response, 404, this.#options.podman
-          ? { cause: 'no such container', message: `no container with name or ID "${ref}" found: no such container`,
-            response: 404 }
-          : { message: `No such container: ${ref}` });
+        sendJson(
+          response,
+          404,
+          this.#options.podman
+            ? {
+                cause: 'no such container',
+                message: `no container with name or ID "${ref}" found: no such container`,
+                response: 404,
+              }
+            : { message: `No such container: ${ref}` },
+        );
         return;
       }
-      sendJson(response, 200, this.misbehaviour === 'wrong-shape' ? { Id: container.id, State: 'running' }
-        : this.#inspect(container));
+      sendJson(
+        response,
+        200,
+        this.misbehaviour === 'wrong-shape' ? { Id: container.id, State: 'running' } : this.#inspect(container),
+      );
       return;
     }
     sendJson(response, 404, { message: 'page not found' });
@@ -212,9 +234,9 @@ export class FakeEngine {
       'Builder-Version': '2',
       'Cache-Control': 'no-cache, no-store, must-revalidate',
       'Docker-Experimental': 'false',
-      'Ostype': 'linux',
-      'Pragma': 'no-cache',
-      'Server': this.#options.podman ? 'Libpod/5.4.2 (linux)' : 'Docker/27.5.1 (linux)',
+      Ostype: 'linux',
+      Pragma: 'no-cache',
+      Server: this.#options.podman ? 'Libpod/5.4.2 (linux)' : 'Docker/27.5.1 (linux)',
       'Content-Type': 'text/plain; charset=utf-8',
     };
     if (this.#options.podman) {

@@ -18,7 +18,8 @@ function lastJson(stdout: string): Record<string, unknown> {
 describe('in a fresh process', () => {
   it('async fs issued while switched still runs in the host namespace (threadpool warmed at load)', () => {
     const container = startNetnsProcess();
-    const result = runNode(`${load}
+    const result = runNode(
+      `${load}
       const seen = {};
       lib.enterNetns(process.argv[1], () => {
         seen.sync = fs.readlinkSync('/proc/thread-self/ns/net');
@@ -26,7 +27,9 @@ describe('in a fresh process', () => {
           seen.async = error ? error.code : link;
           console.log(JSON.stringify(seen));
         });
-      });`, { args: [`/proc/${container.pid}/ns/net`] });
+      });`,
+      { args: [`/proc/${container.pid}/ns/net`] },
+    );
     expect(result.stderr).toBe('');
     const seen = lastJson(result.stdout);
     expect(seen.sync).toBe(readlinkNetns(container.pid));
@@ -34,11 +37,14 @@ describe('in a fresh process', () => {
   });
 
   it('imports from ESM and requires from CommonJS with the same exports', () => {
-    const esm = runNode(`import * as ns from 'netns-native';
+    const esm = runNode(
+      `import * as ns from 'netns-native';
       import def from 'netns-native';
       const names = Object.keys(ns).filter((k) => k !== 'default').sort();
       console.log(JSON.stringify({ names, sameAsDefault: names.every((k) => ns[k] === def[k]),
-        works: ns.enterNetns('/proc/self/ns/net', () => 1) }));`, { nodeArgs: ['--input-type=module'] });
+        works: ns.enterNetns('/proc/self/ns/net', () => 1) }));`,
+      { nodeArgs: ['--input-type=module'] },
+    );
     const cjs = runNode(`const ns = require('netns-native');
       console.log(JSON.stringify({ names: Object.keys(ns).sort() }));`);
     expect(esm.stderr).toBe('');
@@ -63,7 +69,9 @@ describe('in a fresh process', () => {
       console.log('still running after a failed switch back');`);
     expect(result.signal).toBe('SIGABRT');
     expect(result.stdout).not.toMatch(/still running/);
-    expect(result.stderr).toMatch(/netns-native: fatal: thread \d+ could not switch back .*EBADF.*aborting the process/);
+    expect(result.stderr).toMatch(
+      /netns-native: fatal: thread \d+ could not switch back .*EBADF.*aborting the process/,
+    );
   });
 
   it('ends only the worker thread when a worker cannot switch back', () => {
@@ -119,7 +127,8 @@ describe('in a fresh process', () => {
   });
 
   it('closes the fd of a handle dropped without close(), with a warning', () => {
-    const result = runNode(`${load}
+    const result = runNode(
+      `${load}
       process.on('warning', (w) => console.log(JSON.stringify({ code: w.code })));
       let fd, id;
       (() => { const ns = lib.NetNamespace.create(); fd = ns.fd; id = ns.id; })();
@@ -130,7 +139,9 @@ describe('in a fresh process', () => {
         console.log(JSON.stringify({ open }));
       };
       global.gc();
-      setTimeout(() => { global.gc(); setTimeout(check, 100); }, 100);`, { nodeArgs: ['--expose-gc'] });
+      setTimeout(() => { global.gc(); setTimeout(check, 100); }, 100);`,
+      { nodeArgs: ['--expose-gc'] },
+    );
     expect(result.stdout).toContain('"code":"NETNS_HANDLE_LEAK"');
     expect(lastJson(result.stdout)).toEqual({ open: false });
   });
@@ -139,7 +150,8 @@ describe('in a fresh process', () => {
 describe('without privileges', () => {
   it('says EPERM with a hint that root is needed, and changes nothing', () => {
     const dir = unprivilegedCopy();
-    const result = runNode(`const lib = require('./dist/index.js');
+    const result = runNode(
+      `const lib = require('./dist/index.js');
       const tries = {
         create: () => lib.NetNamespace.create(),
         enter: () => lib.enterNetns('/proc/self/ns/net', () => 1),
@@ -151,9 +163,14 @@ describe('without privileges', () => {
         catch (e) { out[name] = { name: e.name, code: e.code, hint: e.hint, message: e.message }; }
       }
       out.after = require('node:fs').readlinkSync('/proc/thread-self/ns/net');
-      console.log(JSON.stringify(out));`, { uid: 65534, cwd: dir });
+      console.log(JSON.stringify(out));`,
+      { uid: 65534, cwd: dir },
+    );
     expect(result.stderr).toBe('');
-    const out = lastJson(result.stdout) as Record<string, { name: string; code: string; hint: string; message: string }>;
+    const out = lastJson(result.stdout) as Record<
+      string,
+      { name: string; code: string; hint: string; message: string }
+    >;
     expect(out.create).toMatchObject({ name: 'NetnsError', code: 'EPERM', hint: 'needs CAP_SYS_ADMIN: run as root' });
     expect(out.create.message).toBe('EPERM: operation not permitted, unshare (needs CAP_SYS_ADMIN: run as root)');
     expect(out.enter).toMatchObject({ code: 'EPERM', hint: 'needs CAP_SYS_ADMIN: run as root' });
@@ -185,7 +202,10 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
   const state = (pid: number) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: stat.slice(stat.lastIndexOf(') ') + 2)[0] };
+      return {
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        state: stat.slice(stat.lastIndexOf(') ') + 2)[0],
+      };
     } catch {
       return undefined; // gone: exited and reaped
     }
@@ -196,13 +216,20 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     const node = spawn(process.execPath, ['-e', script, '--', how, when], { stdio: ['ignore', 'pipe', 'pipe'] });
     const started = Date.now();
     let exitedAt: number | undefined;
-    node.once('exit', () => { exitedAt = Date.now(); });
+    node.once('exit', () => {
+      exitedAt = Date.now();
+    });
     const done = finished(node);
-    onCleanup(() => { if (node.exitCode === null && node.signalCode === null) node.kill('SIGKILL'); });
+    onCleanup(() => {
+      if (node.exitCode === null && node.signalCode === null) node.kill('SIGKILL');
+    });
     let stdout = '';
-    node.stdout!.on('data', (chunk) => { stdout += chunk; });
+    node.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+    });
     for (const deadline = Date.now() + 10_000; !/"pid":\d+/.test(stdout);) {
-      if (Date.now() > deadline || exitedAt !== undefined) throw new Error(`no pid printed: ${stdout} ${(await done).stderr}`);
+      if (Date.now() > deadline || exitedAt !== undefined)
+        throw new Error(`no pid printed: ${stdout} ${(await done).stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const { pid } = JSON.parse(stdout.split('\n')[0]) as { pid: number };
@@ -210,8 +237,17 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     // reaped, may be anyone's. Killed in every case, pass or fail (reaped by
     // node's watch if it still runs, by init once node is gone).
     const pidfd = sys.pidfdOpen(pid);
-    const kill = () => { try { sys.pidfdSendSignal(pidfd, SIGKILL); } catch { /* gone already */ } };
-    onCleanup(() => { kill(); sys.close(pidfd); });
+    const kill = () => {
+      try {
+        sys.pidfdSendSignal(pidfd, SIGKILL);
+      } catch {
+        /* gone already */
+      }
+    };
+    onCleanup(() => {
+      kill();
+      sys.close(pidfd);
+    });
     return { node, pid, kill, done, started, exitedAt: () => exitedAt };
   }
 
@@ -224,23 +260,26 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     }
   }
 
-  it.each(['at once', 'on spawn'])('unref() %s: node exits promptly while the sleep runs on in its namespace', async (when) => {
-    const { pid, kill, done, started, exitedAt } = await start('unref', when);
-    for (const deadline = started + 5000; exitedAt() === undefined;) {
-      if (Date.now() > deadline) throw new Error('node still runs 5 s after unref(): the watch holds its event loop');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const took = exitedAt()! - started;
-    const { code, stdout, stderr } = await done;
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(took, 'node exited promptly, not after the 30 s sleep').toBeLessThan(5000);
-    expect(stdout).not.toMatch(/"exit"/);
-    // The premise: the sleep was not why node could exit; it still runs, in another namespace.
-    expect(state(pid)).toMatchObject({ comm: 'sleep' });
-    expect(state(pid)!.state).not.toBe('Z');
-    expect(readlinkNetns(pid)).not.toBe(hostId);
-    await killAndAwaitReaped(pid, kill);
-  });
+  it.each(['at once', 'on spawn'])(
+    'unref() %s: node exits promptly while the sleep runs on in its namespace',
+    async (when) => {
+      const { pid, kill, done, started, exitedAt } = await start('unref', when);
+      for (const deadline = started + 5000; exitedAt() === undefined;) {
+        if (Date.now() > deadline) throw new Error('node still runs 5 s after unref(): the watch holds its event loop');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const took = exitedAt()! - started;
+      const { code, stdout, stderr } = await done;
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(took, 'node exited promptly, not after the 30 s sleep').toBeLessThan(5000);
+      expect(stdout).not.toMatch(/"exit"/);
+      // The premise: the sleep was not why node could exit; it still runs, in another namespace.
+      expect(state(pid)).toMatchObject({ comm: 'sleep' });
+      expect(state(pid)!.state).not.toBe('Z');
+      expect(readlinkNetns(pid)).not.toBe(hostId);
+      await killAndAwaitReaped(pid, kill);
+    },
+  );
 
   it.each([
     ['without unref()', 'ref', 'at once'],
@@ -257,6 +296,11 @@ describe('isolated spawn: ref() and unref() of the exit watch', () => {
     const { code, stdout, stderr } = await done;
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(exitedAt()! - killedAt, 'node exited once the sleep died').toBeLessThan(5000);
-    expect(stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ pid }, { exit: [null, 'SIGKILL'] }]);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ pid }, { exit: [null, 'SIGKILL'] }]);
   });
 });

@@ -5,8 +5,11 @@ import fs from 'node:fs';
 
 const RUN_DIR = '/run/netns';
 
-const isMountPoint = () => fs.readFileSync('/proc/self/mountinfo', 'utf8')
-  .split('\n').some((line) => line.split(' ')[4] === RUN_DIR);
+const isMountPoint = () =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === RUN_DIR);
 
 export default function setup() {
   const existed = fs.existsSync(RUN_DIR);

@@ -4,9 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, enterNetns, sys } from '../lib/index';
-import {
-  deadPid, nsfsFdsOf, onCleanup, readlinkNetns, run, startNetnsProcess, startZombie,
-} from './helpers';
+import { deadPid, nsfsFdsOf, onCleanup, readlinkNetns, run, startNetnsProcess, startZombie } from './helpers';
 
 const hostId = readlinkNetns(process.pid);
 
@@ -32,7 +30,7 @@ function expectSystemError(action: () => unknown, code: string, syscall?: string
 }
 
 describe('NetNamespace factories', () => {
-  it('current() is the calling thread\'s namespace', () => {
+  it("current() is the calling thread's namespace", () => {
     const ns = track(NetNamespace.current());
     expect(ns.id).toBe(hostId);
     expect(ns.isCurrent()).toBe(true);
@@ -149,7 +147,10 @@ describe('bad input', () => {
   });
 
   it('a thread id is refused with a message naming its process', () => {
-    const tids = fs.readdirSync(`/proc/${process.pid}/task`).map(Number).filter((tid) => tid !== process.pid);
+    const tids = fs
+      .readdirSync(`/proc/${process.pid}/task`)
+      .map(Number)
+      .filter((tid) => tid !== process.pid);
     const error = expectSystemError(() => NetNamespace.fromPid(tids[0]), 'EINVAL');
     expect(error.message).toContain(`${tids[0]} is a thread of process ${process.pid}`);
   });
@@ -164,16 +165,25 @@ describe('bad input', () => {
   });
 
   it.each([
-    [Number.NaN, RangeError], [-1, RangeError], [0, RangeError], [1.5, RangeError],
-    [Infinity, RangeError], ['123', TypeError], [null, TypeError],
+    [Number.NaN, RangeError],
+    [-1, RangeError],
+    [0, RangeError],
+    [1.5, RangeError],
+    [Infinity, RangeError],
+    ['123', TypeError],
+    [null, TypeError],
   ])('pid %s is a %o', (pid, kind) => {
     expect(() => NetNamespace.fromPid(pid as number)).toThrow(kind);
     expect(() => enterNetns({ pid: pid as number }, () => undefined)).toThrow(kind);
   });
 
   it.each([
-    ['', TypeError], ['.', TypeError], ['..', TypeError], ['a/b', TypeError],
-    ['a\0b', TypeError], ['x'.repeat(256), RangeError],
+    ['', TypeError],
+    ['.', TypeError],
+    ['..', TypeError],
+    ['a/b', TypeError],
+    ['a\0b', TypeError],
+    ['x'.repeat(256), RangeError],
   ])('name %j is refused', (name, kind) => {
     expect(() => NetNamespace.fromName(name)).toThrow(kind);
   });
@@ -186,7 +196,7 @@ describe('bad input', () => {
     expect(() => new (NetNamespace as unknown as new () => unknown)()).toThrow(TypeError);
   });
 
-  it('sys calls throw NetnsError shaped like Node\'s own', () => {
+  it("sys calls throw NetnsError shaped like Node's own", () => {
     const error = expectSystemError(() => sys.setns(-1, sys.constants.CLONE_NEWNET), 'EBADF', 'setns');
     expect(error.errno).toBe(-9);
     expect(error.message).toBe('EBADF: bad file descriptor, setns');

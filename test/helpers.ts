@@ -11,16 +11,23 @@ export const distEntry = path.join(repoRoot, 'dist', 'index.js');
 
 /** Runs a command and returns its trimmed stdout; throws with stderr on failure. */
 export function run(command: string, args: string[], options: { input?: string } = {}): string {
-  return execFileSync(command, args, { encoding: 'utf8', input: options.input,
-    stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+  return execFileSync(command, args, {
+    encoding: 'utf8',
+    input: options.input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /** A child's exit code and its trimmed output, once it has closed. */
 export function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk) => { stdout += chunk; });
-  child.stderr?.on('data', (chunk) => { stderr += chunk; });
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() }));
@@ -109,9 +116,11 @@ export const childrenOfSource = `function childrenOf(pid) {
  * CI preloads the ASan runtime into every program.
  */
 export function childrenOf(pid: number): Array<{ pid: number; state: string }> {
-  return fs.readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-    fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean))
-    .map(Number).flatMap((child) => {
+  return fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean))
+    .map(Number)
+    .flatMap((child) => {
       try {
         return [{ pid: child, state: fs.readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1][0] }];
       } catch {

@@ -6,7 +6,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, sys } from '../lib/index';
 import {
-  childrenOf, distEntry, finished, killAndReap, onCleanup, readlinkNetns, run, runNode, tryRun,
+  childrenOf,
+  distEntry,
+  finished,
+  killAndReap,
+  onCleanup,
+  readlinkNetns,
+  run,
+  runNode,
+  tryRun,
 } from './helpers';
 
 let counter = 0;
@@ -21,9 +29,10 @@ function namedNamespace(): NetNamespace {
   return ns;
 }
 
-
 const listeningPorts = (args: string[]): number[] =>
-  run(args[0], [...args.slice(1), 'ss', '-ltnH']).split('\n').filter(Boolean)
+  run(args[0], [...args.slice(1), 'ss', '-ltnH'])
+    .split('\n')
+    .filter(Boolean)
     .map((line) => Number(line.trim().split(/\s+/)[3].split(':').pop()));
 
 describe('ns.spawn', () => {
@@ -36,7 +45,8 @@ describe('ns.spawn', () => {
     expect(readlinkNetns(child.pid!)).toBe(ns.id);
     child.kill('SIGKILL');
     const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-      child.once('exit', (c, s) => resolve([c, s])));
+      child.once('exit', (c, s) => resolve([c, s])),
+    );
     expect([code, signal]).toEqual([null, 'SIGKILL']);
   });
 
@@ -50,8 +60,11 @@ describe('ns.spawn', () => {
     fs.writeFileSync(path.join(etcDir, 'hostname'), 'inside-the-namespace\n');
     const hostHostname = fs.readFileSync('/etc/hostname', 'utf8');
 
-    const child = ns.spawn('sh', ['-c', 'readlink /proc/self/ns/net /proc/self/ns/mnt; ls /sys/class/net; cat /etc/hostname; exit 7'],
-      { mountNamespace: 'isolated' });
+    const child = ns.spawn(
+      'sh',
+      ['-c', 'readlink /proc/self/ns/net /proc/self/ns/mnt; ls /sys/class/net; cat /etc/hostname; exit 7'],
+      { mountNamespace: 'isolated' },
+    );
     expect(child).toBeInstanceOf(NodeChildProcess);
     const { code, stdout } = await finished(child);
     const [netId, mntId, ...rest] = stdout.split('\n');
@@ -80,7 +93,7 @@ describe('ns.spawn', () => {
     expect(fs.existsSync(`/proc/${sleeper.pid}`)).toBe(false);
   });
 
-  it('isolated: an inherited stdout reaches the parent\'s stdout', () => {
+  it("isolated: an inherited stdout reaches the parent's stdout", () => {
     const ns = namedNamespace();
     const result = runNode(`const lib = require(${JSON.stringify(distEntry)});
       const ns = lib.NetNamespace.fromName(${JSON.stringify(ns.name)});
@@ -110,8 +123,9 @@ describe('ns.spawn', () => {
     expect(() => open.spawn('true', [1 as unknown as string])).toThrow(TypeError);
     expect(() => open.spawn('true', [], { mountNamespace: 'private' as 'shared' })).toThrow(TypeError);
     expect(() => open.spawn('true', [], { mountNamespace: 'isolated', uid: 1000 })).toThrow(/'uid' option/);
-    expect(() => open.spawn('true', [], { mountNamespace: 'isolated', stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }))
-      .toThrow(TypeError);
+    expect(() =>
+      open.spawn('true', [], { mountNamespace: 'isolated', stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }),
+    ).toThrow(TypeError);
   });
 });
 
@@ -119,12 +133,16 @@ describe('sys.clone', () => {
   it('starts a child in a new network namespace; its exit code comes back; no zombie remains', async () => {
     const [read, write] = sys.pipe();
     const { pid, pidfd } = sys.clone({
-      file: '/bin/sh', argv: ['sh', '-c', 'readlink /proc/self/ns/net; exit 42'], envp: [],
-      stdio: [-1, write, -1], cloneFlags: sys.constants.CLONE_NEWNET,
+      file: '/bin/sh',
+      argv: ['sh', '-c', 'readlink /proc/self/ns/net; exit 42'],
+      envp: [],
+      stdio: [-1, write, -1],
+      cloneFlags: sys.constants.CLONE_NEWNET,
     });
     sys.close(write);
     const exit = await new Promise<[number | null, number | null, string | null]>((resolve) =>
-      sys.waitPidfd(pidfd, (errno, code, signal) => resolve([errno, code, signal])));
+      sys.waitPidfd(pidfd, (errno, code, signal) => resolve([errno, code, signal])),
+    );
     sys.close(pidfd);
     const output = fs.readFileSync(read, 'utf8').trim();
     sys.close(read);
@@ -147,7 +165,9 @@ describe('sys.clone', () => {
     const ns = NetNamespace.create();
     onCleanup(() => ns.close());
     const { pid, pidfd } = sys.clone({
-      file: '/bin/sleep', argv: ['sleep', '30'], envp: [],
+      file: '/bin/sleep',
+      argv: ['sleep', '30'],
+      envp: [],
       steps: [{ op: 'setns', fd: ns.fd, flags: sys.constants.CLONE_NEWNET }],
     });
     expect(readlinkNetns(pid)).toBe(ns.id);
@@ -158,14 +178,25 @@ describe('sys.clone', () => {
   });
 
   it('a failing step or exec throws a NetnsError naming it, and reaps the child', () => {
-    expect(() => sys.clone({ file: '/nonexistent/program', argv: ['x'], envp: [] }))
-      .toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'execve', path: '/nonexistent/program' }));
-    expect(() => sys.clone({ file: '/bin/true', argv: ['true'], envp: [],
-      steps: [{ op: 'mount', target: '/nonexistent-dir', mountFlags: sys.constants.MS_SLAVE }] }))
-      .toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'mount', path: '/nonexistent-dir' }));
-    expect(() => sys.clone({ file: '/bin/true', argv: ['true'], envp: [],
-      steps: [{ op: 'setns', fd: 9999, flags: sys.constants.CLONE_NEWNET }] }))
-      .toThrow(NetnsError);
+    expect(() => sys.clone({ file: '/nonexistent/program', argv: ['x'], envp: [] })).toThrow(
+      expect.objectContaining({ code: 'ENOENT', syscall: 'execve', path: '/nonexistent/program' }),
+    );
+    expect(() =>
+      sys.clone({
+        file: '/bin/true',
+        argv: ['true'],
+        envp: [],
+        steps: [{ op: 'mount', target: '/nonexistent-dir', mountFlags: sys.constants.MS_SLAVE }],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'mount', path: '/nonexistent-dir' }));
+    expect(() =>
+      sys.clone({
+        file: '/bin/true',
+        argv: ['true'],
+        envp: [],
+        steps: [{ op: 'setns', fd: 9999, flags: sys.constants.CLONE_NEWNET }],
+      }),
+    ).toThrow(NetnsError);
     expect(childrenOf(process.pid).filter((child) => child.state === 'Z')).toEqual([]);
   });
 });
@@ -179,25 +210,45 @@ describe('sockets made inside', () => {
     expect(listeningPorts(['ip', 'netns', 'exec', ns.name!])).toContain(port);
     expect(listeningPorts(['env'])).not.toContain(port);
     // The client runs asynchronously: this process must stay free to answer.
-    const client = spawn('ip', ['netns', 'exec', ns.name!, 'python3', '-c',
-      `import socket; s = socket.create_connection(("127.0.0.1", ${port})); print(s.recv(100).decode())`]);
+    const client = spawn('ip', [
+      'netns',
+      'exec',
+      ns.name!,
+      'python3',
+      '-c',
+      `import socket; s = socket.create_connection(("127.0.0.1", ${port})); print(s.recv(100).decode())`,
+    ]);
     onCleanup(() => killAndReap(client));
     expect(await finished(client)).toMatchObject({ code: 0, stdout: 'hello' });
   });
 
   it('ns.connect reaches a server started by ip netns exec on 127.0.0.1 inside', async () => {
     const ns = namedNamespace();
-    const server = spawn('ip', ['netns', 'exec', ns.name!, 'python3', '-c',
-      'import socket\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\n' +
-      'print(s.getsockname()[1], flush=True)\nc, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name!,
+        'python3',
+        '-c',
+        'import socket\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\n' +
+          'print(s.getsockname()[1], flush=True)\nc, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     onCleanup(() => killAndReap(server));
     const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d)))));
     const socket = ns.connect({ port });
     let reply = '';
-    socket.on('data', (chunk) => { reply += chunk; });
+    socket.on('data', (chunk) => {
+      reply += chunk;
+    });
     socket.write('ping');
-    await new Promise((resolve, reject) => { socket.once('close', resolve); socket.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      socket.once('close', resolve);
+      socket.once('error', reject);
+    });
     expect(reply).toBe('PING');
     // The same port on the host's 127.0.0.1 has no listener.
     const outside = (await import('node:net')).connect(port, '127.0.0.1');
@@ -209,7 +260,10 @@ describe('sockets made inside', () => {
     const ns = namedNamespace();
     const a = await ns.udpSocket();
     const b = await ns.udpSocket();
-    onCleanup(() => { a.close(); b.close(); });
+    onCleanup(() => {
+      a.close();
+      b.close();
+    });
     const port = b.address().port;
     const udpPorts = (args: string[]) => run(args[0], [...args.slice(1), 'ss', '-lunH']);
     expect(udpPorts(['ip', 'netns', 'exec', ns.name!])).toContain(`127.0.0.1:${port}`);
@@ -253,25 +307,45 @@ describe('IPv6 sockets made inside', () => {
     expect(family).toBe('IPv6');
     expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-ltnH', `sport = :${port}`])).toContain(`[::1]:${port}`);
     expect(run('ss', ['-ltnH', `sport = :${port}`])).toBe('');
-    const client = spawn('ip', ['netns', 'exec', ns.name!, 'python3', '-c',
-      `import socket; s = socket.create_connection(("::1", ${port})); print(s.recv(100).decode())`]);
+    const client = spawn('ip', [
+      'netns',
+      'exec',
+      ns.name!,
+      'python3',
+      '-c',
+      `import socket; s = socket.create_connection(("::1", ${port})); print(s.recv(100).decode())`,
+    ]);
     onCleanup(() => killAndReap(client));
     expect(await finished(client)).toMatchObject({ code: 0, stdout: 'hello over v6' });
   });
 
   it('ns.connect reaches a server inside on ::1', async () => {
     const ns = namedNamespace();
-    const server = spawn('ip', ['netns', 'exec', ns.name!, 'python3', '-c',
-      'import socket\ns = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); s.listen()\n' +
-      'print(s.getsockname()[1], flush=True)\nc, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name!,
+        'python3',
+        '-c',
+        'import socket\ns = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); s.listen()\n' +
+          'print(s.getsockname()[1], flush=True)\nc, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     onCleanup(() => killAndReap(server));
     const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d)))));
     const socket = ns.connect({ host: '::1', port });
     let reply = '';
-    socket.on('data', (chunk) => { reply += chunk; });
+    socket.on('data', (chunk) => {
+      reply += chunk;
+    });
     socket.write('ping6');
-    await new Promise((resolve, reject) => { socket.once('close', resolve); socket.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      socket.once('close', resolve);
+      socket.once('error', reject);
+    });
     expect(reply).toBe('PING6');
   });
 
@@ -279,7 +353,10 @@ describe('IPv6 sockets made inside', () => {
     const ns = namedNamespace();
     const a = await ns.udpSocket({ type: 'udp6' });
     const b = await ns.udpSocket({ type: 'udp6', host: '::1' });
-    onCleanup(() => { a.close(); b.close(); });
+    onCleanup(() => {
+      a.close();
+      b.close();
+    });
     const port = b.address().port;
     expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-lunH', `sport = :${port}`])).toContain(`[::1]:${port}`);
     const got = new Promise<string>((resolve) => b.once('message', (message) => resolve(String(message))));
@@ -300,7 +377,9 @@ describe('IPv6 sockets made inside', () => {
     onCleanup(() => server.close());
     const { port } = server.address() as { port: number };
     expect(inside('-j', 'link', 'show', 'nn4zone')).toContain('nn4zone');
-    expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-ltnH', `sport = :${port}`])).toContain(`[fe80::4:1]%nn4zone:${port}`);
+    expect(run('ip', ['netns', 'exec', ns.name!, 'ss', '-ltnH', `sport = :${port}`])).toContain(
+      `[fe80::4:1]%nn4zone:${port}`,
+    );
     const byIndex = await ns.listen({ host: `fe80::4:1%${ifindex}` });
     onCleanup(() => byIndex.close());
     expect(() => ns.listen({ host: 'fe80::4:1%nn4-missing' })).toThrow(expect.objectContaining({ code: 'ENODEV' }));
@@ -311,12 +390,17 @@ describe('IPv6 sockets made inside', () => {
 describe('ns.worker', () => {
   it('runs a worker whose server lives only inside', async () => {
     const ns = namedNamespace();
-    const worker = ns.worker(`
+    const worker = ns.worker(
+      `
       const net = require('node:net');
       const { parentPort } = require('node:worker_threads');
       const server = net.createServer().listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
-      parentPort.once('message', () => server.close());`, { eval: true });
-    onCleanup(() => { void worker.terminate(); });
+      parentPort.once('message', () => server.close());`,
+      { eval: true },
+    );
+    onCleanup(() => {
+      void worker.terminate();
+    });
     const port = await new Promise<number>((resolve) => worker.once('message', resolve));
     expect(listeningPorts(['ip', 'netns', 'exec', ns.name!])).toContain(port);
     expect(listeningPorts(['env'])).not.toContain(port);
@@ -337,8 +421,15 @@ describe('ns.sysctl', () => {
   });
 
   it.each([
-    'kernel.hostname', 'net', 'net..ipv4', 'net/../kernel/hostname', '/proc/sys/net/ipv4/ip_forward',
-    'net.ipv4.../x', '', 'vm.swappiness', 'net/ipv4/ip_forward\0',
+    'kernel.hostname',
+    'net',
+    'net..ipv4',
+    'net/../kernel/hostname',
+    '/proc/sys/net/ipv4/ip_forward',
+    'net.ipv4.../x',
+    '',
+    'vm.swappiness',
+    'net/ipv4/ip_forward\0',
   ])('refuses the key %j', (key) => {
     const ns = NetNamespace.create();
     onCleanup(() => ns.close());

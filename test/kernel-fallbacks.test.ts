@@ -42,13 +42,16 @@ describe('without clone3 (seccomp, valgrind, old kernels)', () => {
 });
 
 describe('without PIDFD_GET_NET_NAMESPACE (before Linux 6.11) or without pidfds (before 5.3)', () => {
-  it.each(['', 'pidfd-netns', 'pidfd'])('fromPid with %j missing opens the right namespace, by the path when it must', (feature) => {
-    const container = startNetnsProcess();
-    if (feature) without(feature);
-    const ns = NetNamespace.fromPid(container.pid);
-    onCleanup(() => ns.close());
-    expect(ns.id).toBe(readlinkNetns(container.pid));
-    // The ioctl's fd is plain; a path is opened O_NONBLOCK (a FIFO planted there must not hang).
-    expect((fdFlags(ns.fd) & O_NONBLOCK) !== 0).toBe(feature !== '');
-  });
+  it.each(['', 'pidfd-netns', 'pidfd'])(
+    'fromPid with %j missing opens the right namespace, by the path when it must',
+    (feature) => {
+      const container = startNetnsProcess();
+      if (feature) without(feature);
+      const ns = NetNamespace.fromPid(container.pid);
+      onCleanup(() => ns.close());
+      expect(ns.id).toBe(readlinkNetns(container.pid));
+      // The ioctl's fd is plain; a path is opened O_NONBLOCK (a FIFO planted there must not hang).
+      expect((fdFlags(ns.fd) & O_NONBLOCK) !== 0).toBe(feature !== '');
+    },
+  );
 });

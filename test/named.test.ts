@@ -4,12 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  NetNamespace, type NetnsError, enterNetns, identify, listNamed, pidsOf,
-} from '../lib/index';
-import {
-  deadPid, killAndReap, onCleanup, readlinkNetns, run, startNetnsProcess, tryRun,
-} from './helpers';
+import { NetNamespace, type NetnsError, enterNetns, identify, listNamed, pidsOf } from '../lib/index';
+import { deadPid, killAndReap, onCleanup, readlinkNetns, run, startNetnsProcess, tryRun } from './helpers';
 
 let counter = 0;
 /** A unique name, deleted after the test by whichever tool can. */
@@ -27,7 +23,9 @@ function track(ns: NetNamespace): NetNamespace {
 }
 
 const mountsAt = (file: string): number =>
-  fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .filter((line) => line.split(' ')[4] === file).length;
 
 describe('createNamed / delete', () => {
@@ -36,7 +34,11 @@ describe('createNamed / delete', () => {
     const ns = track(NetNamespace.createNamed(name));
     expect(ns.name).toBe(name);
     expect(ns.path).toBe(`/run/netns/${name}`);
-    expect(run('ip', ['netns', 'ls']).split('\n').map((l) => l.split(' ')[0])).toContain(name);
+    expect(
+      run('ip', ['netns', 'ls'])
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toContain(name);
     expect(run('ip', ['netns', 'exec', name, 'readlink', '/proc/self/ns/net'])).toBe(ns.id);
 
     const inside = spawn('ip', ['netns', 'exec', name, 'sleep', '60'], { stdio: 'ignore' });
@@ -114,16 +116,21 @@ describe('createNamed / delete', () => {
   });
 
   it('delete of an unknown name is ENOENT', () => {
-    expect(() => NetNamespace.delete(`nn3-missing-${process.pid}`))
-      .toThrow(expect.objectContaining({ code: 'ENOENT', name: 'NetnsError' }));
+    expect(() => NetNamespace.delete(`nn3-missing-${process.pid}`)).toThrow(
+      expect.objectContaining({ code: 'ENOENT', name: 'NetnsError' }),
+    );
   });
 
   it('an unknown name is ENOENT naming its path, with a hint, from fromName and enterNetns alike', () => {
     const name = `nn3-missing-${process.pid}`;
     for (const open of [() => NetNamespace.fromName(name), () => enterNetns(name, () => undefined)]) {
-      expect(open).toThrow(expect.objectContaining({
-        code: 'ENOENT', path: `/run/netns/${name}`, hint: 'no network namespace of that name in /run/netns',
-      }));
+      expect(open).toThrow(
+        expect.objectContaining({
+          code: 'ENOENT',
+          path: `/run/netns/${name}`,
+          hint: 'no network namespace of that name in /run/netns',
+        }),
+      );
     }
   });
 
@@ -174,8 +181,7 @@ describe('attach (the Docker fix)', () => {
 
   it('attach to a dead pid fails with ESRCH and creates nothing', () => {
     const name = uniqueName();
-    expect(() => NetNamespace.attach(name, deadPid()))
-      .toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    expect(() => NetNamespace.attach(name, deadPid())).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
   });
 

@@ -45,7 +45,6 @@ export function ipBatch(ns: string | undefined, lines: string[]): void {
 
 // ------------------------------------------------------ ip -j -d link --
 
-
 /**
  * The Link the library should give for one entry of `ip -j -d link`: every
  * field the model has, taken from ip. (masterIndex has no ip counterpart; it
@@ -55,14 +54,30 @@ export function ipBatch(ns: string | undefined, lines: string[]): void {
 export function linkFromIp(ip: IpLink): Omit<Link, 'masterIndex'> {
   const kind = ip.linkinfo?.info_kind ?? (ip.link_type === 'loopback' ? 'loopback' : 'device');
   const link: Omit<Link, 'masterIndex'> = {
-    ifindex: ip.ifindex, name: ip.ifname, kind, type: ip.link_type, mtu: ip.mtu,
-    up: ip.flags.includes('UP'), flags: ip.flags, operstate: ip.operstate,
+    ifindex: ip.ifindex,
+    name: ip.ifname,
+    kind,
+    type: ip.link_type,
+    mtu: ip.mtu,
+    up: ip.flags.includes('UP'),
+    flags: ip.flags,
+    operstate: ip.operstate,
   };
   const optional: Partial<Link> = {
-    mac: ip.address, broadcast: ip.broadcast, master: ip.master,
-    slaveKind: ip.linkinfo?.info_slave_kind, linkIndex: ip.link_index, linkNetnsid: ip.link_netnsid,
-    link: ip.link ?? undefined, qdisc: ip.qdisc, txqlen: ip.txqlen, group: ip.group, alias: ip.ifalias,
-    altNames: ip.altnames, parentBus: ip.parentbus, parentDev: ip.parentdev,
+    mac: ip.address,
+    broadcast: ip.broadcast,
+    master: ip.master,
+    slaveKind: ip.linkinfo?.info_slave_kind,
+    linkIndex: ip.link_index,
+    linkNetnsid: ip.link_netnsid,
+    link: ip.link ?? undefined,
+    qdisc: ip.qdisc,
+    txqlen: ip.txqlen,
+    group: ip.group,
+    alias: ip.ifalias,
+    altNames: ip.altnames,
+    parentBus: ip.parentbus,
+    parentDev: ip.parentdev,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(link, { [key]: value });
@@ -98,7 +113,10 @@ export function settled<I, O>(readIp: () => I, readOurs: () => O): { ip: I; ours
 
 export function expectLinksAsIp(ns: NetNamespace, name: string | undefined, only?: (link: IpLink) => boolean): Link[] {
   // Only the fields compared: -d also prints bridge timers, which never stand still.
-  const readIp = () => ipJson<IpLink[]>(name, ['-d', 'link']).filter(only ?? (() => true)).map(linkFromIp);
+  const readIp = () =>
+    ipJson<IpLink[]>(name, ['-d', 'link'])
+      .filter(only ?? (() => true))
+      .map(linkFromIp);
   const { ip, ours } = settled(readIp, () => ns.links());
   const mine = ours.filter((link) => ip.some((entry) => entry.ifindex === link.ifindex));
   expect(canonical(mine.map((link) => comparableLink(link, ours)))).toEqual(canonical(ip));
@@ -118,8 +136,21 @@ interface IpAddrInfo {
   [flag: string]: unknown;
 }
 
-const IP_ADDRESS_FLAGS = ['secondary', 'temporary', 'nodad', 'optimistic', 'dadfailed', 'home',
-  'deprecated', 'tentative', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy', 'dynamic'];
+const IP_ADDRESS_FLAGS = [
+  'secondary',
+  'temporary',
+  'nodad',
+  'optimistic',
+  'dadfailed',
+  'home',
+  'deprecated',
+  'tentative',
+  'mngtmpaddr',
+  'noprefixroute',
+  'autojoin',
+  'stable-privacy',
+  'dynamic',
+];
 
 /**
  * The Addresses the library should give for `ip -j addr`. ip prints flags as
@@ -127,18 +158,25 @@ const IP_ADDRESS_FLAGS = ['secondary', 'temporary', 'nodad', 'optimistic', 'dadf
  * 'permanent' too. Flags are sorted: ip's print order is not the model's.
  */
 export function addressesFromIp(links: Array<{ ifindex: number; ifname: string; addr_info: IpAddrInfo[] }>): Address[] {
-  return links.flatMap((link) => link.addr_info.map((info) => {
-    const flags = IP_ADDRESS_FLAGS.filter((flag) => info[flag] === true);
-    if (!flags.includes('dynamic')) flags.push('permanent');
-    const address: Address = {
-      ifindex: link.ifindex, name: link.ifname, family: info.family === 'inet' ? 4 : 6,
-      address: info.local, prefixLength: info.prefixlen, scope: info.scope as Address['scope'], flags: flags.sort(),
-    };
-    if (info.address !== undefined && info.address !== info.local) address.peer = info.address;
-    if (info.broadcast !== undefined) address.broadcast = info.broadcast;
-    if (info.label !== undefined) address.label = info.label;
-    return address;
-  }));
+  return links.flatMap((link) =>
+    link.addr_info.map((info) => {
+      const flags = IP_ADDRESS_FLAGS.filter((flag) => info[flag] === true);
+      if (!flags.includes('dynamic')) flags.push('permanent');
+      const address: Address = {
+        ifindex: link.ifindex,
+        name: link.ifname,
+        family: info.family === 'inet' ? 4 : 6,
+        address: info.local,
+        prefixLength: info.prefixlen,
+        scope: info.scope as Address['scope'],
+        flags: flags.sort(),
+      };
+      if (info.address !== undefined && info.address !== info.local) address.peer = info.address;
+      if (info.broadcast !== undefined) address.broadcast = info.broadcast;
+      if (info.label !== undefined) address.label = info.label;
+      return address;
+    }),
+  );
 }
 
 export const sortedFlags = (address: Address): Address => ({ ...address, flags: [...address.flags].sort() });
@@ -146,8 +184,20 @@ export const sortedFlags = (address: Address): Address => ({ ...address, flags: 
 // ------------------------------------------------------ ip -j -d route --
 
 /** The route fields the model has; a test fails if ip prints one we do not compare. */
-export const IP_ROUTE_FIELDS = ['type', 'dst', 'gateway', 'dev', 'table', 'protocol', 'scope', 'prefsrc',
-  'metric', 'flags', 'pref', 'nexthops'];
+export const IP_ROUTE_FIELDS = [
+  'type',
+  'dst',
+  'gateway',
+  'dev',
+  'table',
+  'protocol',
+  'scope',
+  'prefsrc',
+  'metric',
+  'flags',
+  'pref',
+  'nexthops',
+];
 
 /** One entry of `ip -j -d route`, as printed. */
 export type IpRoute = Record<string, unknown>;
@@ -158,8 +208,13 @@ export function routeFromIp(ip: IpRoute, family: 4 | 6): Omit<Route, 'ifindex'> 
   if (unknown.length > 0) throw new Error(`ip printed route fields the comparison ignores: ${unknown.join(', ')}`);
   const table = typeof ip.table !== 'string' ? 'main' : /^\d+$/.test(ip.table) ? Number(ip.table) : ip.table;
   const route: Omit<Route, 'ifindex'> = {
-    family, dst: ip.dst as string, table, type: ip.type as string, protocol: ip.protocol as Route['protocol'],
-    scope: ip.scope as Route['scope'], flags: ip.flags as string[],
+    family,
+    dst: ip.dst as string,
+    table,
+    type: ip.type as string,
+    protocol: ip.protocol as Route['protocol'],
+    scope: ip.scope as Route['scope'],
+    flags: ip.flags as string[],
   };
   for (const key of ['gateway', 'dev', 'prefsrc', 'metric', 'pref'] as const) {
     if (ip[key] !== undefined) Object.assign(route, { [key]: ip[key] });
@@ -187,8 +242,11 @@ export function canonical<T>(records: readonly T[]): T[] {
   const sortedKeys = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sortedKeys);
     if (typeof value !== 'object' || value === null) return value;
-    return Object.fromEntries(Object.keys(value).sort()
-      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+    );
   };
   const text = (record: T) => JSON.stringify(sortedKeys(record));
   return [...records].sort((a, b) => text(a).localeCompare(text(b)));

@@ -8,15 +8,40 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onCleanup, repoRoot } from './helpers';
 
-const declarations = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-  entry.isDirectory() ? declarations(path.join(dir, entry.name))
-    : entry.name.endsWith('.d.ts') ? [path.join(dir, entry.name)] : []);
+const declarations = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? declarations(path.join(dir, entry.name))
+        : entry.name.endsWith('.d.ts')
+          ? [path.join(dir, entry.name)]
+          : [],
+    );
 
 describe('published types', () => {
   it('hold no internals', () => {
-    const text = declarations(path.join(repoRoot, 'dist')).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
-    for (const internal of ['adopt', 'FdOpener', 'NsfsFile', 'constructing', 'declare const native', 'abortStuckThread',
-      'closeOnEnvTeardown', 'watchPidfd', 'NativePidfdWatch', 'defaultSockets', 'RtnlSocket', 'runSwitched', 'withTarget', 'prepareRunDir', 'check<T>', 'toNetnsError']) {
+    const text = declarations(path.join(repoRoot, 'dist'))
+      .map((file) => fs.readFileSync(file, 'utf8'))
+      .join('\n');
+    for (const internal of [
+      'adopt',
+      'FdOpener',
+      'NsfsFile',
+      'constructing',
+      'declare const native',
+      'abortStuckThread',
+      'closeOnEnvTeardown',
+      'watchPidfd',
+      'NativePidfdWatch',
+      'defaultSockets',
+      'RtnlSocket',
+      'runSwitched',
+      'withTarget',
+      'prepareRunDir',
+      'check<T>',
+      'toNetnsError',
+    ]) {
       expect(text, internal).not.toContain(internal);
     }
   });
@@ -26,7 +51,9 @@ describe('published types', () => {
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(repoRoot, path.join(dir, 'node_modules', 'netns-native'));
-    fs.writeFileSync(path.join(dir, 'use.ts'), `
+    fs.writeFileSync(
+      path.join(dir, 'use.ts'),
+      `
       import { NetNamespace, NetnsError, enterNetns, sys, topology, createVeth, type Link, type Topology } from 'netns-native';
       const ns: NetNamespace = NetNamespace.create();
       const links: Link[] = ns.links();
@@ -37,13 +64,25 @@ describe('published types', () => {
       // @ts-expect-error the constructor is private
       new NetNamespace();
       const e: unknown = null; if (e instanceof NetnsError) console.log(e.code, e.kernelMessage);
-      void map;`);
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', module: 'node16',
-        moduleResolution: 'node16', lib: ['ES2022', 'esnext.disposable'], types: ['node'],
-        typeRoots: [path.join(repoRoot, 'node_modules', '@types')] },
-      files: ['use.ts'],
-    }));
+      void map;`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'node16',
+          moduleResolution: 'node16',
+          lib: ['ES2022', 'esnext.disposable'],
+          types: ['node'],
+          typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
+        },
+        files: ['use.ts'],
+      }),
+    );
     const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
   });

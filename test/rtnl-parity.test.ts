@@ -8,8 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { type Address, type Link, NetNamespace, type Route } from '../lib/index';
 import { onCleanup, run } from './helpers';
 import {
-  type IpRoute, addNamedNetns, addressesFromIp, canonical, comparableRoute, deleteHostLinkAfter, expectLinksAsIp,
-  ipBatch, ipJson, routeFromIp, runTag, settled, sortedFlags,
+  type IpRoute,
+  addNamedNetns,
+  addressesFromIp,
+  canonical,
+  comparableRoute,
+  deleteHostLinkAfter,
+  expectLinksAsIp,
+  ipBatch,
+  ipJson,
+  routeFromIp,
+  runTag,
+  settled,
+  sortedFlags,
 } from './net-helpers';
 
 const A = `${runTag}pa`;
@@ -36,7 +47,9 @@ function buildNetwork(): void {
     'link add p1 type veth peer name p1x',
     'link set p1 master br0',
     'link set va master br0',
-    'link set br0 up', 'link set p1 up', 'link set va up',
+    'link set br0 up',
+    'link set p1 up',
+    'link set va up',
     'link set p1x mtu 1400',
     'addr add 10.77.0.2/24 dev eth0',
     'addr add 10.77.0.3/24 dev eth0',
@@ -54,8 +67,12 @@ function buildNetwork(): void {
   // p1x stays down, so its address stays tentative.
   run('ip', ['netns', 'exec', A, 'sysctl', '-qw', 'net.ipv6.conf.p1x.accept_dad=1']);
   ipBatch(A, ['addr add fd79::1/64 dev p1x']);
-  ipBatch(B, ['link set vb up mtu 1280', 'addr add 10.78.0.2/24 dev vb', 'addr add fd78::2/64 dev vb',
-    'route add 10.99.0.0/16 via 10.78.0.1 table 200']);
+  ipBatch(B, [
+    'link set vb up mtu 1280',
+    'addr add 10.78.0.2/24 dev vb',
+    'addr add fd78::2/64 dev vb',
+    'route add 10.99.0.0/16 via 10.78.0.1 table 200',
+  ]);
 }
 
 describe('links, addresses and routes read like ip -j shows them', () => {
@@ -71,10 +88,20 @@ describe('links, addresses and routes read like ip -j shows them', () => {
 
     // The premises the comparison covers, so that it cannot pass on an empty network.
     const byName = (links: Link[], name: string) => links.find((link) => link.name === name);
-    expect(byName(inA, 'eth0')).toMatchObject({ kind: 'veth', mtu: 1450, up: true, alias: 'to-the-host',
-      altNames: ['uplink0'], linkIndex: byName(inHost, HOST_END)?.ifindex });
+    expect(byName(inA, 'eth0')).toMatchObject({
+      kind: 'veth',
+      mtu: 1450,
+      up: true,
+      alias: 'to-the-host',
+      altNames: ['uplink0'],
+      linkIndex: byName(inHost, HOST_END)?.ifindex,
+    });
     expect(byName(inA, 'eth0')?.linkNetnsid).toBeTypeOf('number');
-    expect(byName(inA, 'va')).toMatchObject({ master: 'br0', slaveKind: 'bridge', linkIndex: byName(inB, 'vb')?.ifindex });
+    expect(byName(inA, 'va')).toMatchObject({
+      master: 'br0',
+      slaveKind: 'bridge',
+      linkIndex: byName(inB, 'vb')?.ifindex,
+    });
     expect(byName(inA, 'p1')).toMatchObject({ link: 'p1x', master: 'br0', flags: expect.arrayContaining(['M-DOWN']) });
     expect(byName(inA, 'p1x')).toMatchObject({ up: false, operstate: 'DOWN', mtu: 1400 });
     expect(byName(inA, 'br0')?.kind).toBe('bridge');
@@ -86,8 +113,10 @@ describe('links, addresses and routes read like ip -j shows them', () => {
     buildNetwork();
     for (const name of [A, B]) {
       using ns = NetNamespace.fromName(name);
-      const { ip, ours } = settled(() => ipJson<Parameters<typeof addressesFromIp>[0]>(name, ['addr']),
-        () => ns.addresses());
+      const { ip, ours } = settled(
+        () => ipJson<Parameters<typeof addressesFromIp>[0]>(name, ['addr']),
+        () => ns.addresses(),
+      );
       expect(canonical(ours.map(sortedFlags))).toEqual(canonical(addressesFromIp(ip)));
     }
     using a = NetNamespace.fromName(A);
@@ -105,8 +134,12 @@ describe('links, addresses and routes read like ip -j shows them', () => {
     buildNetwork();
     for (const name of [A, B]) {
       using ns = NetNamespace.fromName(name);
-      const readIp = () => [4, 6].flatMap((family) => ipJson<IpRoute[]>(name,
-        [`-${family}`, '-d', 'route', 'show', 'table', 'all']).map((route) => routeFromIp(route, family as 4 | 6)));
+      const readIp = () =>
+        [4, 6].flatMap((family) =>
+          ipJson<IpRoute[]>(name, [`-${family}`, '-d', 'route', 'show', 'table', 'all']).map((route) =>
+            routeFromIp(route, family as 4 | 6),
+          ),
+        );
       const { ip, ours } = settled(readIp, () => ns.routes({ table: 'all' }));
       expect(canonical(ours.map(comparableRoute))).toEqual(canonical(ip));
       const links = ns.links();
@@ -114,15 +147,20 @@ describe('links, addresses and routes read like ip -j shows them', () => {
         if (route.ifindex !== undefined) expect(links.find((l) => l.ifindex === route.ifindex)?.name).toBe(route.dev);
       }
       // Defaults as `ip route`: the main table, both families.
-      const main = [4, 6].flatMap((family) => ipJson<IpRoute[]>(name, [`-${family}`, '-d', 'route'])
-        .map((route) => routeFromIp(route, family as 4 | 6)));
+      const main = [4, 6].flatMap((family) =>
+        ipJson<IpRoute[]>(name, [`-${family}`, '-d', 'route']).map((route) => routeFromIp(route, family as 4 | 6)),
+      );
       expect(canonical(ns.routes().map(comparableRoute))).toEqual(canonical(main));
       expect(ns.routes({ family: 6 }).every((route: Route) => route.family === 6)).toBe(true);
       expect(ns.routes({ table: 'local' }).every((route: Route) => route.table === 'local')).toBe(true);
     }
     using a = NetNamespace.fromName(A);
     const all = a.routes({ table: 'all' });
-    expect(all.find((route) => route.dst === 'default')).toMatchObject({ gateway: '10.77.0.1', dev: 'eth0', table: 'main' });
+    expect(all.find((route) => route.dst === 'default')).toMatchObject({
+      gateway: '10.77.0.1',
+      dev: 'eth0',
+      table: 'main',
+    });
     expect(all.find((route) => route.dst === '10.90.0.0/16')?.nexthops).toHaveLength(2);
     expect(all.find((route) => route.dst === '10.91.0.0/16')).toMatchObject({ type: 'blackhole', table: 100 });
     expect(all.find((route) => route.dst === 'fd90::/64')).toMatchObject({ gateway: 'fd77::1', metric: 50 });

@@ -6,12 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, bindMount, listNamespaces, sys, unmount } from '../lib/index';
-import {
-  distEntry, killAndReap, onCleanup, run, startNetnsProcess, tryRun,
-} from './helpers';
+import { distEntry, killAndReap, onCleanup, run, startNetnsProcess, tryRun } from './helpers';
 
 const mountPoints = (): string[] =>
-  fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[4]);
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[4]);
 
 /** A run dir of our own, unmounted and removed after the test. */
 function tempRunDir(): string {
@@ -39,14 +41,24 @@ describe('run dir', () => {
       lib.NetNamespace.createNamed(process.argv[1], { runDir: process.argv[2] }).close();
       console.log(JSON.stringify({ start, end: Date.now() }));`;
     const children = Array.from({ length: 8 }, (_, i) =>
-      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, start], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      spawn(process.execPath, ['-e', script, '--', `n${i}`, runDir, start], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    );
     for (const child of children) onCleanup(() => killAndReap(child));
     const outputs = children.map((child) => {
       let out = '';
-      child.stdout!.on('data', (chunk) => { out += chunk; });
-      return { ready: new Promise<void>((resolve) => child.stdout!.on('data', () => { if (out.startsWith('ready')) resolve(); })),
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+      });
+      return {
+        ready: new Promise<void>((resolve) =>
+          child.stdout!.on('data', () => {
+            if (out.startsWith('ready')) resolve();
+          }),
+        ),
         closed: new Promise<{ code: number | null; out: () => string }>((resolve) =>
-          child.once('close', (code) => resolve({ code, out: () => out }))) };
+          child.once('close', (code) => resolve({ code, out: () => out })),
+        ),
+      };
     });
     await Promise.all(outputs.map((o) => o.ready));
     fs.writeFileSync(start, '');
@@ -54,8 +66,9 @@ describe('run dir', () => {
     expect(reports.map((r) => r.code)).toEqual(Array(8).fill(0));
     const times = reports.map((r) => JSON.parse(r.out().split('\n')[1]) as { start: number; end: number });
     // The premise: several creators were inside createNamed at the same time.
-    const mostAtOnce = Math.max(...times.map((t) =>
-      times.filter((other) => other.start <= t.start && t.start <= other.end).length));
+    const mostAtOnce = Math.max(
+      ...times.map((t) => times.filter((other) => other.start <= t.start && t.start <= other.end).length),
+    );
     if (mostAtOnce < 3) throw new Error(`at most ${mostAtOnce} creators ran at once: ${JSON.stringify(times)}`);
     const points = mountPoints();
     expect(points.filter((p) => p === runDir)).toHaveLength(1);
@@ -63,14 +76,21 @@ describe('run dir', () => {
     expect(fs.readdirSync(runDir).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`));
   });
 
-  it('first-time setup waits for the run dir\'s flock, as iproute2\'s does', async () => {
+  it("first-time setup waits for the run dir's flock, as iproute2's does", async () => {
     const runDir = tempRunDir();
     fs.mkdirSync(runDir, { recursive: true });
     const dir = fs.openSync(runDir, 'r');
     onCleanup(() => fs.closeSync(dir));
     sys.flock(dir, sys.constants.LOCK_EX);
-    const creator = spawn(process.execPath, ['-e', `require(${JSON.stringify(distEntry)})
-      .NetNamespace.createNamed('held', { runDir: ${JSON.stringify(runDir)} }).close();`], { stdio: 'inherit' });
+    const creator = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(distEntry)})
+      .NetNamespace.createNamed('held', { runDir: ${JSON.stringify(runDir)} }).close();`,
+      ],
+      { stdio: 'inherit' },
+    );
     onCleanup(() => killAndReap(creator));
     const exited = new Promise((resolve) => creator.once('exit', resolve));
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -102,9 +122,15 @@ describe('run dir', () => {
 
   it('honours NETNS_RUN_DIR', () => {
     const runDir = tempRunDir();
-    const result = spawnSync(process.execPath, ['-e', `const lib = require(${JSON.stringify(distEntry)});
-      const ns = lib.NetNamespace.createNamed('envname'); console.log(ns.path); ns.close();`],
-    { env: { ...process.env, NETNS_RUN_DIR: runDir }, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const lib = require(${JSON.stringify(distEntry)});
+      const ns = lib.NetNamespace.createNamed('envname'); console.log(ns.path); ns.close();`,
+      ],
+      { env: { ...process.env, NETNS_RUN_DIR: runDir }, encoding: 'utf8' },
+    );
     expect(result.stdout.trim()).toBe(`${runDir}/envname`);
     expect(mountPoints()).toContain(`${runDir}/envname`);
   });
@@ -133,8 +159,9 @@ describe('bindMount / unmount', () => {
 
   it('a missing source fails before creating the target', () => {
     const dir = scratch();
-    expect(() => bindMount(path.join(dir, 'missing'), path.join(dir, 'target')))
-      .toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => bindMount(path.join(dir, 'missing'), path.join(dir, 'target'))).toThrow(
+      expect.objectContaining({ code: 'ENOENT' }),
+    );
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
@@ -142,8 +169,9 @@ describe('bindMount / unmount', () => {
     const dir = scratch();
     // A directory cannot be bound onto a file: mount fails after the target was created.
     fs.mkdirSync(path.join(dir, 'srcdir'));
-    expect(() => bindMount(path.join(dir, 'srcdir'), path.join(dir, 'target')))
-      .toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'mount', path: path.join(dir, 'target') }));
+    expect(() => bindMount(path.join(dir, 'srcdir'), path.join(dir, 'target'))).toThrow(
+      expect.objectContaining({ code: 'ENOTDIR', syscall: 'mount', path: path.join(dir, 'target') }),
+    );
     expect(fs.readdirSync(dir)).toEqual(['srcdir']);
     expect(mountPoints().filter((p) => p.startsWith(dir))).toEqual([]);
   });
@@ -151,8 +179,9 @@ describe('bindMount / unmount', () => {
   it('an existing target is EEXIST and untouched', () => {
     const dir = scratch();
     fs.writeFileSync(path.join(dir, 'target'), 'mine');
-    expect(() => bindMount('/proc/self/ns/net', path.join(dir, 'target')))
-      .toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(() => bindMount('/proc/self/ns/net', path.join(dir, 'target'))).toThrow(
+      expect.objectContaining({ code: 'EEXIST' }),
+    );
     expect(fs.readFileSync(path.join(dir, 'target'), 'utf8')).toBe('mine');
   });
 
@@ -160,11 +189,16 @@ describe('bindMount / unmount', () => {
     const dir = scratch();
     expect(() => bindMount('relative', '/tmp/x')).toThrow(TypeError);
     expect(() => unmount(dir)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'umount2' }));
-      });
+  });
 });
 
 describe('listNamespaces', () => {
-  interface LsnsRow { ns: number; nprocs: number; nsfs: string | null; pid: number }
+  interface LsnsRow {
+    ns: number;
+    nprocs: number;
+    nsfs: string | null;
+    pid: number;
+  }
 
   const lsns = (): LsnsRow[] =>
     JSON.parse(run('lsns', ['-J', '-l', '-t', 'net', '-o', 'NS,TYPE,NPROCS,PID,USER,NETNSID,NSFS,COMMAND'])).namespaces;
@@ -173,7 +207,10 @@ describe('listNamespaces', () => {
     const container = startNetnsProcess();
     const name = `nn3-lsns-${process.pid}`;
     const named = NetNamespace.createNamed(name);
-    onCleanup(() => { named.close(); tryRun('ip', ['netns', 'del', name]); });
+    onCleanup(() => {
+      named.close();
+      tryRun('ip', ['netns', 'del', name]);
+    });
     const inside = spawn('ip', ['netns', 'exec', name, 'sleep', '60'], { stdio: 'ignore' });
     onCleanup(() => killAndReap(inside));
     for (let i = 0; fs.readlinkSync(`/proc/${inside.pid}/ns/net`) !== named.id; i++) {
@@ -221,10 +258,14 @@ describe('listNamespaces', () => {
     expect(listNamespaces().find((info) => info.ino === fdOnly.ino)).toBeUndefined();
     const all = listNamespaces({ fdHolders: true });
     expect(all.find((info) => info.ino === mountOnly)).toMatchObject({
-      nprocs: 0, pids: [], names: [name], nsfs: [`/run/netns/${name}`],
+      nprocs: 0,
+      pids: [],
+      names: [name],
+      nsfs: [`/run/netns/${name}`],
     });
     expect(all.find((info) => info.ino === fdOnly.ino)).toMatchObject({
-      nprocs: 0, heldBy: [{ pid: process.pid, fd: fdOnly.fd }],
+      nprocs: 0,
+      heldBy: [{ pid: process.pid, fd: fdOnly.fd }],
     });
     expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}$`, 'm'));
   });
@@ -242,7 +283,11 @@ describe('listNamespaces', () => {
     expect(fs.readlinkSync(`/proc/self/fd/${fd}`)).toBe('/'); // and no name any more
     expect(listNamespaces().find((info) => info.ino === ino)).toBeUndefined();
     expect(listNamespaces({ fdHolders: true }).find((info) => info.ino === ino)).toMatchObject({
-      nprocs: 0, names: [], heldBy: [{ pid: process.pid, fd, via: 'nsfs' }], uid: 0, user: 'root',
+      nprocs: 0,
+      names: [],
+      heldBy: [{ pid: process.pid, fd, via: 'nsfs' }],
+      uid: 0,
+      user: 'root',
     });
   });
 
@@ -254,23 +299,32 @@ describe('listNamespaces', () => {
     ns.close(); // now only the socket holds it
     expect(listNamespaces({ fdHolders: true }).find((info) => info.ino === ino)).toBeUndefined();
     expect(listNamespaces({ socketHolders: true }).find((info) => info.ino === ino)).toMatchObject({
-      nprocs: 0, heldBy: [{ pid: process.pid, fd: socket, via: 'socket' }], uid: 0, user: 'root',
+      nprocs: 0,
+      heldBy: [{ pid: process.pid, fd: socket, via: 'socket' }],
+      uid: 0,
+      user: 'root',
     });
   });
 
   it('names the owner of a namespace no process is in: the owner of its user namespace', async () => {
     // nobody makes a user namespace and a network namespace in it; the
     // network namespace outlives the process through a bind mount.
-    const holder = spawn('su', ['nobody', '-s', '/bin/sh', '-c',
-      'exec unshare --user --map-root-user --net sleep 600'], { stdio: 'ignore' });
+    const holder = spawn(
+      'su',
+      ['nobody', '-s', '/bin/sh', '-c', 'exec unshare --user --map-root-user --net sleep 600'],
+      { stdio: 'ignore' },
+    );
     onCleanup(() => killAndReap(holder));
     const own = fs.readlinkSync('/proc/self/ns/net');
     let sleeper = 0;
     for (let i = 0; !sleeper; i++) {
       if (i === 500) throw new Error('unshare --user --net never ran');
       await new Promise((resolve) => setTimeout(resolve, 10));
-      const found = spawnSync('pgrep', ['-u', 'nobody', '-x', 'sleep'], { encoding: 'utf8' }).stdout.trim().split('\n')
-        .map(Number).find((pid) => pid > 0 && fs.readlinkSync(`/proc/${pid}/ns/net`) !== own);
+      const found = spawnSync('pgrep', ['-u', 'nobody', '-x', 'sleep'], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .map(Number)
+        .find((pid) => pid > 0 && fs.readlinkSync(`/proc/${pid}/ns/net`) !== own);
       if (found) sleeper = found;
     }
     const name = `nn3-owner-${process.pid}`;
@@ -282,7 +336,11 @@ describe('listNamespaces', () => {
       if (i === 500) throw new Error('the holder never ended');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(listNamespaces().find((info) => info.ino === ino)).toMatchObject({ nprocs: 0, names: [name], uid: 65534, user: 'nobody' });
+    expect(listNamespaces().find((info) => info.ino === ino)).toMatchObject({
+      nprocs: 0,
+      names: [name],
+      uid: 65534,
+      user: 'nobody',
+    });
   });
 });
-

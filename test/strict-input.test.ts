@@ -61,14 +61,18 @@ describe('numbers must be what they say', () => {
       [{ ...base, steps: 'x' }, /steps must be an array/],
       [{ ...base, steps: [{ op: 'chroot', target: '/' }] }, /op must be/],
       [{ ...base, steps: [{ op: 'setns', fd: 3 }] }, /flags is required/],
-      [{ ...base, steps: [{ op: 'mount', target: '/x', mountFlags: 0, optional: 'yes' }] }, /optional must be a boolean/],
+      [
+        { ...base, steps: [{ op: 'mount', target: '/x', mountFlags: 0, optional: 'yes' }] },
+        /optional must be a boolean/,
+      ],
       [{ ...base, cloneFlags: Number.NaN }, /cloneFlags/],
       [{ ...base, argv: [] }, /argv\[0\]/],
       [{ ...base, envp: 'A=1' }, /envp must be an array/],
     ];
     for (const [spec, message] of refused) expect(() => sys.clone(spec as CloneSpec)).toThrow(message);
-    expect(() => ns.spawn('true', [], { mountNamespace: 'isolated', env: 'A=1' as unknown as NodeJS.ProcessEnv }))
-      .toThrow(/env must be an object/);
+    expect(() =>
+      ns.spawn('true', [], { mountNamespace: 'isolated', env: 'A=1' as unknown as NodeJS.ProcessEnv }),
+    ).toThrow(/env must be an object/);
     expect(() => ns.spawn('true', [], { mountNamespace: 'isolated', stdio: 'x' as 'pipe' })).toThrow(/'x'/);
     expect(() => ns.spawn('true', [], { mountNamespace: 'isolated', cwd: 7 as unknown as string })).toThrow(TypeError);
   });
@@ -105,7 +109,8 @@ describe('sys.clone stdio', () => {
   ])('a permutation %s: each child fd is the stream asked for', (_what, stdio) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-stdio-'));
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const result = runNode(`const { sys } = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
+    const result = runNode(
+      `const { sys } = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
       const [file, stdio, script] = [process.argv[1], JSON.parse(process.argv[2]), process.argv[3]];
       // The file status flags and access mode (octal in fdinfo), without O_CLOEXEC, which is the fd's own.
       const statusFlags = (line) => (parseInt(/^flags:\\s*([0-7]+)/.exec(line)[1], 8) & ~0o2000000).toString(8);
@@ -119,12 +124,18 @@ describe('sys.clone stdio', () => {
         const lines = fs.readFileSync(file, 'utf8').trim().split('\\n');
         const child = [0, 1, 2].map((n) => [lines[2 * n], statusFlags(lines[2 * n + 1])]);
         console.log(JSON.stringify({ errno, code, ours, child }));
-      });`, { args: [path.join(dir, 'report'), JSON.stringify(stdio), report] });
+      });`,
+      { args: [path.join(dir, 'report'), JSON.stringify(stdio), report] },
+    );
     expect(result.signal).toBeNull();
     expect(result.status, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    const { errno, code, ours, child } = JSON.parse(lines.pop()!) as
-      { errno: number | null; code: number; ours: string[][]; child: string[][] };
+    const { errno, code, ours, child } = JSON.parse(lines.pop()!) as {
+      errno: number | null;
+      code: number;
+      ours: string[][];
+      child: string[][];
+    };
     expect({ errno, code }).toEqual({ errno: null, code: 0 });
     // The premise: the three fds are told apart by the kernel's own names for them.
     expect(new Set(ours.map(([id]) => id)).size, `our fds 0-2: ${JSON.stringify(ours)}`).toBe(3);
@@ -141,13 +152,14 @@ describe('sys.clone stdio', () => {
 describe('no leak on refusal', () => {
   it('ns.listen with a connection listener that is not a function makes no socket', () => {
     const ns = ownNamespace();
-    const sockets = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-      } catch {
-        return false;
-      }
-    }).length;
+    const sockets = () =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+        } catch {
+          return false;
+        }
+      }).length;
     const before = sockets();
     for (let i = 0; i < 5; i++) {
       expect(() => ns.listen({}, 'not a function' as unknown as () => void)).toThrow(TypeError);
@@ -177,7 +189,7 @@ describe('errors say what happened', () => {
     expect(fs.readdirSync(top)).toEqual([]);
   });
 
-  it('kill() of an isolated child that exited but whose exit is not delivered yet: no error, as Node\'s own', async () => {
+  it("kill() of an isolated child that exited but whose exit is not delivered yet: no error, as Node's own", async () => {
     const ns = ownNamespace();
     const child = ns.spawn('true', [], { mountNamespace: 'isolated', stdio: 'ignore' });
     await new Promise((resolve) => child.once('spawn', resolve));
@@ -196,7 +208,7 @@ describe('errors say what happened', () => {
   });
 });
 
-describe('as Node\'s own would', () => {
+describe("as Node's own would", () => {
   it('a promise refused by enter() does not end the process when it rejects', () => {
     const result = runNode(`const lib = require(${JSON.stringify(distEntry)});
       const ns = lib.NetNamespace.create();
@@ -214,27 +226,47 @@ describe('as Node\'s own would', () => {
     for (const mountNamespace of ['shared', 'isolated'] as const) {
       const child = ns.spawn('./hello.sh', [], { cwd: dir, mountNamespace });
       let out = '';
-      child.stdout!.on('data', (chunk) => { out += chunk; });
-      const code = await new Promise((resolve, reject) => { child.once('error', reject); child.once('close', resolve); });
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+      });
+      const code = await new Promise((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', resolve);
+      });
       expect([mountNamespace, code, out.trim()]).toEqual([mountNamespace, 0, `hello from ${dir}`]);
     }
   });
 
-  it('isolated spawn of an unknown command: error, then close with -2, as Node\'s ChildProcess', async () => {
+  it("isolated spawn of an unknown command: error, then close with -2, as Node's ChildProcess", async () => {
     const ns = ownNamespace();
     for (const mountNamespace of ['shared', 'isolated'] as const) {
       const child = ns.spawn('nn-no-such-command', [], { mountNamespace });
       const events: unknown[] = [];
       child.on('error', (error: NodeJS.ErrnoException) => events.push(['error', error.code]));
       child.on('exit', (...args) => events.push(['exit', ...args]));
-      await new Promise((resolve) => child.on('close', (...args) => { events.push(['close', ...args]); resolve(undefined); }));
-      expect([mountNamespace, events, child.exitCode]).toEqual([mountNamespace, [['error', 'ENOENT'], ['close', -2, null]], -2]);
+      await new Promise((resolve) =>
+        child.on('close', (...args) => {
+          events.push(['close', ...args]);
+          resolve(undefined);
+        }),
+      );
+      expect([mountNamespace, events, child.exitCode]).toEqual([
+        mountNamespace,
+        [
+          ['error', 'ENOENT'],
+          ['close', -2, null],
+        ],
+        -2,
+      ]);
     }
   });
 
-  it('ns.listen honours backlog (ss shows it as the listening socket\'s Send-Q)', async () => {
+  it("ns.listen honours backlog (ss shows it as the listening socket's Send-Q)", async () => {
     const ns = NetNamespace.createNamed(`nn-backlog-${process.pid}`);
-    onCleanup(() => { ns.close(); NetNamespace.delete(ns.name!); });
+    onCleanup(() => {
+      ns.close();
+      NetNamespace.delete(ns.name!);
+    });
     const server = await ns.listen({ backlog: 3 });
     onCleanup(() => server.close());
     const { port } = server.address() as { port: number };

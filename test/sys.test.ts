@@ -21,7 +21,9 @@ describe('sys', () => {
     fs.writeFileSync(target, '');
     sys.mount(source, target, null, sys.constants.MS_BIND);
     let mounted = true;
-    onCleanup(() => { if (mounted) sys.umount2(target, sys.constants.MNT_DETACH); });
+    onCleanup(() => {
+      if (mounted) sys.umount2(target, sys.constants.MNT_DETACH);
+    });
     expect(run('findmnt', ['-n', '-o', 'TARGET', target])).toBe(target);
     expect(fs.readFileSync(target, 'utf8')).toBe('hello');
     sys.umount2(target, 0);
@@ -38,7 +40,7 @@ describe('sys', () => {
     expect(error!.message).toBe(`EINVAL: invalid argument, umount2 '${target}'`);
   });
 
-  it('pidfdOpen + pidfdGetNetNamespace give the process\'s namespace, close-on-exec', () => {
+  it("pidfdOpen + pidfdGetNetNamespace give the process's namespace, close-on-exec", () => {
     const container = startNetnsProcess();
     const pidfd = sys.pidfdOpen(container.pid);
     onCleanup(() => sys.close(pidfd));
@@ -66,7 +68,10 @@ describe('sys', () => {
     const dir = tempDir();
     const a = fs.openSync(dir, 'r');
     const b = fs.openSync(dir, 'r');
-    onCleanup(() => { fs.closeSync(a); fs.closeSync(b); });
+    onCleanup(() => {
+      fs.closeSync(a);
+      fs.closeSync(b);
+    });
     sys.flock(a, sys.constants.LOCK_EX);
     expect(() => sys.flock(b, sys.constants.LOCK_EX | sys.constants.LOCK_NB)).toThrow(/EWOULDBLOCK|EAGAIN/);
     sys.flock(a, sys.constants.LOCK_UN);

@@ -10,7 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type Link, type NamespaceInfo, NetNamespace, type Topology, type VethPair, enterNetns, findPeer, listNamespaces,
+  type Link,
+  type NamespaceInfo,
+  NetNamespace,
+  type Topology,
+  type VethPair,
+  enterNetns,
+  findPeer,
+  listNamespaces,
   topology,
 } from '../lib/index';
 import { linkDumpRequest, parseLinkDump } from '../lib/rtnl/link-codec';
@@ -56,9 +63,11 @@ const endKey = (end: { ino: number; ifindex: number; name: string }) => `${end.i
 const pairKey = (a: string, b: string) => [a, b].sort().join(' <-> ');
 const madeKeys = (pairs: Array<[EndMade, EndMade]>) => pairs.map(([a, b]) => pairKey(endKey(a), endKey(b))).sort();
 const inoOfId = (id: string) => Number(/^net:\[(\d+)\]$/.exec(id)?.[1]);
-const mapKeys = (pairs: VethPair[], touching: Set<number>) => pairs
-  .filter(({ a, b }) => touching.has(inoOfId(a.ns)) || touching.has(inoOfId(b.ns)))
-  .map(({ a, b }) => pairKey(endKey({ ...a, ino: inoOfId(a.ns) }), endKey({ ...b, ino: inoOfId(b.ns) }))).sort();
+const mapKeys = (pairs: VethPair[], touching: Set<number>) =>
+  pairs
+    .filter(({ a, b }) => touching.has(inoOfId(a.ns)) || touching.has(inoOfId(b.ns)))
+    .map(({ a, b }) => pairKey(endKey({ ...a, ino: inoOfId(a.ns) }), endKey({ ...b, ino: inoOfId(b.ns) })))
+    .sort();
 
 /**
  * Builds the host: A and B named; P held only by a process; M held only by
@@ -72,10 +81,20 @@ function buildHost() {
   const hA = `${runTag}hA`;
   run('ip', ['link', 'add', hA, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', A]);
   deleteHostLinkAfter(hA);
-  ipBatch(A, [`link add va type veth peer name vb netns ${B}`, 'link add br0 type bridge',
-    'link add p1 type veth peer name p1x', 'link set p1 master br0', 'link set va master br0',
-    'link set br0 up', 'link set p1 up', 'link set va up', 'link set eth0 up',
-    'addr add 10.61.0.2/24 dev eth0', 'addr add fd61::2/64 dev eth0', 'addr add 10.62.0.1/24 dev br0']);
+  ipBatch(A, [
+    `link add va type veth peer name vb netns ${B}`,
+    'link add br0 type bridge',
+    'link add p1 type veth peer name p1x',
+    'link set p1 master br0',
+    'link set va master br0',
+    'link set br0 up',
+    'link set p1 up',
+    'link set va up',
+    'link set eth0 up',
+    'addr add 10.61.0.2/24 dev eth0',
+    'addr add fd61::2/64 dev eth0',
+    'addr add 10.62.0.1/24 dev br0',
+  ]);
   ipBatch(B, ['link set vb up', 'addr add 10.62.0.2/24 dev vb', 'addr add fd62::2/64 dev vb']);
   run('ip', ['link', 'set', hA, 'up']);
   run('ip', ['addr', 'add', '10.61.0.1/24', 'dev', hA]);
@@ -112,8 +131,14 @@ function buildHost() {
   const eth0F = ifindexOf({ name: F }, 'eth0');
   run('ip', ['netns', 'delete', F]);
 
-  const ino = { host, A: inoOf(`/run/netns/${A}`), B: inoOf(`/run/netns/${B}`), P: inoOf(`/proc/${holder.pid}/ns/net`),
-    M: inoOf(mountPoint), F: inoF };
+  const ino = {
+    host,
+    A: inoOf(`/run/netns/${A}`),
+    B: inoOf(`/run/netns/${B}`),
+    P: inoOf(`/proc/${holder.pid}/ns/net`),
+    M: inoOf(mountPoint),
+    F: inoF,
+  };
   const end = (namespace: number, name: string, ifindex: number): EndMade => ({ ino: namespace, name, ifindex });
   const pairs: Array<[EndMade, EndMade]> = [
     [end(host, hA, ifindexOf({}, hA)), end(ino.A, 'eth0', ifindexOf({ name: A }, 'eth0'))],
@@ -123,8 +148,20 @@ function buildHost() {
     [end(host, hM, ifindexOf({}, hM)), end(ino.M, 'eth0', ifindexOf({ file: mountPoint }, 'eth0'))],
     [end(host, hF, ifindexOf({}, hF)), end(ino.F, 'eth0', eth0F)],
   ];
-  return { A, B, hA, hP, hM, hF, pid: holder.pid, mountPoint, fd, ino, pairs,
-    mine: new Set([ino.A, ino.B, ino.P, ino.M, ino.F]) };
+  return {
+    A,
+    B,
+    hA,
+    hP,
+    hM,
+    hF,
+    pid: holder.pid,
+    mountPoint,
+    fd,
+    ino,
+    pairs,
+    mine: new Set([ino.A, ino.B, ino.P, ino.M, ino.F]),
+  };
 }
 
 const entryOf = (map: Topology, ino: number) => map.namespaces.find((ns) => ns.ino === ino);
@@ -152,21 +189,38 @@ describe('topology()', () => {
     expect(entryOf(map, made.ino.A)).toMatchObject({ names: [made.A], nsfs: [`/run/netns/${made.A}`], pids: [] });
     expect(entryOf(map, made.ino.P)).toMatchObject({ names: [], pids: [made.pid], command: 'sleep 600' });
     expect(entryOf(map, made.ino.M)).toMatchObject({ names: [], nsfs: [made.mountPoint], pids: [] });
-    expect(entryOf(map, made.ino.F)).toMatchObject({ names: [], nsfs: [], pids: [],
-      heldBy: expect.arrayContaining([{ pid: process.pid, fd: made.fd, via: 'nsfs' }]) });
+    expect(entryOf(map, made.ino.F)).toMatchObject({
+      names: [],
+      nsfs: [],
+      pids: [],
+      heldBy: expect.arrayContaining([{ pid: process.pid, fd: made.fd, via: 'nsfs' }]),
+    });
     expect(entryOf(map, made.ino.host)?.current).toBe(true);
     for (const ino of made.mine) expect(entryOf(map, ino)?.error).toBeUndefined();
 
     // Links and addresses of A and B: what ip shows there.
-    for (const [name, ino] of [[made.A, made.ino.A], [made.B, made.ino.B]] as const) {
-      const ipLinks = ipJson<Array<{ ifindex: number; ifname: string; master?: string; linkinfo?: { info_kind: string } }>>(
-        name, ['-d', 'link']);
-      expect(summary(entryOf(map, ino)?.links ?? [])).toEqual(ipLinks.map((link) => ({ ifindex: link.ifindex,
-        name: link.ifname, kind: link.linkinfo?.info_kind ?? 'loopback', master: link.master })));
+    for (const [name, ino] of [
+      [made.A, made.ino.A],
+      [made.B, made.ino.B],
+    ] as const) {
+      const ipLinks = ipJson<
+        Array<{ ifindex: number; ifname: string; master?: string; linkinfo?: { info_kind: string } }>
+      >(name, ['-d', 'link']);
+      expect(summary(entryOf(map, ino)?.links ?? [])).toEqual(
+        ipLinks.map((link) => ({
+          ifindex: link.ifindex,
+          name: link.ifname,
+          kind: link.linkinfo?.info_kind ?? 'loopback',
+          master: link.master,
+        })),
+      );
       const ipAddresses = ipJson<Array<{ ifname: string; addr_info: Array<{ local: string; prefixlen: number }> }>>(
-        name, ['addr']).flatMap((link) => link.addr_info.map((info) => `${link.ifname} ${info.local}/${info.prefixlen}`));
-      expect((entryOf(map, ino)?.addresses ?? []).map((a) => `${a.name} ${a.address}/${a.prefixLength}`).sort())
-        .toEqual(ipAddresses.sort());
+        name,
+        ['addr'],
+      ).flatMap((link) => link.addr_info.map((info) => `${link.ifname} ${info.local}/${info.prefixlen}`));
+      expect(
+        (entryOf(map, ino)?.addresses ?? []).map((a) => `${a.name} ${a.address}/${a.prefixLength}`).sort(),
+      ).toEqual(ipAddresses.sort());
     }
     const addressesOfA = entryOf(map, made.ino.A)?.addresses ?? [];
     expect(addressesOfA.map((a) => a.address)).toEqual(expect.arrayContaining(['10.61.0.2', 'fd61::2', '10.62.0.1']));
@@ -195,7 +249,8 @@ describe('topology()', () => {
     const hF = made.pairs[5][0];
     expect(map.unresolved.find((u) => u.end.name === made.hF)).toMatchObject({
       end: { ns: `net:[${made.ino.host}]`, ifindex: hF.ifindex, name: made.hF },
-      linkIndex: made.pairs[5][1].ifindex, code: 'peer-namespace-not-visible',
+      linkIndex: made.pairs[5][1].ifindex,
+      code: 'peer-namespace-not-visible',
       reason: expect.stringContaining(`in net:[${made.ino.host}]`),
     });
     expect(mapKeys(map.vethPairs, made.mine)).toEqual(madeKeys(made.pairs.slice(0, 5)));
@@ -206,12 +261,17 @@ describe('topology()', () => {
     using viaFd = NetNamespace.fromPath(`/proc/self/fd/${made.fd}`);
     warmThreadSwitch();
     const fdsBefore = openFds();
-    const map = await topology({ fdHolders: false, onlyVeths: true,
-      namespaces: [made.A, { pid: made.pid }, `net:[${made.ino.M}]`, viaFd, 'net:[1]'] });
+    const map = await topology({
+      fdHolders: false,
+      onlyVeths: true,
+      namespaces: [made.A, { pid: made.pid }, `net:[${made.ino.M}]`, viaFd, 'net:[1]'],
+    });
     expect(openFds()).toEqual(fdsBefore);
     expect(viaFd.closed).toBe(false); // a handle given is the caller's
-    expect(map.namespaces.map((ns) => ns.ino)).toEqual(
-      [...[made.ino.A, made.ino.P, made.ino.M, made.ino.F].sort((a, b) => a - b), 1]);
+    expect(map.namespaces.map((ns) => ns.ino)).toEqual([
+      ...[made.ino.A, made.ino.P, made.ino.M, made.ino.F].sort((a, b) => a - b),
+      1,
+    ]);
     expect(map.namespaces.at(-1)).toMatchObject({ id: 'net:[1]', error: { code: 'ENOENT' }, links: [] });
     for (const ns of map.namespaces.slice(0, 4)) {
       expect(ns.links.length).toBeGreaterThan(0);
@@ -231,20 +291,37 @@ describe('topology()', () => {
     const listener = (warning: Error) => warnings.push(warning);
     process.on('warning', listener);
     onCleanup(() => process.off('warning', listener));
-    const map = await topology({ namespaces: [made.A, made.B], enrich: [
-      { name: 'count', enrich: (namespaces) => { for (const ns of namespaces) ns.extra = { names: ns.names.length }; } },
-      { name: 'container', enrich: async (namespaces) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        namespaces[0].container = { id: 'abc', name: 'web', runtime: 'test' };
-      } },
-      { name: 'broken', enrich: () => { throw new Error('daemon not running'); } },
-    ] });
+    const map = await topology({
+      namespaces: [made.A, made.B],
+      enrich: [
+        {
+          name: 'count',
+          enrich: (namespaces) => {
+            for (const ns of namespaces) ns.extra = { names: ns.names.length };
+          },
+        },
+        {
+          name: 'container',
+          enrich: async (namespaces) => {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            namespaces[0].container = { id: 'abc', name: 'web', runtime: 'test' };
+          },
+        },
+        {
+          name: 'broken',
+          enrich: () => {
+            throw new Error('daemon not running');
+          },
+        },
+      ],
+    });
     await new Promise((resolve) => setImmediate(resolve));
     expect(map.namespaces.map((ns) => ns.extra)).toEqual([{ names: 1 }, { names: 1 }]);
     expect(map.namespaces[0].container).toEqual({ id: 'abc', name: 'web', runtime: 'test' });
     const ours = warnings.filter((w) => (w as NodeJS.ErrnoException).code === 'NETNS_TOPOLOGY_ENRICH_FAILED');
-    expect(ours.map((w) => [(w as NodeJS.ErrnoException).code, w.message])).toEqual([['NETNS_TOPOLOGY_ENRICH_FAILED',
-      "topology: enrichment step 'broken' failed: daemon not running"]]);
+    expect(ours.map((w) => [(w as NodeJS.ErrnoException).code, w.message])).toEqual([
+      ['NETNS_TOPOLOGY_ENRICH_FAILED', "topology: enrichment step 'broken' failed: daemon not running"],
+    ]);
     await expect(topology({ enrich: [{ name: 'x' }] as never })).rejects.toThrow(TypeError);
   });
 });
@@ -258,7 +335,8 @@ describe('a namespace that ends between the listing and the reading', () => {
     expect(info?.pids).toEqual([made.pid]);
     process.kill(made.pid, 'SIGKILL');
     // Dead: a zombie (not reaped yet while this test runs) or gone.
-    const dead = () => !fs.existsSync(`/proc/${made.pid}`) ||
+    const dead = () =>
+      !fs.existsSync(`/proc/${made.pid}`) ||
       fs.readFileSync(`/proc/${made.pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
     for (let i = 0; i < 200 && !dead(); i++) run('sleep', ['0.01']);
     expect(dead()).toBe(true);
@@ -282,24 +360,45 @@ describe('findPeer()', () => {
     const hostId = `net:[${made.ino.host}]`;
 
     const fromA = findPeer(made.A, 'eth0');
-    expect(fromA).toEqual({ ns: hostId, ifindex: hostA.ifindex, name: made.hA,
-      namespace: { id: hostId, ino: made.ino.host, names: [], pids: expect.arrayContaining([process.pid]) } });
-    expect(findPeer({ pid: process.pid }, made.hA)).toEqual({ ns: `net:[${made.ino.A}]`, ifindex: aHost.ifindex, name: 'eth0',
-      namespace: { id: `net:[${made.ino.A}]`, ino: made.ino.A, names: [made.A], pids: [] } });
-    expect(findPeer(made.A, 'va')).toMatchObject({ namespace: { names: [made.B] }, name: 'vb', ifindex: made.pairs[1][1].ifindex });
-    expect(findPeer(made.B, 'vb')).toMatchObject({ namespace: { names: [made.A] }, name: 'va', ifindex: made.pairs[1][0].ifindex });
+    expect(fromA).toEqual({
+      ns: hostId,
+      ifindex: hostA.ifindex,
+      name: made.hA,
+      namespace: { id: hostId, ino: made.ino.host, names: [], pids: expect.arrayContaining([process.pid]) },
+    });
+    expect(findPeer({ pid: process.pid }, made.hA)).toEqual({
+      ns: `net:[${made.ino.A}]`,
+      ifindex: aHost.ifindex,
+      name: 'eth0',
+      namespace: { id: `net:[${made.ino.A}]`, ino: made.ino.A, names: [made.A], pids: [] },
+    });
+    expect(findPeer(made.A, 'va')).toMatchObject({
+      namespace: { names: [made.B] },
+      name: 'vb',
+      ifindex: made.pairs[1][1].ifindex,
+    });
+    expect(findPeer(made.B, 'vb')).toMatchObject({
+      namespace: { names: [made.A] },
+      name: 'va',
+      ifindex: made.pairs[1][0].ifindex,
+    });
     expect(findPeer(`/run/netns/${made.A}`, 'p1')).toMatchObject({ namespace: { ino: made.ino.A }, name: 'p1x' });
     expect(findPeer({ pid: made.pid }, 'eth0')).toMatchObject({ namespace: { ino: made.ino.host }, name: made.hP });
     using host = NetNamespace.current();
     expect(findPeer(host, made.hP)).toMatchObject({ namespace: { ino: made.ino.P, pids: [made.pid] }, name: 'eth0' });
     expect(findPeer(host, made.hM)).toMatchObject({ namespace: { ino: made.ino.M, names: [] }, name: 'eth0' });
     // Held only by our fd: found in the second, fd-holder listing.
-    expect(findPeer(host, made.hF)).toEqual({ ns: `net:[${made.ino.F}]`, ifindex: made.pairs[5][1].ifindex, name: 'eth0',
-      namespace: { id: `net:[${made.ino.F}]`, ino: made.ino.F, names: [], pids: [] } });
+    expect(findPeer(host, made.hF)).toEqual({
+      ns: `net:[${made.ino.F}]`,
+      ifindex: made.pairs[5][1].ifindex,
+      name: 'eth0',
+      namespace: { id: `net:[${made.ino.F}]`, ino: made.ino.F, names: [], pids: [] },
+    });
     expect(findPeer(made.mountPoint, 'eth0')).toMatchObject({ name: made.hM });
 
-    expect(() => findPeer(made.A, 'br0')).toThrow(expect.objectContaining({ code: 'EINVAL',
-      message: expect.stringContaining('br0 in net:[') }));
+    expect(() => findPeer(made.A, 'br0')).toThrow(
+      expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('br0 in net:[') }),
+    );
     expect(() => findPeer(made.A, 'nosuch0')).toThrow(expect.objectContaining({ code: 'ENODEV' }));
     expect(() => findPeer(made.A, 'bad/name')).toThrow(TypeError);
     expect(() => findPeer(`${runTag}none`, 'eth0')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
@@ -315,18 +414,33 @@ describe('findPeer()', () => {
     // mount namespace whose only hold is a bind mount there.
     const hidden = `${runTag}hid`;
     onCleanup(() => fs.rmSync(`/tmp/${hidden}`, { recursive: true, force: true }));
-    const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c',
-      `mkdir -p /tmp/${hidden} && mount -t tmpfs none /tmp/${hidden} && touch /tmp/${hidden}/ns && ` +
-      `mount --bind /run/netns/${made.B} /tmp/${hidden}/ns && echo ready && exec sleep 600`],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mkdir -p /tmp/${hidden} && mount -t tmpfs none /tmp/${hidden} && touch /tmp/${hidden}/ns && ` +
+          `mount --bind /run/netns/${made.B} /tmp/${hidden}/ns && echo ready && exec sleep 600`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     onCleanup(() => holder.kill('SIGKILL'));
     return new Promise<void>((resolve, reject) => {
       holder.once('exit', (code) => reject(new Error(`the holder of the hidden mount exited (${code})`)));
       holder.stdout.once('data', () => {
         try {
           run('ip', ['netns', 'delete', made.B]);
-          expect(() => findPeer(made.A, 'va')).toThrow(expect.objectContaining({ code: 'ENODEV',
-            message: expect.stringMatching(/the peer of va .* was not found: no namespace found on this host has nsid \d+/) }));
+          expect(() => findPeer(made.A, 'va')).toThrow(
+            expect.objectContaining({
+              code: 'ENODEV',
+              message: expect.stringMatching(
+                /the peer of va .* was not found: no namespace found on this host has nsid \d+/,
+              ),
+            }),
+          );
           resolve();
         } catch (error) {
           reject(error);
@@ -346,11 +460,13 @@ describe('the examples, against a stand-in container', () => {
     const example = (name: string, ...args: string[]) =>
       run(process.execPath, [path.join(__dirname, '..', 'examples', name), ...args]);
     expect(example('find-veth-peer.mjs', String(container.pid), 'eth0')).toBe(
-      `eth0 of pid ${container.pid} <-> ${hostEnd} (ifindex ${ifindex}) in net:[${threadIno()}], the host's namespace`);
+      `eth0 of pid ${container.pid} <-> ${hostEnd} (ifindex ${ifindex}) in net:[${threadIno()}], the host's namespace`,
+    );
     const table = example('map-interfaces.mjs', '--veths').split('\n');
     expect(table[0]).toMatch(/^NAMESPACE +IF +NAME +KIND +STATE +MTU +MASTER +ADDRESSES +PEER$/);
     expect(table.find((row) => row.includes(` ${hostEnd} `))).toMatch(
-      new RegExp(`^host \\* +${ifindex} +${hostEnd} +veth .* eth0@pid ${container.pid} sleep$`));
+      new RegExp(`^host \\* +${ifindex} +${hostEnd} +veth .* eth0@pid ${container.pid} sleep$`),
+    );
     expect(table.find((row) => row.startsWith(`pid ${container.pid} sleep`))).toMatch(new RegExp(`${hostEnd}@host$`));
   });
 });
@@ -358,7 +474,10 @@ describe('the examples, against a stand-in container', () => {
 describe('a namespace with 300 links', () => {
   function buildBig(): string {
     const big = addNamedNetns(`${runTag}big`);
-    ipBatch(big, Array.from({ length: 150 }, (_, i) => `link add a${i} type veth peer name b${i}`));
+    ipBatch(
+      big,
+      Array.from({ length: 150 }, (_, i) => `link add a${i} type veth peer name b${i}`),
+    );
     return big;
   }
 
@@ -378,7 +497,9 @@ describe('a namespace with 300 links', () => {
     const ino = ns.ino;
     const index = new Map(links.map((link) => [link.name, link.ifindex]));
     const made = Array.from({ length: 150 }, (_, i): [EndMade, EndMade] => [
-      { ino, name: `a${i}`, ifindex: index.get(`a${i}`) as number }, { ino, name: `b${i}`, ifindex: index.get(`b${i}`) as number }]);
+      { ino, name: `a${i}`, ifindex: index.get(`a${i}`) as number },
+      { ino, name: `b${i}`, ifindex: index.get(`b${i}`) as number },
+    ]);
     expect(mapKeys(map.vethPairs, new Set([ino]))).toEqual(madeKeys(made));
     expect(map.unresolved).toEqual([]);
   });
@@ -390,11 +511,14 @@ describe('a namespace with 300 links', () => {
     expect(stable).toHaveLength(301);
     // Two churned pairs, each deleted and made again in turn: there is nearly
     // always one to see, and never for long with the same ifindex.
-    const churnLines = 'echo "link add c0 type veth peer name c1"; echo "link add c2 type veth peer name c3"; ' +
+    const churnLines =
+      'echo "link add c0 type veth peer name c1"; echo "link add c2 type veth peer name c3"; ' +
       'while :; do echo "link del c0"; echo "link add c0 type veth peer name c1"; ' +
       'echo "link del c2"; echo "link add c2 type veth peer name c3"; done';
-    const churn = spawn('sh', ['-c', `(${churnLines}) | ip -n ${big} -force -batch - 2>/dev/null`],
-      { stdio: 'ignore', detached: true });
+    const churn = spawn('sh', ['-c', `(${churnLines}) | ip -n ${big} -force -batch - 2>/dev/null`], {
+      stdio: 'ignore',
+      detached: true,
+    });
     onCleanup(() => {
       try {
         process.kill(-(churn.pid as number), 'SIGKILL'); // the shell and ip, its process group
@@ -414,8 +538,9 @@ describe('a namespace with 300 links', () => {
         const seen = byName.get(link.name);
         expect([seen?.ifindex, seen?.linkIndex]).toEqual([link.ifindex, link.linkIndex]);
       }
-      expect(links.filter((link) => !stable.some((s) => s.name === link.name)).every((link) => /^c[0-3]$/.test(link.name)))
-        .toBe(true);
+      expect(
+        links.filter((link) => !stable.some((s) => s.name === link.name)).every((link) => /^c[0-3]$/.test(link.name)),
+      ).toBe(true);
     };
 
     using socket = RtnlSocket.inside(ns);
@@ -429,8 +554,13 @@ describe('a namespace with 300 links', () => {
       // A retry means the kernel flagged the dump NLM_F_DUMP_INTR: it raced a change.
       if (dump.attempts > 1) retried++;
       const links = parseLinkDump(dump.messages);
-      churnSeen.add(links.filter((link) => /^c[0-3]$/.test(link.name)).map((link) => `${link.name}:${link.ifindex}`)
-        .sort().join(' '));
+      churnSeen.add(
+        links
+          .filter((link) => /^c[0-3]$/.test(link.name))
+          .map((link) => `${link.name}:${link.ifindex}`)
+          .sort()
+          .join(' '),
+      );
       expectConsistent(links);
     }
     // The premise: dumps raced changes, and the dumps saw the churned links change.
@@ -463,8 +593,10 @@ describe('a map made by a user who can read almost nothing', () => {
     expect(own?.error).toBeUndefined();
     expect(own?.links.some((link) => link.name === made.hA)).toBe(true);
     expect(map.namespaces.filter((ns) => ns.error).length).toBeGreaterThanOrEqual(map.namespaces.length - 1);
-    expect(map.unresolved.find((end) => end.end.name === made.hA)).toMatchObject({ code: 'peer-namespace-unreadable',
-      reason: expect.stringContaining('EPERM') });
+    expect(map.unresolved.find((end) => end.end.name === made.hA)).toMatchObject({
+      code: 'peer-namespace-unreadable',
+      reason: expect.stringContaining('EPERM'),
+    });
   });
 });
 
@@ -475,6 +607,8 @@ afterAll(() => {
   const ours = () => fs.readdirSync('/sys/class/net').filter((name) => name.startsWith(runTag));
   for (let i = 0; i < 50 && ours().length > 0; i++) run('sleep', ['0.1']);
   expect(ours()).toEqual([]);
-  expect(fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns').filter((n) => n.startsWith(runTag)) : []).toEqual([]);
+  expect(fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns').filter((n) => n.startsWith(runTag)) : []).toEqual(
+    [],
+  );
   expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('nn-topology-');
 });

@@ -10,7 +10,6 @@ import type { IpLink } from './ip-json';
 
 export type { IpLink };
 
-
 export interface IpAddressInfo {
   family: 'inet' | 'inet6';
   local: string;
@@ -101,7 +100,7 @@ export function snapshot(names: string[]): string {
   const views = [undefined, ...names].map((ns) => {
     const read = (args: string[]) => run('ip', inNs(ns, args));
     const view = (args: string[], nameField: 'ifname' | 'dev') =>
-      (ns === undefined ? hostView(read(args), nameField) : JSON.parse(read(args)));
+      ns === undefined ? hostView(read(args), nameField) : JSON.parse(read(args));
     return {
       ns: ns ?? 'host',
       links: view(['-j', '-d', 'link', 'show'], 'ifname'),
@@ -140,7 +139,10 @@ export function betweenSteps(matches: (operation: Operation) => boolean, action:
 
 /** Records every request the library sends during the test. */
 export function recordRequests(): Operation[] {
-  return betweenSteps(() => false, () => undefined);
+  return betweenSteps(
+    () => false,
+    () => undefined,
+  );
 }
 
 /** Records the bytes of every request the library sends during the test. */
@@ -174,4 +176,3 @@ export function waitUntilDead(child: ChildProcess & { pid: number }): void {
   }
   throw new Error(`process ${child.pid} did not die`);
 }
-

@@ -40,7 +40,11 @@ export const JSON_OPTION: OptionSpecs = { json: { type: 'boolean', short: 'J' } 
  */
 export function parseOptions(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const { values, positionals, tokens } = parseArgs({
-    args: [...argv], options: { ...specs }, allowPositionals: true, strict: false, tokens: true,
+    args: [...argv],
+    options: { ...specs },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
   });
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
@@ -60,8 +64,11 @@ export function parseOptions(argv: readonly string[], specs: OptionSpecs): Parse
  * optional `--`, then the command (`command`, maybe empty), whose options
  * are its own and are not parsed here. Throws UsageError.
  */
-export function parseWithCommand(argv: readonly string[], specs: OptionSpecs,
-  ownPositionals: (values: ParsedArgs['values']) => number): ParsedArgs {
+export function parseWithCommand(
+  argv: readonly string[],
+  specs: OptionSpecs,
+  ownPositionals: (values: ParsedArgs['values']) => number,
+): ParsedArgs {
   const own: string[] = [];
   let i = 0;
   // Options (with the values they take), up to the first positional or `--`.
@@ -90,8 +97,11 @@ function takesSeparateValue(arg: string, specs: OptionSpecs): boolean {
 }
 
 /** Exactly the positionals named in `required`, then at most those in `optional`. */
-export function expectPositionals(positionals: readonly string[], required: readonly string[],
-  optional: readonly string[] = []): void {
+export function expectPositionals(
+  positionals: readonly string[],
+  required: readonly string[],
+  optional: readonly string[] = [],
+): void {
   if (positionals.length < required.length) throw new UsageError(`missing ${required[positionals.length]}`);
   const most = required.length + optional.length;
   if (positionals.length > most) throw new UsageError(`unexpected argument '${positionals[most]}'`);
@@ -112,8 +122,12 @@ export function stringOptions(values: ParsedArgs['values'], name: string): strin
 }
 
 /** One of a fixed set of words; `fallback` when the option was not given. */
-export function choiceOption<T extends string>(values: ParsedArgs['values'], name: string,
-  choices: readonly T[], fallback: T): T {
+export function choiceOption<T extends string>(
+  values: ParsedArgs['values'],
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const value = stringOption(values, name);
   if (value === undefined) return fallback;
   if (!(choices as readonly string[]).includes(value)) {

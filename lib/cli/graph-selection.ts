@@ -12,8 +12,11 @@ import { type ParsedArgs, parsePid, stringOptions } from './args';
  * Runs `draw` with the selectors (undefined: the whole host); the containers'
  * handles are opened first and closed after, whatever happens.
  */
-export async function withGraphSelection<T>(values: ParsedArgs['values'], positionals: readonly string[],
-  draw: (selectors: NamespaceSelector[] | undefined) => Promise<T>): Promise<T> {
+export async function withGraphSelection<T>(
+  values: ParsedArgs['values'],
+  positionals: readonly string[],
+  draw: (selectors: NamespaceSelector[] | undefined) => Promise<T>,
+): Promise<T> {
   const pids = stringOptions(values, 'pid').map((pid) => ({ pid: parsePid(pid, '--pid') }));
   const containers: NetNamespace[] = [];
   try {

@@ -31,9 +31,19 @@ export function ipJsonLink(link: Link, addresses: readonly Address[]): IpJsonLin
   else if (link.linkIndex !== undefined) entry.link_index = link.linkIndex;
   Object.assign(entry, { flags: [...link.flags], mtu: link.mtu });
   setDefined(entry, {
-    qdisc: link.qdisc, master: link.master, operstate: link.operstate, group: link.group, txqlen: link.txqlen,
-    link_type: link.type, address: link.mac, broadcast: link.broadcast, link_netnsid: link.linkNetnsid,
-    ifalias: link.alias, altnames: link.altNames, parentbus: link.parentBus, parentdev: link.parentDev,
+    qdisc: link.qdisc,
+    master: link.master,
+    operstate: link.operstate,
+    group: link.group,
+    txqlen: link.txqlen,
+    link_type: link.type,
+    address: link.mac,
+    broadcast: link.broadcast,
+    link_netnsid: link.linkNetnsid,
+    ifalias: link.alias,
+    altnames: link.altNames,
+    parentbus: link.parentBus,
+    parentdev: link.parentDev,
   });
   const linkinfo: Record<string, string> = {};
   if (!SYNTHETIC_KINDS.has(link.kind)) linkinfo.info_kind = link.kind;
@@ -45,7 +55,9 @@ export function ipJsonLink(link: Link, addresses: readonly Address[]): IpJsonLin
 
 export function ipJsonAddress(address: Address): IpJsonAddress {
   const entry: IpJsonAddress = {
-    family: address.family === 4 ? 'inet' : 'inet6', local: address.address, prefixlen: address.prefixLength,
+    family: address.family === 4 ? 'inet' : 'inet6',
+    local: address.address,
+    prefixlen: address.prefixLength,
     scope: address.scope,
   };
   setDefined(entry, { address: address.peer, broadcast: address.broadcast, label: address.label });

@@ -39,7 +39,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
     if (flag(global, 'help')) return help(rest.slice(0, 1), out);
     if (rest.length === 0) throw new UsageError('missing COMMAND');
     command = findCommand(rest[0]);
-    const args: ParsedArgs = command.parse ? command.parse(rest.slice(1)) : parseOptions(rest.slice(1), command.options);
+    const args: ParsedArgs = command.parse
+      ? command.parse(rest.slice(1))
+      : parseOptions(rest.slice(1), command.options);
     if (flag(args.values, 'help')) {
       out.print(command.help);
       return EXIT_OK;

@@ -17,11 +17,13 @@ export interface TableOptions {
 }
 
 /** Cells come from the host (names, command lines): control characters are shown as escapes. */
-export function formatTable(columns: readonly Column[], rows: ReadonlyArray<readonly string[]>,
-  options: TableOptions = {}): string[] {
+export function formatTable(
+  columns: readonly Column[],
+  rows: ReadonlyArray<readonly string[]>,
+  options: TableOptions = {},
+): string[] {
   const cells = rows.map((row) => columns.map((_, i) => visibleText(row[i] ?? '')));
-  const widths = columns.map((column, i) =>
-    Math.max(width(column.header), ...cells.map((row) => width(row[i]))));
+  const widths = columns.map((column, i) => Math.max(width(column.header), ...cells.map((row) => width(row[i]))));
   const gap = ' '.repeat(options.gap ?? 2);
   const line = (row: readonly string[], header: boolean): string => {
     const last = row.length - 1;
@@ -33,7 +35,13 @@ export function formatTable(columns: readonly Column[], rows: ReadonlyArray<read
     });
     return padded.join(gap).trimEnd();
   };
-  return [line(columns.map((column) => column.header), true), ...cells.map((row) => line(row, false))];
+  return [
+    line(
+      columns.map((column) => column.header),
+      true,
+    ),
+    ...cells.map((row) => line(row, false)),
+  ];
 }
 
 /** Display width: one column per code point (names here are ASCII in practice; wide CJK is rare). */

@@ -29,8 +29,11 @@ export type TargetSpec =
  * subcommand's positionals hold none); `current` when none was given and the
  * subcommand allows it.
  */
-export function targetSpec(values: ParsedArgs['values'], positional: string | undefined,
-  whenNone: 'current' | 'required'): TargetSpec {
+export function targetSpec(
+  values: ParsedArgs['values'],
+  positional: string | undefined,
+  whenNone: 'current' | 'required',
+): TargetSpec {
   const pid = stringOption(values, 'pid');
   const container = stringOption(values, 'container');
   const given = [positional, pid, container].filter((value) => value !== undefined).length;

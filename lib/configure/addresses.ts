@@ -17,8 +17,10 @@ export function addAddressIn(ns: NetNamespace, ifname: string, cidr: string): vo
   const parsed = checked(ifname, cidr);
   using socket = RtnlSocket.inside(ns);
   const link = findLink(socket, ifname, ns.id);
-  socket.request({ what: 'RTM_NEWADDR', subject: `${cidr} dev ${ifname}`, step: `adding ${cidr} to ${quoted(ifname)} in ${ns.id}` },
-    (seq) => addAddressRequest(seq, link.ifindex, parsed));
+  socket.request(
+    { what: 'RTM_NEWADDR', subject: `${cidr} dev ${ifname}`, step: `adding ${cidr} to ${quoted(ifname)} in ${ns.id}` },
+    (seq) => addAddressRequest(seq, link.ifindex, parsed),
+  );
 }
 
 /** Removes an address; one not there is EADDRNOTAVAIL. */
@@ -26,6 +28,12 @@ export function deleteAddressIn(ns: NetNamespace, ifname: string, cidr: string):
   const parsed = checked(ifname, cidr);
   using socket = RtnlSocket.inside(ns);
   const link = findLink(socket, ifname, ns.id);
-  socket.request({ what: 'RTM_DELADDR', subject: `${cidr} dev ${ifname}`, step: `removing ${cidr} from ${quoted(ifname)} in ${ns.id}` },
-    (seq) => deleteAddressRequest(seq, link.ifindex, parsed));
+  socket.request(
+    {
+      what: 'RTM_DELADDR',
+      subject: `${cidr} dev ${ifname}`,
+      step: `removing ${cidr} from ${quoted(ifname)} in ${ns.id}`,
+    },
+    (seq) => deleteAddressRequest(seq, link.ifindex, parsed),
+  );
 }

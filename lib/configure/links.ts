@@ -26,10 +26,13 @@ export function createBridgeIn(ns: NetNamespace, name: string): LinkRef {
   assertInterfaceName(name, 'bridge name');
   using socket = RtnlSocket.inside(ns);
   return allOrNothing((rollback) => {
-    const replies = socket.request({ what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
-      withEcho((seq) => createBridgeRequest(seq, name)));
-    rollback.add(`the creation of bridge ${quoted(name)}`,
-      () => deleteByName(socket, name, ns.id, 'deleting the new bridge again'));
+    const replies = socket.request(
+      { what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
+      withEcho((seq) => createBridgeRequest(seq, name)),
+    );
+    rollback.add(`the creation of bridge ${quoted(name)}`, () =>
+      deleteByName(socket, name, ns.id, 'deleting the new bridge again'),
+    );
     const made = echoedLink(replies, name) ?? findLink(socket, name, ns.id, 'the new bridge ');
     return { ns: ns.id, ifindex: made.ifindex, name };
   });

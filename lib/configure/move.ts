@@ -29,16 +29,27 @@ export function assertMoveArguments(ifname: unknown, options: unknown): asserts 
   if (name !== undefined) assertInterfaceName(name, 'new name');
 }
 
-export function moveLinkInto(from: NetNamespace, ifname: string, to: NetNamespace, target: NetnsTarget,
-  options: MoveLinkOptions = {}): LinkRef {
+export function moveLinkInto(
+  from: NetNamespace,
+  ifname: string,
+  to: NetNamespace,
+  target: NetnsTarget,
+  options: MoveLinkOptions = {},
+): LinkRef {
   const newName = options.name ?? ifname;
   using source = RtnlSocket.inside(from);
   const link = findLink(source, ifname, from.id);
   if (from.equals(to)) {
     // Already there: the kernel would answer yes and do nothing; a rename still applies.
     if (newName !== ifname) {
-      source.request({ what: 'RTM_NEWLINK', subject: ifname, step: `renaming ${quoted(ifname)} to ${quoted(newName)} in ${from.id}` },
-        (seq) => setLinkRequest(seq, link.ifindex, { name: newName }));
+      source.request(
+        {
+          what: 'RTM_NEWLINK',
+          subject: ifname,
+          step: `renaming ${quoted(ifname)} to ${quoted(newName)} in ${from.id}`,
+        },
+        (seq) => setLinkRequest(seq, link.ifindex, { name: newName }),
+      );
     }
     return { ns: to.id, ifindex: link.ifindex, name: newName };
   }
@@ -55,8 +66,10 @@ export function moveLinkInto(from: NetNamespace, ifname: string, to: NetNamespac
 
   return allOrNothing((rollback) => {
     const renamed = renameInOneRequest ? ` as ${quoted(newName)}` : '';
-    source.request({ what: 'RTM_NEWLINK', subject: ifname, step: `moving it from ${from.id} into ${to.id}${renamed}` },
-      (seq) => setLinkRequest(seq, link.ifindex, { nsFd: to.fd, name: renameInOneRequest ? newName : undefined }));
+    source.request(
+      { what: 'RTM_NEWLINK', subject: ifname, step: `moving it from ${from.id} into ${to.id}${renamed}` },
+      (seq) => setLinkRequest(seq, link.ifindex, { nsFd: to.fd, name: renameInOneRequest ? newName : undefined }),
+    );
     rollback.add(`the move of ${quoted(ifname)} into ${to.id}`, () => {
       moveBack(there, findLink(there, arrivesAs, to.id), before, from);
       restoreMovedState(source, before, from.id);
@@ -66,11 +79,13 @@ export function moveLinkInto(from: NetNamespace, ifname: string, to: NetNamespac
       const renaming = `renaming ${quoted(ifname)} to ${quoted(newName)}`;
       // Undone before the move is: the move back looks for the name it arrived with.
       rollback.add(renaming, () => {
-        there.request({ what: 'RTM_NEWLINK', subject: newName, step: `undoing ${renaming}` },
-          (seq) => setLinkRequest(seq, arrived.ifindex, { name: ifname }));
+        there.request({ what: 'RTM_NEWLINK', subject: newName, step: `undoing ${renaming}` }, (seq) =>
+          setLinkRequest(seq, arrived.ifindex, { name: ifname }),
+        );
       });
-      there.request({ what: 'RTM_NEWLINK', subject: ifname, step: `${renaming} in ${to.id}` },
-        (seq) => setLinkRequest(seq, arrived.ifindex, { name: newName }));
+      there.request({ what: 'RTM_NEWLINK', subject: ifname, step: `${renaming} in ${to.id}` }, (seq) =>
+        setLinkRequest(seq, arrived.ifindex, { name: newName }),
+      );
     }
     confirmTarget(target, to);
     return { ns: to.id, ifindex: arrived.ifindex, name: newName };

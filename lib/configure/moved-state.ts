@@ -65,23 +65,32 @@ export function captureMovedState(socket: RtnlSocket, link: RawLink): MovedState
  */
 export function restoreMovedState(socket: RtnlSocket, state: MovedState, nsId: string): void {
   const link = findLink(socket, state.name, nsId, 'the link moved back ');
-  const step = (what: string) => ({ what: 'RTM_NEWLINK', subject: state.name, step: `${what} of ${quoted(state.name)} in ${nsId}` });
+  const step = (what: string) => ({
+    what: 'RTM_NEWLINK',
+    subject: state.name,
+    step: `${what} of ${quoted(state.name)} in ${nsId}`,
+  });
   for (const { cidr, broadcast, detected } of state.addresses) {
     // An IPv6 address that had passed detection comes back usable at once, as
     // it was: a tentative one would refuse the routes that name it as source.
-    socket.request({ ...step(`restoring address ${cidr}`), what: 'RTM_NEWADDR' },
-      (seq) => addAddressRequest(seq, link.ifindex, cidr, { broadcast, nodad: detected }));
+    socket.request({ ...step(`restoring address ${cidr}`), what: 'RTM_NEWADDR' }, (seq) =>
+      addAddressRequest(seq, link.ifindex, cidr, { broadcast, nodad: detected }),
+    );
   }
   if (state.masterIndex !== undefined) {
-    socket.request(step('restoring the master'), (seq) => setLinkRequest(seq, link.ifindex, { masterIndex: state.masterIndex }));
+    socket.request(step('restoring the master'), (seq) =>
+      setLinkRequest(seq, link.ifindex, { masterIndex: state.masterIndex }),
+    );
   }
-  if (state.up) socket.request(step('restoring the up state'), (seq) => setLinkRequest(seq, link.ifindex, { up: true }));
+  if (state.up)
+    socket.request(step('restoring the up state'), (seq) => setLinkRequest(seq, link.ifindex, { up: true }));
   // Last: a route through a gateway needs the link up and its address there.
   const refused: Array<{ described: string; error: unknown }> = [];
   for (const { message, described } of state.routes) {
     try {
-      socket.request({ ...step(`restoring route ${described}`), what: 'RTM_NEWROUTE' },
-        (seq) => replayRouteRequest(seq, message, link.ifindex));
+      socket.request({ ...step(`restoring route ${described}`), what: 'RTM_NEWROUTE' }, (seq) =>
+        replayRouteRequest(seq, message, link.ifindex),
+      );
     } catch (error) {
       refused.push({ described, error });
     }

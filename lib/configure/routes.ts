@@ -12,7 +12,8 @@ const ROUTE_FIELDS = new Set(['to', 'via', 'dev', 'metric', 'family']);
 function assertRoute(route: unknown): asserts route is RouteSpec {
   if (typeof route !== 'object' || route === null) throw new TypeError('route must be an object { to, via?, dev? }');
   const unknown = Object.keys(route).filter((key) => !ROUTE_FIELDS.has(key));
-  if (unknown.length > 0) throw new TypeError(`unknown route field(s): ${unknown.join(', ')} (known: ${[...ROUTE_FIELDS].join(', ')})`);
+  if (unknown.length > 0)
+    throw new TypeError(`unknown route field(s): ${unknown.join(', ')} (known: ${[...ROUTE_FIELDS].join(', ')})`);
   const { dev, ...rest } = route as RouteSpec;
   if (dev !== undefined) assertInterfaceName(dev, 'dev');
   // The codec's own checks, on a stand-in ifindex: a bad route fails here, not after the lookup.
@@ -26,6 +27,8 @@ export function addRouteIn(ns: NetNamespace, route: RouteSpec): void {
   const description = `${route.to}${route.via ? ` via ${route.via}` : ''}${dev ? ` dev ${dev}` : ''}`;
   using socket = RtnlSocket.inside(ns);
   const ifindex = dev === undefined ? undefined : findLink(socket, dev, ns.id).ifindex;
-  socket.request({ what: 'RTM_NEWROUTE', subject: description, step: `adding route ${description} in ${ns.id}` },
-    (seq) => addRouteRequest(seq, { ...rest, dev: ifindex }));
+  socket.request(
+    { what: 'RTM_NEWROUTE', subject: description, step: `adding route ${description} in ${ns.id}` },
+    (seq) => addRouteRequest(seq, { ...rest, dev: ifindex }),
+  );
 }

@@ -26,7 +26,8 @@ export function assertLinkSettings(ifname: unknown, settings: unknown): asserts 
   }
   const given = Object.keys(settings).filter((key) => (settings as Record<string, unknown>)[key] !== undefined);
   const unknown = given.filter((key) => !SETTINGS.has(key));
-  if (unknown.length > 0) throw new TypeError(`unknown link setting(s): ${unknown.join(', ')} (known: up, mtu, name, master)`);
+  if (unknown.length > 0)
+    throw new TypeError(`unknown link setting(s): ${unknown.join(', ')} (known: up, mtu, name, master)`);
   if (given.length === 0) throw new TypeError('setLink needs at least one of up, mtu, name, master');
   const { up, mtu, name, master } = settings as LinkSettings;
   if (up !== undefined && typeof up !== 'boolean') throw new TypeError(`up must be a boolean, got ${typeof up}`);
@@ -50,24 +51,51 @@ function plan(link: RawLink, settings: LinkSettings, masterIndex: number | undef
   const here = `in ${nsId}`;
   const isUp = (link.flags & IFF_UP) !== 0;
   if (settings.up === false && isUp) {
-    steps.push({ doing: `setting ${it} down ${here}`, change: `setting ${it} down`, apply: { up: false }, restore: { up: true } });
+    steps.push({
+      doing: `setting ${it} down ${here}`,
+      change: `setting ${it} down`,
+      apply: { up: false },
+      restore: { up: true },
+    });
   }
   if (settings.name !== undefined && settings.name !== link.name) {
     const renaming = `renaming ${it} to ${quoted(settings.name)}`;
-    steps.push({ doing: `${renaming} ${here}`, change: renaming, apply: { name: settings.name }, restore: { name: link.name } });
+    steps.push({
+      doing: `${renaming} ${here}`,
+      change: renaming,
+      apply: { name: settings.name },
+      restore: { name: link.name },
+    });
   }
   if (settings.mtu !== undefined && settings.mtu !== link.mtu) {
     const setting = `setting the mtu of ${it} to ${settings.mtu}`;
-    steps.push({ doing: `${setting} ${here}`, change: `${setting} (from ${link.mtu})`,
-      apply: { mtu: settings.mtu }, restore: { mtu: link.mtu } });
+    steps.push({
+      doing: `${setting} ${here}`,
+      change: `${setting} (from ${link.mtu})`,
+      apply: { mtu: settings.mtu },
+      restore: { mtu: link.mtu },
+    });
   }
   const currentMaster = link.masterIndex ?? 0;
   if (masterIndex !== undefined && masterIndex !== currentMaster) {
-    const doing = masterIndex === 0 ? `taking ${it} out of its master` : `making ${quoted(settings.master ?? '')} the master of ${it}`;
-    steps.push({ doing: `${doing} ${here}`, change: doing, apply: { masterIndex }, restore: { masterIndex: currentMaster } });
+    const doing =
+      masterIndex === 0
+        ? `taking ${it} out of its master`
+        : `making ${quoted(settings.master ?? '')} the master of ${it}`;
+    steps.push({
+      doing: `${doing} ${here}`,
+      change: doing,
+      apply: { masterIndex },
+      restore: { masterIndex: currentMaster },
+    });
   }
   if (settings.up === true && !isUp) {
-    steps.push({ doing: `setting ${it} up ${here}`, change: `setting ${it} up`, apply: { up: true }, restore: { up: false } });
+    steps.push({
+      doing: `setting ${it} up ${here}`,
+      change: `setting ${it} up`,
+      apply: { up: true },
+      restore: { up: false },
+    });
   }
   return steps;
 }
@@ -75,19 +103,21 @@ function plan(link: RawLink, settings: LinkSettings, masterIndex: number | undef
 function apply(socket: RtnlSocket, rollback: Rollback, link: RawLink, step: Step): void {
   const subject = link.name;
   rollback.add(step.change, () => {
-    socket.request({ what: 'RTM_NEWLINK', subject, step: `undoing ${step.change}` },
-      (seq) => setLinkRequest(seq, link.ifindex, step.restore));
+    socket.request({ what: 'RTM_NEWLINK', subject, step: `undoing ${step.change}` }, (seq) =>
+      setLinkRequest(seq, link.ifindex, step.restore),
+    );
   });
-  socket.request({ what: 'RTM_NEWLINK', subject, step: step.doing },
-    (seq) => setLinkRequest(seq, link.ifindex, step.apply));
+  socket.request({ what: 'RTM_NEWLINK', subject, step: step.doing }, (seq) =>
+    setLinkRequest(seq, link.ifindex, step.apply),
+  );
 }
 
 export function setLinkIn(ns: NetNamespace, ifname: string, settings: LinkSettings): void {
   using socket = RtnlSocket.inside(ns);
   const link = findLink(socket, ifname, ns.id);
   const { master } = settings;
-  const masterIndex = master === undefined ? undefined
-    : master === null ? 0 : findLink(socket, master, ns.id, 'the master ').ifindex;
+  const masterIndex =
+    master === undefined ? undefined : master === null ? 0 : findLink(socket, master, ns.id, 'the master ').ifindex;
   const steps = plan(link, settings, masterIndex, ns.id);
   allOrNothing((rollback) => {
     for (const step of steps) apply(socket, rollback, link, step);

@@ -38,9 +38,8 @@ function assertEndSpec(spec: unknown, what: string): asserts spec is VethEndSpec
 }
 
 function place(spec: VethEndSpec): PlacedEnd {
-  const { namespace, owned } = spec.ns === undefined
-    ? { namespace: NetNamespace.current(), owned: true }
-    : resolveTarget(spec.ns);
+  const { namespace, owned } =
+    spec.ns === undefined ? { namespace: NetNamespace.current(), owned: true } : resolveTarget(spec.ns);
   return { name: spec.name, target: spec.ns, namespace, owned };
 }
 
@@ -75,10 +74,13 @@ function createPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   const description = `creating veth pair ${quoted(a.name)} in ${a.namespace.id} and ${quoted(b.name)} in ${b.namespace.id}`;
 
   return allOrNothing((rollback) => {
-    const replies = socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description },
-      withEcho((seq) => createVethRequest(seq, request(home), request(away))));
-    rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`,
-      () => deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'));
+    const replies = socket.request(
+      { what: 'RTM_NEWLINK', subject: a.name, step: description },
+      withEcho((seq) => createVethRequest(seq, request(home), request(away))),
+    );
+    rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`, () =>
+      deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'),
+    );
     const anchor = echoedLink(replies, home.name) ?? findLink(socket, home.name, home.namespace.id, 'the new end ');
     // Older kernels leave IFLA_LINK out when the peer's ifindex equals the
     // link's own, which happens across namespaces (two fresh ones both give 2).

@@ -14,8 +14,9 @@ export function checkContainerRef(value: unknown): string {
   if (ref.includes('/')) throw new TypeError(`container id or name must not contain '/': '${value}'`);
   if (ref.length > MAX_LENGTH) throw new RangeError(`container id or name must be at most ${MAX_LENGTH} characters`);
   if (!CONTAINER_REF.test(ref)) {
-    throw new TypeError(`not a container id or name (letters, digits, '_', '.', '-', ` +
-      `starting with a letter or digit): '${value}'`);
+    throw new TypeError(
+      `not a container id or name (letters, digits, '_', '.', '-', ` + `starting with a letter or digit): '${value}'`,
+    );
   }
   return ref;
 }

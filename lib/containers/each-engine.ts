@@ -26,8 +26,11 @@ export interface EngineWalk<T> {
  * `ask`, until `ask` resolves to something other than undefined. Any other
  * failure (an engine that answers wrongly, the deadline) rejects at once.
  */
-export async function askEachEngine<T>(sockets: EngineSockets, deadline: Deadline,
-  ask: (engine: EngineClient) => Promise<T | undefined>): Promise<EngineWalk<T>> {
+export async function askEachEngine<T>(
+  sockets: EngineSockets,
+  deadline: Deadline,
+  ask: (engine: EngineClient) => Promise<T | undefined>,
+): Promise<EngineWalk<T>> {
   const passedOver = sockets.problem ? [sockets.problem] : [];
   for (const socketPath of sockets.paths) {
     let engine: EngineClient;
@@ -50,8 +53,10 @@ export function mostTellingUnreachable(passedOver: readonly NetnsError[]): Netns
     const index = TELLING_ORDER.indexOf(error.code);
     return index < 0 ? TELLING_ORDER.length : index;
   };
-  return passedOver.reduce<NetnsError | undefined>((best, error) =>
-    best === undefined || rank(error) < rank(best) ? error : best, undefined);
+  return passedOver.reduce<NetnsError | undefined>(
+    (best, error) => (best === undefined || rank(error) < rank(best) ? error : best),
+    undefined,
+  );
 }
 
 function isUnreachable(error: unknown): error is NetnsError {

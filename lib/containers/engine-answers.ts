@@ -45,8 +45,11 @@ export function readInspected(body: unknown, label: EngineRequestLabel): Inspect
   if (networkMode !== undefined && typeof networkMode !== 'string') {
     throw malformedError(label, `HostConfig.NetworkMode is not a string for container ${id}`);
   }
-  if (sandboxKey !== undefined && sandboxKey !== null &&
-    (typeof sandboxKey !== 'string' || (sandboxKey !== '' && !sandboxKey.startsWith('/')) || sandboxKey.includes('\0'))) {
+  if (
+    sandboxKey !== undefined &&
+    sandboxKey !== null &&
+    (typeof sandboxKey !== 'string' || (sandboxKey !== '' && !sandboxKey.startsWith('/')) || sandboxKey.includes('\0'))
+  ) {
     throw malformedError(label, `NetworkSettings.SandboxKey is not an absolute path for container ${id}`);
   }
   return {

@@ -28,14 +28,19 @@ export interface EngineClient {
   getJson(path: string): Promise<EngineJson>;
 }
 
-export async function connectEngine(socketPath: string, from: EngineSocketSource,
-  deadline: Deadline): Promise<EngineClient> {
+export async function connectEngine(
+  socketPath: string,
+  from: EngineSocketSource,
+  deadline: Deadline,
+): Promise<EngineClient> {
   const label = (method: string, path: string): EngineRequestLabel => ({ socketPath, from, method, path });
   const ping = await pingEngine(label, deadline);
   const apiVersion = negotiatedVersion(ping, label('GET', '/_ping'));
   const runtime = runtimeOf(ping);
   return {
-    socketPath, apiVersion, runtime,
+    socketPath,
+    apiVersion,
+    runtime,
     async getJson(path) {
       const request = label('GET', `/v${apiVersion}${path}`);
       const answer = await engineRequest(request, deadline);
@@ -48,8 +53,10 @@ export async function connectEngine(socketPath: string, from: EngineSocketSource
 
 // HEAD first, as the docker CLI does; engines before API 1.40 answer only GET.
 // A 500 is still an answer: an unhealthy daemon says so but names its version.
-async function pingEngine(label: (method: string, path: string) => EngineRequestLabel,
-  deadline: Deadline): Promise<EngineAnswer> {
+async function pingEngine(
+  label: (method: string, path: string) => EngineRequestLabel,
+  deadline: Deadline,
+): Promise<EngineAnswer> {
   const answered = (answer: EngineAnswer): boolean => answer.status === 200 || answer.status === 500;
   const head = await engineRequest(label('HEAD', '/_ping'), deadline);
   if (answered(head)) return head;
@@ -86,8 +93,11 @@ function parseJson(answer: EngineAnswer, label: EngineRequestLabel): unknown {
   try {
     return JSON.parse(answer.body);
   } catch (error) {
-    throw malformedError(label, `not JSON (${answer.body.length} bytes starting ${JSON.stringify(answer.body.slice(0, 40))})`,
-      error);
+    throw malformedError(
+      label,
+      `not JSON (${answer.body.length} bytes starting ${JSON.stringify(answer.body.slice(0, 40))})`,
+      error,
+    );
   }
 }
 

@@ -20,8 +20,10 @@ export function connectionError(label: EngineRequestLabel, cause: NodeJS.ErrnoEx
   const errno = typeof cause.errno === 'number' ? cause.errno : errnoOfCode(cause.code);
   const code = cause.code ?? 'EIO';
   let hint: string | undefined;
-  if (code === 'ENOENT') hint = `no engine socket there: is the Docker (or Podman) daemon running? ${changeSocketHint(label.from)}`;
-  else if (code === 'ECONNREFUSED') hint = `nothing listens on the socket: is the daemon running? ${changeSocketHint(label.from)}`;
+  if (code === 'ENOENT')
+    hint = `no engine socket there: is the Docker (or Podman) daemon running? ${changeSocketHint(label.from)}`;
+  else if (code === 'ECONNREFUSED')
+    hint = `nothing listens on the socket: is the daemon running? ${changeSocketHint(label.from)}`;
   else if (code === 'EACCES' || code === 'EPERM') hint = permissionHint(label.socketPath);
   const syscall = cause.syscall === 'connect' ? 'connect' : where(label);
   return new NetnsError({ errno, syscall, path: label.socketPath, hint: hint ?? '', cause });
@@ -37,7 +39,9 @@ function errnoOfCode(code: string | undefined): number {
 
 export function timeoutError(label: EngineRequestLabel, timeoutMs: number): NetnsError {
   return new NetnsError({
-    errno: errnoOf('ETIMEDOUT'), syscall: where(label), path: label.socketPath,
+    errno: errnoOf('ETIMEDOUT'),
+    syscall: where(label),
+    path: label.socketPath,
     description: `the engine did not answer within ${timeoutMs} ms`,
     hint: 'is the daemon hung? raise timeoutMs if it is only slow',
   });
@@ -46,9 +50,12 @@ export function timeoutError(label: EngineRequestLabel, timeoutMs: number): Netn
 /** An answer that is not what the Engine API documents. */
 export function malformedError(label: EngineRequestLabel, what: string, cause?: unknown): NetnsError {
   return new NetnsError({
-    errno: errnoOf('EPROTO'), syscall: where(label), path: label.socketPath,
+    errno: errnoOf('EPROTO'),
+    syscall: where(label),
+    path: label.socketPath,
     description: `malformed answer from the engine: ${what}`,
-    hint: 'is this socket a Docker Engine API?', cause,
+    hint: 'is this socket a Docker Engine API?',
+    cause,
   });
 }
 

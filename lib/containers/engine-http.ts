@@ -41,28 +41,33 @@ export function engineRequest(label: EngineRequestLabel, deadline: Deadline): Pr
     }
     // agent: false, one connection per request, closed after it: nothing
     // outlives the call, and unix-socket connections cost next to nothing.
-    const request = http.request({
-      socketPath: label.socketPath,
-      method: label.method,
-      path: label.path,
-      headers: { 'Accept': 'application/json', 'User-Agent': 'netns-native' },
-      agent: false,
-      signal: deadline.signal,
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) request.destroy(malformedError(label, `more than ${MAX_BODY_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      response.on('error', fail); // also a connection cut mid-answer (ECONNRESET 'aborted')
-      response.on('end', () => resolve({
-        status: response.statusCode ?? 0,
-        headers: response.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      }));
-    });
+    const request = http.request(
+      {
+        socketPath: label.socketPath,
+        method: label.method,
+        path: label.path,
+        headers: { Accept: 'application/json', 'User-Agent': 'netns-native' },
+        agent: false,
+        signal: deadline.signal,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) request.destroy(malformedError(label, `more than ${MAX_BODY_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        response.on('error', fail); // also a connection cut mid-answer (ECONNRESET 'aborted')
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     request.on('error', fail);
     request.end();
   });

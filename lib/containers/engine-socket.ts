@@ -35,8 +35,11 @@ export function defaultEngineSockets(env: NodeJS.ProcessEnv = process.env): stri
  * paths (a test's fake engines); it is used only when neither socketPath nor
  * DOCKER_HOST names one.
  */
-export function engineSockets(socketPath: string | undefined, env: NodeJS.ProcessEnv = process.env,
-  defaults: readonly string[] = defaultEngineSockets(env)): EngineSockets {
+export function engineSockets(
+  socketPath: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: readonly string[] = defaultEngineSockets(env),
+): EngineSockets {
   if (socketPath !== undefined) return { from: 'socketPath', paths: [socketPath] };
   // The docker CLI treats an empty DOCKER_HOST as unset.
   const dockerHost = env.DOCKER_HOST;
@@ -50,7 +53,8 @@ export function engineSockets(socketPath: string | undefined, env: NodeJS.Proces
 function fromDockerHost(dockerHost: string): EngineSockets {
   const unsupported = (problem: NetnsError): EngineSockets => ({ from: 'DOCKER_HOST', paths: [], problem });
   const match = /^unix:\/\/(.*)$/.exec(dockerHost);
-  if (!match) return unsupported(unusableDockerHost(dockerHost, 'EPROTONOSUPPORT', 'only unix:// sockets are supported'));
+  if (!match)
+    return unsupported(unusableDockerHost(dockerHost, 'EPROTONOSUPPORT', 'only unix:// sockets are supported'));
   try {
     assertSocketPath(match[1], 'its socket path');
   } catch (error) {

@@ -6,9 +6,7 @@ import fs from 'node:fs';
 import type { NetnsError } from '../errors';
 import { NetNamespace } from '../handle/net-namespace';
 import type { ContainerRef } from '../topology/model';
-import {
-  exitedMeanwhile, namespaceMismatch, networkModeLoop, noSuchContainer, notRunning,
-} from './container-errors';
+import { exitedMeanwhile, namespaceMismatch, networkModeLoop, noSuchContainer, notRunning } from './container-errors';
 import { checkContainerRef } from './container-name';
 import { type ContainerNetnsInfo, rememberContainer } from './container-origin';
 import { askEachEngine, mostTellingUnreachable } from './each-engine';
@@ -63,7 +61,10 @@ async function findContainer(sockets: EngineSockets, deadline: Deadline, ref: st
   throw misses[0] ?? mostTellingUnreachable(passedOver)!;
 }
 
-async function namespaceOfContainer(engine: EngineClient, inspect: EngineJson & { found: true }): Promise<NetNamespace> {
+async function namespaceOfContainer(
+  engine: EngineClient,
+  inspect: EngineJson & { found: true },
+): Promise<NetNamespace> {
   const { container, label } = runningContainer(engine, inspect);
   const joined = await followJoins(engine, container);
   const ns = openProcessNamespace(container, label);
@@ -89,7 +90,10 @@ function runningContainer(engine: EngineClient, answer: EngineJson & { found: tr
  * (following chains); undefined for any other mode, or when the owner is gone
  * (then there is nothing to prove against but the pid itself).
  */
-async function followJoins(engine: EngineClient, container: InspectedContainer): Promise<InspectedContainer | undefined> {
+async function followJoins(
+  engine: EngineClient,
+  container: InspectedContainer,
+): Promise<InspectedContainer | undefined> {
   const chain = [container];
   let current = container;
   while (current.networkMode.startsWith('container:')) {
@@ -98,7 +102,10 @@ async function followJoins(engine: EngineClient, container: InspectedContainer):
     if (!answer.found) return undefined;
     const next = readInspected(answer.body, answer.label);
     if (chain.some((seen) => seen.id === next.id) || chain.length > MAX_JOINS) {
-      throw networkModeLoop(answer.label, [...chain, next].map((c) => c.name));
+      throw networkModeLoop(
+        answer.label,
+        [...chain, next].map((c) => c.name),
+      );
     }
     chain.push(next);
     current = next;
@@ -120,13 +127,21 @@ function openProcessNamespace(container: InspectedContainer, label: EngineReques
  * a joined container) and with a running owner's own process. Returns the
  * sandbox key that matched, if one could be seen here.
  */
-function proveAgainstEngine(ns: NetNamespace, container: InspectedContainer,
-  joined: InspectedContainer | undefined, label: EngineRequestLabel): string | undefined {
+function proveAgainstEngine(
+  ns: NetNamespace,
+  container: InspectedContainer,
+  joined: InspectedContainer | undefined,
+  label: EngineRequestLabel,
+): string | undefined {
   if (joined?.running && joined.pid > 0) {
     const owner = statIfNsfs(`/proc/${joined.pid}/ns/net`, ns.dev);
     if (owner && owner.ino !== ns.ino) {
-      throw namespaceMismatch(label, container, ns.id,
-        `container '${joined.name}' whose namespace it joined is in net:[${owner.ino}]`);
+      throw namespaceMismatch(
+        label,
+        container,
+        ns.id,
+        `container '${joined.name}' whose namespace it joined is in net:[${owner.ino}]`,
+      );
     }
   }
   const key = (joined ?? container).sandboxKey;
@@ -161,8 +176,12 @@ async function confirmStillRunning(engine: EngineClient, container: InspectedCon
   if (!now?.running || now.pid !== container.pid) throw exitedMeanwhile(answer.label, container);
 }
 
-function originOf(engine: EngineClient, container: InspectedContainer, joined: InspectedContainer | undefined,
-  sandboxKey: string | undefined): ContainerNetnsInfo {
+function originOf(
+  engine: EngineClient,
+  container: InspectedContainer,
+  joined: InspectedContainer | undefined,
+  sandboxKey: string | undefined,
+): ContainerNetnsInfo {
   const refOf = (c: InspectedContainer): ContainerRef => ({ id: c.id, name: c.name, runtime: engine.runtime });
   return {
     ...refOf(container),

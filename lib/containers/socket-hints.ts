@@ -23,7 +23,7 @@ export function permissionHint(socketPath: string): string {
   if (owner !== undefined && owner !== 0) {
     return `the socket belongs to uid ${owner}: a rootless engine serves its own user only, run as that user`;
   }
-  if (path.basename(socketPath).includes('podman')) return 'Podman\'s system socket is root\'s: run as root';
+  if (path.basename(socketPath).includes('podman')) return "Podman's system socket is root's: run as root";
   return 'run as root or join the docker group';
 }
 

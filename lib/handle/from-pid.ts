@@ -20,8 +20,7 @@ export function openNetnsOfPid(pid: number): NsfsFile {
   if (failedWith(pidfd, 'EINVAL', 'ENOENT')) refuseThreadId(pid, procPath, 'pidfd_open');
   const held = check(pidfd, procPath);
   try {
-    return simulatedMissing('pidfd-netns') ? openThenConfirmAlive(procPath, held)
-      : netnsFromPidfd(procPath, held);
+    return simulatedMissing('pidfd-netns') ? openThenConfirmAlive(procPath, held) : netnsFromPidfd(procPath, held);
   } finally {
     native.close(held);
   }
@@ -44,8 +43,13 @@ function netnsFromPidfd(procPath: string, pidfd: number): NsfsFile {
 function refuseThreadId(pid: number, procPath: string, syscall: string): void {
   const leader = threadGroupOf(pid);
   if (leader !== undefined && leader !== pid) {
-    throw new NetnsError({ errno: errnoOf('EINVAL'), syscall, path: procPath,
-      description: `${pid} is a thread of process ${leader}, not a process id`, hint: '' });
+    throw new NetnsError({
+      errno: errnoOf('EINVAL'),
+      syscall,
+      path: procPath,
+      description: `${pid} is a thread of process ${leader}, not a process id`,
+      hint: '',
+    });
   }
 }
 

@@ -13,9 +13,11 @@ const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, id }) => {
   } catch {
     // Already gone: nothing to give back.
   }
-  process.emitWarning(`NetNamespace ${id} (fd ${fd}) was garbage-collected ` +
-    'without close(); its fd was closed. Call close() or use `using`.',
-  { code: 'NETNS_HANDLE_LEAK' });
+  process.emitWarning(
+    `NetNamespace ${id} (fd ${fd}) was garbage-collected ` +
+      'without close(); its fd was closed. Call close() or use `using`.',
+    { code: 'NETNS_HANDLE_LEAK' },
+  );
 });
 
 /** Closes `leak.fd` if `owner` is collected before forget(owner). */

@@ -13,7 +13,13 @@ import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { NetnsError, errnoOf, rethrowing } from '../errors';
 import { spawnIsolated } from '../inside/isolated-spawn';
 import {
-  type NsConnectOptions, type NsListenOptions, type NsUdpOptions, connectIn, listenIn, socketIn, udpSocketIn,
+  type NsConnectOptions,
+  type NsListenOptions,
+  type NsUdpOptions,
+  connectIn,
+  listenIn,
+  socketIn,
+  udpSocketIn,
 } from '../inside/sockets';
 import { type NsSpawnOptions, spawnShared } from '../inside/spawn';
 import { readSysctl, writeSysctl } from '../inside/sysctl';
@@ -127,8 +133,7 @@ export class NetNamespace implements Disposable {
    * ip netns attach NAME PID: names a running process's (or a handle's)
    * namespace. A pid is taken through a pidfd and bound from the held fd.
    */
-  static attach(name: string, pidOrHandle: number | NetNamespace,
-    options: RunDirOptions = {}): NetNamespace {
+  static attach(name: string, pidOrHandle: number | NetNamespace, options: RunDirOptions = {}): NetNamespace {
     namedPath(name, options); // a bad name is refused before the pid is looked at
     if (pidOrHandle instanceof NetNamespace) {
       return NetNamespace.#named(attachNamed(name, pidOrHandle.fd, options));
@@ -365,21 +370,20 @@ export interface ResolvedTarget {
 export function resolveTarget(target: NetnsTarget, options: RunDirOptions = {}): ResolvedTarget {
   if (target instanceof NetNamespace) return { namespace: target, owned: false };
   if (typeof target === 'string') {
-    const namespace = target.startsWith('/')
-      ? NetNamespace.fromPath(target)
-      : NetNamespace.fromName(target, options);
+    const namespace = target.startsWith('/') ? NetNamespace.fromPath(target) : NetNamespace.fromName(target, options);
     return { namespace, owned: true };
   }
   if (typeof target === 'object' && target !== null && 'pid' in target) {
     return { namespace: NetNamespace.fromPid(target.pid), owned: true };
   }
-  throw new TypeError('target must be a NetNamespace, a namespace name, an absolute ' +
-    `path or { pid }, got ${target === null ? 'null' : typeof target}`);
+  throw new TypeError(
+    'target must be a NetNamespace, a namespace name, an absolute ' +
+      `path or { pid }, got ${target === null ? 'null' : typeof target}`,
+  );
 }
 
 /** @internal Runs fn with the resolved namespace, closing it afterwards if it was opened for fn. */
-export function withTarget<T>(target: NetnsTarget, fn: (ns: NetNamespace) => T,
-  options: RunDirOptions = {}): T {
+export function withTarget<T>(target: NetnsTarget, fn: (ns: NetNamespace) => T, options: RunDirOptions = {}): T {
   const { namespace, owned } = resolveTarget(target, options);
   try {
     return fn(namespace);

@@ -38,8 +38,10 @@ function stdioKinds(stdio: unknown): StdioKind[] {
   const kinds = [0, 1, 2].map((i) => list[i] ?? 'pipe');
   for (const kind of kinds) {
     if (typeof kind !== 'string' || !STDIO_KINDS.includes(kind)) {
-      throw new TypeError("isolated spawn supports stdio 'pipe', 'inherit' or 'ignore' for fds 0-2 only, " +
-        `got ${typeof kind === 'string' ? `'${kind}'` : typeof kind}`);
+      throw new TypeError(
+        "isolated spawn supports stdio 'pipe', 'inherit' or 'ignore' for fds 0-2 only, " +
+          `got ${typeof kind === 'string' ? `'${kind}'` : typeof kind}`,
+      );
     }
   }
   return kinds as StdioKind[];
@@ -54,15 +56,18 @@ function readOptions(options: SpawnOptions): IsolatedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined && !SUPPORTED_OPTIONS.has(key)) {
-      throw new TypeError(`isolated spawn does not support the '${key}' option ` +
-        "(supported: stdio, env, cwd); use mountNamespace: 'shared' for the full child_process options");
+      throw new TypeError(
+        `isolated spawn does not support the '${key}' option ` +
+          "(supported: stdio, env, cwd); use mountNamespace: 'shared' for the full child_process options",
+      );
     }
   }
   const env = options.env ?? process.env;
   if (typeof env !== 'object' || env === null || Array.isArray(env)) {
     throw new TypeError('options.env must be an object');
   }
-  const envp = Object.entries(env).filter(([, value]) => value !== undefined)
+  const envp = Object.entries(env)
+    .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${noNul(key, 'options.env keys')}=${noNul(String(value), 'options.env values')}`);
   let cwd: string | undefined;
   if (options.cwd !== undefined && options.cwd !== null) {
@@ -154,8 +159,12 @@ function endUnwatched({ pidfd }: ClonedChild): void {
   }
 }
 
-export function spawnIsolated(ns: NetNamespace, command: string, args: readonly string[],
-  options: SpawnOptions): ChildProcess {
+export function spawnIsolated(
+  ns: NetNamespace,
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): ChildProcess {
   assertCommand(command, args);
   const { kinds, env, envp, cwd } = readOptions(options);
   const steps = isolationSteps(ns); // checks the handle is open

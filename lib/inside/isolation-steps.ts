@@ -18,8 +18,13 @@ export function isolationSteps(ns: NetNamespace): CloneStep[] {
     { op: 'unshare', flags: c.CLONE_NEWNS },
     { op: 'mount', target: '/', mountFlags: c.MS_SLAVE | c.MS_REC },
     { op: 'umount2', target: '/sys', flags: c.MNT_DETACH, optional: true },
-    { op: 'mount', source: ns.name ?? 'sysfs', target: '/sys', fstype: 'sysfs',
-      mountFlags: sysIsReadOnly() ? c.MS_RDONLY : 0 },
+    {
+      op: 'mount',
+      source: ns.name ?? 'sysfs',
+      target: '/sys',
+      fstype: 'sysfs',
+      mountFlags: sysIsReadOnly() ? c.MS_RDONLY : 0,
+    },
   ];
   if (ns.name === undefined) return steps;
   const etcDir = path.join('/etc/netns', ns.name);
@@ -30,8 +35,13 @@ export function isolationSteps(ns: NetNamespace): CloneStep[] {
     // no per-namespace /etc files
   }
   for (const entry of entries) {
-    steps.push({ op: 'mount', source: path.join(etcDir, entry), target: path.join('/etc', entry),
-      mountFlags: c.MS_BIND, optional: true });
+    steps.push({
+      op: 'mount',
+      source: path.join(etcDir, entry),
+      target: path.join('/etc', entry),
+      mountFlags: c.MS_BIND,
+      optional: true,
+    });
   }
   return steps;
 }

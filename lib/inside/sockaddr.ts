@@ -35,8 +35,10 @@ export function parseHost(host: unknown, what = 'host'): HostAddress {
   } catch (error) {
     // Something like an address (digits, dots, colons) is just a bad one.
     if (/^[0-9a-fA-F.:]+$/.test(text)) throw error;
-    throw new TypeError(`${what} must be an IP address, got '${host}': a hostname would be ` +
-      'resolved outside the namespace; resolve it yourself and pass the address');
+    throw new TypeError(
+      `${what} must be an IP address, got '${host}': a hostname would be ` +
+        'resolved outside the namespace; resolve it yourself and pass the address',
+    );
   }
   if (zone === undefined) return parsed;
   if (parsed.family !== 6 || rest.length > 0 || !ZONE.test(zone)) {

@@ -62,8 +62,11 @@ function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: 
 }
 
 /** @internal A net.Server listening inside the namespace. */
-export function listenIn(ns: NetNamespace, options: NsListenOptions = {},
-  connectionListener?: (socket: net.Socket) => void): Promise<net.Server> {
+export function listenIn(
+  ns: NetNamespace,
+  options: NsListenOptions = {},
+  connectionListener?: (socket: net.Socket) => void,
+): Promise<net.Server> {
   const { port = 0, host = '127.0.0.1', backlog = 511 } = options ?? {};
   assertPort(port);
   const address = parseHost(host);
@@ -100,8 +103,10 @@ export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Sock
   if (address.zone !== undefined) {
     // libuv resolves a zone name with if_nametoindex on the thread that
     // connects, outside the namespace, and ignores numeric zones.
-    throw new TypeError(`host '${host}': connect() takes no IPv6 zone; listen on or bind to the ` +
-      'link-local address instead, or connect to a global address');
+    throw new TypeError(
+      `host '${host}': connect() takes no IPv6 zone; listen on or bind to the ` +
+        'link-local address instead, or connect to a global address',
+    );
   }
   const fd = socketIn(ns, address.family === 4 ? c.AF_INET : c.AF_INET6, c.SOCK_STREAM | c.SOCK_NONBLOCK);
   let socket: net.Socket;

@@ -26,8 +26,12 @@ export function assertCommand(command: unknown, args: unknown): asserts args is 
 }
 
 /** @internal */
-export function spawnShared(ns: NetNamespace, command: string, args: readonly string[],
-  options: SpawnOptions): ChildProcess {
+export function spawnShared(
+  ns: NetNamespace,
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): ChildProcess {
   assertCommand(command, args);
   return ns.enter(() => spawn(command, args, options));
 }

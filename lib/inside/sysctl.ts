@@ -14,9 +14,7 @@ const COMPONENT = /^[A-Za-z0-9_.:@+-]+$/;
  */
 export function sysctlPath(key: unknown): string {
   if (typeof key !== 'string') throw new TypeError(`sysctl key must be a string, got ${typeof key}`);
-  const components = key.startsWith('net/')
-    ? key.split('/')
-    : key.split('.').map((part) => part.replace(/\//g, '.'));
+  const components = key.startsWith('net/') ? key.split('/') : key.split('.').map((part) => part.replace(/\//g, '.'));
   if (components[0] !== 'net' || components.length < 2) {
     throw new TypeError(`sysctl key must be a net.* key, got '${key}'`);
   }

@@ -5,8 +5,7 @@ import { NetnsError, check, errnoOf, rethrowing } from '../errors';
 import { assertAbsolutePath } from '../validate';
 
 const { MS_BIND, MNT_DETACH, UMOUNT_NOFOLLOW, O_PATH } = native.constants;
-const CREATE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_EXCL |
-  fs.constants.O_NOFOLLOW;
+const CREATE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
 /**
  * Bind-mounts `source` onto a new file `target`:
@@ -41,9 +40,10 @@ function bindHeldSource(sourceFd: number, target: string): void {
     const got = rethrowing(() => fs.statSync(target), target);
     if (got.dev !== want.dev || got.ino !== want.ino) {
       throw new NetnsError({
-        errno: errnoOf('EIO'), syscall: 'mount', path: target,
-        description: `bind mount not in place (found ${got.dev}:${got.ino}, ` +
-          `expected ${want.dev}:${want.ino})`,
+        errno: errnoOf('EIO'),
+        syscall: 'mount',
+        path: target,
+        description: `bind mount not in place (found ${got.dev}:${got.ino}, ` + `expected ${want.dev}:${want.ino})`,
         hint: '',
       });
     }

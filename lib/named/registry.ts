@@ -82,11 +82,17 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
 
 /** ip netns pids NAME: the processes (thread-group leaders) in the namespace. */
 export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number[] {
-  return withTarget(target, (ns) => {
-    const inside = (pid: number) => {
-      const found = netnsOfPid(pid);
-      return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
-    };
-    return listPids().filter(inside).sort((a, b) => a - b);
-  }, options);
+  return withTarget(
+    target,
+    (ns) => {
+      const inside = (pid: number) => {
+        const found = netnsOfPid(pid);
+        return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
+      };
+      return listPids()
+        .filter(inside)
+        .sort((a, b) => a - b);
+    },
+    options,
+  );
 }

@@ -54,7 +54,6 @@ function makeDirectory(dir: string): void {
     if (code !== 'ENOENT' || parent === dir) throw error;
     makeDirectory(parent);
     makeDirectory(dir); // another creator may make it meanwhile
-
   }
 }
 

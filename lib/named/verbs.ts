@@ -58,8 +58,13 @@ export function deleteNamed(name: string, options: RunDirOptions = {}): void {
   const path = namedPath(name, options);
   const stat = rethrowing(() => fs.lstatSync(path), path);
   if (!stat.isFile()) {
-    throw new NetnsError({ errno: errnoOf('EINVAL'), syscall: 'unlink', path,
-      description: 'not a named namespace (not a regular file)', hint: '' });
+    throw new NetnsError({
+      errno: errnoOf('EINVAL'),
+      syscall: 'unlink',
+      path,
+      description: 'not a named namespace (not a regular file)',
+      hint: '',
+    });
   }
   const unmounted = native.umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   // EINVAL: nothing mounted there, an empty placeholder: remove it all the same.
@@ -68,8 +73,12 @@ export function deleteNamed(name: string, options: RunDirOptions = {}): void {
     fs.unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw toNetnsError(error, path);
-    throw new NetnsError({ errno: errnoOf('EBUSY'), syscall: 'unlink', path, cause: error,
-      hint: 'another mount namespace still holds a mount of it; make the run dir shared, ' +
-        'or delete it from there' });
+    throw new NetnsError({
+      errno: errnoOf('EBUSY'),
+      syscall: 'unlink',
+      path,
+      cause: error,
+      hint: 'another mount namespace still holds a mount of it; make the run dir shared, ' + 'or delete it from there',
+    });
   }
 }

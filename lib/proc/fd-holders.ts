@@ -123,8 +123,12 @@ export function heldNamespaces(pid: number, scan: HolderScan): HeldNamespace[] {
         }
         const ino = pidfd === null ? undefined : socketNetnsInode(pid, fd, pidfd);
         if (ino !== undefined && ino !== ownIno) held.push({ pid, fd, ino, via: 'socket' });
-      } else if (scan.nsfs && !link.startsWith('pipe:[') && !link.startsWith('anon_inode:') &&
-        isNsfs(fdPath, nsfsDev)) {
+      } else if (
+        scan.nsfs &&
+        !link.startsWith('pipe:[') &&
+        !link.startsWith('anon_inode:') &&
+        isNsfs(fdPath, nsfsDev)
+      ) {
         const ino = netnsInodeOfNsfsFd(link, fdPath);
         if (ino !== undefined) held.push({ pid, fd, ino, via: 'nsfs' });
       }

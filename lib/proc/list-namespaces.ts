@@ -102,7 +102,7 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
   const found = new Map<number, NamespaceInfo>();
   const infoFor = (ino: number): NamespaceInfo => {
     let info = found.get(ino);
-    if (!info) found.set(ino, info = emptyInfo(ino));
+    if (!info) found.set(ino, (info = emptyInfo(ino)));
     return info;
   };
 

@@ -13,8 +13,13 @@ type Opener = () => NetNamespace;
 function throughSocket(pid: number, fd: number): NetNamespace {
   const raw = openSocketNetns(pid, fd);
   if (raw === undefined) {
-    throw new NetnsError({ errno: errnoOf('ENOENT'), syscall: 'pidfd_getfd', path: `/proc/${pid}/fd/${fd}`,
-      description: 'the socket holding the namespace could not be reached', hint: '' });
+    throw new NetnsError({
+      errno: errnoOf('ENOENT'),
+      syscall: 'pidfd_getfd',
+      path: `/proc/${pid}/fd/${fd}`,
+      description: 'the socket holding the namespace could not be reached',
+      hint: '',
+    });
   }
   try {
     return NetNamespace.fromPath(`/proc/self/fd/${raw}`);
@@ -27,8 +32,11 @@ function openers(info: NamespaceInfo): Opener[] {
   return [
     ...info.pids.map((pid) => () => NetNamespace.fromPid(pid)),
     ...info.nsfs.map((mountPoint) => () => NetNamespace.fromPath(mountPoint)),
-    ...info.heldBy.map(({ pid, fd, via }) => () =>
-      (via === 'nsfs' ? NetNamespace.fromPath(`/proc/${pid}/fd/${fd}`) : throughSocket(pid, fd))),
+    ...info.heldBy.map(
+      ({ pid, fd, via }) =>
+        () =>
+          via === 'nsfs' ? NetNamespace.fromPath(`/proc/${pid}/fd/${fd}`) : throughSocket(pid, fd),
+    ),
   ];
 }
 
@@ -49,6 +57,14 @@ export function openNamespace(info: NamespaceInfo): NetNamespace {
     if (handle.ino === info.ino) return handle;
     handle.close();
   }
-  throw failure ?? new NetnsError({ errno: errnoOf('ENOENT'), syscall: 'open', path: info.id,
-    description: 'nothing that held this namespace when it was listed holds it now', hint: '' });
+  throw (
+    failure ??
+    new NetnsError({
+      errno: errnoOf('ENOENT'),
+      syscall: 'open',
+      path: info.id,
+      description: 'nothing that held this namespace when it was listed holds it now',
+      hint: '',
+    })
+  );
 }

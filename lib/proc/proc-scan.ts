@@ -5,7 +5,10 @@ import { inoOfNetnsId } from '../handle/namespace-id';
 
 /** Numeric entries of /proc: the thread-group leaders, as lsns counts them. */
 export function listPids(): number[] {
-  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
 }
 
 /** The nsfs dev/ino of a process's network namespace, or undefined if gone or hidden. */
@@ -59,7 +62,9 @@ export function netnsMounts(): NsfsMount[] {
 
 /** The options of the mount on top at `mountPoint`, if anything is mounted there. */
 export function mountOptionsAt(mountPoint: string): string[] | undefined {
-  return mountinfo().filter((entry) => entry.mountPoint === mountPoint).pop()?.options;
+  return mountinfo()
+    .filter((entry) => entry.mountPoint === mountPoint)
+    .pop()?.options;
 }
 
 /** The command line of a process as ps shows it, or its [comm] for kernel threads. */

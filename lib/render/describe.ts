@@ -25,9 +25,10 @@ export function linkState(link: Link): LinkState {
 
 /** As ip prints it: `10.0.0.1/24`, or `10.0.0.1 peer 10.0.0.2/32` for a point-to-point address. */
 export function formatAddress(address: Address): string {
-  const text = address.peer !== undefined
-    ? `${address.address} peer ${address.peer}/${address.prefixLength}`
-    : `${address.address}/${address.prefixLength}`;
+  const text =
+    address.peer !== undefined
+      ? `${address.address} peer ${address.peer}/${address.prefixLength}`
+      : `${address.address}/${address.prefixLength}`;
   return visibleText(text);
 }
 
@@ -60,7 +61,8 @@ export function namespaceFacts(ns: TopologyNamespace): string[] {
   if (ns.names.length > 0) facts.push(`names: ${listText(ns.names)}`);
   if (ns.container !== undefined) facts.push(`container: ${containerText(ns.container)}`);
   if (ns.pids.length > 0) facts.push(`pids: ${pidsText(ns.pids)}`);
-  if (ns.command !== undefined && ns.command !== '') facts.push(`cmd: ${visibleText(truncate(ns.command, MAX_COMMAND))}`);
+  if (ns.command !== undefined && ns.command !== '')
+    facts.push(`cmd: ${visibleText(truncate(ns.command, MAX_COMMAND))}`);
   if (ns.names.length === 0 && ns.nsfs.length > 0) facts.push(`nsfs: ${listText(ns.nsfs)}`);
   return facts;
 }

@@ -5,8 +5,15 @@
 import type { Topology, TopologyNamespace, UnresolvedPeer, VethEnd } from '../topology/model';
 import type { Link } from '../rtnl/model';
 import {
-  errorText, formatAddress, linkHeadline, linkState, namespaceFacts, namespaceHeadline,
-  operstateText, unusualMtu, type LinkState,
+  errorText,
+  formatAddress,
+  linkHeadline,
+  linkState,
+  namespaceFacts,
+  namespaceHeadline,
+  operstateText,
+  unusualMtu,
+  type LinkState,
 } from './describe';
 import { IdAllocator, slugNumber } from './ids';
 import { endKey, TopologyIndex } from './lookup';
@@ -141,8 +148,11 @@ class GraphBuilder {
     for (const link of this.index.linksOf(ns)) {
       const master = this.index.master(ns, link);
       if (master === undefined) continue;
-      this.addEdge('port', this.endNode({ ns: ns.id, ifindex: link.ifindex, name: link.name }),
-        this.endNode({ ns: ns.id, ifindex: master.ifindex, name: master.name }));
+      this.addEdge(
+        'port',
+        this.endNode({ ns: ns.id, ifindex: link.ifindex, name: link.name }),
+        this.endNode({ ns: ns.id, ifindex: master.ifindex, name: master.name }),
+      );
     }
   }
 
@@ -151,7 +161,9 @@ class GraphBuilder {
     const where = [
       entry.linkIndex !== undefined ? `ifindex ${entry.linkIndex}` : undefined,
       entry.linkNetnsid !== undefined ? `nsid ${entry.linkNetnsid}` : undefined,
-    ].filter((part) => part !== undefined).join(' in ');
+    ]
+      .filter((part) => part !== undefined)
+      .join(' in ');
     const lines = ['?', ...(where === '' ? [] : [where]), visibleText(entry.reason)];
     const unknown: GraphNode = {
       key: this.keys.key(`?${from.key}`),
@@ -176,8 +188,14 @@ class GraphBuilder {
   }
 
   /** `outsideKey` names the namespace of a node drawn in no cluster. */
-  private newNode(cluster: GraphCluster | undefined, name: string, ifindex: number,
-    role: NodeRole, lines: string[], outsideKey = ''): GraphNode {
+  private newNode(
+    cluster: GraphCluster | undefined,
+    name: string,
+    ifindex: number,
+    role: NodeRole,
+    lines: string[],
+    outsideKey = '',
+  ): GraphNode {
     const clusterKey = cluster?.key ?? outsideKey;
     const clusterSlug = cluster?.slug ?? 'outside';
     return {

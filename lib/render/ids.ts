@@ -11,7 +11,8 @@
  * Starts that a slug must not have: a digit or nothing; `o`/`x` (Mermaid reads
  * `---o`/`---x` as edge heads); a keyword of Mermaid's flowchart grammar.
  */
-const AWKWARD_START = /^(?:[0-9_ox]|$|end|graph|subgraph|flowchart|style|class|click|linkstyle|direction|default|call|href)/i;
+const AWKWARD_START =
+  /^(?:[0-9_ox]|$|end|graph|subgraph|flowchart|style|class|click|linkstyle|direction|default|call|href)/i;
 
 export class IdAllocator {
   private readonly taken = new Set<string>();

@@ -39,7 +39,9 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
   // fromEntries defines own properties, so even a key named __proto__ is kept as data.
-  return Object.fromEntries(Object.entries(value)
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([key, item]) => [key, sortKeys(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([key, item]) => [key, sortKeys(item)]),
+  );
 }

@@ -30,7 +30,9 @@ export function mermaidText(text: string, encodeColons = TRIM_TRIGGER.test(visib
   // Mermaid trims a label: spaces at either end are kept as codes.
   const inner = chars.map((char, i) => (char === ' ' ? -1 : i)).filter((i) => i >= 0);
   const atEdge = (i: number): boolean => inner.length === 0 || i < inner[0] || i > inner[inner.length - 1];
-  return chars.map((char, i) => (needsCode(char, encodeColons, atEdge(i)) ? `#${char.codePointAt(0)};` : char)).join('');
+  return chars
+    .map((char, i) => (needsCode(char, encodeColons, atEdge(i)) ? `#${char.codePointAt(0)};` : char))
+    .join('');
 }
 
 function needsCode(char: string, encodeColons: boolean, atEdge: boolean): boolean {

@@ -45,7 +45,8 @@ export function renderMermaid(topology: Topology, opts: MermaidOptions = {}): st
     if (cluster.failed) classify(cluster.slug, 'failed');
     if (cluster.facts.length > 0) classify(cluster.factsSlug, 'facts');
     // The note of an unreadable namespace says why, in red.
-    for (const node of cluster.nodes) classify(node.slug, node.role === 'note' && cluster.failed ? 'failed' : nodeClass(node));
+    for (const node of cluster.nodes)
+      classify(node.slug, node.role === 'note' && cluster.failed ? 'failed' : nodeClass(node));
   }
   for (const node of graph.looseNodes) {
     out.push(INDENT + nodeLine(node));

@@ -29,6 +29,10 @@ export function sortAddresses(addresses: readonly Address[]): Address[] {
 
 /** Ends ordered by their namespace's place (from `namespaceRank`), then ifindex. */
 export function compareEnds(a: VethEnd, b: VethEnd, namespaceRank: (id: string) => number): number {
-  return namespaceRank(a.ns) - namespaceRank(b.ns) || compareText(a.ns, b.ns)
-    || a.ifindex - b.ifindex || compareText(a.name, b.name);
+  return (
+    namespaceRank(a.ns) - namespaceRank(b.ns) ||
+    compareText(a.ns, b.ns) ||
+    a.ifindex - b.ifindex ||
+    compareText(a.name, b.name)
+  );
 }

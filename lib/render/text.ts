@@ -6,8 +6,13 @@
 import type { Link } from '../rtnl/model';
 import type { Topology, TopologyNamespace, VethEnd } from '../topology/model';
 import {
-  errorText, formatAddress, namespaceAlias, namespaceFacts, namespaceHeadline,
-  operstateText, unusualMtu,
+  errorText,
+  formatAddress,
+  namespaceAlias,
+  namespaceFacts,
+  namespaceHeadline,
+  operstateText,
+  unusualMtu,
 } from './describe';
 import { TopologyIndex } from './lookup';
 import { paletteFor, type Palette } from './text-style';
@@ -20,23 +25,39 @@ export interface TextOptions {
   ascii?: boolean;
 }
 
-interface Glyphs { branch: string; last: string; pipe: string; space: string; peer: string }
+interface Glyphs {
+  branch: string;
+  last: string;
+  pipe: string;
+  space: string;
+  peer: string;
+}
 
 const UTF8: Glyphs = { branch: '├─ ', last: '└─ ', pipe: '│  ', space: '   ', peer: '⇄' };
 const ASCII: Glyphs = { branch: '|- ', last: '`- ', pipe: '|  ', space: '   ', peer: '<->' };
 
 /** One line of the tree and the lines nested under it. */
-interface TreeItem { text: string; children: TreeItem[] }
+interface TreeItem {
+  text: string;
+  children: TreeItem[];
+}
 
 export function renderText(topology: Topology, opts: TextOptions = {}): string {
-  const view = new TextView(new TopologyIndex(topology), paletteFor(opts.color === true),
-    opts.ascii === true ? ASCII : UTF8);
+  const view = new TextView(
+    new TopologyIndex(topology),
+    paletteFor(opts.color === true),
+    opts.ascii === true ? ASCII : UTF8,
+  );
   const blocks = view.index.namespaces.map((ns) => view.block(ns));
   return blocks.length === 0 ? '' : `${blocks.join('\n\n')}\n`;
 }
 
 class TextView {
-  constructor(readonly index: TopologyIndex, private readonly paint: Palette, private readonly glyphs: Glyphs) {}
+  constructor(
+    readonly index: TopologyIndex,
+    private readonly paint: Palette,
+    private readonly glyphs: Glyphs,
+  ) {}
 
   block(ns: TopologyNamespace): string {
     const header = [this.paint.heading(namespaceHeadline(ns)), ...namespaceFacts(ns)].join('  ');
@@ -45,7 +66,10 @@ class TextView {
 
   private items(ns: TopologyNamespace): TreeItem[] {
     const tree = this.index.linkTree(ns);
-    const item = (link: Link): TreeItem => ({ text: this.linkLine(ns, link), children: tree.childrenOf(link).map(item) });
+    const item = (link: Link): TreeItem => ({
+      text: this.linkLine(ns, link),
+      children: tree.childrenOf(link).map(item),
+    });
     const items = tree.roots.map(item);
     if (ns.error !== undefined) items.push({ text: this.paint.error(`error: ${errorText(ns.error)}`), children: [] });
     else if (ns.links.length === 0) items.push({ text: '(no interfaces)', children: [] });
@@ -61,7 +85,8 @@ class TextView {
     ];
     const mtu = unusualMtu(link);
     if (mtu !== undefined) parts.push(`mtu ${mtu}`);
-    const addresses = this.index.addressesOf(ns, link)
+    const addresses = this.index
+      .addressesOf(ns, link)
       .map((address) => this.paint.address(formatAddress(address), address.family));
     if (addresses.length > 0) parts.push(addresses.join(' '));
     const peer = this.peerText(ns, link);
@@ -77,7 +102,9 @@ class TextView {
     const where = [
       unresolved.linkIndex !== undefined ? `ifindex ${unresolved.linkIndex}` : undefined,
       unresolved.linkNetnsid !== undefined ? `nsid ${unresolved.linkNetnsid}` : undefined,
-    ].filter((part) => part !== undefined).join(' in ');
+    ]
+      .filter((part) => part !== undefined)
+      .join(' in ');
     const unknown = this.paint.warning(where === '' ? '?' : `? ${where}`);
     return `${this.glyphs.peer} ${unknown} (${visibleText(unresolved.reason)})`;
   }
@@ -95,7 +122,9 @@ class TextView {
     items.forEach((item, i) => {
       const last = i === items.length - 1;
       lines.push(prefix + this.paint.tree(last ? this.glyphs.last : this.glyphs.branch) + item.text);
-      lines.push(...this.drawTree(item.children, prefix + this.paint.tree(last ? this.glyphs.space : this.glyphs.pipe)));
+      lines.push(
+        ...this.drawTree(item.children, prefix + this.paint.tree(last ? this.glyphs.space : this.glyphs.pipe)),
+      );
     });
     return lines;
   }

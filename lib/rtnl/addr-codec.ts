@@ -9,12 +9,34 @@
 // prefixes up to /30), or pass the address.
 import type { Address } from './model';
 import {
-  AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_F_NODAD, IFA_LABEL,
-  IFA_LOCAL, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELADDR,
-  RTM_GETADDR, RTM_NEWADDR, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE,
+  AF_UNSPEC,
+  IFADDRMSG_LEN,
+  IFA_ADDRESS,
+  IFA_BROADCAST,
+  IFA_FLAGS,
+  IFA_F_NODAD,
+  IFA_LABEL,
+  IFA_LOCAL,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_EXCL,
+  NLM_F_REQUEST,
+  RTM_DELADDR,
+  RTM_GETADDR,
+  RTM_NEWADDR,
+  RT_SCOPE_HOST,
+  RT_SCOPE_UNIVERSE,
 } from './constants';
 import {
-  type Cidr, type IpFamily, addressFamilyOf, formatAddress, ipFamilyOf, parseCidr, parseIP, withHostBits,
+  type Cidr,
+  type IpFamily,
+  addressFamilyOf,
+  formatAddress,
+  ipFamilyOf,
+  parseCidr,
+  parseIP,
+  withHostBits,
 } from './ip-address';
 import type { LinkNames } from './link-codec';
 import { addressFlagNames, scopeName } from './names';
@@ -56,9 +78,7 @@ export function decodeIfAddrMsg(bytes: Buffer): IfAddrMsg {
 /** RTM_GETADDR dump: the addresses of every link, of one family or both. */
 export function addressDumpRequest(seq: number, options: { family?: IpFamily } = {}): Buffer {
   const family = options.family === undefined ? AF_UNSPEC : addressFamilyOf(options.family);
-  return encodeMessage({ type: RTM_GETADDR, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [
-    encodeIfAddrMsg({ family }),
-  ]);
+  return encodeMessage({ type: RTM_GETADDR, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [encodeIfAddrMsg({ family })]);
 }
 
 export interface AddAddressOptions {
@@ -72,12 +92,17 @@ export interface AddAddressOptions {
   nodad?: boolean;
 }
 
-
 function toCidr(cidr: string | Cidr): Cidr {
   if (typeof cidr === 'string') return parseCidr(cidr, { what: 'address' });
   const size = cidr?.family === 4 ? 4 : cidr?.family === 6 ? 16 : 0;
-  if (size === 0 || !Buffer.isBuffer(cidr.address) || cidr.address.length !== size
-    || !Number.isInteger(cidr.prefixLength) || cidr.prefixLength < 0 || cidr.prefixLength > size * 8) {
+  if (
+    size === 0 ||
+    !Buffer.isBuffer(cidr.address) ||
+    cidr.address.length !== size ||
+    !Number.isInteger(cidr.prefixLength) ||
+    cidr.prefixLength < 0 ||
+    cidr.prefixLength > size * 8
+  ) {
     throw new TypeError('address must be a CIDR string or a Cidr from parseCidr');
   }
   return cidr;
@@ -94,8 +119,12 @@ function addressAttributes(cidr: Cidr): Buffer[] {
  * and global otherwise (iproute2's default_scope), NLM_F_CREATE|NLM_F_EXCL so
  * an existing address is an EEXIST error, not a silent success.
  */
-export function addAddressRequest(seq: number, ifindex: number, cidr: string | Cidr,
-  options: AddAddressOptions = {}): Buffer {
+export function addAddressRequest(
+  seq: number,
+  ifindex: number,
+  cidr: string | Cidr,
+  options: AddAddressOptions = {},
+): Buffer {
   assertIfindex(ifindex);
   const parsed = toCidr(cidr);
   const parts = addressAttributes(parsed);
@@ -114,8 +143,13 @@ export function addAddressRequest(seq: number, ifindex: number, cidr: string | C
   if (options.nodad === true && parsed.family !== 6) throw new TypeError('nodad applies only to IPv6 addresses');
   const scope = parsed.family === 4 && parsed.address[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
   return encodeMessage({ type: RTM_NEWADDR, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq }, [
-    encodeIfAddrMsg({ family: addressFamilyOf(parsed.family), prefixLength: parsed.prefixLength, scope, index: ifindex,
-      flags: options.nodad === true ? IFA_F_NODAD : 0 }),
+    encodeIfAddrMsg({
+      family: addressFamilyOf(parsed.family),
+      prefixLength: parsed.prefixLength,
+      scope,
+      index: ifindex,
+      flags: options.nodad === true ? IFA_F_NODAD : 0,
+    }),
     ...parts,
   ]);
 }

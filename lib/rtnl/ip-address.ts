@@ -49,16 +49,21 @@ export function formatIPv6(bytes: Buffer): string {
   let bestStart = -1;
   let bestLength = 0;
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let end = i;
     while (end < 8 && groups[end] === 0) end++;
-    if (end - i > bestLength) { bestStart = i; bestLength = end - i; }
+    if (end - i > bestLength) {
+      bestStart = i;
+      bestLength = end - i;
+    }
     i = end;
   }
   if (bestLength < 2) bestStart = -1;
 
-  const v4Tail = bestStart === 0
-    && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff));
+  const v4Tail = bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff));
   const hexGroups = v4Tail ? 6 : 8;
 
   let text = '';
@@ -101,21 +106,26 @@ function parseIPv4Text(text: string, original: string, what: string): Buffer {
   if (parts.length !== 4) {
     throw new TypeError(`${what} ${describe(original)} is not an IPv4 address: it needs four dotted decimal octets`);
   }
-  return Buffer.from(parts.map((part) => {
-    if (!DECIMAL_OCTET.test(part)) {
-      throw new TypeError(`${what} ${describe(original)}: octet ${describe(part)} ` +
-        'must be decimal digits without leading zeros (a leading zero reads as octal to some tools)');
-    }
-    const value = Number(part);
-    if (value > 255) throw new RangeError(`${what} ${describe(original)}: octet ${part} is above 255`);
-    return value;
-  }));
+  return Buffer.from(
+    parts.map((part) => {
+      if (!DECIMAL_OCTET.test(part)) {
+        throw new TypeError(
+          `${what} ${describe(original)}: octet ${describe(part)} ` +
+            'must be decimal digits without leading zeros (a leading zero reads as octal to some tools)',
+        );
+      }
+      const value = Number(part);
+      if (value > 255) throw new RangeError(`${what} ${describe(original)}: octet ${part} is above 255`);
+      return value;
+    }),
+  );
 }
 
 function parseIPv6Text(text: string, original: string, what: string): Buffer {
   const bad = (why: string) => new TypeError(`${what} ${describe(original)} is not an IPv6 address: ${why}`);
   if (text.startsWith('[') || text.endsWith(']')) throw bad('write it without brackets');
-  if (text.includes('%')) throw bad('zone ids (%eth0) name an interface, not an address; pass the interface separately');
+  if (text.includes('%'))
+    throw bad('zone ids (%eth0) name an interface, not an address; pass the interface separately');
   const halves = text.split('::');
   if (halves.length > 2) throw bad("'::' may appear only once");
 
@@ -141,8 +151,11 @@ function parseIPv6Text(text: string, original: string, what: string): Buffer {
   const tail = compressed ? groupsOf(halves[1], true) : [];
   const count = head.length + tail.length;
   if (compressed ? count > 7 : count !== 8) {
-    throw bad(compressed ? `'::' stands for at least one zero group, but ${count} groups are given`
-      : `it has ${count} groups, not 8`);
+    throw bad(
+      compressed
+        ? `'::' stands for at least one zero group, but ${count} groups are given`
+        : `it has ${count} groups, not 8`,
+    );
   }
   const groups = [...head, ...Array<number>(8 - count).fill(0), ...tail];
   const bytes = Buffer.alloc(16);
@@ -206,8 +219,10 @@ export function parseCidr(text: unknown, options: ParseCidrOptions = {}): Cidr {
   }
   const prefixText = text.slice(slash + 1);
   if (!/^(0|[1-9][0-9]*)$/.test(prefixText)) {
-    throw new TypeError(`${what} ${describe(text)}: the prefix length must be a decimal number ` +
-      `without leading zeros${prefixText.includes('.') ? ' (netmask notation is not accepted)' : ''}`);
+    throw new TypeError(
+      `${what} ${describe(text)}: the prefix length must be a decimal number ` +
+        `without leading zeros${prefixText.includes('.') ? ' (netmask notation is not accepted)' : ''}`,
+    );
   }
   const prefixLength = Number(prefixText);
   if (prefixLength > maxPrefix) {

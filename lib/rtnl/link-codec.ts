@@ -9,19 +9,62 @@
 // and a NIC with many VFs can make a single message bigger than a read.
 import type { Link } from './model';
 import {
-  AF_PACKET, AF_UNSPEC, ARPHRD_IP6GRE, ARPHRD_IPGRE, ARPHRD_LOOPBACK, ARPHRD_SIT, ARPHRD_TUNNEL,
-  ARPHRD_TUNNEL6, IFF_UP, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_ALT_IFNAME, IFLA_BROADCAST,
-  IFLA_EXT_MASK, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND,
-  IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU,
-  IFLA_NET_NS_FD, IFLA_NEW_IFINDEX, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME, IFLA_PARENT_DEV_NAME, IFLA_PROP_LIST,
-  IFLA_QDISC, IFLA_TXQLEN, IF_OPER_UNKNOWN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL,
-  NLM_F_REQUEST, RTEXT_FILTER_SKIP_STATS, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK, VETH_INFO_PEER,
+  AF_PACKET,
+  AF_UNSPEC,
+  ARPHRD_IP6GRE,
+  ARPHRD_IPGRE,
+  ARPHRD_LOOPBACK,
+  ARPHRD_SIT,
+  ARPHRD_TUNNEL,
+  ARPHRD_TUNNEL6,
+  IFF_UP,
+  IFINFOMSG_LEN,
+  IFLA_ADDRESS,
+  IFLA_ALT_IFNAME,
+  IFLA_BROADCAST,
+  IFLA_EXT_MASK,
+  IFLA_GROUP,
+  IFLA_IFALIAS,
+  IFLA_IFNAME,
+  IFLA_INFO_DATA,
+  IFLA_INFO_KIND,
+  IFLA_INFO_SLAVE_KIND,
+  IFLA_LINK,
+  IFLA_LINKINFO,
+  IFLA_LINK_NETNSID,
+  IFLA_MASTER,
+  IFLA_MTU,
+  IFLA_NET_NS_FD,
+  IFLA_NEW_IFINDEX,
+  IFLA_OPERSTATE,
+  IFLA_PARENT_DEV_BUS_NAME,
+  IFLA_PARENT_DEV_NAME,
+  IFLA_PROP_LIST,
+  IFLA_QDISC,
+  IFLA_TXQLEN,
+  IF_OPER_UNKNOWN,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_EXCL,
+  NLM_F_REQUEST,
+  RTEXT_FILTER_SKIP_STATS,
+  RTM_DELLINK,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  VETH_INFO_PEER,
 } from './constants';
 import { formatIPv4, formatIPv6 } from './ip-address';
 import { groupName, linkFlagNames, linkTypeName, operstateName } from './names';
 import {
-  type NetlinkMessage, encodeMessage, fixedHeader, messageAttributes, nestAttribute,
-  s32Attribute, stringAttribute, u32Attribute,
+  type NetlinkMessage,
+  encodeMessage,
+  fixedHeader,
+  messageAttributes,
+  nestAttribute,
+  s32Attribute,
+  stringAttribute,
+  u32Attribute,
 } from './wire';
 import { assertFd, assertIfindex, assertMtu } from './fields';
 
@@ -77,7 +120,6 @@ export function assertInterfaceName(name: unknown, what = 'interface name'): ass
     throw new TypeError(`${what} ${JSON.stringify(name)} must not contain '/', ':', NUL or whitespace`);
   }
 }
-
 
 // ---------------------------------------------------------- read requests --
 
@@ -194,8 +236,10 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
     // The kernel moves first and resolves IFLA_MASTER afterwards, in the new
     // namespace, where the index means another link (or none).
     if (changes.masterIndex !== undefined) {
-      throw new TypeError('setLink cannot move a link and set its master at once: ' +
-        'set the master in the namespace the link was moved to');
+      throw new TypeError(
+        'setLink cannot move a link and set its master at once: ' +
+          'set the master in the namespace the link was moved to',
+      );
     }
     parts.push(u32Attribute(IFLA_NET_NS_FD, changes.nsFd));
     if (changes.newIfindex !== undefined) {
@@ -292,8 +336,9 @@ export function parseLinkMessage(message: NetlinkMessage): RawLink {
     type: header.type,
     flags: header.flags,
     operstate: attributes.u8(IFLA_OPERSTATE) ?? IF_OPER_UNKNOWN,
-    altNames: (attributes.nested(IFLA_PROP_LIST, 'IFLA_PROP_LIST')?.all(IFLA_ALT_IFNAME) ?? [])
-      .map((alt) => alt.value.toString('utf8').replace(/\0.*$/s, '')),
+    altNames: (attributes.nested(IFLA_PROP_LIST, 'IFLA_PROP_LIST')?.all(IFLA_ALT_IFNAME) ?? []).map((alt) =>
+      alt.value.toString('utf8').replace(/\0.*$/s, ''),
+    ),
   };
   const optional: Partial<RawLink> = {
     mtu: attributes.u32(IFLA_MTU),

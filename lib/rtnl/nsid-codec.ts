@@ -3,8 +3,14 @@
 // only reads: it never assigns an id (a link dump that meets a peer in
 // another namespace does).
 import {
-  AF_UNSPEC, NETNSA_FD, NETNSA_NSID, NETNSA_NSID_NOT_ASSIGNED, NLM_F_REQUEST, RTGENMSG_LEN,
-  RTM_GETNSID, RTM_NEWNSID,
+  AF_UNSPEC,
+  NETNSA_FD,
+  NETNSA_NSID,
+  NETNSA_NSID_NOT_ASSIGNED,
+  NLM_F_REQUEST,
+  RTGENMSG_LEN,
+  RTM_GETNSID,
+  RTM_NEWNSID,
 } from './constants';
 import { assertFd } from './fields';
 import { type NetlinkMessage, encodeMessage, messageAttributes, u32Attribute } from './wire';

@@ -3,19 +3,25 @@
 import type { IpFamily } from './ip-address';
 import { parseAddressDump, addressDumpRequest } from './addr-codec';
 import {
-  type RawLink, getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage,
+  type RawLink,
+  getLinkByNameRequest,
+  linkDumpRequest,
+  linkNames,
+  parseLinkDump,
+  parseLinkMessage,
 } from './link-codec';
 import type { Address, Link, Route, RouteQuery } from './model';
 import { isSingleRouteOutOf, parseRouteDump, parseRouteMessage, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
 import type { NetlinkMessage } from './wire';
 
-
 function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) => Buffer): DumpResult['messages'] {
   const { messages, interrupted } = socket.dump(operation, build);
   if (interrupted) {
-    process.emitWarning(`${operation.what} dump still raced changes after retries: ` +
-      'the result may be inconsistent', { code: 'NETNS_DUMP_INTERRUPTED' });
+    process.emitWarning(
+      `${operation.what} dump still raced changes after retries: ` + 'the result may be inconsistent',
+      { code: 'NETNS_DUMP_INTERRUPTED' },
+    );
   }
   return messages;
 }
@@ -29,14 +35,18 @@ export function readLinks(socket: RtnlSocket): Link[] {
  * is none. `step` says what for, in errors of composite changes.
  */
 export function readLink(socket: RtnlSocket, name: string, step?: string): RawLink {
-  const [reply] = socket.request({ what: 'RTM_GETLINK', subject: name, step }, (seq) => getLinkByNameRequest(seq, name));
+  const [reply] = socket.request({ what: 'RTM_GETLINK', subject: name, step }, (seq) =>
+    getLinkByNameRequest(seq, name),
+  );
   if (reply === undefined) throw new Error(`netlink: RTM_GETLINK '${name}' was acked without an answer`);
   return parseLinkMessage(reply);
 }
 
 export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readLinks(socket)): Address[] {
-  return parseAddressDump(dumped(socket, { what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)),
-    linkNames(links));
+  return parseAddressDump(
+    dumped(socket, { what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)),
+    linkNames(links),
+  );
 }
 
 const TABLE_NUMBERS: Record<string, number> = { main: 254, local: 255, default: 253 };
@@ -60,12 +70,20 @@ export function selectRoutes(query: unknown = {}): RouteSelection {
   return { family, table: wanted };
 }
 
-export function readRoutes(socket: RtnlSocket, selection: RouteSelection, links: readonly Link[] = readLinks(socket)): Route[] {
+export function readRoutes(
+  socket: RtnlSocket,
+  selection: RouteSelection,
+  links: readonly Link[] = readLinks(socket),
+): Route[] {
   const { family, table } = selection;
-  const routes = parseRouteDump(dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq, { family })),
-    linkNames(links));
+  const routes = parseRouteDump(
+    dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq, { family })),
+    linkNames(links),
+  );
   if (table === undefined) return routes;
-  return routes.filter((route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === table);
+  return routes.filter(
+    (route) => (typeof route.table === 'number' ? route.table : TABLE_NUMBERS[route.table]) === table,
+  );
 }
 
 /**
@@ -73,7 +91,10 @@ export function readRoutes(socket: RtnlSocket, selection: RouteSelection, links:
  * through a nexthop object), each with the message it came in, to replay it.
  * Links unnamed. The other routes are passed over unparsed.
  */
-export function readRouteMessagesOutOf(socket: RtnlSocket, oif: number): Array<{ route: Route; message: NetlinkMessage }> {
+export function readRouteMessagesOutOf(
+  socket: RtnlSocket,
+  oif: number,
+): Array<{ route: Route; message: NetlinkMessage }> {
   return dumped(socket, { what: 'RTM_GETROUTE' }, (seq) => routeDumpRequest(seq))
     .filter((message) => isSingleRouteOutOf(message, oif))
     .flatMap((message) => {

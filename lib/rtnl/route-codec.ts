@@ -4,19 +4,58 @@
 // dumped route that `ip route restore` makes of `ip route save`.
 import type { Route, RouteNexthop } from './model';
 import {
-  AF_UNSPEC, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST,
-  RTA_DST, RTA_GATEWAY, RTA_MULTIPATH, RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE,
-  RTA_VIA, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN, RTNEXTHOP_LEN, RTNH_F_ONLINK, RTN_UNICAST,
-  RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
+  AF_UNSPEC,
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_EXCL,
+  NLM_F_REQUEST,
+  RTA_DST,
+  RTA_GATEWAY,
+  RTA_MULTIPATH,
+  RTA_NH_ID,
+  RTA_OIF,
+  RTA_PREF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_TABLE,
+  RTA_VIA,
+  RTM_DELROUTE,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
+  RTMSG_LEN,
+  RTNEXTHOP_LEN,
+  RTNH_F_ONLINK,
+  RTN_UNICAST,
+  RTPROT_BOOT,
+  RT_SCOPE_LINK,
+  RT_SCOPE_UNIVERSE,
+  RT_TABLE_MAIN,
 } from './constants';
 import {
-  type IpFamily, addressFamilyOf, formatAddress, formatIP, hostBitsAreZero, ipFamilyOf, parseCidr, parseIP,
+  type IpFamily,
+  addressFamilyOf,
+  formatAddress,
+  formatIP,
+  hostBitsAreZero,
+  ipFamilyOf,
+  parseCidr,
+  parseIP,
 } from './ip-address';
 import type { LinkNames } from './link-codec';
 import { protocolName, routeFlagNames, routePrefName, routeTypeName, scopeName, tableName } from './names';
 import {
-  Attributes, type NetlinkMessage, align4, attribute, encodeMessage, fixedHeader, messageAttributes,
-  parseAttributeList, u32Attribute,
+  Attributes,
+  type NetlinkMessage,
+  align4,
+  attribute,
+  encodeMessage,
+  fixedHeader,
+  messageAttributes,
+  parseAttributeList,
+  u32Attribute,
 } from './wire';
 import { assertIfindex, assertU32 } from './fields';
 
@@ -112,8 +151,10 @@ export function addRouteRequest(seq: number, route: NewRoute): Buffer {
   } else {
     const cidr = parseCidr(route.to, { requirePrefix: false, what: 'route destination' });
     if (!hostBitsAreZero(cidr.address, cidr.prefixLength)) {
-      throw new RangeError(`route destination ${route.to} has bits set after its /${cidr.prefixLength} ` +
-        'prefix: give the network address');
+      throw new RangeError(
+        `route destination ${route.to} has bits set after its /${cidr.prefixLength} ` +
+          'prefix: give the network address',
+      );
     }
     family = cidr.family;
     prefixLength = cidr.prefixLength;
@@ -127,20 +168,25 @@ export function addRouteRequest(seq: number, route: NewRoute): Buffer {
   }
 
   const scope = family === 6 || gateway !== undefined ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-  const parts: Buffer[] = [encodeRtMsg({
-    family: addressFamilyOf(family),
-    dstLength: prefixLength,
-    table: RT_TABLE_MAIN,
-    protocol: RTPROT_BOOT,
-    scope,
-    type: RTN_UNICAST,
-  })];
+  const parts: Buffer[] = [
+    encodeRtMsg({
+      family: addressFamilyOf(family),
+      dstLength: prefixLength,
+      table: RT_TABLE_MAIN,
+      protocol: RTPROT_BOOT,
+      scope,
+      type: RTN_UNICAST,
+    }),
+  ];
   // RTA_DST, RTA_GATEWAY, RTA_OIF: iproute2's order.
   if (destination !== undefined) parts.push(attribute(RTA_DST, destination));
   if (gateway !== undefined) parts.push(attribute(RTA_GATEWAY, gateway.address));
   if (route.dev !== undefined) parts.push(u32Attribute(RTA_OIF, route.dev));
   if (route.metric !== undefined) parts.push(u32Attribute(RTA_PRIORITY, route.metric));
-  return encodeMessage({ type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq }, parts);
+  return encodeMessage(
+    { type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq },
+    parts,
+  );
 }
 
 /**
@@ -159,13 +205,21 @@ export function replayRouteRequest(seq: number, dumped: NetlinkMessage, oif: num
     throw new TypeError('a multipath route or one through a nexthop object cannot be replayed out of one link');
   }
   const attributes = parseAttributeList(dumped.payload.subarray(RTMSG_LEN), 'route').map((part) =>
-    (part.type === RTA_OIF ? u32Attribute(RTA_OIF, oif)
-      : attribute(part.type, part.value, (part.nested ? NLA_F_NESTED : 0) | (part.netByteOrder ? NLA_F_NET_BYTEORDER : 0))));
+    part.type === RTA_OIF
+      ? u32Attribute(RTA_OIF, oif)
+      : attribute(
+          part.type,
+          part.value,
+          (part.nested ? NLA_F_NESTED : 0) | (part.netByteOrder ? NLA_F_NET_BYTEORDER : 0),
+        ),
+  );
   // Of the flags a dump reports, only onlink is the user's to ask for; the
   // kernel refuses the ones it sets itself (dead, linkdown, offload, ...).
   const header = decodeRtMsg(fixedHeader(dumped, RTMSG_LEN, 'route'));
-  return encodeMessage({ type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq },
-    [encodeRtMsg({ ...header, flags: header.flags & RTNH_F_ONLINK }), ...attributes]);
+  return encodeMessage({ type: RTM_NEWROUTE, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq }, [
+    encodeRtMsg({ ...header, flags: header.flags & RTNH_F_ONLINK }),
+    ...attributes,
+  ]);
 }
 
 /**
@@ -217,8 +271,10 @@ function readNexthops(value: Buffer, family: IpFamily, names: LinkNames): RouteN
     }
     const length = value.readUInt16LE(offset);
     if (length < RTNEXTHOP_LEN || length > left) {
-      throw new Error(`netlink: rtnexthop at offset ${offset} in RTA_MULTIPATH claims length ${length} ` +
-        `(at least ${RTNEXTHOP_LEN}, at most the ${left} bytes left)`);
+      throw new Error(
+        `netlink: rtnexthop at offset ${offset} in RTA_MULTIPATH claims length ${length} ` +
+          `(at least ${RTNEXTHOP_LEN}, at most the ${left} bytes left)`,
+      );
     }
     const flags = value.readUInt8(offset + 2);
     const hops = value.readUInt8(offset + 3);

@@ -14,9 +14,8 @@ import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
 
-const {
-  AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT,
-} = native.constants;
+const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT } =
+  native.constants;
 
 /**
  * Where a datagram is peeked at to learn its size. It offers 32 KiB, as
@@ -162,8 +161,13 @@ export class RtnlSocket implements Disposable {
   #receive(seq: number, operation: Operation): Replies {
     const peeked = native.recv(this.#fd, PEEK, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
     if (failedWith(peeked, 'EAGAIN')) {
-      throw new NetnsError({ errno: errnoOf('EAGAIN'), syscall: 'recv', path: operation.what,
-        description: 'the kernel sent no answer', hint: '' });
+      throw new NetnsError({
+        errno: errnoOf('EAGAIN'),
+        syscall: 'recv',
+        path: operation.what,
+        description: 'the kernel sent no answer',
+        hint: '',
+      });
     }
     const datagram = Buffer.allocUnsafe(check(peeked));
     const got = check(native.recv(this.#fd, datagram, MSG_DONTWAIT));
@@ -172,5 +176,11 @@ export class RtnlSocket implements Disposable {
 }
 
 function refusal(operation: Operation, errno: number, kernelMessage?: string): NetnsError {
-  return new NetnsError({ errno, syscall: operation.what, path: operation.subject, step: operation.step, kernelMessage });
+  return new NetnsError({
+    errno,
+    syscall: operation.what,
+    path: operation.subject,
+    step: operation.step,
+    kernelMessage,
+  });
 }

@@ -10,10 +10,26 @@
 // used: a malformed or truncated buffer throws an Error that says where and
 // what, never reads out of range and never loops on a zero length.
 import {
-  NLA_ALIGNTO, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_ALIGNTO, NLMSG_DONE,
-  NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_MISS_NEST,
-  NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_HDRLEN, NLM_F_ACK_TLVS,
-  NLM_F_CAPPED, NLM_F_DUMP_INTR,
+  NLA_ALIGNTO,
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
+  NLA_HDRLEN,
+  NLA_TYPE_MASK,
+  NLMSG_ALIGNTO,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+  NLMSGERR_ATTR_COOKIE,
+  NLMSGERR_ATTR_MISS_NEST,
+  NLMSGERR_ATTR_MISS_TYPE,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
+  NLMSGERR_HDRLEN,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLM_F_DUMP_INTR,
 } from './constants';
 
 /** Rounds a length up to netlink's 4-byte alignment (NLMSG_ALIGN, NLA_ALIGN). */
@@ -63,17 +79,23 @@ export function parseMessages(buffer: Buffer): NetlinkMessage[] {
   while (offset < buffer.length) {
     const left = buffer.length - offset;
     if (left < NLMSG_HDRLEN) {
-      throw new Error(`netlink: truncated message header at offset ${offset}: ` +
-        `${left} bytes left, a header needs ${NLMSG_HDRLEN}`);
+      throw new Error(
+        `netlink: truncated message header at offset ${offset}: ` +
+          `${left} bytes left, a header needs ${NLMSG_HDRLEN}`,
+      );
     }
     const header = readHeader(buffer, offset);
     if (header.length < NLMSG_HDRLEN) {
-      throw new Error(`netlink: message at offset ${offset} (type ${header.type}) claims length ` +
-        `${header.length}, smaller than its ${NLMSG_HDRLEN}-byte header`);
+      throw new Error(
+        `netlink: message at offset ${offset} (type ${header.type}) claims length ` +
+          `${header.length}, smaller than its ${NLMSG_HDRLEN}-byte header`,
+      );
     }
     if (header.length > left) {
-      throw new Error(`netlink: message at offset ${offset} (type ${header.type}) claims length ` +
-        `${header.length} but only ${left} bytes are left in the buffer`);
+      throw new Error(
+        `netlink: message at offset ${offset} (type ${header.type}) claims length ` +
+          `${header.length} but only ${left} bytes are left in the buffer`,
+      );
     }
     // Fields named one by one: an object spread here cost 15 times the rest
     // of the loop (V8 in Node 20), and every message of every dump comes here.
@@ -99,8 +121,10 @@ export function parseMessages(buffer: Buffer): NetlinkMessage[] {
  */
 export function fixedHeader(message: NetlinkMessage, size: number, what: string): Buffer {
   if (message.payload.length < size) {
-    throw new Error(`netlink: ${what} message (type ${message.type}) has a ${message.payload.length}-byte ` +
-      `payload, too short for its ${size}-byte header`);
+    throw new Error(
+      `netlink: ${what} message (type ${message.type}) has a ${message.payload.length}-byte ` +
+        `payload, too short for its ${size}-byte header`,
+    );
   }
   return message.payload.subarray(0, size);
 }
@@ -125,18 +149,24 @@ export function parseAttributeList(data: Buffer, what = 'attributes'): NetlinkAt
   while (offset < data.length) {
     const left = data.length - offset;
     if (left < NLA_HDRLEN) {
-      throw new Error(`netlink: truncated attribute header in ${what} at offset ${offset}: ` +
-        `${left} bytes left, a header needs ${NLA_HDRLEN}`);
+      throw new Error(
+        `netlink: truncated attribute header in ${what} at offset ${offset}: ` +
+          `${left} bytes left, a header needs ${NLA_HDRLEN}`,
+      );
     }
     const length = data.readUInt16LE(offset);
     const rawType = data.readUInt16LE(offset + 2);
     if (length < NLA_HDRLEN) {
-      throw new Error(`netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
-        `claims length ${length}, smaller than its ${NLA_HDRLEN}-byte header`);
+      throw new Error(
+        `netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
+          `claims length ${length}, smaller than its ${NLA_HDRLEN}-byte header`,
+      );
     }
     if (length > left) {
-      throw new Error(`netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
-        `claims length ${length} but only ${left} bytes are left`);
+      throw new Error(
+        `netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
+          `claims length ${length} but only ${left} bytes are left`,
+      );
     }
     attributes.push({
       type: rawType & NLA_TYPE_MASK,
@@ -158,7 +188,10 @@ export class Attributes {
   readonly list: readonly NetlinkAttribute[];
   private readonly byType = new Map<number, NetlinkAttribute>();
 
-  constructor(list: readonly NetlinkAttribute[], private readonly what: string) {
+  constructor(
+    list: readonly NetlinkAttribute[],
+    private readonly what: string,
+  ) {
     this.list = list;
     for (const attribute of list) this.byType.set(attribute.type, attribute);
   }
@@ -283,8 +316,9 @@ export function parseAck(message: NetlinkMessage): NetlinkAck {
   }
   const { payload } = message;
   if (payload.length < NLMSGERR_HDRLEN) {
-    throw new Error(`netlink: NLMSG_ERROR payload has ${payload.length} bytes, ` +
-      `struct nlmsgerr needs ${NLMSGERR_HDRLEN}`);
+    throw new Error(
+      `netlink: NLMSG_ERROR payload has ${payload.length} bytes, ` + `struct nlmsgerr needs ${NLMSGERR_HDRLEN}`,
+    );
   }
   const errno = payload.readInt32LE(0);
   const request = readHeader(payload, 4);
@@ -297,14 +331,17 @@ export function parseAck(message: NetlinkMessage): NetlinkAck {
     let tlvStart = NLMSGERR_HDRLEN;
     if (!capped && errno !== 0) {
       if (request.length < NLMSG_HDRLEN) {
-        throw new Error(`netlink: NLMSG_ERROR echoes a request of length ${request.length}, ` +
-          'smaller than a header');
+        throw new Error(
+          `netlink: NLMSG_ERROR echoes a request of length ${request.length}, ` + 'smaller than a header',
+        );
       }
       tlvStart = 4 + align4(request.length);
     }
     if (tlvStart > payload.length) {
-      throw new Error(`netlink: NLMSG_ERROR echoes a ${request.length}-byte request but its payload ` +
-        `has only ${payload.length - 4} bytes for it and the extended ack`);
+      throw new Error(
+        `netlink: NLMSG_ERROR echoes a ${request.length}-byte request but its payload ` +
+          `has only ${payload.length - 4} bytes for it and the extended ack`,
+      );
     }
     ack = parseExtendedAck(payload.subarray(tlvStart));
   }
@@ -449,9 +486,11 @@ export function encodeMessage(header: RequestHeader, parts: Buffer[]): Buffer {
   assertUint(header.flags, 16, 'message flags');
   assertUint(header.seq, 32, 'sequence number');
   assertUint(header.pid ?? 0, 32, 'port id');
-  const body = Buffer.concat(parts.map((part) => (part.length % NLA_ALIGNTO === 0
-    ? part
-    : Buffer.concat([part, Buffer.alloc(align4(part.length) - part.length)]))));
+  const body = Buffer.concat(
+    parts.map((part) =>
+      part.length % NLA_ALIGNTO === 0 ? part : Buffer.concat([part, Buffer.alloc(align4(part.length) - part.length)]),
+    ),
+  );
   const message = Buffer.alloc(NLMSG_HDRLEN + body.length);
   message.writeUInt32LE(message.length, 0);
   message.writeUInt16LE(header.type, 4);

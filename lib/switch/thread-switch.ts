@@ -58,8 +58,11 @@ export function switchDepth(): number {
 function cannotSwitchBack(failure: NativeFailure): never {
   const reason = toNetnsError(failure) as Error;
   const ending = isMainThread ? 'aborting the process' : 'ending this worker thread';
-  fs.writeSync(2, `netns-native: fatal: thread ${native.gettid()} could not switch ` +
-    `back to its network namespace (${reason.message}); it must not run anything else: ${ending}\n`);
+  fs.writeSync(
+    2,
+    `netns-native: fatal: thread ${native.gettid()} could not switch ` +
+      `back to its network namespace (${reason.message}); it must not run anything else: ${ending}\n`,
+  );
   if (isMainThread) process.abort();
   // In a worker, reallyExit ends only this thread, without running 'exit'
   // handlers on it (process.exit would run them here, in the wrong namespace).

@@ -17,7 +17,10 @@ export interface TopologyEnricher {
 
 /** @internal */
 export function assertEnrichers(value: unknown): asserts value is readonly TopologyEnricher[] {
-  if (!Array.isArray(value) || !value.every((step) => typeof step?.name === 'string' && typeof step?.enrich === 'function')) {
+  if (
+    !Array.isArray(value) ||
+    !value.every((step) => typeof step?.name === 'string' && typeof step?.enrich === 'function')
+  ) {
     throw new TypeError('enrich must be an array of { name: string, enrich(namespaces) } steps');
   }
 }
@@ -28,8 +31,10 @@ export async function runEnrichers(namespaces: TopologyNamespace[], steps: reado
     try {
       await step.enrich(namespaces);
     } catch (error) {
-      process.emitWarning(`topology: enrichment step '${step.name}' failed: ` +
-        `${(error as Error)?.message ?? String(error)}`, { code: 'NETNS_TOPOLOGY_ENRICH_FAILED' });
+      process.emitWarning(
+        `topology: enrichment step '${step.name}' failed: ` + `${(error as Error)?.message ?? String(error)}`,
+        { code: 'NETNS_TOPOLOGY_ENRICH_FAILED' },
+      );
     }
   }
 }

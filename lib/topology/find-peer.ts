@@ -49,9 +49,13 @@ function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethP
     found = new VethResolver(host).resolve(ns.ino, link);
   }
   if ('code' in found) {
-    throw new NetnsError({ errno: errnoOf('ENODEV'), syscall: 'findPeer', path: ifname,
+    throw new NetnsError({
+      errno: errnoOf('ENODEV'),
+      syscall: 'findPeer',
+      path: ifname,
       description: `the peer of ${ifname} (ifindex ${link.ifindex} in ${ns.id}) was not found: ${found.reason}`,
-      hint: '' });
+      hint: '',
+    });
   }
   const { info } = host.source(found.peer.ino);
   return {
@@ -63,15 +67,26 @@ function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethP
 }
 
 function linkNamed(links: readonly Link[], ifname: string, ns: NetNamespace): Link {
-  const link = links.find((candidate) => candidate.name === ifname)
-    ?? links.find((candidate) => candidate.altNames?.includes(ifname));
+  const link =
+    links.find((candidate) => candidate.name === ifname) ??
+    links.find((candidate) => candidate.altNames?.includes(ifname));
   if (!link) {
-    throw new NetnsError({ errno: errnoOf('ENODEV'), syscall: 'findPeer', path: ifname,
-      description: `no interface ${ifname} in ${ns.id}`, hint: '' });
+    throw new NetnsError({
+      errno: errnoOf('ENODEV'),
+      syscall: 'findPeer',
+      path: ifname,
+      description: `no interface ${ifname} in ${ns.id}`,
+      hint: '',
+    });
   }
   if (link.kind !== 'veth') {
-    throw new NetnsError({ errno: errnoOf('EINVAL'), syscall: 'findPeer', path: ifname,
-      description: `${ifname} in ${ns.id} is a ${link.kind}, not a veth: it has no peer`, hint: '' });
+    throw new NetnsError({
+      errno: errnoOf('EINVAL'),
+      syscall: 'findPeer',
+      path: ifname,
+      description: `${ifname} in ${ns.id} is a ${link.kind}, not a veth: it has no peer`,
+      hint: '',
+    });
   }
   return link;
 }

@@ -65,8 +65,14 @@ export interface UnresolvedPeer {
  * - 'not-a-veth': the link there is not a veth.
  * - 'does-not-point-back': the link there names another peer.
  */
-export type UnresolvedCode = 'no-peer-index' | 'nsid-unknown' | 'peer-namespace-not-visible' |
-  'peer-namespace-unreadable' | 'no-such-ifindex' | 'not-a-veth' | 'does-not-point-back';
+export type UnresolvedCode =
+  | 'no-peer-index'
+  | 'nsid-unknown'
+  | 'peer-namespace-not-visible'
+  | 'peer-namespace-unreadable'
+  | 'no-such-ifindex'
+  | 'not-a-veth'
+  | 'does-not-point-back';
 
 export interface Topology {
   format: 1;

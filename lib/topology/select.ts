@@ -23,8 +23,15 @@ export interface Selection {
 
 /** @internal What a namespace known only from a handle looks like before (or without) a listing. */
 export function infoOfHandle(handle: NetNamespace): NamespaceInfo {
-  return { ino: handle.ino, id: handle.id, nprocs: 0, pids: [], nsfs: [],
-    names: handle.name === undefined ? [] : [handle.name], heldBy: [] };
+  return {
+    ino: handle.ino,
+    id: handle.id,
+    nprocs: 0,
+    pids: [],
+    nsfs: [],
+    names: handle.name === undefined ? [] : [handle.name],
+    heldBy: [],
+  };
 }
 
 /** @internal
@@ -55,6 +62,11 @@ export function selectNamespaces(selectors: readonly NamespaceSelector[], option
 
 /** @internal The error shown for an id that no namespace on the host has (any more). */
 export function notFound(ino: number): NetnsError {
-  return new NetnsError({ errno: errnoOf('ENOENT'), syscall: 'topology', path: `net:[${ino}]`,
-    description: 'no such network namespace on this host (it may have ended)', hint: '' });
+  return new NetnsError({
+    errno: errnoOf('ENOENT'),
+    syscall: 'topology',
+    path: `net:[${ino}]`,
+    description: 'no such network namespace on this host (it may have ended)',
+    hint: '',
+  });
 }

@@ -50,7 +50,11 @@ function assertOptions(options: TopologyOptions): void {
   }
   if (options.enrich !== undefined) assertEnrichers(options.enrich);
   const { containers } = options;
-  if (containers !== undefined && typeof containers !== 'boolean' && (typeof containers !== 'object' || containers === null)) {
+  if (
+    containers !== undefined &&
+    typeof containers !== 'boolean' &&
+    (typeof containers !== 'object' || containers === null)
+  ) {
     throw new TypeError('containers must be a boolean or engine options');
   }
 }
@@ -100,8 +104,13 @@ export function readTopology(options: TopologyOptions = {}): Topology {
 export function describeNamespace(source: NamespaceSource, onlyVeths: boolean): TopologyNamespace {
   const { info } = source;
   const entry: TopologyNamespace = {
-    id: info.id, ino: info.ino, names: [...info.names], nsfs: [...info.nsfs], pids: [...info.pids],
-    links: [], addresses: [],
+    id: info.id,
+    ino: info.ino,
+    names: [...info.names],
+    nsfs: [...info.nsfs],
+    pids: [...info.pids],
+    links: [],
+    addresses: [],
   };
   if (info.command !== undefined) entry.command = info.command;
   if (info.heldBy.length > 0) entry.heldBy = info.heldBy.map((holder) => ({ ...holder }));
@@ -120,8 +129,16 @@ export function describeNamespace(source: NamespaceSource, onlyVeths: boolean): 
 
 /** An id asked for that no namespace on the host has: reported, not thrown (it may just have ended). */
 function missingNamespace(ino: number): TopologyNamespace {
-  return { id: `net:[${ino}]`, ino, names: [], nsfs: [], pids: [], links: [], addresses: [],
-    error: describeFailure(notFound(ino)) };
+  return {
+    id: `net:[${ino}]`,
+    ino,
+    names: [],
+    nsfs: [],
+    pids: [],
+    links: [],
+    addresses: [],
+    error: describeFailure(notFound(ino)),
+  };
 }
 
 /** How a namespace's failure is shown in the map. */

@@ -27,9 +27,7 @@ export interface PeerOracle {
   nsid(observer: number, target: number): number | undefined;
 }
 
-export type EndResolution =
-  | { peer: { ino: number; link: Link } }
-  | { code: UnresolvedCode; reason: string };
+export type EndResolution = { peer: { ino: number; link: Link } } | { code: UnresolvedCode; reason: string };
 
 interface SeenEnd {
   ino: number;
@@ -95,8 +93,12 @@ export class VethResolver {
     }
     if (link.linkNetnsid === undefined) return this.#confirm(ino, link, ino);
     if (link.linkNetnsid < 0) {
-      return { code: 'nsid-unknown', reason: `its peer is in another namespace, which ${namespaceId(ino)} ` +
-        'gave no nsid (the kernel could not assign one)' };
+      return {
+        code: 'nsid-unknown',
+        reason:
+          `its peer is in another namespace, which ${namespaceId(ino)} ` +
+          'gave no nsid (the kernel could not assign one)',
+      };
     }
     const peerNamespace = this.#namespaceWithNsid(ino, link.linkNetnsid, link);
     if (typeof peerNamespace !== 'number') return peerNamespace;
@@ -129,13 +131,17 @@ export class VethResolver {
       if (isIt(ino)) return ino;
     }
     const unasked = table.failures > 0 ? ` (${table.failures} could not be asked)` : '';
-    return { code: 'peer-namespace-not-visible', reason: `no namespace found on this host has nsid ${nsid} ` +
-      `in ${namespaceId(observer)}${unasked}: its peer is in a namespace this process cannot see` };
+    return {
+      code: 'peer-namespace-not-visible',
+      reason:
+        `no namespace found on this host has nsid ${nsid} ` +
+        `in ${namespaceId(observer)}${unasked}: its peer is in a namespace this process cannot see`,
+    };
   }
 
   #table(observer: number): NsidTable {
     let table = this.#tables.get(observer);
-    if (!table) this.#tables.set(observer, table = { byNsid: new Map(), asked: new Set(), failures: 0 });
+    if (!table) this.#tables.set(observer, (table = { byNsid: new Map(), asked: new Set(), failures: 0 }));
     return table;
   }
 
@@ -146,23 +152,30 @@ export class VethResolver {
     try {
       peerLinks = this.#oracle.links(peerIno);
     } catch (error) {
-      return { code: 'peer-namespace-unreadable', reason: `its peer's namespace ${where} could not be read: ` +
-        `${(error as Error).message}` };
+      return {
+        code: 'peer-namespace-unreadable',
+        reason: `its peer's namespace ${where} could not be read: ` + `${(error as Error).message}`,
+      };
     }
     const peer = peerLinks.find((candidate) => candidate.ifindex === link.linkIndex);
     if (!peer) {
       return { code: 'no-such-ifindex', reason: `${where} has no link with ifindex ${link.linkIndex}` };
     }
     if (!isVeth(peer)) {
-      return { code: 'not-a-veth', reason: `ifindex ${peer.ifindex} in ${where} is ${peer.name}, a ${peer.kind}, not a veth` };
+      return {
+        code: 'not-a-veth',
+        reason: `ifindex ${peer.ifindex} in ${where} is ${peer.name}, a ${peer.kind}, not a veth`,
+      };
     }
     const pointsBack = this.#pointsBack(ino, link, peerIno, peer);
     return pointsBack === true ? { peer: { ino: peerIno, link: peer } } : pointsBack;
   }
 
   #pointsBack(ino: number, link: Link, peerIno: number, peer: Link): true | EndResolution {
-    const notBack = (why: string): EndResolution =>
-      ({ code: 'does-not-point-back', reason: `${peer.name} (ifindex ${peer.ifindex} in ${namespaceId(peerIno)}) ${why}` });
+    const notBack = (why: string): EndResolution => ({
+      code: 'does-not-point-back',
+      reason: `${peer.name} (ifindex ${peer.ifindex} in ${namespaceId(peerIno)}) ${why}`,
+    });
     if (peer.linkIndex !== link.ifindex) {
       return notBack(`names ifindex ${peer.linkIndex ?? 'none'} as its peer, not ${link.ifindex}`);
     }
@@ -174,14 +187,23 @@ export class VethResolver {
     try {
       back = this.#oracle.nsid(peerIno, ino);
     } catch (error) {
-      return { code: 'nsid-unknown', reason: `could not ask ${namespaceId(peerIno)} which nsid it gave ` +
-        `${namespaceId(ino)}: ${(error as Error).message}` };
+      return {
+        code: 'nsid-unknown',
+        reason:
+          `could not ask ${namespaceId(peerIno)} which nsid it gave ` +
+          `${namespaceId(ino)}: ${(error as Error).message}`,
+      };
     }
     if (back === undefined) {
-      return { code: 'nsid-unknown', reason: `${namespaceId(peerIno)} gave ${namespaceId(ino)} no nsid, ` +
-        `so its peer (nsid ${peer.linkNetnsid}) cannot be this one` };
+      return {
+        code: 'nsid-unknown',
+        reason:
+          `${namespaceId(peerIno)} gave ${namespaceId(ino)} no nsid, ` +
+          `so its peer (nsid ${peer.linkNetnsid}) cannot be this one`,
+      };
     }
-    return back === peer.linkNetnsid ? true
+    return back === peer.linkNetnsid
+      ? true
       : notBack(`has its peer in nsid ${peer.linkNetnsid}, but ${namespaceId(ino)} is nsid ${back} there`);
   }
 

@@ -24,7 +24,7 @@ describe('parseWithCommand (exec NS [--] CMD...)', () => {
     expect(parsed.command).toEqual(command);
   });
 
-  test('options before NS are ours and checked; after NS they are the command\'s', () => {
+  test("options before NS are ours and checked; after NS they are the command's", () => {
     expect(() => execArgs(['--frob', 'red', 'ip'])).toThrow(new UsageError("unknown option '--frob'"));
     expect(execArgs(['-h']).values.help).toBe(true);
     expect(execArgs(['red', '-h']).values.help).toBeUndefined();
@@ -41,8 +41,10 @@ describe('parseOptions and positionals', () => {
     expect(() => parseOptions(['--json=1'], specs)).toThrow("option '--json' takes no value");
     expect(() => parseOptions(['-f'], specs)).toThrow("option '-f' needs a value");
     expect(() => parseOptions(['--constructor'], specs)).toThrow("unknown option '--constructor'");
-    expect(parseOptions(['-Jf', 'dot', 'a', '--', '-b'], specs))
-      .toEqual({ values: { json: true, format: 'dot' }, positionals: ['a', '-b'] });
+    expect(parseOptions(['-Jf', 'dot', 'a', '--', '-b'], specs)).toEqual({
+      values: { json: true, format: 'dot' },
+      positionals: ['a', '-b'],
+    });
   });
 
   test('positional counts and pids', () => {
@@ -50,14 +52,21 @@ describe('parseOptions and positionals', () => {
     expect(() => expectPositionals(['a', 'b'], ['NAME'])).toThrow("unexpected argument 'b'");
     expect(() => expectPositionals(['a', 'b'], [], ['NS'])).toThrow("unexpected argument 'b'");
     expect(parsePid('4242')).toBe(4242);
-    for (const bad of ['0', '-1', '12a', '1e3', '0x10', '', '99999999']) expect(() => parsePid(bad)).toThrow(UsageError);
+    for (const bad of ['0', '-1', '12a', '1e3', '0x10', '', '99999999'])
+      expect(() => parsePid(bad)).toThrow(UsageError);
   });
 });
 
 describe('formatTable', () => {
-  const columns = [{ header: 'NS', align: 'right' as const }, { header: 'NAME', paint: (text: string) => `<${text}>` },
-    { header: 'NOTE' }];
-  const rows = [['1', 'lo', ''], ['4026531833', 'eth0\u001b[2J', 'x']];
+  const columns = [
+    { header: 'NS', align: 'right' as const },
+    { header: 'NAME', paint: (text: string) => `<${text}>` },
+    { header: 'NOTE' },
+  ];
+  const rows = [
+    ['1', 'lo', ''],
+    ['4026531833', 'eth0\u001b[2J', 'x'],
+  ];
 
   test('numbers right, text left, no trailing spaces, control characters shown as escapes', () => {
     expect(formatTable(columns, rows)).toEqual([

@@ -4,26 +4,31 @@ import { describe, expect, it } from 'vitest';
 import { allOrNothing } from '../../lib/configure/rollback';
 import { NetnsError } from '../../lib/errors';
 
-const refusal = () => new NetnsError({ errno: -17, syscall: 'RTM_NEWLINK', path: 'va', step: 'renaming it', kernelMessage: 'taken' });
+const refusal = () =>
+  new NetnsError({ errno: -17, syscall: 'RTM_NEWLINK', path: 'va', step: 'renaming it', kernelMessage: 'taken' });
 
 describe('allOrNothing', () => {
   it('returns the value when nothing fails, and runs no undo', () => {
     const undone: string[] = [];
-    expect(allOrNothing((rollback) => {
-      rollback.add('one', () => undone.push('one'));
-      return 7;
-    })).toBe(7);
+    expect(
+      allOrNothing((rollback) => {
+        rollback.add('one', () => undone.push('one'));
+        return 7;
+      }),
+    ).toBe(7);
     expect(undone).toEqual([]);
   });
 
-  it('undoes last first and rethrows the failing step\'s own error', () => {
+  it("undoes last first and rethrows the failing step's own error", () => {
     const undone: string[] = [];
     const error = refusal();
-    expect(() => allOrNothing((rollback) => {
-      rollback.add('one', () => undone.push('one'));
-      rollback.add('two', () => undone.push('two'));
-      throw error;
-    })).toThrow(error);
+    expect(() =>
+      allOrNothing((rollback) => {
+        rollback.add('one', () => undone.push('one'));
+        rollback.add('two', () => undone.push('two'));
+        throw error;
+      }),
+    ).toThrow(error);
     expect(undone).toEqual(['two', 'one']);
   });
 
@@ -34,7 +39,9 @@ describe('allOrNothing', () => {
     try {
       allOrNothing((rollback) => {
         rollback.add('the first change', () => undone.push('one'));
-        rollback.add('the mtu change', () => { throw new Error('device gone'); });
+        rollback.add('the mtu change', () => {
+          throw new Error('device gone');
+        });
         throw original;
       });
     } catch (error) {

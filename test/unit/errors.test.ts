@@ -6,12 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { NetnsError } from '../../lib/errors';
 
 describe('NetnsError', () => {
-  it('takes code and text from Node\'s own table', () => {
+  it("takes code and text from Node's own table", () => {
     const error = new NetnsError({ errno: -1, syscall: 'setns', hint: '' });
     expect([error.code, error.message]).toEqual(['EPERM', `EPERM: ${getSystemErrorMap().get(-1)![1]}, setns`]);
     // Unprivileged, an EPERM says what is needed.
     const asUser = new NetnsError({ errno: -1, syscall: 'setns' });
-    expect(asUser.message).toMatch(process.geteuid?.() === 0 ? /setns$/ : /setns \(needs CAP_SYS_ADMIN: run as root\)$/);
+    expect(asUser.message).toMatch(
+      process.geteuid?.() === 0 ? /setns$/ : /setns \(needs CAP_SYS_ADMIN: run as root\)$/,
+    );
   });
 
   it('names an errno one way where two names share it (EAGAIN, not EWOULDBLOCK)', () => {
@@ -25,10 +27,16 @@ describe('NetnsError', () => {
     expect(error.message).not.toMatch(/errno \d|unknown/);
   });
 
-  it('carries the kernel\'s text and the failed step', () => {
-    const error = new NetnsError({ errno: -17, syscall: 'RTM_NEWLINK', path: 'veth0', step: 'creating the peer end',
-      kernelMessage: 'Device or resource busy' });
-    expect(error.message).toBe('EEXIST: file already exists, RTM_NEWLINK \'veth0\', while creating the peer end: ' +
-      'Device or resource busy');
+  it("carries the kernel's text and the failed step", () => {
+    const error = new NetnsError({
+      errno: -17,
+      syscall: 'RTM_NEWLINK',
+      path: 'veth0',
+      step: 'creating the peer end',
+      kernelMessage: 'Device or resource busy',
+    });
+    expect(error.message).toBe(
+      "EEXIST: file already exists, RTM_NEWLINK 'veth0', while creating the peer end: " + 'Device or resource busy',
+    );
   });
 });

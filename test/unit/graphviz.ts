@@ -62,9 +62,12 @@ export interface SvgContent {
 }
 
 export function readSvg(svg: string): SvgContent {
-  const count = (kind: string): number => svg.match(new RegExp(`<g id="[a-z]+\\d+" class="${kind}">`, 'g'))?.length ?? 0;
+  const count = (kind: string): number =>
+    svg.match(new RegExp(`<g id="[a-z]+\\d+" class="${kind}">`, 'g'))?.length ?? 0;
   // Graphviz keeps runs of spaces by writing every second one as a no-break space.
-  const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => decodeXml(match[1]).replace(/\u00a0/g, ' '));
+  const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) =>
+    decodeXml(match[1]).replace(/\u00a0/g, ' '),
+  );
   return { clusters: count('cluster'), nodes: count('node'), edges: count('edge'), texts };
 }
 

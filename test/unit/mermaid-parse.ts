@@ -3,9 +3,24 @@
 // browser), so the tests see the nodes, links and subgraphs Mermaid sees.
 import mermaid from 'mermaid';
 
-export interface ParsedVertex { id: string; text: string; type: string; classes: string[] }
-export interface ParsedEdge { start: string; end: string; type: string; stroke: string }
-export interface ParsedSubgraph { id: string; title: string; nodes: string[]; classes: string[] }
+export interface ParsedVertex {
+  id: string;
+  text: string;
+  type: string;
+  classes: string[];
+}
+export interface ParsedEdge {
+  start: string;
+  end: string;
+  type: string;
+  stroke: string;
+}
+export interface ParsedSubgraph {
+  id: string;
+  title: string;
+  nodes: string[];
+  classes: string[];
+}
 
 export interface ParsedFlowchart {
   /** The config Mermaid took from the text (directives): must stay empty. */
@@ -25,7 +40,10 @@ interface FlowDb {
 }
 
 /** The bit of the DOM used to decode HTML entities (the project's tsconfig has no DOM types). */
-interface EntityDecoder { innerHTML: string; value: string }
+interface EntityDecoder {
+  innerHTML: string;
+  value: string;
+}
 const { document } = globalThis as unknown as { document: { createElement(tag: 'textarea'): EntityDecoder } };
 
 mermaid.initialize({ startOnLoad: false });
@@ -50,7 +68,10 @@ export async function parseFlowchart(text: string): Promise<ParsedFlowchart> {
  */
 export function shownLines(text: string): string[] {
   return text.split('<br>').map((line) => {
-    const html = line.replace(/\uFB02\u00B0\u00B0/g, '&#').replace(/\uFB02\u00B0/g, '&').replace(/\u00B6\u00DF/g, ';');
+    const html = line
+      .replace(/\uFB02\u00B0\u00B0/g, '&#')
+      .replace(/\uFB02\u00B0/g, '&')
+      .replace(/\u00B6\u00DF/g, ';');
     const decoder = document.createElement('textarea');
     decoder.innerHTML = html;
     return decoder.value;

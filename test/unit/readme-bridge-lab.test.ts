@@ -36,12 +36,12 @@ function readPicture(chart: ParsedFlowchart) {
     for (const id of subgraph.nodes) namespaceOf.set(id, facts?.slice('names: '.length) ?? subgraph.title);
   }
   const end = (id: string) => `${namespaceOf.get(id)}/${firstLine.get(id)?.split(' ')[0]}`;
-  const edgesOf = (type: string) => chart.edges.filter((edge) => edge.type === type)
-    .map((edge) => [end(edge.start), end(edge.end)]);
+  const edgesOf = (type: string) =>
+    chart.edges.filter((edge) => edge.type === type).map((edge) => [end(edge.start), end(edge.end)]);
   return { names: [...new Set(namespaceOf.values())], veths: edgesOf('arrow_open'), ports: edgesOf('arrow_point') };
 }
 
-describe('the README\'s bridge-lab picture', () => {
+describe("the README's bridge-lab picture", () => {
   test('is a Mermaid flowchart of the lab: 4 namespaces, 3 veth pairs, 3 ports on the bridge', async () => {
     const chart = await parseFlowchart(bridgeLabBlock());
     expect(chart.config).toEqual({});

@@ -43,21 +43,34 @@ describe('renderDot on the bridge lab', () => {
   test('clusters are named and labelled after plotnetcfg: id, names, container, pids, command', () => {
     const { dot, svg, parsed } = drawn(bridgeLab());
     expect(parsed.clusters).toEqual([
-      'cluster_net:[4026531840]', 'cluster_net:[4026532301]', 'cluster_net:[4026532388]',
-      'cluster_net:[4026532455]', 'cluster_net:[4026532510]',
+      'cluster_net:[4026531840]',
+      'cluster_net:[4026532301]',
+      'cluster_net:[4026532388]',
+      'cluster_net:[4026532455]',
+      'cluster_net:[4026532510]',
     ]);
     expect(dot).toContain('subgraph "cluster_net:[4026532388]" {');
-    expect(svg.texts).toEqual(expect.arrayContaining([
-      'net:[4026531840] (current)', 'pids: 1, 512, 733, 901, 1020 +2 more', 'cmd: /sbin/init splash',
-      'names: red', 'container: web (docker 3f2a9c8e1b7d)', 'nsfs: /var/run/docker/netns/5c1d2e3f4a5b',
-    ]));
+    expect(svg.texts).toEqual(
+      expect.arrayContaining([
+        'net:[4026531840] (current)',
+        'pids: 1, 512, 733, 901, 1020 +2 more',
+        'cmd: /sbin/init splash',
+        'names: red',
+        'container: web (docker 3f2a9c8e1b7d)',
+        'nsfs: /var/run/docker/netns/5c1d2e3f4a5b',
+      ]),
+    );
   });
 
   test('interfaces are quoted ns/name nodes labelled name (kind), unusual MTU, addresses, and filled by state', () => {
     const { dot, svg } = drawn(bridgeLab());
-    expect(dot).toContain('"net:[4026532388]/eth0" [label="eth0 (veth)\\nmtu 1450\\n10.10.0.3/24\\nfd00:10::3/64", '
-      + 'style="filled", fillcolor="darkolivegreen1"]');
-    expect(dot).toContain('"net:[4026531840]/veth-lost" [label="veth-lost (veth)\\nLOWERLAYERDOWN", style="filled", fillcolor="pink"]');
+    expect(dot).toContain(
+      '"net:[4026532388]/eth0" [label="eth0 (veth)\\nmtu 1450\\n10.10.0.3/24\\nfd00:10::3/64", ' +
+        'style="filled", fillcolor="darkolivegreen1"]',
+    );
+    expect(dot).toContain(
+      '"net:[4026531840]/veth-lost" [label="veth-lost (veth)\\nLOWERLAYERDOWN", style="filled", fillcolor="pink"]',
+    );
     expect(dot).toContain('"net:[4026532455]/lo" [label="lo (loopback)\\nDOWN", style="filled", fillcolor="grey"]');
     expect(svg.texts).toEqual(expect.arrayContaining(['eth0 (device)', '192.0.2.10/24', '2001:db8::10/64']));
     // The loopback's MTU is not news (plotnetcfg's rule), nor is 1500.
@@ -73,20 +86,26 @@ describe('renderDot on the bridge lab', () => {
   test('an unresolved peer is a dashed edge to a dashed "?" box saying what is known and why', () => {
     const { dot, svg } = drawn(bridgeLab());
     expect(dot).toContain('"net:[4026531840]/veth-lost" -> "?net:[4026531840]/veth-lost" [dir="none", style="dashed"]');
-    expect(dot).toContain('"?net:[4026531840]/veth-lost" [label="?\\nifindex 9 in nsid 5\\nnsid 5 names no namespace that could be opened", style="dashed"]');
+    expect(dot).toContain(
+      '"?net:[4026531840]/veth-lost" [label="?\\nifindex 9 in nsid 5\\nnsid 5 names no namespace that could be opened", style="dashed"]',
+    );
     expect(svg.texts).toContain('nsid 5 names no namespace that could be opened');
   });
 
   test('an unreadable namespace is a red cluster holding a note with the error', () => {
     const { dot } = drawn(bridgeLab());
     expect(dot).toContain('graph [label="net:[4026532510]\\nnames: locked", color="red", fontcolor="red"]');
-    expect(dot).toContain(`"net:[4026532510]/(note)" [label="error: EACCES: permission denied, open '/run/netns/locked'", shape="note"]`);
+    expect(dot).toContain(
+      `"net:[4026532510]/(note)" [label="error: EACCES: permission denied, open '/run/netns/locked'", shape="note"]`,
+    );
   });
 
   test('output is deterministic and does not depend on the input order', () => {
     const shuffled = bridgeLab();
     shuffled.namespaces.reverse();
-    for (const ns of shuffled.namespaces) { ns.links.reverse(); }
+    for (const ns of shuffled.namespaces) {
+      ns.links.reverse();
+    }
     shuffled.vethPairs.reverse();
     expect(renderDot(shuffled)).toBe(renderDot(bridgeLab()));
   });
@@ -106,17 +125,19 @@ describe('renderDot on hostile names', () => {
 
   test('labels come out as the names were (control characters made visible), with no escString expansion', () => {
     const { svg } = drawn(hostileTopology());
-    expect(svg.texts).toEqual(expect.arrayContaining([
-      'a"b\\ (veth)',
-      'br-{};"\\ (bridge)',
-      '--> x[ (dummy)',
-      // \N and \G would expand to the node and graph name if the backslash were not doubled.
-      'tab\\tname\\N\\G (weird"kind)',
-      '\\u{202E}evil (veth)',
-      'names: subgraph end',
-      'container: web"]\\n---\\nx (dock\\er "; DROP TABL)',
-      'reason with "quotes", \\backslash\\ and\\nnewline -> "x" ]; end',
-    ]));
+    expect(svg.texts).toEqual(
+      expect.arrayContaining([
+        'a"b\\ (veth)',
+        'br-{};"\\ (bridge)',
+        '--> x[ (dummy)',
+        // \N and \G would expand to the node and graph name if the backslash were not doubled.
+        'tab\\tname\\N\\G (weird"kind)',
+        '\\u{202E}evil (veth)',
+        'names: subgraph end',
+        'container: web"]\\n---\\nx (dock\\er "; DROP TABL)',
+        'reason with "quotes", \\backslash\\ and\\nnewline -> "x" ]; end',
+      ]),
+    );
     const names = svg.texts.find((text) => text.startsWith('names: '));
     expect(names).toContain('quote"d, semi;colon {brace}, style x:#f00;, ünïcødé 🙂 网络');
     expect(names).toContain('#quot;ent#35;');
@@ -135,18 +156,27 @@ describe('renderDot on hostile names', () => {
 });
 
 describe('renderDot on generated names', () => {
-  test.each(Array.from({ length: 25 }, (_, seed) => seed))('seed %i: Graphviz parses exactly the intended graph', (seed) => {
-    const topology = randomTopology(seed);
-    const { svg, parsed } = drawn(topology);
-    const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
-    expect(svg).toMatchObject({ ...RANDOM_COUNTS, nodes: RANDOM_COUNTS.nodes + errorNote });
-    expect(parsed).toEqual(expectedNames(buildGraph(topology)));
-    // Every line of every label is drawn as written.
-    const graph = buildGraph(topology);
-    const lines = [...graph.clusters.flatMap((cluster) => [cluster.title, ...cluster.facts, ...cluster.nodes.flatMap((node) => node.lines)]),
-      ...graph.looseNodes.flatMap((node) => node.lines)];
-    expect(svg.texts).toEqual(expect.arrayContaining(lines.filter((line) => line.trim() !== '')));
-  });
+  test.each(Array.from({ length: 25 }, (_, seed) => seed))(
+    'seed %i: Graphviz parses exactly the intended graph',
+    (seed) => {
+      const topology = randomTopology(seed);
+      const { svg, parsed } = drawn(topology);
+      const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
+      expect(svg).toMatchObject({ ...RANDOM_COUNTS, nodes: RANDOM_COUNTS.nodes + errorNote });
+      expect(parsed).toEqual(expectedNames(buildGraph(topology)));
+      // Every line of every label is drawn as written.
+      const graph = buildGraph(topology);
+      const lines = [
+        ...graph.clusters.flatMap((cluster) => [
+          cluster.title,
+          ...cluster.facts,
+          ...cluster.nodes.flatMap((node) => node.lines),
+        ]),
+        ...graph.looseNodes.flatMap((node) => node.lines),
+      ];
+      expect(svg.texts).toEqual(expect.arrayContaining(lines.filter((line) => line.trim() !== '')));
+    },
+  );
 
   test('empty strings are still valid ids and labels', () => {
     const { parsed } = drawn({

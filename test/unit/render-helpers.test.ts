@@ -44,8 +44,38 @@ describe('IdAllocator', () => {
 
   test('slugs are [A-Za-z0-9_], unique, and never start like a Mermaid keyword or edge head', () => {
     const ids = new IdAllocator();
-    const slugs = ['ns_1', 'ns_1', 'a-b', 'a_b', '', '9x', 'end', 'ending', 'o', 'x1', 'subgraph', 'Style', '网络', '_'].map((hint) => ids.slug(hint));
-    expect(slugs).toEqual(['ns_1', 'ns_1_2', 'a_b', 'a_b_2', 'n_', 'n_9x', 'n_end', 'n_ending', 'n_o', 'n_x1', 'n_subgraph', 'n_Style', 'n___', 'n__']);
+    const slugs = [
+      'ns_1',
+      'ns_1',
+      'a-b',
+      'a_b',
+      '',
+      '9x',
+      'end',
+      'ending',
+      'o',
+      'x1',
+      'subgraph',
+      'Style',
+      '网络',
+      '_',
+    ].map((hint) => ids.slug(hint));
+    expect(slugs).toEqual([
+      'ns_1',
+      'ns_1_2',
+      'a_b',
+      'a_b_2',
+      'n_',
+      'n_9x',
+      'n_end',
+      'n_ending',
+      'n_o',
+      'n_x1',
+      'n_subgraph',
+      'n_Style',
+      'n___',
+      'n__',
+    ]);
     for (const slug of slugs) expect(slug).toMatch(/^[A-Za-z][A-Za-z0-9_]*$/);
     expect(new Set(slugs).size).toBe(slugs.length);
   });
@@ -72,7 +102,10 @@ describe('malformed models', () => {
   const malformed = (): Topology => ({
     format: 1,
     namespaces: [
-      namespace({ ino: 1, links: [link({ ifindex: 2, name: 'v0', kind: 'veth' }), link({ ifindex: 2, name: 'dup', kind: 'veth' })] }),
+      namespace({
+        ino: 1,
+        links: [link({ ifindex: 2, name: 'v0', kind: 'veth' }), link({ ifindex: 2, name: 'dup', kind: 'veth' })],
+      }),
       namespace({ ino: 1, links: [link({ ifindex: 3, name: 'shadow', kind: 'dummy' })] }),
       namespace({ ino: 2 }),
     ],
@@ -91,7 +124,9 @@ describe('malformed models', () => {
     // Ends name their link by ifindex; the name they carry is what the pair said.
     expect(index.peer('net:[2]', 7)).toEqual({ ns: 'net:[1]', ifindex: 2, name: 'v0' });
     expect(index.vethPairs.map(({ a, b }) => `${a.ns}/${a.name} ${b.ns}/${b.name}`)).toEqual([
-      'net:[1]/v0 net:[2]/gone', 'net:[1]/v0 net:[2]/gone', 'net:[1]/v0 net:[77]/far',
+      'net:[1]/v0 net:[2]/gone',
+      'net:[1]/v0 net:[2]/gone',
+      'net:[1]/v0 net:[77]/far',
     ]);
   });
 
@@ -105,10 +140,14 @@ describe('malformed models', () => {
       ['note:net:[2]/(note)', 'missing:net:[2]/gone'],
     ]);
     expect(graph.looseNodes.map((node) => `${node.role}:${node.key}`)).toEqual([
-      'missing:net:[77]/far', 'missing:net:[3]/lost', 'unknown-peer:?net:[3]/lost',
+      'missing:net:[77]/far',
+      'missing:net:[3]/lost',
+      'unknown-peer:?net:[3]/lost',
     ]);
     expect(graph.edges.map((edge) => `${edge.kind} ${edge.from.key} ${edge.to.key}`)).toEqual([
-      'veth net:[1]/dup net:[2]/gone', 'veth net:[1]/dup net:[77]/far', 'unresolved net:[3]/lost ?net:[3]/lost',
+      'veth net:[1]/dup net:[2]/gone',
+      'veth net:[1]/dup net:[77]/far',
+      'unresolved net:[3]/lost ?net:[3]/lost',
     ]);
     const run = runDot(renderDot(malformed()));
     expect(run.stderr).toBe('');

@@ -58,9 +58,14 @@ describe('renderJson', () => {
     expect(back.namespaces[0].links.map((link) => link.ifindex)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(back.namespaces[0].pids).toEqual([1, 512, 733, 901, 1020, 1200, 1301]);
     // The green pair was given with the namespace's end first; the host's end sorts first.
-    expect(back.vethPairs[1]).toEqual({ a: { ifindex: 5, name: 'veth-green', ns: HOST }, b: { ifindex: 2, name: 'eth0', ns: GREEN } });
+    expect(back.vethPairs[1]).toEqual({
+      a: { ifindex: 5, name: 'veth-green', ns: HOST },
+      b: { ifindex: 2, name: 'eth0', ns: GREEN },
+    });
     // Within a family the kernel's order (primary first) is kept.
-    const eth0 = back.namespaces[0].addresses.filter((address) => address.name === 'eth0').map((address) => address.address);
+    const eth0 = back.namespaces[0].addresses
+      .filter((address) => address.name === 'eth0')
+      .map((address) => address.address);
     expect(eth0).toEqual(['192.0.2.10', '2001:db8::10', 'fe80::5054:ff:fe12:3456']);
   });
 
@@ -68,9 +73,16 @@ describe('renderJson', () => {
     const topology = hostileTopology() as Topology & { extra?: unknown };
     topology.extra = { note: 'from a later format' };
     const back = JSON.parse(renderJson(topology)) as Topology & { extra?: unknown };
-    expect(back.namespaces.map((ns) => ns.id).sort()).toEqual(hostileTopology().namespaces.map((ns) => ns.id).sort());
-    expect(back.namespaces.flatMap((ns) => ns.links.map((link) => link.name)).sort())
-      .toEqual(hostileTopology().namespaces.flatMap((ns) => ns.links.map((link) => link.name)).sort());
+    expect(back.namespaces.map((ns) => ns.id).sort()).toEqual(
+      hostileTopology()
+        .namespaces.map((ns) => ns.id)
+        .sort(),
+    );
+    expect(back.namespaces.flatMap((ns) => ns.links.map((link) => link.name)).sort()).toEqual(
+      hostileTopology()
+        .namespaces.flatMap((ns) => ns.links.map((link) => link.name))
+        .sort(),
+    );
     expect(back.extra).toEqual({ note: 'from a later format' });
   });
 });

@@ -23,10 +23,12 @@ function expectSameGraph(parsed: ParsedFlowchart, graph: TopologyGraph): void {
   for (const node of graph.looseNodes) expectedVertices.set(node.slug, node.lines);
 
   expect(new Map(parsed.vertices.map((vertex) => [vertex.id, shownLines(vertex.text)]))).toEqual(expectedVertices);
-  expect(parsed.subgraphs.map((subgraph) => [subgraph.id, shownLines(subgraph.title)]))
-    .toEqual(graph.clusters.map((cluster) => [cluster.slug, [cluster.title]]));
-  expect(parsed.edges.map((edge) => [edge.start, edge.end]))
-    .toEqual(graph.edges.map((edge) => [edge.from.slug, edge.to.slug]));
+  expect(parsed.subgraphs.map((subgraph) => [subgraph.id, shownLines(subgraph.title)])).toEqual(
+    graph.clusters.map((cluster) => [cluster.slug, [cluster.title]]),
+  );
+  expect(parsed.edges.map((edge) => [edge.start, edge.end])).toEqual(
+    graph.edges.map((edge) => [edge.from.slug, edge.to.slug]),
+  );
   for (const name of parsed.classDefs) expect(OUR_CLASSES).toContain(name);
   expect(parsed.config).toEqual({});
 }
@@ -52,8 +54,10 @@ describe('renderMermaid on the bridge lab', () => {
       expect(id).toMatch(MERMAID_ID);
     }
     expect(text).toContain('  subgraph ns_4026532388["net:[4026532388]"]\n');
-    expect(text).toContain('    ns_4026532388_facts>"container: web (docker 3f2a9c8e1b7d)<br>pids: 2301, 2350<br>'
-      + 'cmd: nginx: master process nginx -g daemon off#59;<br>nsfs: /var/run/docker/netns/5c1d2e3f4a5b"]\n');
+    expect(text).toContain(
+      '    ns_4026532388_facts>"container: web (docker 3f2a9c8e1b7d)<br>pids: 2301, 2350<br>' +
+        'cmd: nginx: master process nginx -g daemon off#59;<br>nsfs: /var/run/docker/netns/5c1d2e3f4a5b"]\n',
+    );
     expect(text).toContain('    ns_4026532388_if_2["eth0 (veth)<br>mtu 1450<br>10.10.0.3/24<br>fd00:10::3/64"]\n');
   });
 
@@ -61,14 +65,20 @@ describe('renderMermaid on the bridge lab', () => {
     const { text, chart } = await parsed(bridgeLab());
     const kinds = chart.edges.map((edge) => `${edge.type}/${edge.stroke}`);
     expect(kinds).toEqual([
-      ...Array(3).fill('arrow_open/normal'), ...Array(3).fill('arrow_point/normal'), 'arrow_open/dotted',
+      ...Array(3).fill('arrow_open/normal'),
+      ...Array(3).fill('arrow_point/normal'),
+      'arrow_open/dotted',
     ]);
     expect(text).toContain('  ns_4026531840_if_5 --- ns_4026532388_if_2\n');
     expect(text).toContain('  ns_4026531840_if_5 --> ns_4026531840_if_3\n');
     expect(text).toContain('  ns_4026531840_if_7 -.- ns_4026531840_if_7_peer\n');
     const unknown = chart.vertices.find((vertex) => vertex.id === 'ns_4026531840_if_7_peer');
     expect(unknown?.type).toBe('stadium');
-    expect(shownLines(unknown?.text ?? '')).toEqual(['?', 'ifindex 9 in nsid 5', 'nsid 5 names no namespace that could be opened']);
+    expect(shownLines(unknown?.text ?? '')).toEqual([
+      '?',
+      'ifindex 9 in nsid 5',
+      'nsid 5 names no namespace that could be opened',
+    ]);
   });
 
   test("interfaces get plotnetcfg's fills by state; the unreadable namespace is red", async () => {
@@ -120,16 +130,19 @@ describe('renderMermaid on hostile names', () => {
 });
 
 describe('renderMermaid on generated names', () => {
-  test.each(Array.from({ length: 25 }, (_, seed) => seed))('seed %i: Mermaid parses exactly the intended graph', async (seed) => {
-    const topology = randomTopology(seed);
-    const { chart } = await parsed(topology);
-    const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
-    expect(chart.subgraphs).toHaveLength(RANDOM_COUNTS.clusters);
-    // Both namespaces have facts (names; container), each shown as a note node.
-    expect(chart.vertices).toHaveLength(RANDOM_COUNTS.nodes + errorNote + 2);
-    expect(chart.edges).toHaveLength(RANDOM_COUNTS.edges);
-    expectSameGraph(chart, buildGraph(topology));
-  });
+  test.each(Array.from({ length: 25 }, (_, seed) => seed))(
+    'seed %i: Mermaid parses exactly the intended graph',
+    async (seed) => {
+      const topology = randomTopology(seed);
+      const { chart } = await parsed(topology);
+      const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
+      expect(chart.subgraphs).toHaveLength(RANDOM_COUNTS.clusters);
+      // Both namespaces have facts (names; container), each shown as a note node.
+      expect(chart.vertices).toHaveLength(RANDOM_COUNTS.nodes + errorNote + 2);
+      expect(chart.edges).toHaveLength(RANDOM_COUNTS.edges);
+      expectSameGraph(chart, buildGraph(topology));
+    },
+  );
 
   test('empty strings still make a valid diagram (Mermaid refuses [""])', async () => {
     const { chart } = await parsed({
@@ -149,7 +162,9 @@ describe('mermaidText', () => {
     expect(mermaidText('<b>&#35;')).toBe('#60;b#62;#38;#35;35#59;');
     expect(mermaidText('%%{init}%%')).toBe('#37;#37;#123;init#125;#37;#37;');
     expect(mermaidText("it's `x`")).toBe('it#39;s #96;x#96;');
-    expect(mermaidText('net:[4026531840] fd00::1/64 (veth) a-b_c.d,e@f+g=h?i!')).toBe('net:[4026531840] fd00::1/64 (veth) a-b_c.d,e@f+g=h?i!');
+    expect(mermaidText('net:[4026531840] fd00::1/64 (veth) a-b_c.d,e@f+g=h?i!')).toBe(
+      'net:[4026531840] fd00::1/64 (veth) a-b_c.d,e@f+g=h?i!',
+    );
     expect(mermaidText('ünïcødé 🙂')).toBe('ünïcødé 🙂');
     expect(mermaidText('ß°¶ﬂ')).toBe('#223;#176;#182;#64258;');
     // Control characters are first made visible (\n, \u{202E}), then the backslash and braces encoded.

@@ -30,7 +30,9 @@ describe('renderText', () => {
     const colored = renderText(bridgeLab(), { color: true });
     expect(colored.replace(ANSI, '')).toBe(GOLDEN);
     expect(colored).toContain('\u001b[1mnet:[4026531840] (current)\u001b[0m');
-    expect(colored).toContain('\u001b[36meth0\u001b[0m  device  \u001b[32mUP\u001b[0m  \u001b[35m192.0.2.10/24\u001b[0m \u001b[34m2001:db8::10/64\u001b[0m');
+    expect(colored).toContain(
+      '\u001b[36meth0\u001b[0m  device  \u001b[32mUP\u001b[0m  \u001b[35m192.0.2.10/24\u001b[0m \u001b[34m2001:db8::10/64\u001b[0m',
+    );
     expect(colored).toContain('loopback  \u001b[31mDOWN\u001b[0m');
     expect(colored).toContain('\u001b[31merror: EACCES: permission denied');
   });
@@ -46,38 +48,44 @@ describe('renderText', () => {
   test('ascii draws the same tree with ASCII glyphs', () => {
     const ascii = renderText(bridgeLab(), { ascii: true });
     expect(ascii).toMatch(/^[\x20-\x7e\n]*$/);
-    expect(ascii).toBe(GOLDEN.replace(/├─ /g, '|- ').replace(/└─ /g, '`- ').replace(/│ {2}/g, '|  ').replace(/⇄/g, '<->'));
+    expect(ascii).toBe(
+      GOLDEN.replace(/├─ /g, '|- ').replace(/└─ /g, '`- ').replace(/│ {2}/g, '|  ').replace(/⇄/g, '<->'),
+    );
   });
 
   test('ports nest under their master at any depth; a master cycle is drawn flat, nothing lost', () => {
     const topology: Topology = {
       format: 1,
-      namespaces: [namespace({
-        ino: 1,
-        links: [
-          link({ ifindex: 1, name: 'bond0', kind: 'bond', masterIndex: 2 }),
-          link({ ifindex: 2, name: 'br0', kind: 'bridge' }),
-          link({ ifindex: 3, name: 'eth1', kind: 'device', master: 'bond0' }),
-          link({ ifindex: 4, name: 'loopa', kind: 'dummy', masterIndex: 5 }),
-          link({ ifindex: 5, name: 'loopb', kind: 'dummy', masterIndex: 4 }),
-          link({ ifindex: 6, name: 'self', kind: 'dummy', masterIndex: 6 }),
-          link({ ifindex: 7, name: 'orphan', kind: 'dummy', masterIndex: 99 }),
-        ],
-      })],
+      namespaces: [
+        namespace({
+          ino: 1,
+          links: [
+            link({ ifindex: 1, name: 'bond0', kind: 'bond', masterIndex: 2 }),
+            link({ ifindex: 2, name: 'br0', kind: 'bridge' }),
+            link({ ifindex: 3, name: 'eth1', kind: 'device', master: 'bond0' }),
+            link({ ifindex: 4, name: 'loopa', kind: 'dummy', masterIndex: 5 }),
+            link({ ifindex: 5, name: 'loopb', kind: 'dummy', masterIndex: 4 }),
+            link({ ifindex: 6, name: 'self', kind: 'dummy', masterIndex: 6 }),
+            link({ ifindex: 7, name: 'orphan', kind: 'dummy', masterIndex: 99 }),
+          ],
+        }),
+      ],
       vethPairs: [],
       unresolved: [],
     };
-    expect(renderText(topology)).toBe([
-      'net:[1]',
-      '├─ 2: br0  bridge  UP',
-      '│  └─ 1: bond0  bond  UP',
-      '│     └─ 3: eth1  device  UP',
-      '├─ 4: loopa  dummy  UP',
-      '├─ 5: loopb  dummy  UP',
-      '├─ 6: self  dummy  UP',
-      '└─ 7: orphan  dummy  UP',
-      '',
-    ].join('\n'));
+    expect(renderText(topology)).toBe(
+      [
+        'net:[1]',
+        '├─ 2: br0  bridge  UP',
+        '│  └─ 1: bond0  bond  UP',
+        '│     └─ 3: eth1  device  UP',
+        '├─ 4: loopa  dummy  UP',
+        '├─ 5: loopb  dummy  UP',
+        '├─ 6: self  dummy  UP',
+        '└─ 7: orphan  dummy  UP',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('a namespace with no interface says so; a veth end in an unknown namespace shows its id', () => {
@@ -90,14 +98,11 @@ describe('renderText', () => {
       vethPairs: [{ a: { ns: 'net:[1]', ifindex: 2, name: 'v0' }, b: { ns: 'net:[9]', ifindex: 5, name: 'v1' } }],
       unresolved: [],
     };
-    expect(renderText(topology)).toBe([
-      'net:[1]',
-      '└─ 2: v0  veth  UP  ⇄ v1 in net:[9]',
-      '',
-      'net:[2]  pids: 20, 30',
-      '└─ (no interfaces)',
-      '',
-    ].join('\n'));
+    expect(renderText(topology)).toBe(
+      ['net:[1]', '└─ 2: v0  veth  UP  ⇄ v1 in net:[9]', '', 'net:[2]  pids: 20, 30', '└─ (no interfaces)', ''].join(
+        '\n',
+      ),
+    );
   });
 
   test('an empty topology renders as nothing', () => {

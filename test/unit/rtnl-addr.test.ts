@@ -2,7 +2,11 @@
 // accepted, and a real dump against `ip -j addr` of the same moment.
 import { describe, expect, it } from 'vitest';
 import {
-  addAddressRequest, addressDumpRequest, deleteAddressRequest, parseAddressDump, parseAddressMessage,
+  addAddressRequest,
+  addressDumpRequest,
+  deleteAddressRequest,
+  parseAddressDump,
+  parseAddressMessage,
 } from '../../lib/rtnl/addr-codec';
 import { parseCidr } from '../../lib/rtnl/ip-address';
 import { linkNames, parseLinkDump } from '../../lib/rtnl/link-codec';
@@ -17,27 +21,32 @@ describe('address requests equal what ip sends', () => {
   it('ip addr add 10.0.0.1/24 dev br0: IFA_LOCAL then IFA_ADDRESS, no broadcast', () => {
     // ifaddrmsg: AF_INET, /24 (0x18), flags 0, scope 0 (global), index 7.
     expect(hex(addAddressRequest(0x6b04f6aa, 7, '10.0.0.1/24'))).toBe(
-      '2800000014000506aaf6046b00000000' + '0218000007000000' +
-      '080002000a000001' + '080001000a000001');
+      '2800000014000506aaf6046b00000000' + '0218000007000000' + '080002000a000001' + '080001000a000001',
+    );
   });
 
   it('ip addr add 10.0.0.2/24 brd + dev br0: IFA_BROADCAST with the host bits set', () => {
     expect(hex(addAddressRequest(0x6b04f6ab, 7, '10.0.0.2/24', { broadcast: true }))).toBe(
-      '3000000014000506abf6046b000000000218000007000000080002000a000002080001000a000002080004000a0000ff');
+      '3000000014000506abf6046b000000000218000007000000080002000a000002080001000a000002080004000a0000ff',
+    );
     // An explicit broadcast address gives the same bytes.
-    expect(addAddressRequest(0x6b04f6ab, 7, '10.0.0.2/24', { broadcast: '10.0.0.255' }))
-      .toEqual(addAddressRequest(0x6b04f6ab, 7, '10.0.0.2/24', { broadcast: true }));
+    expect(addAddressRequest(0x6b04f6ab, 7, '10.0.0.2/24', { broadcast: '10.0.0.255' })).toEqual(
+      addAddressRequest(0x6b04f6ab, 7, '10.0.0.2/24', { broadcast: true }),
+    );
   });
 
   it('ip addr add 2001:db8::1/64 dev br0', () => {
     expect(hex(addAddressRequest(0x6b04f6ab, 7, '2001:db8::1/64'))).toBe(
       '4000000014000506abf6046b000000000a40000007000000' +
-      '1400020020010db8000000000000000000000001' + '1400010020010db8000000000000000000000001');
+        '1400020020010db8000000000000000000000001' +
+        '1400010020010db8000000000000000000000001',
+    );
   });
 
   it('ip addr del 10.0.0.1/24 dev br0: RTM_DELADDR, REQUEST|ACK, scope left 0', () => {
     expect(hex(deleteAddressRequest(0x6b04f6ac, 7, '10.0.0.1/24'))).toBe(
-      '2800000015000500acf6046b000000000218000007000000080002000a000001080001000a000001');
+      '2800000015000500acf6046b000000000218000007000000080002000a000001080001000a000001',
+    );
   });
 
   it('ip addr show: a dump of every family', () => {
@@ -58,7 +67,9 @@ describe('address requests a real kernel accepted', () => {
   it('add IPv4, IPv6, with brd +, on lo (scope host); delete', () => {
     expect(addAddressRequest(1020, indexOf('veth-a0'), '10.23.0.1/24')).toEqual(accepted('ack-addr-add-v4'));
     expect(addAddressRequest(1021, indexOf('veth-a0'), '2001:db8:23::1/64')).toEqual(accepted('ack-addr-add-v6'));
-    expect(addAddressRequest(1022, indexOf('br0'), '10.24.0.1/24', { broadcast: true })).toEqual(accepted('ack-addr-add-brd'));
+    expect(addAddressRequest(1022, indexOf('br0'), '10.24.0.1/24', { broadcast: true })).toEqual(
+      accepted('ack-addr-add-brd'),
+    );
     const lo = addAddressRequest(1023, 1, '127.0.0.2/8');
     expect(lo[16 + 3]).toBe(254); // RT_SCOPE_HOST, as ip's default_scope
     expect(lo).toEqual(accepted('ack-addr-add-lo'));
@@ -83,14 +94,29 @@ interface IpAddrInfo {
 }
 
 // The flags ip prints as "name": true (ip/ipaddress.c ifa_flag_data, plus dynamic).
-const IP_FLAG_KEYS = ['secondary', 'temporary', 'nodad', 'optimistic', 'dadfailed', 'home', 'deprecated',
-  'tentative', 'dynamic', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy'];
+const IP_FLAG_KEYS = [
+  'secondary',
+  'temporary',
+  'nodad',
+  'optimistic',
+  'dadfailed',
+  'home',
+  'deprecated',
+  'tentative',
+  'dynamic',
+  'mngtmpaddr',
+  'noprefixroute',
+  'autojoin',
+  'stable-privacy',
+];
 
 describe('a real address dump reads as `ip -j addr` of the same moment', () => {
   const names = linkNames(parseLinkDump(loadExchange('link-dump').messages));
   const addresses = parseAddressDump(loadExchange('addr-dump').messages, names);
-  const fromIp: Address[] = loadIpJson<Array<{ ifindex: number; ifname: string; addr_info: IpAddrInfo[] }>>('addr')
-    .flatMap((link) => link.addr_info.map((info): Address => ({
+  const fromIp: Address[] = loadIpJson<Array<{ ifindex: number; ifname: string; addr_info: IpAddrInfo[] }>>(
+    'addr',
+  ).flatMap((link) =>
+    link.addr_info.map((info): Address => ({
       ifindex: link.ifindex,
       name: link.ifname,
       family: info.family === 'inet' ? 4 : 6,
@@ -101,7 +127,8 @@ describe('a real address dump reads as `ip -j addr` of the same moment', () => {
       ...(info.broadcast !== undefined && { broadcast: info.broadcast }),
       ...(info.label !== undefined && { label: info.label }),
       flags: IP_FLAG_KEYS.filter((key) => info[key] === true),
-    })));
+    })),
+  );
   const key = (address: Address) => `${address.ifindex} ${address.address}/${address.prefixLength}`;
   const sorted = (list: Address[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
 
@@ -112,8 +139,9 @@ describe('a real address dump reads as `ip -j addr` of the same moment', () => {
       ...address,
       flags: address.flags.filter((flag) => flag !== 'permanent'),
     }));
-    expect(sorted(comparable).map((a) => ({ ...a, flags: [...a.flags].sort() })))
-      .toEqual(sorted(fromIp).map((a) => ({ ...a, flags: [...a.flags].sort() })));
+    expect(sorted(comparable).map((a) => ({ ...a, flags: [...a.flags].sort() }))).toEqual(
+      sorted(fromIp).map((a) => ({ ...a, flags: [...a.flags].sort() })),
+    );
   });
 
   it('covers what the fixture was built to show', () => {
@@ -153,7 +181,9 @@ describe('address arguments are checked before anything is sent', () => {
 
   it('takes a parsed Cidr too, and checks it', () => {
     expect(addAddressRequest(5, 2, parseCidr('10.0.0.1/24'))).toEqual(addAddressRequest(5, 2, '10.0.0.1/24'));
-    expect(() => addAddressRequest(5, 2, { family: 4, address: Buffer.alloc(16), prefixLength: 24 })).toThrow(TypeError);
+    expect(() => addAddressRequest(5, 2, { family: 4, address: Buffer.alloc(16), prefixLength: 24 })).toThrow(
+      TypeError,
+    );
   });
 
   it('brd + gives no broadcast to /31 and /32, as ip', () => {

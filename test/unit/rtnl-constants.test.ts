@@ -9,9 +9,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as constants from '../../lib/rtnl/constants';
 
-const HEADERS = ['sys/socket.h', 'linux/netlink.h', 'linux/rtnetlink.h', 'linux/if_link.h',
-  'linux/if_addr.h', 'linux/net_namespace.h', 'linux/veth.h', 'linux/if_arp.h', 'linux/if.h',
-  'linux/icmpv6.h'];
+const HEADERS = [
+  'sys/socket.h',
+  'linux/netlink.h',
+  'linux/rtnetlink.h',
+  'linux/if_link.h',
+  'linux/if_addr.h',
+  'linux/net_namespace.h',
+  'linux/veth.h',
+  'linux/if_arp.h',
+  'linux/if.h',
+  'linux/icmpv6.h',
+];
 
 // Our names for struct sizes, which C spells as sizeof.
 const C_EXPRESSION: Record<string, string> = {
@@ -53,10 +62,12 @@ describe.skipIf(!cc || !haveHeaders)('rtnl constants match the kernel headers', 
       fs.writeFileSync(path.join(dir, 'c.c'), source);
       execFileSync(cc as string, ['-o', path.join(dir, 'c'), path.join(dir, 'c.c')], { stdio: 'pipe' });
       const printed = execFileSync(path.join(dir, 'c'), { encoding: 'utf8' }).trim().split('\n');
-      const fromC = Object.fromEntries(printed.map((line) => {
-        const [name, value] = line.split(' ');
-        return [name, Number(value)];
-      }));
+      const fromC = Object.fromEntries(
+        printed.map((line) => {
+          const [name, value] = line.split(' ');
+          return [name, Number(value)];
+        }),
+      );
       expect(Object.fromEntries(entries)).toEqual(fromC);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

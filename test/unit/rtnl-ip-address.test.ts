@@ -2,7 +2,13 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
-  formatIP, formatIPv4, formatIPv6, hostBitsAreZero, parseCidr, parseIP, withHostBits,
+  formatIP,
+  formatIPv4,
+  formatIPv6,
+  hostBitsAreZero,
+  parseCidr,
+  parseIP,
+  withHostBits,
 } from '../../lib/rtnl/ip-address';
 
 // input → how ip prints it. Taken from `ip -j -6 route show` after
@@ -61,7 +67,11 @@ describe('parseCidr', () => {
 
   it.each(valid)('%s', (text, family, bytes, prefixLength) => {
     const cidr = parseCidr(text);
-    expect({ family: cidr.family, address: cidr.address.toString('hex'), prefixLength }).toEqual({ family, address: bytes, prefixLength });
+    expect({ family: cidr.family, address: cidr.address.toString('hex'), prefixLength }).toEqual({
+      family,
+      address: bytes,
+      prefixLength,
+    });
     // node agrees these are addresses of that family.
     expect(net.isIP(text.split('/')[0])).toBe(family);
   });

@@ -4,8 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF } from '../../lib/rtnl/constants';
 import {
-  assertInterfaceName, createBridgeRequest, createVethRequest, deleteLinkRequest, getLinkByNameRequest,
-  linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage, setLinkRequest,
+  assertInterfaceName,
+  createBridgeRequest,
+  createVethRequest,
+  deleteLinkRequest,
+  getLinkByNameRequest,
+  linkDumpRequest,
+  linkNames,
+  parseLinkDump,
+  parseLinkMessage,
+  setLinkRequest,
 } from '../../lib/rtnl/link-codec';
 import type { Link } from '../../lib/rtnl/model';
 import { parseAck } from '../../lib/rtnl/wire';
@@ -22,70 +30,90 @@ describe('link requests equal what ip sends', () => {
     // IFLA_IFNAME "va3\0"; IFLA_LINKINFO { IFLA_INFO_KIND "veth" (no NUL),
     // IFLA_INFO_DATA { VETH_INFO_PEER { ifinfomsg, IFLA_IFNAME "vb3\0" } } }
     expect(hex(createVethRequest(0x6b04f6a7, { name: 'va3' }, { name: 'vb3' }))).toBe(
-      '5400000010000506a7f6046b00000000' + '00000000000000000000000000000000' +
-      '0800030076613300' +
-      '2c001200' + '0800010076657468' + '20000200' + '1c000100' + '00000000000000000000000000000000' +
-      '0800030076623300');
+      '5400000010000506a7f6046b00000000' +
+        '00000000000000000000000000000000' +
+        '0800030076613300' +
+        '2c001200' +
+        '0800010076657468' +
+        '20000200' +
+        '1c000100' +
+        '00000000000000000000000000000000' +
+        '0800030076623300',
+    );
   });
 
   it('ip link add va2 type veth peer name vb2 netns B: IFLA_NET_NS_FD before IFLA_IFNAME in the peer', () => {
     expect(hex(createVethRequest(0x6b04f6a6, { name: 'va2' }, { name: 'vb2', nsFd: 4 }))).toBe(
       '5c00000010000506a6f6046b0000000000000000000000000000000000000000080003007661320034001200' +
-      '080001007665746828000200240001000000000000000000000000000000000008001c00040000000800030076623200');
+        '080001007665746828000200240001000000000000000000000000000000000008001c00040000000800030076623200',
+    );
   });
 
   it('ip link add va1 netns B type veth peer name vb1: the outer IFLA_NET_NS_FD', () => {
     expect(hex(createVethRequest(0x6b04f6a6, { name: 'va1', nsFd: 4 }, { name: 'vb1' }))).toBe(
       '5c00000010000506a6f6046b000000000000000000000000000000000000000008001c000400000008000300' +
-      '766131002c0012000800010076657468200002001c000100000000000000000000000000000000000800030076623100');
+        '766131002c0012000800010076657468200002001c000100000000000000000000000000000000000800030076623100',
+    );
   });
 
   it('ip link add br0 type bridge', () => {
     // IFLA_INFO_KIND "bridge": nla_len 10, two bytes of padding.
     expect(hex(createBridgeRequest(0x6b04f6a7, 'br0'))).toBe(
       '3800000010000506a7f6046b00000000000000000000000000000000000000000800030062723000' +
-      '100012000a0001006272696467650000');
+        '100012000a0001006272696467650000',
+    );
   });
 
   it('ip link set dev X up | down: ifi_flags/ifi_change IFF_UP, REQUEST|ACK', () => {
     expect(hex(setLinkRequest(0x6b04f6a8, 6, { up: true }))).toBe(
-      '2000000010000500a8f6046b0000000000000000060000000100000001000000');
+      '2000000010000500a8f6046b0000000000000000060000000100000001000000',
+    );
     expect(hex(setLinkRequest(0x6b04f6a8, 6, { up: false }))).toBe(
-      '2000000010000500a8f6046b0000000000000000060000000000000001000000');
+      '2000000010000500a8f6046b0000000000000000060000000000000001000000',
+    );
   });
 
   it('ip link set dev X mtu 1400 | name va3x | master br0 | nomaster | netns B', () => {
     expect(hex(setLinkRequest(0x6b04f6a8, 6, { mtu: 1400 }))).toBe(
-      '2800000010000500a8f6046b00000000000000000600000000000000000000000800040078050000');
+      '2800000010000500a8f6046b00000000000000000600000000000000000000000800040078050000',
+    );
     // "va3x\0" is 5 bytes: nla_len 9, three bytes of padding.
     expect(hex(setLinkRequest(0x6b04f6a9, 6, { name: 'va3x' }))).toBe(
-      '2c00000010000500a9f6046b0000000000000000060000000000000000000000090003007661337800000000');
+      '2c00000010000500a9f6046b0000000000000000060000000000000000000000090003007661337800000000',
+    );
     expect(hex(setLinkRequest(0x6b04f6a9, 6, { masterIndex: 7 }))).toBe(
-      '2800000010000500a9f6046b000000000000000006000000000000000000000008000a0007000000');
+      '2800000010000500a9f6046b000000000000000006000000000000000000000008000a0007000000',
+    );
     expect(hex(setLinkRequest(0x6b04f6a9, 6, { masterIndex: 0 }))).toBe(
-      '2800000010000500a9f6046b000000000000000006000000000000000000000008000a0000000000');
+      '2800000010000500a9f6046b000000000000000006000000000000000000000008000a0000000000',
+    );
     expect(hex(setLinkRequest(0x6b04f6aa, 5, { nsFd: 4 }))).toBe(
-      '2800000010000500aaf6046b000000000000000005000000000000000000000008001c0004000000');
+      '2800000010000500aaf6046b000000000000000005000000000000000000000008001c0004000000',
+    );
     // The same move into a chosen ifindex: IFLA_NEW_IFINDEX (49) = 7 right after IFLA_NET_NS_FD.
     expect(hex(setLinkRequest(0x6b04f6aa, 5, { nsFd: 4, newIfindex: 7 }))).toBe(
-      '3000000010000500aaf6046b000000000000000005000000000000000000000008001c00040000000800310007000000');
+      '3000000010000500aaf6046b000000000000000005000000000000000000000008001c00040000000800310007000000',
+    );
   });
 
   it('ip link del dev X: RTM_DELLINK by ifindex', () => {
     expect(hex(deleteLinkRequest(0x6b04f6aa, 6))).toBe(
-      '2000000011000500aaf6046b0000000000000000060000000000000000000000');
+      '2000000011000500aaf6046b0000000000000000060000000000000000000000',
+    );
   });
 
   it('the name lookup ip does before `ip link set dev va3` (ll_name_to_index)', () => {
     // AF_UNSPEC, IFLA_EXT_MASK (VF|SKIP_STATS = 9), IFLA_IFNAME; no ACK flag:
     // the answer is the link itself.
     expect(hex(getLinkByNameRequest(0x6b04f6a8, 'va3', { extMask: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS }))).toBe(
-      '3000000012000100a8f6046b000000000000000000000000000000000000000008001d00090000000800030076613300');
+      '3000000012000100a8f6046b000000000000000000000000000000000000000008001d00090000000800030076613300',
+    );
   });
 
   it('ip -d link show: a dump with AF_PACKET and IFLA_EXT_MASK', () => {
     expect(hex(linkDumpRequest(0x6b04f68f, { extMask: RTEXT_FILTER_VF }))).toBe(
-      '28000000120001038ff6046b000000001100000000000000000000000000000008001d0001000000');
+      '28000000120001038ff6046b000000001100000000000000000000000000000008001d0001000000',
+    );
     // Ours by default: no VF info, no statistics.
     expect(hex(linkDumpRequest(1).subarray(36))).toBe('08000000');
   });
@@ -109,8 +137,9 @@ describe('link requests a real kernel accepted', () => {
   };
 
   it('create veth (peer in another namespace), bridge, local veth', () => {
-    expect(createVethRequest(1002, { name: 'veth-a0' }, { name: 'veth-b0', nsFd: 100 }))
-      .toEqual(accepted('ack-veth-create'));
+    expect(createVethRequest(1002, { name: 'veth-a0' }, { name: 'veth-b0', nsFd: 100 })).toEqual(
+      accepted('ack-veth-create'),
+    );
     expect(createBridgeRequest(1004, 'br0')).toEqual(accepted('ack-bridge-create'));
     expect(createVethRequest(1005, { name: 'tmp0' }, { name: 'port0' })).toEqual(accepted('ack-veth-create-local'));
   });
@@ -118,7 +147,9 @@ describe('link requests a real kernel accepted', () => {
   it('set up, rename, master, mtu, delete', () => {
     expect(setLinkRequest(1001, 1, { up: true })).toEqual(accepted('ack-link-up'));
     expect(setLinkRequest(1007, indexOf('renamed0'), { name: 'renamed0' })).toEqual(accepted('ack-link-rename'));
-    expect(setLinkRequest(1011, indexOf('port0'), { masterIndex: indexOf('br0') })).toEqual(accepted('ack-link-master'));
+    expect(setLinkRequest(1011, indexOf('port0'), { masterIndex: indexOf('br0') })).toEqual(
+      accepted('ack-link-master'),
+    );
     expect(setLinkRequest(1012, indexOf('veth-a0'), { mtu: 1400 })).toEqual(accepted('ack-link-mtu'));
     const gone0 = parseLinkMessage(loadExchange('link-get-gone0').messages[0]).ifindex;
     expect(deleteLinkRequest(1018, gone0)).toEqual(accepted('ack-link-delete'));
@@ -146,7 +177,6 @@ describe('link requests a real kernel accepted', () => {
     expect(ack.request.length).toBe(exchange.request.length);
   });
 });
-
 
 describe('a real link dump reads as `ip -j -d link` of the same moment', () => {
   const links = parseLinkDump(loadExchange('link-dump').messages);

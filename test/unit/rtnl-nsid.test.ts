@@ -5,9 +5,11 @@ import { parseAck } from '../../lib/rtnl/wire';
 import { hex, loadExchange } from './rtnl-fixture';
 
 describe('RTM_GETNSID', () => {
-  it('equals what `ip netns list` sends (strace, iproute2 6.1; fd 6, ip\'s seq)', () => {
+  it("equals what `ip netns list` sends (strace, iproute2 6.1; fd 6, ip's seq)", () => {
     // rtgenmsg AF_UNSPEC padded to 4 bytes, then NETNSA_FD (3) = 6.
-    expect(hex(getNsidRequest(0x6b04f68b, 6))).toBe('1c0000005a0001008bf6046b00000000' + '00000000' + '0800030006000000');
+    expect(hex(getNsidRequest(0x6b04f68b, 6))).toBe(
+      '1c0000005a0001008bf6046b00000000' + '00000000' + '0800030006000000',
+    );
   });
 
   it('an assigned id: the peer namespace of a veth, id 0 here', () => {

@@ -120,8 +120,9 @@ describe('a dump that raced a change (NLM_F_DUMP_INTR)', () => {
     expect(kernel.requests).toHaveLength(8);
     expect(links).toEqual(expectedLinks);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^RTM_GETLINK dump still raced changes after retries/),
-      { code: 'NETNS_DUMP_INTERRUPTED' });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^RTM_GETLINK dump still raced changes after retries/), {
+      code: 'NETNS_DUMP_INTERRUPTED',
+    });
   });
 
   it('is retried until an attempt comes back clean, and then no warning', () => {

@@ -1,14 +1,32 @@
 // The generic netlink layer: building, walking, validating, acks.
 import { describe, expect, it } from 'vitest';
 import {
-  NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP_INTR, NLM_F_MULTI, RTM_NEWLINK,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLM_F_DUMP_INTR,
+  NLM_F_MULTI,
+  RTM_NEWLINK,
 } from '../../lib/rtnl/constants';
 import { parseAddressDump } from '../../lib/rtnl/addr-codec';
 import { parseLinkDump, parseLinkMessage } from '../../lib/rtnl/link-codec';
 import { parseRouteDump } from '../../lib/rtnl/route-codec';
 import {
-  Attributes, align4, attribute, encodeMessage, nestAttribute, parseAck, parseAttributeList, parseDone,
-  parseMessages, s32Attribute, sortReplies, stringAttribute, u32Attribute, u8Attribute,
+  Attributes,
+  align4,
+  attribute,
+  encodeMessage,
+  nestAttribute,
+  parseAck,
+  parseAttributeList,
+  parseDone,
+  parseMessages,
+  s32Attribute,
+  sortReplies,
+  stringAttribute,
+  u32Attribute,
+  u8Attribute,
 } from '../../lib/rtnl/wire';
 import { hex, loadExchange } from './rtnl-fixture';
 
@@ -44,7 +62,10 @@ describe('building', () => {
   });
 
   it('messages: nlmsg_len filled in, seq and pid as given, parts padded', () => {
-    const message = encodeMessage({ type: 18, flags: 0x301, seq: 0x01020304, pid: 5 }, [Buffer.from([0x11]), u32Attribute(29, 1)]);
+    const message = encodeMessage({ type: 18, flags: 0x301, seq: 0x01020304, pid: 5 }, [
+      Buffer.from([0x11]),
+      u32Attribute(29, 1),
+    ]);
     expect(hex(message)).toBe('1c000000120001030403020105000000' + '11000000' + '08001d0001000000');
   });
 
@@ -77,7 +98,10 @@ describe('walking a received buffer', () => {
     const first = rawMessage(20, 3, 0, 1, Buffer.from([0, 0, 0, 0]));
     const last = rawMessage(17, 16, 0, 2, Buffer.from([9]));
     const messages = parseMessages(Buffer.concat([first, last]));
-    expect(messages.map((message) => [message.type, message.payload.length, message.offset])).toEqual([[3, 4, 0], [16, 1, 20]]);
+    expect(messages.map((message) => [message.type, message.payload.length, message.offset])).toEqual([
+      [3, 4, 0],
+      [16, 1, 20],
+    ]);
   });
 
   it('flags NLM_F_DUMP_INTR on any message', () => {
@@ -97,7 +121,9 @@ describe('walking a received buffer', () => {
   });
 
   it('a length past the end of the buffer is an error', () => {
-    expect(() => parseMessages(rawMessage(64, 16, 0, 1, Buffer.alloc(8)))).toThrow(/claims length 64 but only 24 bytes/);
+    expect(() => parseMessages(rawMessage(64, 16, 0, 1, Buffer.alloc(8)))).toThrow(
+      /claims length 64 but only 24 bytes/,
+    );
   });
 });
 
@@ -108,8 +134,11 @@ describe('attributes', () => {
       attribute(18, u32Attribute(1, 5), 0x8000),
       attribute(5, Buffer.from([0, 80]), 0x4000),
     ]);
-    expect(parseAttributeList(data).map(({ type, nested, netByteOrder }) => [type, nested, netByteOrder]))
-      .toEqual([[3, false, false], [18, true, false], [5, false, true]]);
+    expect(parseAttributeList(data).map(({ type, nested, netByteOrder }) => [type, nested, netByteOrder])).toEqual([
+      [3, false, false],
+      [18, true, false],
+      [5, false, true],
+    ]);
     const attributes = Attributes.parse(data, 'test');
     expect(attributes.nested(18)?.u32(1)).toBe(5);
     expect(attributes.string(3)).toBe('x');
@@ -131,18 +160,22 @@ describe('attributes', () => {
 
   it('an attribute whose length runs past the end is an error', () => {
     const data = Buffer.from('0c000300abcd0000', 'hex');
-    expect(() => parseAttributeList(data, 'link attributes'))
-      .toThrow(/attribute 3 in link attributes at offset 0 claims length 12 but only 8 bytes are left/);
+    expect(() => parseAttributeList(data, 'link attributes')).toThrow(
+      /attribute 3 in link attributes at offset 0 claims length 12 but only 8 bytes are left/,
+    );
   });
 
   it('a zero-length attribute is an error, not an endless loop', () => {
-    expect(() => parseAttributeList(Buffer.from('0000030000000000', 'hex'))).toThrow(/claims length 0, smaller than its 4-byte header/);
+    expect(() => parseAttributeList(Buffer.from('0000030000000000', 'hex'))).toThrow(
+      /claims length 0, smaller than its 4-byte header/,
+    );
     expect(() => parseAttributeList(Buffer.from('02000300', 'hex'))).toThrow(/claims length 2/);
   });
 
   it('a truncated attribute header is an error', () => {
-    expect(() => parseAttributeList(Buffer.concat([u32Attribute(1, 1), Buffer.alloc(2)])))
-      .toThrow(/truncated attribute header .* at offset 8: 2 bytes left/);
+    expect(() => parseAttributeList(Buffer.concat([u32Attribute(1, 1), Buffer.alloc(2)]))).toThrow(
+      /truncated attribute header .* at offset 8: 2 bytes left/,
+    );
   });
 
   it('a message too short for its fixed struct is an error', () => {
@@ -171,28 +204,42 @@ describe('acks and errors', () => {
     const ack = parseAck(messages[0]);
     expect(ack).toMatchObject({ errno: -22, capped: false, message: 'Peer netns reference is invalid', offset: 20 });
     // Offset 20 is NETNSA_FD, right after nlmsghdr (16) and rtgenmsg (4).
-    expect(request.readUInt16LE(ack.offset as number + 2)).toBe(3);
+    expect(request.readUInt16LE((ack.offset as number) + 2)).toBe(3);
   });
 
   it('the same error capped (NETLINK_CAP_ACK): TLVs right after the echoed header', () => {
     const { messages } = loadExchange('error-nsid-extack-capped');
     expect(messages[0].flags & NLM_F_CAPPED).toBeTruthy();
-    expect(parseAck(messages[0])).toMatchObject({ errno: -22, capped: true, message: 'Peer netns reference is invalid', offset: 20 });
+    expect(parseAck(messages[0])).toMatchObject({
+      errno: -22,
+      capped: true,
+      message: 'Peer netns reference is invalid',
+      offset: 20,
+    });
   });
 
   it('a failed dump: NLMSG_DONE carries the errno and the extended ack', () => {
     const { messages } = loadExchange('error-dump-done');
     expect(messages).toHaveLength(1);
-    expect(parseDone(messages[0])).toEqual({ errno: -22, message: 'ipv4: Invalid values in header for address dump request' });
+    expect(parseDone(messages[0])).toEqual({
+      errno: -22,
+      message: 'ipv4: Invalid values in header for address dump request',
+    });
   });
 
   it('reads the missing-attribute and cookie TLVs', () => {
     const tlvs = Buffer.concat([u32Attribute(5, 3), u32Attribute(6, 24), attribute(3, Buffer.from([1, 2]))]);
     const payload = Buffer.concat([Buffer.from('eaffffff', 'hex'), rawMessage(40, 16, 5, 9), tlvs]);
-    const [message] = parseMessages(rawMessage(16 + payload.length, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 9, payload));
+    const [message] = parseMessages(
+      rawMessage(16 + payload.length, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 9, payload),
+    );
     expect(parseAck(message)).toEqual({
-      errno: -22, capped: true, request: { length: 40, type: 16, flags: 5, seq: 9, pid: 0 },
-      missingType: 3, missingNest: 24, cookie: Buffer.from([1, 2]),
+      errno: -22,
+      capped: true,
+      request: { length: 40, type: 16, flags: 5, seq: 9, pid: 0 },
+      missingType: 3,
+      missingNest: 24,
+      cookie: Buffer.from([1, 2]),
     });
   });
 
@@ -208,7 +255,9 @@ describe('acks and errors', () => {
 
   it('NLMSG_DONE: an int error, or nothing at all', () => {
     expect(parseDone(parseMessages(rawMessage(16, NLMSG_DONE, NLM_F_MULTI, 1))[0])).toEqual({ errno: 0 });
-    expect(() => parseDone(parseMessages(rawMessage(18, NLMSG_DONE, 0, 1, Buffer.alloc(2)))[0])).toThrow(/its error needs 4/);
+    expect(() => parseDone(parseMessages(rawMessage(18, NLMSG_DONE, 0, 1, Buffer.alloc(2)))[0])).toThrow(
+      /its error needs 4/,
+    );
   });
 });
 
@@ -251,9 +300,11 @@ describe('corrupted real dumps never read out of range', () => {
   function* corruptions(datagram: Buffer, count: number): Generator<Buffer> {
     let seed = 0x2545f491;
     const next = () => {
-      seed ^= seed << 13; seed >>>= 0;
+      seed ^= seed << 13;
+      seed >>>= 0;
       seed ^= seed >>> 17;
-      seed ^= seed << 5; seed >>>= 0;
+      seed ^= seed << 5;
+      seed >>>= 0;
       return seed;
     };
     for (let i = 0; i < count; i++) {
@@ -265,8 +316,11 @@ describe('corrupted real dumps never read out of range', () => {
 
   it.each(['link-dump', 'addr-dump', 'route-dump'])('%s', (name) => {
     const names = new Map<number, string>();
-    const parse = { 'link-dump': parseLinkDump, 'addr-dump': (m: never) => parseAddressDump(m, names),
-      'route-dump': (m: never) => parseRouteDump(m, names) }[name] as (messages: ReturnType<typeof parseMessages>) => unknown;
+    const parse = {
+      'link-dump': parseLinkDump,
+      'addr-dump': (m: never) => parseAddressDump(m, names),
+      'route-dump': (m: never) => parseRouteDump(m, names),
+    }[name] as (messages: ReturnType<typeof parseMessages>) => unknown;
     let parsed = 0;
     let refused = 0;
     for (const datagram of loadExchange(name).datagrams) {

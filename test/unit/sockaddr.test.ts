@@ -31,8 +31,18 @@ describe('parseHost', () => {
     expect(parseHost('::1')).not.toHaveProperty('zone');
   });
 
-  it.each(['localhost', 'example.com', '10.0.0.1%eth0', 'fe80::1%', 'fe80::1%a%b', 'fe80::1%a b',
-    '1.2.3', '01.2.3.4', '', 'fe80::1%sixteen-chars-long'])('refuses %j', (host) => {
+  it.each([
+    'localhost',
+    'example.com',
+    '10.0.0.1%eth0',
+    'fe80::1%',
+    'fe80::1%a%b',
+    'fe80::1%a b',
+    '1.2.3',
+    '01.2.3.4',
+    '',
+    'fe80::1%sixteen-chars-long',
+  ])('refuses %j', (host) => {
     expect(() => parseHost(host)).toThrow(TypeError);
   });
 

@@ -15,7 +15,9 @@ describe('sysctlPath', () => {
   });
 
   it.each(['kernel.hostname', 'net', 'net..ipv4', 'net/../kernel', '/proc/sys/net/x', 'net.a b', 'net.x\0', 7])(
-    'refuses %j', (key) => {
+    'refuses %j',
+    (key) => {
       expect(() => sysctlPath(key)).toThrow(TypeError);
-    });
+    },
+  );
 });

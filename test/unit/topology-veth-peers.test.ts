@@ -12,7 +12,16 @@ function veth(ifindex: number, name: string, linkIndex?: number, linkNetnsid?: n
   return link;
 }
 
-const lo: Link = { ifindex: 1, name: 'lo', kind: 'loopback', type: 'loopback', mtu: 65536, up: true, flags: [], operstate: 'UNKNOWN' };
+const lo: Link = {
+  ifindex: 1,
+  name: 'lo',
+  kind: 'loopback',
+  type: 'loopback',
+  mtu: 65536,
+  up: true,
+  flags: [],
+  operstate: 'UNKNOWN',
+};
 
 interface FakeNamespace {
   links?: Link[];
@@ -50,7 +59,9 @@ describe('veth pairs', () => {
     });
     const { vethPairs, unresolved } = new VethResolver(oracle).pairAll();
     expect(unresolved).toEqual([]);
-    expect(vethPairs).toEqual([{ a: { ns: 'net:[10]', ifindex: 7, name: 'veth1' }, b: { ns: 'net:[20]', ifindex: 2, name: 'eth0' } }]);
+    expect(vethPairs).toEqual([
+      { a: { ns: 'net:[10]', ifindex: 7, name: 'veth1' }, b: { ns: 'net:[20]', ifindex: 2, name: 'eth0' } },
+    ]);
   });
 
   it('never matches by ifindex alone: of two namespaces with the same ifindex pair, the nsid decides', () => {
@@ -74,7 +85,8 @@ describe('veth pairs', () => {
   it('pairs ends in one namespace (no linkNetnsid) without asking any nsid', () => {
     const { oracle, asked } = fakeHost({ 10: { links: [veth(4, 'a', 5), veth(5, 'b', 4)] } });
     expect(new VethResolver(oracle).pairAll().vethPairs).toEqual([
-      { a: { ns: 'net:[10]', ifindex: 4, name: 'a' }, b: { ns: 'net:[10]', ifindex: 5, name: 'b' } }]);
+      { a: { ns: 'net:[10]', ifindex: 4, name: 'a' }, b: { ns: 'net:[10]', ifindex: 5, name: 'b' } },
+    ]);
     expect(asked.nsid).toBe(0);
   });
 
@@ -94,13 +106,17 @@ describe('veth pairs', () => {
   });
 
   it('finds a peer in a namespace that is not mapped, reading only that one', () => {
-    const { oracle, asked } = fakeHost({
-      10: { links: [veth(7, 'veth1', 2, 0)], nsids: { 20: 0 } },
-      20: { links: [veth(2, 'eth0', 7, 4)], nsids: { 10: 4 } },
-      30: { links: [veth(2, 'eth0', 9, 0)], nsids: { 10: 0 } },
-    }, [10]);
+    const { oracle, asked } = fakeHost(
+      {
+        10: { links: [veth(7, 'veth1', 2, 0)], nsids: { 20: 0 } },
+        20: { links: [veth(2, 'eth0', 7, 4)], nsids: { 10: 4 } },
+        30: { links: [veth(2, 'eth0', 9, 0)], nsids: { 10: 0 } },
+      },
+      [10],
+    );
     expect(new VethResolver(oracle).pairAll().vethPairs).toEqual([
-      { a: { ns: 'net:[10]', ifindex: 7, name: 'veth1' }, b: { ns: 'net:[20]', ifindex: 2, name: 'eth0' } }]);
+      { a: { ns: 'net:[10]', ifindex: 7, name: 'veth1' }, b: { ns: 'net:[20]', ifindex: 2, name: 'eth0' } },
+    ]);
     expect([...asked.links].sort()).toEqual([10, 20]);
   });
 });
@@ -110,34 +126,49 @@ describe('unresolved ends, each with its reason', () => {
     new VethResolver(fakeHost(namespaces, mapped).oracle).pairAll().unresolved;
 
   it('no peer index; nsid that names no namespace found; nsid the kernel could not assign', () => {
-    expect(reasons({ 10: { links: [veth(7, 'gone')] } })).toMatchObject([{ code: 'no-peer-index', end: { name: 'gone' } }]);
-    expect(reasons({ 10: { links: [veth(7, 'v', 2, 3)], nsids: { 20: 0 } }, 20: {} })).toMatchObject([{
-      code: 'peer-namespace-not-visible', linkIndex: 2, linkNetnsid: 3,
-      reason: expect.stringContaining('no namespace found on this host has nsid 3 in net:[10]'),
-    }]);
+    expect(reasons({ 10: { links: [veth(7, 'gone')] } })).toMatchObject([
+      { code: 'no-peer-index', end: { name: 'gone' } },
+    ]);
+    expect(reasons({ 10: { links: [veth(7, 'v', 2, 3)], nsids: { 20: 0 } }, 20: {} })).toMatchObject([
+      {
+        code: 'peer-namespace-not-visible',
+        linkIndex: 2,
+        linkNetnsid: 3,
+        reason: expect.stringContaining('no namespace found on this host has nsid 3 in net:[10]'),
+      },
+    ]);
     expect(reasons({ 10: { links: [veth(7, 'v', 2, -1)] } })).toMatchObject([{ code: 'nsid-unknown' }]);
   });
 
   it('peer namespace unreadable; no such ifindex; not a veth', () => {
-    expect(reasons({ 10: { links: [veth(7, 'v', 2, 0)], nsids: { 20: 0 } }, 20: { unreadable: true } }, [10]))
-      .toMatchObject([{ code: 'peer-namespace-unreadable', reason: expect.stringContaining('EPERM') }]);
-    expect(reasons({ 10: { links: [veth(7, 'v', 9, 0)], nsids: { 20: 0 } }, 20: {} }))
-      .toMatchObject([{ code: 'no-such-ifindex', reason: 'net:[20] has no link with ifindex 9' }]);
-    expect(reasons({ 10: { links: [veth(7, 'v', 1, 0)], nsids: { 20: 0 } }, 20: {} }))
-      .toMatchObject([{ code: 'not-a-veth', reason: 'ifindex 1 in net:[20] is lo, a loopback, not a veth' }]);
+    expect(
+      reasons({ 10: { links: [veth(7, 'v', 2, 0)], nsids: { 20: 0 } }, 20: { unreadable: true } }, [10]),
+    ).toMatchObject([{ code: 'peer-namespace-unreadable', reason: expect.stringContaining('EPERM') }]);
+    expect(reasons({ 10: { links: [veth(7, 'v', 9, 0)], nsids: { 20: 0 } }, 20: {} })).toMatchObject([
+      { code: 'no-such-ifindex', reason: 'net:[20] has no link with ifindex 9' },
+    ]);
+    expect(reasons({ 10: { links: [veth(7, 'v', 1, 0)], nsids: { 20: 0 } }, 20: {} })).toMatchObject([
+      { code: 'not-a-veth', reason: 'ifindex 1 in net:[20] is lo, a loopback, not a veth' },
+    ]);
   });
 
   it('does not point back: another ifindex, another namespace, or its own', () => {
     const host = (peer: Link, backNsid?: number): Record<number, FakeNamespace> => ({
       10: { links: [veth(7, 'v', 2, 0)], nsids: { 20: 0 } },
-      20: { links: [peer], nsids: backNsid === undefined ? {} : { 10: backNsid } as Record<number, number> },
+      20: { links: [peer], nsids: backNsid === undefined ? {} : ({ 10: backNsid } as Record<number, number>) },
     });
-    expect(reasons(host(veth(2, 'w', 8, 0), 0), [10])).toMatchObject([{ code: 'does-not-point-back',
-      reason: 'w (ifindex 2 in net:[20]) names ifindex 8 as its peer, not 7' }]);
-    expect(reasons(host(veth(2, 'w', 7, 1), 0), [10])).toMatchObject([{ code: 'does-not-point-back',
-      reason: 'w (ifindex 2 in net:[20]) has its peer in nsid 1, but net:[10] is nsid 0 there' }]);
-    expect(reasons(host(veth(2, 'w', 7), 0), [10])).toMatchObject([{ code: 'does-not-point-back',
-      reason: 'w (ifindex 2 in net:[20]) has its peer in its own namespace' }]);
+    expect(reasons(host(veth(2, 'w', 8, 0), 0), [10])).toMatchObject([
+      { code: 'does-not-point-back', reason: 'w (ifindex 2 in net:[20]) names ifindex 8 as its peer, not 7' },
+    ]);
+    expect(reasons(host(veth(2, 'w', 7, 1), 0), [10])).toMatchObject([
+      {
+        code: 'does-not-point-back',
+        reason: 'w (ifindex 2 in net:[20]) has its peer in nsid 1, but net:[10] is nsid 0 there',
+      },
+    ]);
+    expect(reasons(host(veth(2, 'w', 7), 0), [10])).toMatchObject([
+      { code: 'does-not-point-back', reason: 'w (ifindex 2 in net:[20]) has its peer in its own namespace' },
+    ]);
     expect(reasons(host(veth(2, 'w', 7, 0)), [10])).toMatchObject([{ code: 'nsid-unknown' }]);
   });
 
@@ -148,9 +179,17 @@ describe('unresolved ends, each with its reason', () => {
 
   it('an nsid question that fails counts as not this namespace, and is said', () => {
     const { oracle } = fakeHost({ 10: { links: [veth(7, 'v', 2, 0)] }, 20: {} });
-    const failing: PeerOracle = { ...oracle, mapped: oracle.mapped, known: oracle.known,
-      links: oracle.links, nsid: () => { throw new Error('EBADF'); } };
-    expect(new VethResolver(failing).pairAll().unresolved).toMatchObject([{ code: 'peer-namespace-not-visible',
-      reason: expect.stringContaining('(1 could not be asked)') }]);
+    const failing: PeerOracle = {
+      ...oracle,
+      mapped: oracle.mapped,
+      known: oracle.known,
+      links: oracle.links,
+      nsid: () => {
+        throw new Error('EBADF');
+      },
+    };
+    expect(new VethResolver(failing).pairAll().unresolved).toMatchObject([
+      { code: 'peer-namespace-not-visible', reason: expect.stringContaining('(1 could not be asked)') },
+    ]);
   });
 });

@@ -43,7 +43,8 @@ Options:
                       default ones)
   -h, --help          this help`,
   options: {
-    ...HELP_OPTION, ...JSON_OPTION,
+    ...HELP_OPTION,
+    ...JSON_OPTION,
     format: { type: 'string', short: 'f' },
     direction: { type: 'string' },
     ascii: { type: 'boolean' },
@@ -56,19 +57,29 @@ Options:
   async run({ values, positionals }, { out, json }) {
     const format = json || flag(values, 'json') ? 'json' : choiceOption(values, 'format', FORMATS, 'text');
     const direction = choiceOption(values, 'direction', DIRECTIONS, 'TB');
-    const map = await withGraphSelection(values, positionals, (namespaces) => topology({
-      namespaces,
-      onlyVeths: flag(values, 'veths'),
-      fdHolders: !flag(values, 'no-fd-holders'),
-      // An engine that answers wrongly costs a warning, not the picture.
-      containers: !flag(values, 'no-containers'),
-    }));
+    const map = await withGraphSelection(values, positionals, (namespaces) =>
+      topology({
+        namespaces,
+        onlyVeths: flag(values, 'veths'),
+        fdHolders: !flag(values, 'no-fd-holders'),
+        // An engine that answers wrongly costs a warning, not the picture.
+        containers: !flag(values, 'no-containers'),
+      }),
+    );
     assertSelectedIdsExist(map, positionals);
     switch (format) {
-      case 'text': out.print(renderText(map, { color: out.color, ascii: flag(values, 'ascii') })); break;
-      case 'dot': out.print(renderDot(map, { direction })); break;
-      case 'mermaid': out.print(renderMermaid(map, { direction })); break;
-      case 'json': out.print(renderJson(map)); break;
+      case 'text':
+        out.print(renderText(map, { color: out.color, ascii: flag(values, 'ascii') }));
+        break;
+      case 'dot':
+        out.print(renderDot(map, { direction }));
+        break;
+      case 'mermaid':
+        out.print(renderMermaid(map, { direction }));
+        break;
+      case 'json':
+        out.print(renderJson(map));
+        break;
     }
     return EXIT_OK;
   },

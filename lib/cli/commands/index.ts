@@ -13,6 +13,15 @@ import { peerCommand } from './peer';
 import { pidsCommand } from './pids';
 
 export const COMMANDS: readonly Command[] = [
-  listCommand, namedCommand, addCommand, attachCommand, deleteCommand, identifyCommand, pidsCommand,
-  execCommand, linksCommand, peerCommand, graphCommand,
+  listCommand,
+  namedCommand,
+  addCommand,
+  attachCommand,
+  deleteCommand,
+  identifyCommand,
+  pidsCommand,
+  execCommand,
+  linksCommand,
+  peerCommand,
+  graphCommand,
 ];

@@ -27,14 +27,28 @@ const COLUMNS: Column[] = [
   { header: 'MTU', align: 'right' },
   { header: 'MAC' },
   { header: 'MASTER' },
-  { header: 'ADDRESSES', paint: (text) => text.split(' ').map((address) =>
-    palette.address(address, address.includes(':') ? 6 : 4)).join(' ') },
+  {
+    header: 'ADDRESSES',
+    paint: (text) =>
+      text
+        .split(' ')
+        .map((address) => palette.address(address, address.includes(':') ? 6 : 4))
+        .join(' '),
+  },
 ];
 
 function tableRow(link: Link, addresses: readonly Address[]): string[] {
   const own = addresses.filter((address) => address.ifindex === link.ifindex).map(formatAddress);
-  return [String(link.ifindex), shownName(link), link.kind, link.operstate, String(link.mtu), link.mac ?? '',
-    link.master ?? '', own.join(' ')];
+  return [
+    String(link.ifindex),
+    shownName(link),
+    link.kind,
+    link.operstate,
+    String(link.mtu),
+    link.mac ?? '',
+    link.master ?? '',
+    own.join(' '),
+  ];
 }
 
 export const linksCommand: Command = {
@@ -57,13 +71,21 @@ Options:
   options: { ...HELP_OPTION, ...JSON_OPTION, ...TARGET_OPTIONS },
   async run({ values, positionals }, { out, json }) {
     expectPositionals(positionals, [], targetByOption(values) ? [] : ['NS']);
-    const { links, addresses } = await withTarget(targetSpec(values, positionals[0], 'current'),
-      (ns) => ({ links: ns.links(), addresses: ns.addresses() }));
+    const { links, addresses } = await withTarget(targetSpec(values, positionals[0], 'current'), (ns) => ({
+      links: ns.links(),
+      addresses: ns.addresses(),
+    }));
     if (json || flag(values, 'json')) {
       out.json(links.map((link) => ipJsonLink(link, addresses)));
       return EXIT_OK;
     }
-    out.lines(formatTable(COLUMNS, links.map((link) => tableRow(link, addresses)), { color: out.color }));
+    out.lines(
+      formatTable(
+        COLUMNS,
+        links.map((link) => tableRow(link, addresses)),
+        { color: out.color },
+      ),
+    );
     return EXIT_OK;
   },
 };

@@ -70,10 +70,22 @@ Options:
       out.json({ namespaces: rows }, 'lsns');
       return EXIT_OK;
     }
-    out.lines(formatTable(COLUMNS, rows.map((row) => [
-      String(row.ns), row.type, String(row.nprocs), row.pid === null ? '' : String(row.pid), row.user ?? '',
-      row.netnsid, (row.nsfs ?? '').split('\n').join(','), row.command ?? '',
-    ]), { gap: 1 }));
+    out.lines(
+      formatTable(
+        COLUMNS,
+        rows.map((row) => [
+          String(row.ns),
+          row.type,
+          String(row.nprocs),
+          row.pid === null ? '' : String(row.pid),
+          row.user ?? '',
+          row.netnsid,
+          (row.nsfs ?? '').split('\n').join(','),
+          row.command ?? '',
+        ]),
+        { gap: 1 },
+      ),
+    );
     return EXIT_OK;
   },
 };

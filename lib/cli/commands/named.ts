@@ -29,11 +29,16 @@ Options:
       return EXIT_OK;
     }
     if (named.length === 0) return EXIT_OK;
-    out.lines(formatTable(
-      [{ header: 'NAME' }, { header: 'NS', align: 'right' }, { header: 'NETNSID', align: 'right' }],
-      named.map(({ name, ino, nsid }) => [
-        name, ino === undefined ? '' : String(ino), ino === undefined ? '' : nsid === undefined ? 'unassigned' : String(nsid),
-      ])));
+    out.lines(
+      formatTable(
+        [{ header: 'NAME' }, { header: 'NS', align: 'right' }, { header: 'NETNSID', align: 'right' }],
+        named.map(({ name, ino, nsid }) => [
+          name,
+          ino === undefined ? '' : String(ino),
+          ino === undefined ? '' : nsid === undefined ? 'unassigned' : String(nsid),
+        ]),
+      ),
+    );
     return EXIT_OK;
   },
 };

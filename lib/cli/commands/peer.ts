@@ -38,10 +38,26 @@ Options:
       out.json({ format: 1, ifindex: peer.ifindex, ifname: peer.name, ns: peer.namespace });
       return EXIT_OK;
     }
-    out.lines(formatTable(
-      [{ header: 'IFINDEX', align: 'right' }, { header: 'IFNAME' }, { header: 'NS' }, { header: 'NAMES' },
-        { header: 'PIDS' }],
-      [[String(peer.ifindex), peer.name, peer.namespace.id, peer.namespace.names.join(','), pidsText(peer.namespace.pids)]]));
+    out.lines(
+      formatTable(
+        [
+          { header: 'IFINDEX', align: 'right' },
+          { header: 'IFNAME' },
+          { header: 'NS' },
+          { header: 'NAMES' },
+          { header: 'PIDS' },
+        ],
+        [
+          [
+            String(peer.ifindex),
+            peer.name,
+            peer.namespace.id,
+            peer.namespace.names.join(','),
+            pidsText(peer.namespace.pids),
+          ],
+        ],
+      ),
+    );
     return EXIT_OK;
   },
 };
