@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'build-cmake/', 'prebuilds/', 'node_modules/'] },
+  { ignores: ['dist/', 'build/', 'build-cmake/', 'prebuilds/', 'node_modules/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
