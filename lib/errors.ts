@@ -60,15 +60,38 @@ export interface SystemErrorFields {
   cause?: unknown;
 }
 
+/**
+ * A failed system call, shaped like Node's own system errors: `code`
+ * (`'EPERM'`, named from Node's own table, libuv's), `errno` (negative),
+ * `syscall`, `path` where there is one, a `hint` where one helps, and for
+ * rtnetlink the kernel's own explanation (`kernelMessage`, from the extended
+ * ack) and, in a change of several steps, which one failed (`step`):
+ *
+ * ```
+ * NetnsError: EPERM: operation not permitted, unshare (needs CAP_SYS_ADMIN: run as root)
+ * NetnsError: EEXIST: file already exists, RTM_NEWLINK 'vb', while moving it from net:[4026532301] into net:[4026532379]: An interface with the same name exists in the target netns
+ * ```
+ *
+ * Invalid arguments throw `TypeError` or `RangeError` instead, before any
+ * system call. The addon itself never throws: a native throw would abort a
+ * process run with `--abort-on-uncaught-exception` even inside `try/catch`
+ * (nodejs/node#28409), so failures come back as values and are thrown from
+ * JavaScript.
+ */
 export class NetnsError extends Error {
   /** 'EPERM', 'ENOENT', ... */
   readonly code: string;
   /** Negative, as in Node's own system errors. */
   readonly errno: number;
+  /** The system call (or netlink request, `RTM_NEWLINK`) that failed. */
   readonly syscall: string;
+  /** The path or name the caller asked for, where there is one. */
   readonly path?: string;
+  /** What to do about it, where something helps ('needs CAP_SYS_ADMIN: run as root'). */
   readonly hint?: string;
+  /** The kernel's own explanation (a netlink extended ack). */
   readonly kernelMessage?: string;
+  /** Which step of a composite change failed ('moving it from net:[…] into net:[…]'). */
   readonly step?: string;
   readonly #fields: SystemErrorFields;
 

@@ -48,9 +48,15 @@ export interface PidfdWatcher {
   stop(): void;
 }
 
+/**
+ * Called once a child watched by `sys.waitPidfd` exits: `errno` when waiting
+ * failed, else its exit `code` or the `signal` that ended it.
+ */
 export type ChildExitCallback = (errno: number | null, code: number | null, signal: NodeJS.Signals | null) => void;
 
+/** The type of {@link sys}. */
 export type Sys = { readonly [K in PlainCall]: Checked<NativeBinding[K]> } & {
+  /** The kernel constants the calls take (`CLONE_NEWNET`, `MS_BIND`, `AF_NETLINK`, ...). */
   readonly constants: Readonly<NativeConstants>;
   /** mount(2); pass null for an unused source, fstype or data. */
   mount(source: string | null, target: string, fstype: string | null, flags: number, data?: string | null): void;
@@ -163,6 +169,23 @@ const plainCalls: PlainCall[] = [
   'gettid',
 ];
 
+/**
+ * The raw system calls, one to one: `setns`, `unshare`, `clone`, `waitPidfd`,
+ * `mount`, `umount2`, `flock`, `pidfdOpen`, `pidfdSendSignal`,
+ * `pidfdGetNetNamespace`, `pidfdGetfd`, `nsGetNstype`, `nsGetUserns`,
+ * `nsGetParent`, `nsGetOwnerUid`, `socket`, `bind`, `setsockoptInt`, `send`,
+ * `recv`, `socketNetns` (`SIOCGSKNS`), `pipe`, `close`, `gettid`, and
+ * `constants`. Each throws {@link NetnsError}; every fd they return is
+ * close-on-exec.
+ *
+ * They apply no policy: `sys.setns` moves the calling thread without
+ * {@link enterNetns} knowing, so prefer `enterNetns` and {@link NetNamespace}.
+ * `sys.clone(spec)` takes namespace flags only (`CLONE_NEW*`: anything else
+ * would share or corrupt this process's state), uses `clone3` and falls back
+ * to `clone(CLONE_PIDFD)` where `clone3` is refused (Docker's seccomp
+ * profile, valgrind); `sys.waitPidfd(pidfd, cb)` watches a duplicate of the
+ * fd on the event loop and returns `{ ref, unref, stop }`.
+ */
 export const sys: Sys = Object.freeze({
   ...(Object.fromEntries(plainCalls.map((name) => [name, checked(name)])) as {
     [K in PlainCall]: Checked<NativeBinding[K]>;

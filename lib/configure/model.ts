@@ -7,6 +7,7 @@ export type { LinkRef, VethPair } from '../rtnl/model';
 export interface LinkSettings {
   /** Administratively up or down. */
   up?: boolean;
+  /** The MTU in bytes (`ip link set NAME mtu N`). */
   mtu?: number;
   /** A new name (1–15 bytes). */
   name?: string;
@@ -14,6 +15,7 @@ export interface LinkSettings {
   master?: string | null;
 }
 
+/** How {@link NetNamespace.moveLink} moves a link. */
 export interface MoveLinkOptions {
   /** The name it takes in the target namespace: moved and renamed, or neither. */
   name?: string;

@@ -20,6 +20,7 @@ import { confirmTarget } from './target-check';
 
 /** One end of the pair to create: its name, and its namespace (default: the calling thread's). */
 export interface VethEndSpec {
+  /** Its name (1–15 bytes). */
   name: string;
   /** A handle, a run-dir name, an absolute path or `{ pid }`. */
   ns?: NetnsTarget;
@@ -48,6 +49,21 @@ function place(spec: VethEndSpec): PlacedEnd {
  * are checked before anything is opened; a name that exists already is
  * EEXIST and nothing is created; the calling thread never moves (a socket is
  * made inside a namespace only when neither end is in the caller's).
+ *
+ * `ip link add A type veth peer name B netns N`, with each end made straight
+ * in its namespace: `ns` is a handle, a run-dir name, a path or `{ pid }`
+ * (default the calling thread's). Returns `{ a, b }`, each
+ * `{ ns: 'net:[INO]', ifindex, name }`. The pair arrives down, without
+ * addresses.
+ *
+ * @example
+ * ```js
+ * const red = NetNamespace.createNamed('red');
+ * createVeth({ name: 'eth0', ns: red }, { name: 'veth-red' }); // peer: the caller's namespace
+ * red.addAddress('eth0', '10.0.0.2/24');                       // or 'fd00::2/64'
+ * red.setLink('eth0', { up: true, mtu: 1400 });
+ * red.addRoute({ to: 'default', via: '10.0.0.1' });
+ * ```
  */
 export function createVeth(end: VethEndSpec, peer: VethEndSpec): VethPair {
   assertEndSpec(end, 'veth end');

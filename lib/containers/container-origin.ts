@@ -4,7 +4,9 @@ import type { ContainerRef } from '../topology/model';
 import type { NetNamespace } from '../handle/net-namespace';
 import type { ContainerRuntime } from './runtime';
 
+/** Which container a {@link fromContainer} handle came from, as {@link containerOf} tells it. */
 export interface ContainerNetnsInfo extends ContainerRef {
+  /** Which engine answered. */
   runtime: ContainerRuntime;
   /** The container's main process, whose namespace the handle holds. */
   pid: number;

@@ -2,6 +2,7 @@
 // before any I/O.
 import { assertAbsolutePath } from '../validate';
 
+/** How to reach a Docker or Podman engine; checked before any I/O. */
 export interface ContainerEngineOptions {
   /**
    * The engine's unix socket. Default: DOCKER_HOST when it is unix://…, else

@@ -29,6 +29,31 @@ const MAX_JOINS = 16;
  *
  * With neither socketPath nor DOCKER_HOST, each default socket that exists is
  * asked in turn (Docker's, then Podman's) until one knows the container.
+ *
+ * The Docker Engine API over its unix socket with `node:http`, so Docker and
+ * Podman's compatible service both work: `socketPath`, else `DOCKER_HOST`
+ * (`unix://…` only), else those of `/var/run/docker.sock`,
+ * `/run/podman/podman.sock` and `$XDG_RUNTIME_DIR/podman/podman.sock` that
+ * exist, asked in that order, going on past a socket that cannot be reached
+ * and past an engine that has no such container. The API version comes from
+ * `/_ping`. The namespace of `State.Pid` is opened through a pidfd, proven by
+ * dev/ino against `NetworkSettings.SandboxKey` when that file is there, and
+ * the same pid is asked again to still run.
+ *
+ * Failures say what to do: `ENOENT` no such container (an engine's answer
+ * wins over a socket that could not be reached), or no socket (is the daemon
+ * running? set `DOCKER_HOST=unix://…`); `ESRCH` not running;
+ * `ECONNREFUSED`; `EACCES` (root or the docker group for Docker's socket,
+ * root for Podman's, the owner for a rootless one); `EPROTONOSUPPORT` or
+ * `EINVAL` for a `DOCKER_HOST` that is not a usable `unix://` path;
+ * `ETIMEDOUT`; `EPROTO` for answers unlike the documented API.
+ *
+ * @example
+ * ```js
+ * const ns = await fromContainer('web');  // name, id, or unique id prefix
+ * NetNamespace.attach('web', ns).close(); // now `ip netns exec web ...` works
+ * console.log(containerOf(ns));           // { id, name: 'web', runtime: 'docker', pid, networkMode, ... }
+ * ```
  */
 export async function fromContainer(idOrName: string, options?: ContainerEngineOptions): Promise<NetNamespace> {
   const ref = checkContainerRef(idOrName);

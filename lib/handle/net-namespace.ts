@@ -49,8 +49,46 @@ interface Origin {
   name?: string;
 }
 
+/**
+ * A handle on one network namespace. It owns one close-on-exec fd on an nsfs
+ * file, and the namespace lives at least as long as the handle is open. Every
+ * file it opens is checked to be a *network* namespace (`NS_GET_NSTYPE`).
+ *
+ * Made by the static factories only: {@link NetNamespace.current},
+ * {@link NetNamespace.fromPath}, {@link NetNamespace.fromName},
+ * {@link NetNamespace.fromPid}, {@link NetNamespace.create}, and for named
+ * namespaces (`ip netns` parity) {@link NetNamespace.createNamed} and
+ * {@link NetNamespace.attach}.
+ *
+ * Using a closed handle throws `EBADF`. Closing a handle while an
+ * {@link NetNamespace.enter} on it is running defers the close until that
+ * `enter()` returns. A handle that is garbage-collected without `close()`
+ * closes its fd and emits a `NETNS_HANDLE_LEAK` process warning;
+ * `using ns = NetNamespace.create()` closes it at the end of the block.
+ *
+ * What it offers, by group:
+ * - **Work inside, placed by construction**: `spawn`, `worker`, `listen`,
+ *   `connect`, `udpSocket`, `socket`, `sysctl`/`setSysctl`. Each creates its
+ *   process, thread or socket inside the namespace, so everything that
+ *   follows happens there. What still happens outside: a hostname is resolved
+ *   by `dns.lookup` on the libuv threadpool, in the original namespace, so
+ *   `listen`/`connect` take IP addresses only.
+ * - **Reading the network** over rtnetlink, from a socket made inside: `links`,
+ *   `addresses`, `routes`; the calling thread never stays moved and no fd is
+ *   left open.
+ * - **Wiring**: `moveLink`, `setLink`, `deleteLink`, `createBridge`,
+ *   `addAddress`/`deleteAddress`, `addRoute`. Names (1–15 bytes, no `/`, `:`,
+ *   whitespace, not `.`/`..`), CIDRs (strict: v4 /0–32, v6 /0–128, no leading
+ *   zeros or zones), routes and settings are checked before anything is
+ *   opened. Every change happens whole or not at all, also where the kernel's
+ *   own requests don't; a name in use is `EEXIST` and the existing link is
+ *   untouched; an unknown link is `ENODEV` naming it. Errors carry the
+ *   kernel's own message (`kernelMessage`) and the failed `step`.
+ */
 export class NetNamespace implements Disposable {
+  /** The nsfs device of the namespace (with {@link NetNamespace.ino}, its identity). */
   readonly dev: number;
+  /** The nsfs inode: `lsns`'s NS column, the number in `net:[INODE]`. */
   readonly ino: number;
   /** The file this handle was opened from, where there is one. */
   readonly path?: string;
@@ -95,7 +133,11 @@ export class NetNamespace implements Disposable {
     return NetNamespace.#adopt(openNetnsFile(path), { path });
   }
 
-  /** A namespace named in the run dir (ip netns). */
+  /**
+   * A namespace named in the run dir: `/run/netns/NAME` (`ip netns exec NAME`,
+   * to enter it). `NETNS_RUN_DIR` or `options.runDir` override the run dir;
+   * an unknown name is `ENOENT` with a hint naming the run dir.
+   */
   static fromName(name: string, options: RunDirOptions = {}): NetNamespace {
     const path = namedPath(name, options);
     let file: NsfsFile;
@@ -112,7 +154,10 @@ export class NetNamespace implements Disposable {
 
   /**
    * The namespace of a running process, taken through a pidfd so that a pid
-   * that exits (and may be reused) while we look is refused with ESRCH.
+   * that exits (or is a zombie, or may be reused) while we look is refused
+   * with `ESRCH`: a reused pid is never mistaken for it. On Linux 6.11+ the
+   * namespace comes straight from the pidfd (`PIDFD_GET_NET_NAMESPACE`);
+   * before, from `/proc/PID/ns/net`, checked against the pidfd afterwards.
    */
   static fromPid(pid: number): NetNamespace {
     assertPid(pid);
@@ -124,14 +169,34 @@ export class NetNamespace implements Disposable {
     return NetNamespace.#adopt(unshareDetached());
   }
 
-  /** ip netns add NAME: a new namespace bound to a name in the run dir. */
+  /**
+   * `ip netns add NAME`: a new namespace bound to a name in the run dir,
+   * exactly as iproute2 makes them (a file with the namespace bind-mounted
+   * onto it): ours are seen by `ip netns`, and `ip netns add` ones by us.
+   *
+   * The run dir (`/run/netns`, or `/var/run/netns` where only that exists;
+   * `NETNS_RUN_DIR` or `options.runDir` override it) is made a shared mount
+   * of its own, under an `flock`, the way iproute2 does it: names are seen by
+   * other mount namespaces, and concurrent first-time creators don't stack
+   * mounts. Names follow iproute2's rules (not empty, at most 255 bytes, no
+   * `/`, not `.` or `..`), checked before anything is touched. An existing
+   * name is `EEXIST` and stays as it was. A failure halfway unmounts and
+   * removes what was made.
+   */
   static createNamed(name: string, options: RunDirOptions = {}): NetNamespace {
     return NetNamespace.#named(addNamed(name, options));
   }
 
   /**
-   * ip netns attach NAME PID: names a running process's (or a handle's)
-   * namespace. A pid is taken through a pidfd and bound from the held fd.
+   * `ip netns attach NAME PID`: names a running process's (or a handle's)
+   * namespace. A pid is taken through a pidfd and bound from the held fd,
+   * never by a path with a pid in it.
+   *
+   * The Docker fix: a container's namespace exists only at
+   * `/proc/PID/ns/net`; `attach(name, pid)` binds it into the run dir so
+   * `ip netns exec NAME ...` works, and the name keeps the namespace alive
+   * after the process ends, until {@link NetNamespace.delete}. Same name rules
+   * and all-or-nothing behaviour as {@link NetNamespace.createNamed}.
    */
   static attach(name: string, pidOrHandle: number | NetNamespace, options: RunDirOptions = {}): NetNamespace {
     namedPath(name, options); // a bad name is refused before the pid is looked at
@@ -148,7 +213,10 @@ export class NetNamespace implements Disposable {
     }
   }
 
-  /** ip netns delete NAME: removes the name; the namespace lives on while in use. */
+  /**
+   * `ip netns delete NAME`: removes the name; the namespace lives on while in
+   * use. An unknown name is `ENOENT`; a file left without a mount is removed.
+   */
   static delete(name: string, options: RunDirOptions = {}): void {
     deleteNamed(name, options);
   }
@@ -159,6 +227,7 @@ export class NetNamespace implements Disposable {
     return this.#fd;
   }
 
+  /** Whether {@link NetNamespace.close} was called. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -181,7 +250,7 @@ export class NetNamespace implements Disposable {
     return stat.dev === this.dev && stat.ino === this.ino;
   }
 
-  /** Runs the synchronous fn on this thread inside the namespace; see enterNetns. */
+  /** Runs the synchronous fn on this thread inside the namespace: {@link enterNetns}`(this, fn)`. */
   enter<T>(fn: () => T): T {
     assertFunction(fn, 'fn');
     if (isAsyncFunction(fn)) throw asyncRefused();
@@ -203,9 +272,17 @@ export class NetNamespace implements Disposable {
   }
 
   /**
-   * Starts a child process inside the namespace (`nsenter --net`). With
-   * `mountNamespace: 'isolated'`, `ip netns exec` semantics: its own mount
-   * namespace, a fresh /sys, and /etc/netns/NAME/* over /etc/*.
+   * Starts a child process inside the namespace (`nsenter --net`); `options`
+   * as `child_process.spawn`'s.
+   *
+   * With `mountNamespace: 'isolated'`, `ip netns exec` semantics: its own
+   * mount namespace, `/` made a slave, a fresh `/sys` showing the namespace's
+   * interfaces, and `/etc/netns/NAME/*` bound over `/etc/*`; stdio `'pipe'`,
+   * `'inherit'` or `'ignore'`, `env`, `cwd`. The isolated child is started with
+   * `sys.clone` (a multithreaded process cannot join a mount namespace
+   * itself), and its exit is watched on the event loop through its pidfd (no
+   * thread), so `unref()` works and the watch ends with the thread that
+   * started it.
    */
   spawn(command: string, args: readonly string[] = [], options: NsSpawnOptions = {}): ChildProcess {
     const { mountNamespace = 'shared', ...spawnOptions } = options ?? {};
@@ -221,12 +298,16 @@ export class NetNamespace implements Disposable {
     return workerIn(this, filename, options);
   }
 
-  /** A net.Server listening inside the namespace (default host 127.0.0.1, port 0). */
+  /**
+   * A `net.Server` listening inside the namespace (default host 127.0.0.1,
+   * port 0). IPv6 works, and a zone (`fe80::1%eth0`) is named inside the
+   * namespace. IP addresses only: a hostname would be resolved outside.
+   */
   listen(options: NsListenOptions = {}, connectionListener?: (socket: Socket) => void): Promise<Server> {
     return listenIn(this, options, connectionListener);
   }
 
-  /** A net.Socket created inside the namespace and connecting there. */
+  /** A `net.Socket` created inside the namespace and connecting there (IP addresses only). */
   connect(options: NsConnectOptions): Socket {
     return connectIn(this, options);
   }
@@ -241,26 +322,35 @@ export class NetNamespace implements Disposable {
     return socketIn(this, domain, type, protocol);
   }
 
-  /** A net.* sysctl of this namespace (`net.ipv4.ip_forward` or `net/ipv4/ip_forward`). */
+  /** A `net.*` sysctl of this namespace (`net.ipv4.ip_forward` or `net/ipv4/ip_forward`); other keys are refused. */
   sysctl(key: string): string {
     return readSysctl(this, key);
   }
 
+  /** Sets a `net.*` sysctl of this namespace (`net.ipv4.ip_forward`, `1`); other keys are refused. */
   setSysctl(key: string, value: string | number): void {
     writeSysctl(this, key, value);
   }
 
-  /** Its interfaces, as `ip -d link` shows them (read over rtnetlink from inside). */
+  /**
+   * Its interfaces, as `ip -j -d link` shows them, field by field (read over
+   * rtnetlink from inside). Dumps are read until `NLMSG_DONE`, in datagrams of
+   * any size; one that raced a change (`NLM_F_DUMP_INTR`) is asked again, then
+   * returned with a `NETNS_DUMP_INTERRUPTED` warning.
+   */
   links(): Link[] {
     return readInside(this, readLinks);
   }
 
-  /** Its IPv4 and IPv6 addresses, as `ip addr` shows them. */
+  /** Its IPv4 and IPv6 addresses, as `ip -j addr` shows them. */
   addresses(): Address[] {
     return readInside(this, (socket) => readAddresses(socket));
   }
 
-  /** Its routes, as `ip route` shows them: the main table unless asked otherwise. */
+  /**
+   * Its routes, as `ip -j -d route` shows them: the main table unless asked
+   * (`table: 'local' | 'all' | N`), both families unless `family: 4 | 6`.
+   */
   routes(query: RouteQuery = {}): Route[] {
     const selection = selectRoutes(query); // refused before the namespace is entered
     return readInside(this, (socket) => readRoutes(socket, selection));
@@ -273,15 +363,29 @@ export class NetNamespace implements Disposable {
   /**
    * `ip link set NAME netns TARGET [name NEW]`: moves a link into another
    * namespace (a handle, a run-dir name, an absolute path or `{ pid }`). It
-   * arrives down and without addresses; a name taken there is EEXIST and the
-   * link stays here. Returns where it is now.
+   * arrives down and without addresses; a name taken there is `EEXIST` and the
+   * link stays here (the new name is checked first). Returns where it is now.
+   *
+   * A target that died midway (its last process exited, its name was deleted
+   * or re-pointed) gets the move undone rather than the link vanish with it.
+   * A link moved back gets its name, ifindex, master, up state, addresses and
+   * the routes straight out of it back (every table, replayed as
+   * `ip route restore` does; not a multipath route or one through a nexthop
+   * object); the kernel remakes its own routes.
    */
   moveLink(ifname: string, target: NetnsTarget, options: MoveLinkOptions = {}): LinkRef {
     assertMoveArguments(ifname, options);
     return withTarget(target, (to) => moveLinkInto(this, ifname, to, target, options));
   }
 
-  /** `ip link set NAME [up|down] [mtu N] [name NEW] [master BR|nomaster]`, all or nothing. */
+  /**
+   * `ip link set NAME [up|down] [mtu N] [name NEW] [master BR|nomaster]`, all
+   * or nothing: one change per request, and what was done is put back when a
+   * later one fails (where `ip link set X mtu 1400 name TAKEN` keeps the mtu,
+   * this does not). `master`: a bridge in the same namespace, or `null`
+   * (`brctl addif` / `nomaster`); a refused new master leaves the port
+   * detached.
+   */
   setLink(ifname: string, settings: LinkSettings): void {
     assertLinkSettings(ifname, settings);
     setLinkIn(this, ifname, settings);
@@ -297,7 +401,7 @@ export class NetNamespace implements Disposable {
     return createBridgeIn(this, name);
   }
 
-  /** `ip addr add CIDR dev NAME` ('10.0.0.1/24', 'fd00::1/64'). */
+  /** `ip addr add CIDR dev NAME` ('10.0.0.1/24', 'fd00::1/64'), IPv4 and IPv6. */
   addAddress(ifname: string, cidr: string): void {
     addAddressIn(this, ifname, cidr);
   }
@@ -323,6 +427,7 @@ export class NetNamespace implements Disposable {
     if (this.#entered === 0) this.#release();
   }
 
+  /** {@link NetNamespace.close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -336,6 +441,7 @@ export class NetNamespace implements Disposable {
     return `NetNamespace(${this.name ?? this.path ?? this.id})`;
   }
 
+  /** What `console.log` and `util.inspect` show: id, name, path, fd or closed. */
   [inspect.custom](): string {
     const fields = [`id: '${this.id}'`];
     if (this.name !== undefined) fields.push(`name: '${this.name}'`);
@@ -358,6 +464,13 @@ function closedError(ns: NetNamespace): NetnsError {
 // They live with the class, so that modules the class delegates to can take
 // targets without importing the class back.
 
+/**
+ * A network namespace, as the calls that take one accept it: a
+ * {@link NetNamespace} handle, a name in the run dir (`/run/netns/NAME`), an
+ * absolute path to an nsfs file (`/proc/PID/ns/net`, a bind mount), or
+ * `{ pid }` (taken through a pidfd). A string or `{ pid }` is opened and
+ * closed for the call; keep a `NetNamespace` for repeated use.
+ */
 export type NetnsTarget = NetNamespace | string | { pid: number };
 
 export interface ResolvedTarget {

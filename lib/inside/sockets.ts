@@ -14,22 +14,32 @@ import { type HostAddress, assertPort, parseHost, sockaddrOf } from './sockaddr'
 
 const c = native.constants;
 
+/**
+ * Where {@link NetNamespace.listen} listens, inside the namespace. IP
+ * addresses only: a hostname would be resolved outside.
+ */
 export interface NsListenOptions {
   /** Default 0: a free port, read it from server.address(). */
   port?: number;
   /** An IP address inside the namespace; default '127.0.0.1'. */
   host?: string;
+  /** The listen(2) backlog, as `server.listen`'s. */
   backlog?: number;
 }
 
+/** Where {@link NetNamespace.connect} connects, from inside the namespace. */
 export interface NsConnectOptions {
+  /** The TCP port. */
   port: number;
   /** An IP address reachable from inside the namespace; default '127.0.0.1'. */
   host?: string;
 }
 
+/** The socket {@link NetNamespace.udpSocket} makes and binds inside the namespace. */
 export interface NsUdpOptions {
+  /** Default 'udp4'. */
   type?: 'udp4' | 'udp6';
+  /** Default 0: a free port, read it from socket.address(). */
   port?: number;
   /** Default '127.0.0.1' for udp4, '::1' for udp6. */
   host?: string;

@@ -3,6 +3,11 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import type { NetNamespace } from '../handle/net-namespace';
 
+/**
+ * {@link NetNamespace.spawn}'s options: `child_process.spawn`'s, and where the
+ * child's mounts come from. An isolated child takes stdio `'pipe'`,
+ * `'inherit'` or `'ignore'`, `env` and `cwd`.
+ */
 export interface NsSpawnOptions extends SpawnOptions {
   /**
    * 'shared' (default): the child shares this process's mount namespace, like

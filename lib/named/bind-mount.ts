@@ -15,6 +15,9 @@ const CREATE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants
  *   the created file's fd, so neither path can be swapped in between;
  * - afterwards the target's dev/ino must be the source's, proving the mount;
  * - any failure unmounts and unlinks what this call made.
+ *
+ * This is how names are made in the run dir; it is exported for other nsfs
+ * files (a user namespace, a mount namespace) and other places.
  */
 export function bindMount(source: string, target: string): void {
   assertAbsolutePath(source, 'source');

@@ -11,11 +11,15 @@ import { type NetnsTarget, withTarget } from '../handle/net-namespace';
 import { assertPid } from '../validate';
 import { type RunDirOptions, resolveRunDir } from './run-dir';
 
+/** One name in the run dir, as {@link listNamed} gives it (`ip netns list`). */
 export interface NamedNamespace {
+  /** The name, `red` for `/run/netns/red`. */
   name: string;
+  /** The file in the run dir. */
   path: string;
   /** `net:[INO]`; undefined for a file with no namespace mounted on it. */
   id?: string;
+  /** The nsfs inode; undefined for a file with no namespace mounted on it. */
   ino?: number;
   /** The nsid this namespace has in the caller's namespace (`ip netns list` "id: N"). */
   nsid?: number;
@@ -30,7 +34,11 @@ function runDirEntries(runDir: string): string[] {
   }
 }
 
-/** ip netns list: every name in the run dir, with its nsid where one is assigned. */
+/**
+ * `ip netns list`: every name in the run dir, sorted, each `{ name, path, id,
+ * ino, nsid? }`, with its nsid where one is assigned. A run dir that does not
+ * exist yet is an empty list.
+ */
 export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
   const runDir = resolveRunDir(options);
   using socket = RtnlSocket.here(); // asks for every nsid: as this thread's namespace numbers them
@@ -67,8 +75,8 @@ export function namesOf(identity: { dev: number; ino: number }, options: RunDirO
 }
 
 /**
- * ip netns identify PID: every name of the process's namespace (iproute2
- * prints only the last match).
+ * `ip netns identify PID`, but returns **every** name of the process's
+ * namespace (iproute2 prints only the last match).
  */
 export function identify(pid: number, options: RunDirOptions = {}): string[] {
   assertPid(pid);
@@ -80,7 +88,10 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
   }
 }
 
-/** ip netns pids NAME: the processes (thread-group leaders) in the namespace. */
+/**
+ * `ip netns pids NAME`: the processes (thread-group leaders) in the namespace;
+ * `target` as {@link enterNetns} takes it.
+ */
 export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number[] {
   return withTarget(
     target,

@@ -12,11 +12,17 @@ import { assertAbsolutePath, assertNetnsName } from '../validate';
 
 const { MS_BIND, MS_REC, MS_SHARED, MS_PRIVATE, LOCK_EX, LOCK_UN } = native.constants;
 
+/** Where named namespaces live, for the calls that look names up or make them. */
 export interface RunDirOptions {
   /** Overrides NETNS_RUN_DIR and the defaults. */
   runDir?: string;
 }
 
+/**
+ * The run dir, where named namespaces live: `options.runDir`, else
+ * `NETNS_RUN_DIR`, else `/run/netns`, or `/var/run/netns` where only that
+ * exists (as iproute2 picks it). Normalized, without a trailing `/`.
+ */
 export function resolveRunDir(options: RunDirOptions = {}): string {
   // Normalized ('/run/netns/' is '/run/netns'): run-dir paths are compared.
   if (options.runDir !== undefined) {

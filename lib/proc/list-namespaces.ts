@@ -15,6 +15,7 @@ import { heldNamespaces, nsfsDevice } from './fd-holders';
 import { openNamespace } from './open-namespace';
 import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
 
+/** One network namespace on the host, as {@link listNamespaces} finds it (an `lsns -J -t net` row, and more). */
 export interface NamespaceInfo {
   /** The nsfs inode, lsns's NS column. */
   ino: number;
@@ -22,11 +23,13 @@ export interface NamespaceInfo {
   id: string;
   /** Processes (thread-group leaders) in it. */
   nprocs: number;
+  /** Those processes' pids, ascending. */
   pids: number[];
   /** The lowest of `pids`, lsns's PID column. */
   pid?: number;
   /** Owner of `pid`; for a namespace no process is in, the owner of its user namespace. */
   uid?: number;
+  /** The user name of `uid` from `/etc/passwd`, else the uid as a string (as lsns shows it). */
   user?: string;
   /** Command line of `pid`. */
   command?: string;
@@ -39,11 +42,19 @@ export interface NamespaceInfo {
    * true`), or a socket created in it (with `socketHolders: true`; sockets in
    * the process's own namespace are not listed).
    */
-  heldBy: Array<{ pid: number; fd: number; via: 'nsfs' | 'socket' }>;
+  heldBy: Array<{
+    /** The process holding the fd. */
+    pid: number;
+    /** The fd number in that process. */
+    fd: number;
+    /** What kind of fd: a namespace file or a socket. */
+    via: 'nsfs' | 'socket';
+  }>;
   /** Its nsid in the caller's namespace, where assigned. */
   nsid?: number;
 }
 
+/** What {@link listNamespaces} looks through, beyond processes and bind mounts. */
 export interface ListNamespacesOptions extends RunDirOptions {
   /** Ask rtnetlink for each namespace's nsid (one open + request each). Default true. */
   nsid?: boolean;
@@ -97,6 +108,17 @@ function realpathOr(dir: string): string {
   }
 }
 
+/**
+ * `lsns -t net`: every network namespace on the host, found through every
+ * process (`/proc/PID/ns/net`) and every nsfs bind mount, so one held only by
+ * a name is listed too.
+ *
+ * `{ fdHolders: true }` also finds those held only by an open namespace fd
+ * (recognised by the nsfs device, also when opened through a bind-mount
+ * path); `{ socketHolders: true }` those kept alive only by a socket
+ * (`SIOCGSKNS` on a duplicate taken with `pidfd_getfd`, which on a cgroup-v1
+ * host re-tags that socket's net_cls/net_prio: off unless asked).
+ */
 export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceInfo[] {
   const runDir = resolveRunDir(options);
   const found = new Map<number, NamespaceInfo>();

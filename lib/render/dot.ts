@@ -12,6 +12,7 @@ import type { LinkState } from './describe';
 import { dotAttributes, dotLabel, dotString, type DotQuoted } from './dot-syntax';
 import { buildGraph, type EdgeKind, type GraphCluster, type GraphEdge, type GraphNode } from './graph';
 
+/** How {@link renderDot} lays the graph out. */
 export interface DotOptions {
   /** Graphviz rankdir: 'TB' (top to bottom, plotnetcfg's and the default) or 'LR'. */
   direction?: 'TB' | 'LR';
@@ -31,6 +32,16 @@ const EDGE_STYLE: Readonly<Record<EdgeKind, Readonly<Record<string, DotQuoted>>>
 
 const INDENT = '  ';
 
+/**
+ * A `topology()` map as Graphviz DOT, after plotnetcfg's conventions: a
+ * cluster per namespace, a node per interface ("name (kind)", its MTU when
+ * unusual, its addresses; green when running, pink when up without carrier,
+ * grey when down), veth pairs as undirected edges, ports pointing at their
+ * bridge; an unresolved peer as a dashed edge to a "?" box, an unreadable
+ * namespace as a red cluster with the error. Every name is escaped, hostile
+ * ones included. Render it with `dot -Tsvg`, or ask the command line for
+ * `graph --format svg`.
+ */
 export function renderDot(topology: Topology, opts: DotOptions = {}): string {
   const graph = buildGraph(topology);
   const out: string[] = [

@@ -12,6 +12,13 @@ import type { Topology, TopologyNamespace } from '../topology/model';
 import { TopologyIndex } from './lookup';
 import { compareText } from './order';
 
+/**
+ * A `topology()` map as stable, pretty JSON: the same host state gives
+ * the same bytes whatever order things were discovered in, so two snapshots
+ * diff well. Nothing is added or dropped; only the order is fixed (keys
+ * sorted, namespaces in render order, links by ifindex, veth pairs by their
+ * ends).
+ */
 export function renderJson(topology: Topology): string {
   const index = new TopologyIndex(topology);
   const canonical: Topology = {

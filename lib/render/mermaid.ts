@@ -8,6 +8,7 @@ import type { LinkState } from './describe';
 import { buildGraph, type EdgeKind, type GraphCluster, type GraphNode } from './graph';
 import { mermaidLabel } from './mermaid-syntax';
 
+/** How {@link renderMermaid} lays the flowchart out. */
 export interface MermaidOptions {
   /** Flowchart direction: 'TB' (top to bottom, the default) or 'LR'. */
   direction?: 'TB' | 'LR';
@@ -30,6 +31,13 @@ const STATE_CLASS: Readonly<Record<LinkState, ClassName>> = { up: 'up', 'no-carr
 
 const INDENT = '  ';
 
+/**
+ * A `topology()` map as a Mermaid flowchart, which GitHub draws in
+ * Markdown: a subgraph per namespace, a node per interface, veth pairs as
+ * plain links (`---`), ports as arrows to their master (`-->`), an unresolved
+ * peer as a dotted link to a "?" node; plotnetcfg's colours. Every name is
+ * escaped, hostile ones included.
+ */
 export function renderMermaid(topology: Topology, opts: MermaidOptions = {}): string {
   const graph = buildGraph(topology);
   const members = new Map<ClassName, string[]>();

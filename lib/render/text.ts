@@ -18,6 +18,7 @@ import { TopologyIndex } from './lookup';
 import { paletteFor, type Palette } from './text-style';
 import { visibleText } from './visible';
 
+/** How {@link renderText} draws. */
 export interface TextOptions {
   /** ANSI colours, as `ip -c` uses them. Default false: the caller decides (a TTY, NO_COLOR). */
   color?: boolean;
@@ -42,6 +43,14 @@ interface TreeItem {
   children: TreeItem[];
 }
 
+/**
+ * A `topology()` map as a text tree for a terminal: one block per
+ * namespace, headed by its id and what identifies it; under it one line per
+ * interface in the spirit of `ip -br addr` (ifindex, name, kind, state,
+ * unusual MTU, addresses), for a veth where its other end is, and a master's
+ * ports nested under it: `grep eth0` finds all there is to know. Control
+ * characters in names are shown escaped.
+ */
 export function renderText(topology: Topology, opts: TextOptions = {}): string {
   const view = new TextView(
     new TopologyIndex(topology),

@@ -5,6 +5,14 @@
 // returned with whatever the step had set before it failed.
 import type { TopologyNamespace } from './model';
 
+/**
+ * A step that adds what the kernel cannot tell to each namespace of a
+ * finished {@link topology} map (a container runtime naming its containers,
+ * an orchestrator its pods); pass it in {@link TopologyOptions.enrich}. Steps
+ * run in order after every fd of the map is closed and may be async; one
+ * that fails is reported in a process warning, not thrown: the map is
+ * returned with whatever the step had set before it failed.
+ */
 export interface TopologyEnricher {
   /** Names the step in warnings ('docker'). */
   readonly name: string;

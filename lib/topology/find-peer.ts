@@ -17,14 +17,29 @@ import { VethResolver } from './veth-peers';
 /** The other end, placed (a LinkRef), and who its namespace is. */
 export interface VethPeer extends LinkRef {
   /** The namespace the peer is in, with its run-dir names and processes. */
-  namespace: { id: string; ino: number; names: string[]; pids: number[] };
+  namespace: {
+    /** `net:[INO]`. */
+    id: string;
+    /** The nsfs inode. */
+    ino: number;
+    /** Its names in the run dir. */
+    names: string[];
+    /** The processes in it. */
+    pids: number[];
+  };
 }
 
 /**
  * The other end of veth `ifname` of the target's namespace (a handle, a name,
  * a path or `{ pid }`). Throws a NetnsError: ENODEV when there is no such
  * interface or its peer cannot be found (the message says why), EINVAL when
- * it is not a veth.
+ * it is not a veth. Reads only the target and the peer's namespace, not the
+ * whole host.
+ *
+ * @example
+ * ```js
+ * findPeer({ pid: containerPid }, 'eth0'); // { ns: 'net:[...]', ifindex, name: 'veth1a2b', namespace: { id, ino, names, pids } }
+ * ```
  */
 export function findPeer(target: NetnsTarget, ifname: string, options: RunDirOptions = {}): VethPeer {
   assertInterfaceName(ifname);

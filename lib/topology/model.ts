@@ -2,16 +2,21 @@
 // what is in it, and how they are wired. Renderers and the command line read it.
 import type { Address, Link, LinkRef, VethPair } from '../rtnl/model';
 
+/** A container, as an engine names it. */
 export interface ContainerRef {
+  /** The full container id. */
   id: string;
+  /** Its name, without Docker's leading `/`. */
   name: string;
   /** 'docker', 'podman', ... as the runtime answered. */
   runtime?: string;
 }
 
+/** One namespace of a {@link Topology} map: who holds it, and its links and addresses. */
 export interface TopologyNamespace {
   /** `net:[INO]`. */
   id: string;
+  /** The nsfs inode. */
   ino: number;
   /** Names in the run dir (ip netns). */
   names: string[];
@@ -22,15 +27,29 @@ export interface TopologyNamespace {
   /** Command line of the lowest pid. */
   command?: string;
   /** Processes holding it through an open fd or a socket (when fd holders were looked for). */
-  heldBy?: Array<{ pid: number; fd: number; via: 'nsfs' | 'socket' }>;
+  heldBy?: Array<{
+    /** The process holding the fd. */
+    pid: number;
+    /** The fd number in that process. */
+    fd: number;
+    /** What kind of fd: a namespace file or a socket. */
+    via: 'nsfs' | 'socket';
+  }>;
   /** The container it belongs to, when a container runtime could tell. */
   container?: ContainerRef;
   /** True for the namespace the calling thread was in when the map was made. */
   current?: boolean;
+  /** Its interfaces, as {@link NetNamespace.links} reads them. */
   links: Link[];
+  /** Its addresses, as {@link NetNamespace.addresses} reads them. */
   addresses: Address[];
   /** Set when the namespace could not be read (EPERM, gone): links and addresses are empty then. */
-  error?: { code: string; message: string };
+  error?: {
+    /** 'EPERM', 'ENOENT', ... */
+    code: string;
+    /** The error's message. */
+    message: string;
+  };
   /**
    * What enrichment steps (TopologyOptions.enrich) added that has no field of
    * its own, under a key of their choosing ('docker', 'k8s', ...).
@@ -42,11 +61,13 @@ export interface TopologyNamespace {
 export type VethEnd = LinkRef;
 export type { VethPair };
 
+/** A veth whose other end could not be named, and why. */
 export interface UnresolvedPeer {
   /** The end that was seen. */
   end: VethEnd;
   /** What the link says of its peer. */
   linkIndex?: number;
+  /** The nsid (in the seen end's namespace) of the namespace its peer is in. */
   linkNetnsid?: number;
   /** Why its other end could not be named, in words, with the numbers that led there. */
   reason: string;
@@ -74,9 +95,17 @@ export type UnresolvedCode =
   | 'not-a-veth'
   | 'does-not-point-back';
 
+/**
+ * The map {@link topology} makes, and the renderers and `netns-native graph`
+ * read: `{ format: 1, namespaces, vethPairs: [{ a, b }], unresolved }`.
+ */
 export interface Topology {
+  /** The model's version: 1. */
   format: 1;
+  /** Every namespace mapped, the current one marked. */
   namespaces: TopologyNamespace[];
+  /** Every veth pair, confirmed from both ends. */
   vethPairs: VethPair[];
+  /** The veths whose other end could not be named. */
   unresolved: UnresolvedPeer[];
 }

@@ -10,6 +10,7 @@ import type { NamespaceInfo } from '../proc/list-namespaces';
 /** `net:[INO]`, as NetNamespace#id, lsns and readlink show a namespace. */
 export type NamespaceId = `net:[${number}]`;
 
+/** A namespace to map, for {@link TopologyOptions.namespaces}: a target as {@link enterNetns} takes it, or its id. */
 export type NamespaceSelector = NetnsTarget | NamespaceId;
 
 export interface Selection {

@@ -15,6 +15,7 @@ import type { Topology, TopologyNamespace } from './model';
 import { type NamespaceSelector, notFound, selectNamespaces } from './select';
 import { VethResolver } from './veth-peers';
 
+/** What {@link topology} maps, and what it asks besides the kernel. */
 export interface TopologyOptions extends RunDirOptions {
   /**
    * Also find namespaces held only by an open namespace fd of some process
@@ -59,7 +60,26 @@ function assertOptions(options: TopologyOptions): void {
   }
 }
 
-/** Every network namespace of the host, its links and addresses, and the veth pairs between them. */
+/**
+ * Every network namespace of the host, its links and addresses, and the veth
+ * pairs between them: the one model the pictures and the command line's
+ * `graph` read.
+ *
+ * Maps every namespace {@link listNamespaces} finds (with `fdHolders`), and
+ * every veth pair, confirmed from both ends by the nsid each namespace gave
+ * the other (never by ifindex alone: it is unique only per namespace; nsids
+ * are per observer). Container names come from a Docker/Podman engine when
+ * one answers (by default tried with a 3 s limit). A namespace that cannot be
+ * read (EPERM, ended meanwhile) gets its own `error`; the map is still made.
+ * A veth whose other end cannot be named goes to `unresolved` with a `code`
+ * and a `reason`.
+ *
+ * @example
+ * ```js
+ * const map = await topology();           // { format: 1, namespaces, vethPairs: [{ a, b }], unresolved }
+ * console.log(renderText(map));
+ * ```
+ */
 export async function topology(options: TopologyOptions = {}): Promise<Topology> {
   assertOptions(options);
   const { containers = true } = options;
