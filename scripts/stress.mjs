@@ -1,4 +1,4 @@
-// A stress and fault run for the README's reliability figures: racing
+// A stress and fault run for the figures in docs/reliability.md: racing
 // creators, create/delete cycles, workers switching at once, and a corpus of
 // bad input under --abort-on-uncaught-exception. Everything it makes is
 // removed; it exits 1 if any check fails.
