@@ -19,7 +19,8 @@ export interface DotRun {
  * non-ASCII text it meets (system `dot` measures with a real font). That is
  * about the build, not about our DOT; every other message still counts.
  */
-const NO_FONT_METRICS = /^Warning: no value for width of non-ASCII character \d+\. Falling back to width of space character$/;
+const NO_FONT_METRICS =
+  /^Warning: no value for width of non-ASCII character \d+\. Falling back to width of space character$/;
 
 const described = (errors: GraphvizMessage[]): string[] =>
   errors
@@ -57,7 +58,10 @@ export async function parseDot(source: string): Promise<ParsedDot> {
   const nested = new Set(subgraphs.flatMap((subgraph) => subgraph.subgraphs ?? []));
   const nodes = new Map(objects.slice(subgraphs.length).map((node) => [node._gvid, node.name]));
   return {
-    clusters: subgraphs.filter((subgraph) => !nested.has(subgraph._gvid)).map((subgraph) => subgraph.name).sort(),
+    clusters: subgraphs
+      .filter((subgraph) => !nested.has(subgraph._gvid))
+      .map((subgraph) => subgraph.name)
+      .sort(),
     nodes: [...nodes.values()].sort(),
     edges: (json.edges ?? []).map((edge) => `${nodes.get(edge.tail)}->${nodes.get(edge.head)}`).sort(),
   };
