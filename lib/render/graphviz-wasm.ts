@@ -2,11 +2,12 @@
 // optional dependency, so the library's own dependencies stay small and a
 // machine without system graphviz can still draw.
 //
-// Why @viz-js/viz (compared with @hpcc-js/wasm-graphviz, both Graphviz 16.1
-// in September 2026, both released about monthly): it reports Graphviz's
-// warnings as values (hpcc's drops them, and the tests check there are none),
-// and it ships a CommonJS build as well as ESM (hpcc is ESM only). It is
-// larger (5.0 MB unpacked against 2.1 MB: three copies of one bundle); its
+// Why @viz-js/viz 3.31.0 rather than @hpcc-js/wasm-graphviz 1.29.2 (both
+// Graphviz 16.1.0, both released about monthly through September 2026): it
+// returns Graphviz's warnings as values (hpcc's layout() drops them whenever
+// it has output, and the tests check there are none), and it ships CommonJS
+// as well as ESM (hpcc is ESM only; this library is CommonJS). It is larger
+// (5.0 MB unpacked against 2.1 MB, as it ships one bundle three ways); its
 // wrapper is MIT, hpcc's Apache-2.0; the Graphviz inside both is EPL-1.0.
 
 /** The package renderSvg loads; pinned in package.json's optionalDependencies. */
