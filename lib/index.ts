@@ -26,9 +26,11 @@ export {
   renderDot,
   renderJson,
   renderMermaid,
+  renderSvg,
   renderText,
   type DotOptions,
   type MermaidOptions,
+  type SvgOptions,
   type TextOptions,
 } from './render/index';
 export type {

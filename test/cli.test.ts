@@ -4,7 +4,7 @@
 // the tarball into a scratch project with `npm install --offline`, and run as
 // node_modules/.bin/netns-native, so npm's own bin linking (the symlink, the
 // executable bit, the #! line) is part of what is tested. Its answers are
-// compared with lsns, ip and graphviz on this host, with everything it
+// compared with lsns, ip and Graphviz (its WebAssembly build) on this host, with everything it
 // touches made by `ip` and removed after each test, pass or fail.
 // (jsdom: Mermaid's parser needs a DOM for its sanitizer; nothing else here does.)
 import { type SpawnOptions, execFileSync, spawn } from 'node:child_process';
@@ -17,6 +17,7 @@ import { startFakeEngine } from './fake-engine';
 import { addNamedNetns, deleteHostLinkAfter, ipBatch, ipJson, runTag } from './net-helpers';
 import { runDot } from './unit/graphviz';
 import { parseFlowchart } from './unit/mermaid-parse';
+import { SVG_NAMESPACE, drawnGraph, parseSvg } from './unit/svg-xml';
 
 let scratch = '';
 let bin = '';
@@ -46,9 +47,9 @@ beforeAll(() => {
   fs.mkdirSync(packs);
   fs.mkdirSync(project);
   npm(['pack', '--pack-destination', packs], repoRoot);
-  // The two runtime dependencies come from the repo's own node_modules, packed
-  // the same way: the install needs no registry at all.
-  for (const dependency of ['node-addon-api', 'node-gyp-build']) {
+  // The two runtime dependencies and the optional SVG renderer come from the
+  // repo's own node_modules, packed the same way: the install needs no registry at all.
+  for (const dependency of ['node-addon-api', 'node-gyp-build', '@viz-js/viz']) {
     npm(
       ['pack', path.join(repoRoot, 'node_modules', dependency), '--pack-destination', packs, '--ignore-scripts'],
       repoRoot,
@@ -201,7 +202,11 @@ describe('usage, help, version and exit statuses', () => {
       [['peer'], /missing IFNAME/, /^Usage: netns-native peer/m],
       [['links', 'a', '--pid', '1'], /unexpected argument 'a'/, /^Usage: netns-native links/m],
       [['links', '--pid'], /option '--pid' needs a value/, /^Usage: netns-native links/m],
-      [['graph', '--format', 'png'], /--format must be one of text, dot, mermaid, json/, /^Usage: netns-native graph/m],
+      [
+        ['graph', '--format', 'png'],
+        /--format must be one of text, dot, svg, mermaid, json/,
+        /^Usage: netns-native graph/m,
+      ],
       [['named', '--json=yes'], /option '--json' takes no value/, /^Usage: netns-native named/m],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(args)));
@@ -668,7 +673,7 @@ function omit(object: Record<string, unknown>, keys: string[]): Record<string, u
   return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 }
 
-describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
+describe('graph: the picture, drawn by Graphviz and read by Mermaid', () => {
   /**
    * Two named namespaces joined by a veth pair, one with a bridge and a port;
    * returned once it has settled (both ends UP, no tentative IPv6 address; the
@@ -693,17 +698,52 @@ describe('graph: the picture, drawn by graphviz and read by Mermaid', () => {
     return { a, b };
   }
 
-  it('--format dot is drawn by dot -Tsvg without a word on stderr', async () => {
+  it('--format dot is drawn by Graphviz without a message', async () => {
     const { a, b } = await buildLab();
     const dot = await cliOk(['graph', '--format', 'dot', a, b]);
     expect(dot).toMatch(/^\/\/ netns-native topology/);
-    const drawn = runDot(dot);
-    expect(drawn.stderr).toBe('');
-    expect(drawn.status).toBe(0);
+    const drawn = await runDot(dot);
+    expect(drawn.messages).toEqual([]);
+    expect(drawn.status).toBe('success');
     expect(drawn.svg).toContain(a);
     // The whole host too (the default), left to right.
-    const whole = runDot(await cliOk(['graph', '-f', 'dot', '--direction', 'LR', '--no-containers']));
-    expect(whole).toMatchObject({ status: 0, stderr: '' });
+    const whole = await runDot(await cliOk(['graph', '-f', 'dot', '--direction', 'LR', '--no-containers']));
+    expect(whole).toMatchObject({ status: 'success', messages: [] });
+  });
+
+  const escaped = (text: string) => text.replace(/[[\]]/g, '\\$&');
+  const pairEdge = (one: string, other: string) =>
+    new RegExp(`^(${escaped(one)}->${escaped(other)}|${escaped(other)}->${escaped(one)})$`);
+
+  it('--format svg is a standalone SVG document, drawn here: a cluster per namespace, the veth an edge', async () => {
+    const { a, b } = await buildLab();
+    const svg = await cliOk(['graph', '--format', 'svg', a, b]);
+    expect(svg).toMatch(/^<\?xml version="1\.0" encoding="UTF-8" standalone="no"\?>\n/);
+    const root = parseSvg(svg);
+    expect([root.tagName, root.namespaceURI]).toEqual(['svg', SVG_NAMESPACE]);
+    const [idA, idB] = [a, b].map((name) => `net:[${inoOf(`/run/netns/${name}`)}]`);
+    const drawn = drawnGraph(root);
+    expect(drawn.clusters.sort()).toEqual([`cluster_${idA}`, `cluster_${idB}`].sort());
+    expect(drawn.texts).toEqual(expect.arrayContaining([`names: ${a}`, `names: ${b}`, '10.68.0.1/24', '10.68.0.2/24']));
+    // The veth pair between the two (either way round), and the port pointing at its bridge.
+    expect(drawn.edges).toContainEqual(expect.stringMatching(pairEdge(`${idA}/eth0`, `${idB}/eth0`)));
+    expect(drawn.edges).toContain(`${idA}/p1->${idA}/br0`);
+    const leftRight = parseSvg(await cliOk(['graph', '-f', 'svg', '--direction', 'LR', a, b]));
+    expect(drawnGraph(leftRight).edges.sort()).toEqual(drawn.edges.sort());
+  });
+
+  it('without its optional renderer package, svg is one clear failure and the other formats still work', async () => {
+    const { a } = await buildLab();
+    const installed = path.join(scratch, 'project', 'node_modules', '@viz-js', 'viz');
+    const hidden = `${installed}.hidden`;
+    fs.renameSync(installed, hidden);
+    try {
+      const result = await cli(['graph', '--format', 'svg', a]);
+      expectOneLineFailure(result, 1, /optional package @viz-js\/viz .*`npm install @viz-js\/viz`/);
+      expect(await cliOk(['graph', '--format', 'dot', a])).toMatch(/^\/\/ netns-native topology/);
+    } finally {
+      fs.renameSync(hidden, installed);
+    }
   });
 
   it("--format mermaid is read by Mermaid's own parser: a subgraph per namespace, the veth a link", async () => {

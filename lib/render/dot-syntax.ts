@@ -3,8 +3,10 @@
 // needs escaping, and `\` is doubled so that a name ending in `\` cannot
 // escape the closing quote, and a name holding `\N` or `\G` is not read as
 // one of the label escapes (Graphviz's escString) that expand to other text.
-// In labels `&` is written `&amp;` too: Graphviz decodes HTML entities in
-// every label, so a name holding `&lt;` would otherwise be drawn as `<`.
+// `&` is written `&amp;` too: Graphviz decodes HTML entities in every label,
+// so a name holding `&lt;` would otherwise be drawn as `<`; and its SVG keeps
+// whatever looks like an entity in an id as it is, so an id holding `&foo;`
+// or `&#0;` would otherwise make the SVG ill-formed XML (`<title>` shows ids).
 import { visibleText } from './visible';
 
 /** A string already quoted for DOT; the brand keeps unquoted text out of the output. */
@@ -15,9 +17,14 @@ export function dotString(text: string): DotQuoted {
   return `"${escapeInQuotes(text)}"` as DotQuoted;
 }
 
-/** A multi-line label: each line escaped, joined by DOT's centred line break `\n`. */
+/**
+ * A multi-line label: each line escaped, joined by DOT's centred line break
+ * `\n`. An empty line is written as one space, which looks the same: Graphviz
+ * 16.1 (its WebAssembly build, at least) may crash on a label that starts
+ * with an empty line.
+ */
 export function dotLabel(lines: readonly string[]): DotQuoted {
-  return `"${lines.map((line) => escapeInQuotes(line).replace(/&/g, '&amp;')).join('\\n')}"` as DotQuoted;
+  return `"${lines.map((line) => (line === '' ? ' ' : escapeInQuotes(line))).join('\\n')}"` as DotQuoted;
 }
 
 /** ` [name="value", ...]`, or nothing for no attributes. */
@@ -29,5 +36,5 @@ export function dotAttributes(attributes: Readonly<Record<string, DotQuoted | un
 }
 
 function escapeInQuotes(text: string): string {
-  return visibleText(text).replace(/["\\]/g, (char) => `\\${char}`);
+  return visibleText(text).replace(/["\\&]/g, (char) => (char === '&' ? '&amp;' : `\\${char}`));
 }

@@ -1,26 +1,35 @@
-// Runs the real Graphviz tools (Debian's graphviz package) on a DOT text:
-// `dot -Tsvg` must draw it without a word on stderr, and `gvpr` reads back the
-// clusters, nodes and edges exactly as Graphviz's parser understood them (the
-// SVG is not exact for that: Graphviz leaves `&amp;` in a name unescaped there).
-import { spawnSync } from 'node:child_process';
-
-function run(command: string, args: string[], input: string) {
-  const result = spawnSync(command, args, { input, encoding: 'utf8' });
-  if (result.error !== undefined) {
-    throw new Error(`cannot run Graphviz's ${command} (apt-get install graphviz): ${result.error.message}`);
-  }
-  return result;
-}
+// Runs Graphviz on a DOT text, in-process: the WebAssembly build the library
+// loads for renderSvg (lib/render/graphviz-wasm.ts), so no system graphviz is
+// needed. `dot` must draw the text as SVG without a message, and Graphviz's
+// own reading of it (format dot_json) gives back the subgraphs, nodes and
+// edges exactly as its parser understood them (the SVG is not exact for that:
+// Graphviz leaves what looks like an entity in a name as it is there).
+import { runGraphviz, type GraphvizMessage } from '../../lib/render/graphviz-wasm';
 
 export interface DotRun {
-  status: number | null;
-  stderr: string;
+  status: 'success' | 'failure';
+  /** Graphviz's errors and warnings, as `level: message`: what `dot` would print on stderr. */
+  messages: string[];
   svg: string;
 }
 
-export function runDot(source: string): DotRun {
-  const result = run('dot', ['-Tsvg'], source);
-  return { status: result.status, stderr: result.stderr, svg: result.stdout };
+/**
+ * The WebAssembly build has no fonts: it estimates text widths from a table
+ * of ASCII widths and says so, once per process, for the first byte of
+ * non-ASCII text it meets (system `dot` measures with a real font). That is
+ * about the build, not about our DOT; every other message still counts.
+ */
+const NO_FONT_METRICS =
+  /^Warning: no value for width of non-ASCII character \d+\. Falling back to width of space character$/;
+
+const described = (errors: GraphvizMessage[]): string[] =>
+  errors
+    .filter((error) => !NO_FONT_METRICS.test(error.message.trim()))
+    .map((error) => `${error.level ?? 'message'}: ${error.message.trim()}`);
+
+export async function runDot(source: string): Promise<DotRun> {
+  const result = await runGraphviz(source, 'svg');
+  return { status: result.status, messages: described(result.errors), svg: result.output ?? '' };
 }
 
 export interface ParsedDot {
@@ -30,27 +39,32 @@ export interface ParsedDot {
   edges: string[];
 }
 
-/** One line per item; our ids never hold a raw tab or newline (they are made visible). */
-const LIST_GRAPH = `
-BEG_G {
-  graph_t cluster;
-  for (cluster = fstsubg($G); cluster; cluster = nxtsubg(cluster)) print("C\\t", cluster.name);
+/** Graphviz's json: subgraphs first in `objects`, then nodes; edges name nodes by `_gvid`. */
+interface DotJson {
+  _subgraph_cnt?: number;
+  objects?: Array<{ _gvid: number; name: string; subgraphs?: number[] }>;
+  edges?: Array<{ tail: number; head: number }>;
 }
-N { print("N\\t", $.name); }
-E { print("E\\t", $.tail.name, "->", $.head.name); }
-`;
 
-/** The subgraphs, nodes and edges Graphviz parsed, each list sorted. */
-export function parseDot(source: string): ParsedDot {
-  const result = run('gvpr', [LIST_GRAPH], source);
-  if (result.status !== 0 || result.stderr !== '') throw new Error(`gvpr: ${result.stderr}`);
-  const parsed: ParsedDot = { clusters: [], nodes: [], edges: [] };
-  const lists: Record<string, string[]> = { C: parsed.clusters, N: parsed.nodes, E: parsed.edges };
-  for (const line of result.stdout.split('\n').filter((text) => text !== '')) {
-    lists[line.slice(0, 1)].push(line.slice(2));
+/** The top-level subgraphs, nodes and edges Graphviz parsed, each list sorted. */
+export async function parseDot(source: string): Promise<ParsedDot> {
+  const result = await runGraphviz(source, 'dot_json');
+  if (result.status !== 'success' || result.errors.length > 0) {
+    throw new Error(`Graphviz: ${described(result.errors).join('\n')}`);
   }
-  for (const list of Object.values(lists)) list.sort();
-  return parsed;
+  const json = JSON.parse(result.output) as DotJson;
+  const objects = json.objects ?? [];
+  const subgraphs = objects.slice(0, json._subgraph_cnt ?? 0);
+  const nested = new Set(subgraphs.flatMap((subgraph) => subgraph.subgraphs ?? []));
+  const nodes = new Map(objects.slice(subgraphs.length).map((node) => [node._gvid, node.name]));
+  return {
+    clusters: subgraphs
+      .filter((subgraph) => !nested.has(subgraph._gvid))
+      .map((subgraph) => subgraph.name)
+      .sort(),
+    nodes: [...nodes.values()].sort(),
+    edges: (json.edges ?? []).map((edge) => `${nodes.get(edge.tail)}->${nodes.get(edge.head)}`).sort(),
+  };
 }
 
 export interface SvgContent {

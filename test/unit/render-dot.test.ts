@@ -9,8 +9,11 @@ import { RANDOM_COUNTS, randomTopology } from '../fixtures/topology-random';
 import { link, namespace } from '../fixtures/topology-builders';
 import { parseDot, readSvg, runDot, type ParsedDot } from './graphviz';
 
-/** Graphviz keeps `\\` in an id as two backslashes (only `\"` is unescaped in a quoted id). */
-const asGraphvizName = (key: string): string => key.replace(/\\/g, '\\\\');
+/**
+ * Graphviz keeps `\\` in an id as two backslashes (only `\"` is unescaped in a
+ * quoted id), and `&amp;` as written (our DOT writes `&` so: see dot-syntax.ts).
+ */
+const asGraphvizName = (key: string): string => key.replace(/\\/g, '\\\\').replace(/&/g, '&amp;');
 
 const sorted = (items: string[]): string[] => [...items].sort();
 
@@ -24,24 +27,24 @@ function expectedNames(graph: TopologyGraph): ParsedDot {
   };
 }
 
-/** Drawn by dot without a warning; parsed back by gvpr. */
-function drawn(topology: Topology) {
+/** Drawn by dot without a warning; read back as Graphviz parsed it. */
+async function drawn(topology: Topology) {
   const dot = renderDot(topology);
-  const run = runDot(dot);
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  return { dot, svg: readSvg(run.svg), parsed: parseDot(dot) };
+  const run = await runDot(dot);
+  expect(run.messages).toEqual([]);
+  expect(run.status).toBe('success');
+  return { dot, svg: readSvg(run.svg), parsed: await parseDot(dot) };
 }
 
 describe('renderDot on the bridge lab', () => {
-  test('Graphviz draws it without a warning, with one cluster per namespace and every node and edge', () => {
-    const { svg, parsed } = drawn(bridgeLab());
+  test('Graphviz draws it without a warning, with one cluster per namespace and every node and edge', async () => {
+    const { svg, parsed } = await drawn(bridgeLab());
     expect(svg).toMatchObject(BRIDGE_LAB_COUNTS);
     expect(parsed).toEqual(expectedNames(buildGraph(bridgeLab())));
   });
 
-  test('clusters are named and labelled after plotnetcfg: id, names, container, pids, command', () => {
-    const { dot, svg, parsed } = drawn(bridgeLab());
+  test('clusters are named and labelled after plotnetcfg: id, names, container, pids, command', async () => {
+    const { dot, svg, parsed } = await drawn(bridgeLab());
     expect(parsed.clusters).toEqual([
       'cluster_net:[4026531840]',
       'cluster_net:[4026532301]',
@@ -62,8 +65,8 @@ describe('renderDot on the bridge lab', () => {
     );
   });
 
-  test('interfaces are quoted ns/name nodes labelled name (kind), unusual MTU, addresses, and filled by state', () => {
-    const { dot, svg } = drawn(bridgeLab());
+  test('interfaces are quoted ns/name nodes labelled name (kind), unusual MTU, addresses, and filled by state', async () => {
+    const { dot, svg } = await drawn(bridgeLab());
     expect(dot).toContain(
       '"net:[4026532388]/eth0" [label="eth0 (veth)\\nmtu 1450\\n10.10.0.3/24\\nfd00:10::3/64", ' +
         'style="filled", fillcolor="darkolivegreen1"]',
@@ -77,14 +80,14 @@ describe('renderDot on the bridge lab', () => {
     expect(dot).not.toMatch(/mtu (65536|1500)/);
   });
 
-  test('veth pairs are undirected edges across clusters, ports point at their bridge', () => {
-    const { dot } = drawn(bridgeLab());
+  test('veth pairs are undirected edges across clusters, ports point at their bridge', async () => {
+    const { dot } = await drawn(bridgeLab());
     expect(dot).toContain('"net:[4026531840]/veth-green" -> "net:[4026532388]/eth0" [dir="none"]\n');
     expect(dot).toContain('"net:[4026531840]/veth-green" -> "net:[4026531840]/br0"\n');
   });
 
-  test('an unresolved peer is a dashed edge to a dashed "?" box saying what is known and why', () => {
-    const { dot, svg } = drawn(bridgeLab());
+  test('an unresolved peer is a dashed edge to a dashed "?" box saying what is known and why', async () => {
+    const { dot, svg } = await drawn(bridgeLab());
     expect(dot).toContain('"net:[4026531840]/veth-lost" -> "?net:[4026531840]/veth-lost" [dir="none", style="dashed"]');
     expect(dot).toContain(
       '"?net:[4026531840]/veth-lost" [label="?\\nifindex 9 in nsid 5\\nnsid 5 names no namespace that could be opened", style="dashed"]',
@@ -92,8 +95,8 @@ describe('renderDot on the bridge lab', () => {
     expect(svg.texts).toContain('nsid 5 names no namespace that could be opened');
   });
 
-  test('an unreadable namespace is a red cluster holding a note with the error', () => {
-    const { dot } = drawn(bridgeLab());
+  test('an unreadable namespace is a red cluster holding a note with the error', async () => {
+    const { dot } = await drawn(bridgeLab());
     expect(dot).toContain('graph [label="net:[4026532510]\\nnames: locked", color="red", fontcolor="red"]');
     expect(dot).toContain(
       `"net:[4026532510]/(note)" [label="error: EACCES: permission denied, open '/run/netns/locked'", shape="note"]`,
@@ -117,14 +120,14 @@ describe('renderDot on the bridge lab', () => {
 });
 
 describe('renderDot on hostile names', () => {
-  test('Graphviz parses exactly the intended clusters, nodes and edges: nothing injected', () => {
-    const { svg, parsed } = drawn(hostileTopology());
+  test('Graphviz parses exactly the intended clusters, nodes and edges: nothing injected', async () => {
+    const { svg, parsed } = await drawn(hostileTopology());
     expect(svg).toMatchObject(HOSTILE_COUNTS);
     expect(parsed).toEqual(expectedNames(buildGraph(hostileTopology())));
   });
 
-  test('labels come out as the names were (control characters made visible), with no escString expansion', () => {
-    const { svg } = drawn(hostileTopology());
+  test('labels come out as the names were (control characters made visible), with no escString expansion', async () => {
+    const { svg } = await drawn(hostileTopology());
     expect(svg.texts).toEqual(
       expect.arrayContaining([
         'a"b\\ (veth)',
@@ -158,9 +161,9 @@ describe('renderDot on hostile names', () => {
 describe('renderDot on generated names', () => {
   test.each(Array.from({ length: 25 }, (_, seed) => seed))(
     'seed %i: Graphviz parses exactly the intended graph',
-    (seed) => {
+    async (seed) => {
       const topology = randomTopology(seed);
-      const { svg, parsed } = drawn(topology);
+      const { svg, parsed } = await drawn(topology);
       const errorNote = topology.namespaces[1].error === undefined ? 0 : 1;
       expect(svg).toMatchObject({ ...RANDOM_COUNTS, nodes: RANDOM_COUNTS.nodes + errorNote });
       expect(parsed).toEqual(expectedNames(buildGraph(topology)));
@@ -178,8 +181,8 @@ describe('renderDot on generated names', () => {
     },
   );
 
-  test('empty strings are still valid ids and labels', () => {
-    const { parsed } = drawn({
+  test('empty strings are still valid ids and labels', async () => {
+    const { parsed } = await drawn({
       format: 1,
       namespaces: [namespace({ ino: 1, id: '', names: [''], links: [link({ ifindex: 1, name: '', kind: '' })] })],
       vethPairs: [],

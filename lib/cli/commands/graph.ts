@@ -1,21 +1,22 @@
 // netns-native graph: the picture. topology() maps every namespace, its
 // interfaces and addresses and the veth pairs between them; containers are
 // named when an engine answers; the renderers draw it as a text tree, DOT
-// (`| dot -Tsvg`), Mermaid (a ```mermaid block GitHub draws) or the JSON model.
-import { renderDot, renderJson, renderMermaid, renderText, topology } from '../../index';
+// (`| dot -Tsvg`), SVG (drawn in-process by Graphviz as WebAssembly), Mermaid
+// (a ```mermaid block GitHub draws) or the JSON model.
+import { renderDot, renderJson, renderMermaid, renderSvg, renderText, topology } from '../../index';
 import { HELP_OPTION, JSON_OPTION, choiceOption, flag } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import { assertSelectedIdsExist, withGraphSelection } from '../graph-selection';
 
-const FORMATS = ['text', 'dot', 'mermaid', 'json'] as const;
+const FORMATS = ['text', 'dot', 'svg', 'mermaid', 'json'] as const;
 const DIRECTIONS = ['TB', 'LR'] as const;
 
 export const graphCommand: Command = {
   name: 'graph',
   synopsis: '[-f FORMAT] [NS...]',
-  summary: 'a picture: text, dot, mermaid or json',
-  help: `Usage: netns-native graph [--format text|dot|mermaid|json] [options] [NS...]
+  summary: 'a picture: text, dot, svg, mermaid or json',
+  help: `Usage: netns-native graph [--format text|dot|svg|mermaid|json] [options] [NS...]
 
 Maps every network namespace on the host (or only those given), each one's
 interfaces and addresses, and the veth pairs between them, confirmed from both
@@ -29,10 +30,14 @@ error. Peers of the chosen namespaces' veths are still found anywhere.
 
 Options:
   -f, --format F      text: a tree (the default); dot: Graphviz (| dot -Tsvg);
+                      svg: that picture drawn here, no graphviz needed
+                      (> graph.svg; needs the optional npm package
+                      @viz-js/viz, installed with netns-native by default);
                       mermaid: a flowchart for a \`\`\`mermaid block;
                       json: the topology model, {"format":1,...}
   -J, --json          the same as --format json
-  --direction TB|LR   dot and mermaid: top to bottom (default) or left to right
+  --direction TB|LR   dot, svg and mermaid: top to bottom (the default) or
+                      left to right
   --ascii             draw the text tree with ASCII only
   --veths             only veth interfaces
   --no-fd-holders     skip namespaces held only by an fd (faster)
@@ -73,6 +78,9 @@ Options:
         break;
       case 'dot':
         out.print(renderDot(map, { direction }));
+        break;
+      case 'svg':
+        out.print(await renderSvg(map, { direction }));
         break;
       case 'mermaid':
         out.print(renderMermaid(map, { direction }));
