@@ -1,3 +1,0 @@
-// Which engine answered: Podman serves the Docker Engine API too, and says so
-// in its /_ping headers.
-export type ContainerRuntime = 'docker' | 'podman';
