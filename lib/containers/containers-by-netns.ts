@@ -16,6 +16,7 @@ import { statusError } from './engine-errors';
 import { startDeadline } from './engine-http';
 import { type ContainerEngineOptions, checkEngineOptions, engineSockets } from './engine-socket';
 
+/** A container as its engine names it. */
 export interface ContainerRef {
   id: string;
   name: string;
