@@ -244,6 +244,18 @@ describe('usage, help, version and exit statuses', () => {
     }
     expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
   });
+
+  it("with no engine socket at all, --container's hint is in a shell user's words (DOCKER_HOST)", async (context) => {
+    // The command line asks the real default sockets: a host with an engine cannot show this.
+    const defaults = ['/var/run/docker.sock', '/run/podman/podman.sock'];
+    if (defaults.some((socket) => fs.existsSync(socket))) context.skip();
+    const env = { DOCKER_HOST: '', XDG_RUNTIME_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'nn-cli-xdg-')) };
+    onCleanup(() => fs.rmSync(env.XDG_RUNTIME_DIR, { recursive: true, force: true }));
+    const result = await cli(['links', '--container', 'web'], { env });
+    expectOneLineFailure(result, 1, /ENOENT: no container engine socket on this host/);
+    expect(result.stderr.trimEnd().endsWith('running? set DOCKER_HOST=unix:///path/to/engine.sock)')).toBe(true);
+    expect(result.stderr).not.toContain('socketPath');
+  });
 });
 
 describe('list, named: lsns and ip netns list on the same host', () => {

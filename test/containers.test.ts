@@ -600,6 +600,45 @@ describe("fromContainer over the default sockets (Docker's, then Podman's)", () 
     expect(refused.path).toBe(dead);
   });
 
+  it('when none has it, the error names every engine that was asked, not only the first', async () => {
+    const { docker, podman } = await twoEngines();
+    const dead = deadSocket(tempDir('nn-deadsock-'));
+    const none = await expectNetnsError(
+      fromContainer('web', { defaultSockets: [docker.socketPath, dead, podman.socketPath] }),
+      'ENOENT',
+    );
+    expect(none.message).toBe(
+      `ENOENT: No such container: web (asked Docker at ${docker.socketPath} and Podman at ${podman.socketPath}), ` +
+        `GET /v1.47/containers/web/json '${docker.socketPath}' (no container 'web' on this docker engine: ` +
+        'see docker ps -a)',
+    );
+    // Premise: both engines were asked, and answered 404.
+    expect(requestLines(docker)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/web/json']);
+    expect(requestLines(podman)).toEqual(['HEAD /_ping', 'GET /v1.47/containers/web/json']);
+  });
+
+  it("hints in a shell user's words name DOCKER_HOST, never the library's socketPath option", async () => {
+    setEnv('DOCKER_HOST', undefined);
+    const dir = tempDir('nn-nosock-');
+    const missing = path.join(dir, 'docker.sock');
+    const dead = deadSocket(dir);
+    const setDockerHost = 'set DOCKER_HOST=unix:///path/to/engine.sock';
+    const noSocket = await expectNetnsError(
+      fromContainer('web', { defaultSockets: [missing], hintsFor: 'shell' }),
+      'ENOENT',
+    );
+    expect(noSocket.hint).toBe(`is the Docker (or Podman) daemon running? ${setDockerHost}`);
+    const refused = await expectNetnsError(
+      fromContainer('web', { defaultSockets: [dead], hintsFor: 'shell' }),
+      'ECONNREFUSED',
+    );
+    expect(refused.hint).toBe(`nothing listens on the socket: is the daemon running? ${setDockerHost}`);
+    // The library's own words for the same sockets.
+    const library = await expectNetnsError(fromContainer('web', { defaultSockets: [dead] }), 'ECONNREFUSED');
+    expect(library.hint).toContain(`${setDockerHost}, or from the library pass socketPath`);
+    await expect(fromContainer('web', { hintsFor: 'cli' as 'shell' })).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('socketPath and DOCKER_HOST name the one engine to ask: no default socket is tried', async () => {
     const { docker, podman } = await twoEngines();
     podman.add({ name: 'web', pid: startNetnsProcess().pid });

@@ -3,10 +3,11 @@
 // A namespace asked for that does not exist fails the command, however it was
 // named: topology() keeps an unknown id in the map as an error entry (a
 // library caller's map goes on), but here it is the answer asked for.
-import { type NamespaceSelector, type NetNamespace, type Topology, fromContainer } from '../index';
+import type { NamespaceSelector, NetNamespace, Topology } from '../index';
 import { inoOfNetnsId } from '../handle/namespace-id';
 import { notFound } from '../topology/select';
 import { type ParsedArgs, parsePid, stringOptions } from './args';
+import { openContainer } from './target';
 
 /**
  * Runs `draw` with the selectors (undefined: the whole host); the containers'
@@ -20,7 +21,7 @@ export async function withGraphSelection<T>(
   const pids = stringOptions(values, 'pid').map((pid) => ({ pid: parsePid(pid, '--pid') }));
   const containers: NetNamespace[] = [];
   try {
-    for (const ref of stringOptions(values, 'container')) containers.push(await fromContainer(ref));
+    for (const ref of stringOptions(values, 'container')) containers.push(await openContainer(ref));
     const selectors: NamespaceSelector[] = [...positionals, ...pids, ...containers];
     return await draw(selectors.length > 0 ? selectors : undefined);
   } finally {

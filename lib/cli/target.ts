@@ -50,13 +50,21 @@ export function targetByOption(values: ParsedArgs['values']): boolean {
   return stringOption(values, 'pid') !== undefined || stringOption(values, 'container') !== undefined;
 }
 
+/**
+ * A container's namespace, with hints in a shell user's words (DOCKER_HOST;
+ * the library's socketPath option is not theirs to pass).
+ */
+export function openContainer(ref: string): Promise<NetNamespace> {
+  return fromContainer(ref, { hintsFor: 'shell' });
+}
+
 /** Opens the target; the handle is the caller's to close. */
 export async function openTarget(spec: TargetSpec): Promise<NetNamespace> {
   switch (spec.kind) {
     case 'pid':
       return NetNamespace.fromPid(spec.pid);
     case 'container':
-      return fromContainer(spec.ref);
+      return openContainer(spec.ref);
     case 'path-or-name':
       return spec.value.startsWith('/') ? NetNamespace.fromPath(spec.value) : NetNamespace.fromName(spec.value);
     case 'current':

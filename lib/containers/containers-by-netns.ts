@@ -1,15 +1,30 @@
-// Which container each network namespace belongs to, for the topology map:
+// Which container a network namespace belongs to. For the topology map:
 // list the running containers of every reachable engine, inspect each for
-// its pid, and read that process's namespace inode from /proc.
+// its pid, and read that process's namespace inode from /proc. For a handle
+// from fromContainer(): what it was opened for, kept beside the handle.
+import type { NetNamespace } from '../handle/net-namespace';
 import { netnsOfPid } from '../proc/proc-scan';
-import type { ContainerRef } from '../topology/model';
-import { type InspectedContainer, readInspected, readListed } from './engine-answers';
-import { askEachEngine } from './each-engine';
-import type { EngineClient } from './engine-client';
+import {
+  type ContainerRuntime,
+  type EngineClient,
+  type InspectedContainer,
+  askEachEngine,
+  readInspected,
+  readListed,
+} from './engine-client';
 import { statusError } from './engine-errors';
 import { startDeadline } from './engine-http';
-import { type ContainerEngineOptions, checkEngineOptions } from './engine-options';
-import { engineSockets } from './engine-socket';
+import { type ContainerEngineOptions, checkEngineOptions, engineSockets } from './engine-socket';
+
+/** A container as its engine names it. */
+export interface ContainerRef {
+  /** The full container id. */
+  id: string;
+  /** Its name, without Docker's leading `/`. */
+  name: string;
+  /** 'docker', 'podman', ... as the runtime answered. */
+  runtime?: string;
+}
 
 const INSPECTS_AT_ONCE = 8;
 
@@ -34,8 +49,8 @@ interface Found {
  * the one that owns it wins.
  */
 export async function containersByNetns(options?: ContainerEngineOptions): Promise<Map<number, ContainerRef>> {
-  const { socketPath, timeoutMs, defaultSockets } = checkEngineOptions(options);
-  const sockets = engineSockets(socketPath, process.env, defaultSockets);
+  const { socketPath, timeoutMs, defaultSockets, hintsFor } = checkEngineOptions(options);
+  const sockets = engineSockets(socketPath, process.env, defaultSockets, hintsFor);
   const deadline = startDeadline(timeoutMs);
   const byInode = new Map<number, Found>();
   try {
@@ -101,4 +116,34 @@ async function mapAtMost<T, R>(limit: number, items: readonly T[], fn: (item: T)
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+// The container of a handle from fromContainer(), kept in a WeakMap so that
+// NetNamespace itself needs no container fields.
+
+/** Which container a {@link fromContainer} handle came from, as {@link containerOf} tells it. */
+export interface ContainerNetnsInfo extends ContainerRef {
+  /** Which engine answered. */
+  runtime: ContainerRuntime;
+  /** The container's main process, whose namespace the handle holds. */
+  pid: number;
+  /** HostConfig.NetworkMode as the engine gave it. */
+  networkMode: string;
+  /** For network mode container:<id>: the container whose namespace this one joined (followed to the end). */
+  joined?: ContainerRef;
+  /** The SandboxKey file the namespace was proven against (dev/ino), when there was one to see. */
+  sandboxKey?: string;
+}
+
+const origins = new WeakMap<object, ContainerNetnsInfo>();
+
+/** @internal */
+export function rememberContainer(ns: NetNamespace, info: ContainerNetnsInfo): void {
+  origins.set(ns, Object.freeze({ ...info }));
+}
+
+/** The container a handle from fromContainer() was opened for; undefined for any other handle. */
+export function containerOf(ns: NetNamespace): ContainerNetnsInfo | undefined {
+  if (typeof ns !== 'object' || ns === null) throw new TypeError('containerOf() takes a NetNamespace');
+  return origins.get(ns);
 }

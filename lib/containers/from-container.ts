@@ -5,20 +5,52 @@
 import fs from 'node:fs';
 import type { NetnsError } from '../errors';
 import { NetNamespace } from '../handle/net-namespace';
-import type { ContainerRef } from '../topology/model';
-import { exitedMeanwhile, namespaceMismatch, networkModeLoop, noSuchContainer, notRunning } from './container-errors';
-import { checkContainerRef } from './container-name';
-import { type ContainerNetnsInfo, rememberContainer } from './container-origin';
-import { askEachEngine, mostTellingUnreachable } from './each-engine';
-import { type InspectedContainer, readInspected } from './engine-answers';
-import type { EngineClient, EngineJson } from './engine-client';
-import type { EngineRequestLabel } from './engine-errors';
+import { type ContainerNetnsInfo, type ContainerRef, rememberContainer } from './containers-by-netns';
+import {
+  type EngineClient,
+  type EngineJson,
+  type InspectedContainer,
+  askEachEngine,
+  mostTellingUnreachable,
+  readInspected,
+} from './engine-client';
+import {
+  type EngineMiss,
+  type EngineRequestLabel,
+  exitedMeanwhile,
+  namespaceMismatch,
+  networkModeLoop,
+  noSuchContainer,
+  notRunning,
+} from './engine-errors';
 import { type Deadline, startDeadline } from './engine-http';
-import { type ContainerEngineOptions, checkEngineOptions } from './engine-options';
-import { type EngineSockets, engineSockets } from './engine-socket';
+import { type ContainerEngineOptions, type EngineSockets, checkEngineOptions, engineSockets } from './engine-socket';
 
 /** container:<a> -> container:<b> -> ... deeper than this is refused as a loop. */
 const MAX_JOINS = 16;
+
+// A container id or name as Docker and Podman accept them, checked before any
+// request: ids are hex (a unique prefix will do), names match
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*. The API lists names with a leading '/', so one
+// is accepted and dropped.
+const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const MAX_LENGTH = 255;
+
+/** The id or name to ask the engine for; TypeError/RangeError for anything else. */
+function checkContainerRef(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`container id or name must be a string, got ${typeof value}`);
+  const ref = value.startsWith('/') ? value.slice(1) : value;
+  if (ref.length === 0) throw new TypeError('container id or name must not be empty');
+  if (ref.includes('\0')) throw new TypeError('container id or name must not contain NUL bytes');
+  if (ref.includes('/')) throw new TypeError(`container id or name must not contain '/': '${value}'`);
+  if (ref.length > MAX_LENGTH) throw new RangeError(`container id or name must be at most ${MAX_LENGTH} characters`);
+  if (!CONTAINER_REF.test(ref)) {
+    throw new TypeError(
+      `not a container id or name (letters, digits, '_', '.', '-', starting with a letter or digit): '${value}'`,
+    );
+  }
+  return ref;
+}
 
 /**
  * The network namespace of a running Docker or Podman container, by id,
@@ -28,7 +60,8 @@ const MAX_JOINS = 16;
  * containerOf(handle) tells which container it came from.
  *
  * With neither socketPath nor DOCKER_HOST, each default socket that exists is
- * asked in turn (Docker's, then Podman's) until one knows the container.
+ * asked in turn (Docker's, then Podman's) until one knows the container; when
+ * none does, the ENOENT names every engine that was asked.
  *
  * The Docker Engine API over its unix socket with `node:http`, so Docker and
  * Podman's compatible service both work: `socketPath`, else `DOCKER_HOST`
@@ -57,8 +90,8 @@ const MAX_JOINS = 16;
  */
 export async function fromContainer(idOrName: string, options?: ContainerEngineOptions): Promise<NetNamespace> {
   const ref = checkContainerRef(idOrName);
-  const { socketPath, timeoutMs, defaultSockets } = checkEngineOptions(options);
-  const sockets = engineSockets(socketPath, process.env, defaultSockets);
+  const { socketPath, timeoutMs, defaultSockets, hintsFor } = checkEngineOptions(options);
+  const sockets = engineSockets(socketPath, process.env, defaultSockets, hintsFor);
   const deadline = startDeadline(timeoutMs);
   try {
     const { engine, inspect } = await findContainer(sockets, deadline, ref);
@@ -70,20 +103,21 @@ export async function fromContainer(idOrName: string, options?: ContainerEngineO
 
 /**
  * The first engine that knows the container, and its inspect answer. When
- * none does, an engine's own "no such container" says more than a socket
- * that could not be reached (that engine was asked and answered).
+ * none does, the engines' own "no such container" says more than a socket
+ * that could not be reached (those engines were asked and answered).
  */
 async function findContainer(sockets: EngineSockets, deadline: Deadline, ref: string) {
-  const misses: NetnsError[] = [];
+  const misses: EngineMiss[] = [];
   const { answer, passedOver } = await askEachEngine(sockets, deadline, async (engine) => {
     const inspect = await engine.getJson(`/containers/${encodeURIComponent(ref)}/json`);
     if (inspect.found) return { engine, inspect };
-    misses.push(noSuchContainer(inspect.label, ref, engine.runtime, inspect.message));
+    misses.push({ label: inspect.label, runtime: engine.runtime, daemonMessage: inspect.message });
     return undefined;
   });
   if (answer) return answer;
-  // Some socket was tried or a problem kept: one of the two holds an error.
-  throw misses[0] ?? mostTellingUnreachable(passedOver)!;
+  if (misses.length > 0) throw noSuchContainer(ref, misses[0], ...misses.slice(1));
+  // Some socket was tried or a problem kept: then one of them holds an error.
+  throw mostTellingUnreachable(passedOver)!;
 }
 
 async function namespaceOfContainer(

@@ -69,11 +69,13 @@ export function namespaceFacts(ns: TopologyNamespace): string[] {
 
 /**
  * A short way to tell which namespace a veth's other end is in, after its id:
- * its names, else its container, else "current", else its first pid.
+ * its container, else its names, else "current", else its first pid. The
+ * container first: Podman names each of its namespaces netns-<uuid> in the run
+ * dir (Docker keeps its own elsewhere), and the name says less than the container.
  */
 export function namespaceAlias(ns: TopologyNamespace): string | undefined {
-  if (ns.names.length > 0) return listText(ns.names);
   if (ns.container !== undefined) return `container ${visibleText(ns.container.name || ns.container.id)}`;
+  if (ns.names.length > 0) return listText(ns.names);
   if (ns.current === true) return 'current';
   const first = sortedPids(ns.pids)[0];
   return first === undefined ? undefined : `pid ${first}`;

@@ -3,7 +3,7 @@
 // from whatever Docker- or Podman-compatible engine socket is reachable. A
 // host without one maps as before.
 import { containersByNetns } from '../containers/containers-by-netns';
-import type { ContainerEngineOptions } from '../containers/engine-options';
+import type { ContainerEngineOptions } from '../containers/engine-socket';
 import type { TopologyEnricher } from './enrich';
 
 /** A map should not wait on a stuck engine as long as a single lookup would. */

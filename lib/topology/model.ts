@@ -1,16 +1,9 @@
 // The one JSON model of "everything": every network namespace on the host,
 // what is in it, and how they are wired. Renderers and the command line read it.
+import type { ContainerRef } from '../containers/containers-by-netns';
 import type { Address, Link, LinkRef, VethPair } from '../rtnl/model';
 
-/** A container, as an engine names it. */
-export interface ContainerRef {
-  /** The full container id. */
-  id: string;
-  /** Its name, without Docker's leading `/`. */
-  name: string;
-  /** 'docker', 'podman', ... as the runtime answered. */
-  runtime?: string;
-}
+export type { ContainerRef };
 
 /** One namespace of a {@link Topology} map: who holds it, and its links and addresses. */
 export interface TopologyNamespace {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { RunDirOptions } from '../named/run-dir';
 import { listNamespaces } from '../proc/list-namespaces';
-import type { ContainerEngineOptions } from '../containers/engine-options';
+import type { ContainerEngineOptions } from '../containers/engine-socket';
 import { containerNames } from './container-names';
 import { assertEnrichers, runEnrichers, type TopologyEnricher } from './enrich';
 import { NetnsError } from '../errors';

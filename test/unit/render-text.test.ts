@@ -105,6 +105,50 @@ describe('renderText', () => {
     );
   });
 
+  test("a container's end names the container, Docker's and Podman's alike (Podman's netns-<uuid> name says less)", () => {
+    const podmanNetns = 'netns-48f5d2c1-7b3e-4a9f-8c6d-2e1f0a9b8c7d';
+    const hostEnd = (ifindex: number, name: string) => link({ ifindex, name, kind: 'veth', linkIndex: 2 });
+    const containerEth0 = link({ ifindex: 2, name: 'eth0', kind: 'veth', linkIndex: 3 });
+    const topology: Topology = {
+      format: 1,
+      namespaces: [
+        namespace({
+          ino: 1,
+          current: true,
+          links: [hostEnd(3, 'veth-docker'), hostEnd(4, 'veth-podman'), hostEnd(5, 'veth-plain')],
+        }),
+        namespace({
+          ino: 2,
+          nsfs: ['/var/run/docker/netns/5c1d2e3f4a5b'],
+          container: { id: '3f2a9c8e1b7d4a6f', name: 'web', runtime: 'docker' },
+          links: [containerEth0],
+        }),
+        namespace({
+          ino: 3,
+          names: [podmanNetns],
+          nsfs: [`/run/netns/${podmanNetns}`],
+          container: { id: '9e0c2b5d8a1f4e7c', name: 'db', runtime: 'podman' },
+          links: [containerEth0],
+        }),
+        // Without a container, the name is still the best there is.
+        namespace({ ino: 4, names: ['plain'], links: [containerEth0] }),
+      ],
+      vethPairs: [
+        { a: { ns: 'net:[1]', ifindex: 3, name: 'veth-docker' }, b: { ns: 'net:[2]', ifindex: 2, name: 'eth0' } },
+        { a: { ns: 'net:[1]', ifindex: 4, name: 'veth-podman' }, b: { ns: 'net:[3]', ifindex: 2, name: 'eth0' } },
+        { a: { ns: 'net:[1]', ifindex: 5, name: 'veth-plain' }, b: { ns: 'net:[4]', ifindex: 2, name: 'eth0' } },
+      ],
+      unresolved: [],
+    };
+    const lines = renderText(topology).split('\n');
+    expect(lines).toContain('├─ 3: veth-docker  veth  UP  ⇄ eth0 in net:[2] (container web)');
+    expect(lines).toContain('├─ 4: veth-podman  veth  UP  ⇄ eth0 in net:[3] (container db)');
+    expect(lines).toContain('└─ 5: veth-plain  veth  UP  ⇄ eth0 in net:[4] (plain)');
+    // The Podman namespace's own header keeps both facts.
+    expect(lines).toContain(`net:[3]  names: ${podmanNetns}  container: db (podman 9e0c2b5d8a1f)`);
+    expect(renderText(topology)).not.toMatch(new RegExp(`⇄ .*\\(${podmanNetns}\\)`));
+  });
+
   test('an empty topology renders as nothing', () => {
     expect(renderText({ format: 1, namespaces: [], vethPairs: [], unresolved: [] })).toBe('');
   });

@@ -1,10 +1,11 @@
 // netns-native attach NAME PID | NAME --container C: `ip netns attach`, and
 // the same for a container's namespace, found through the Engine API.
-import { NetNamespace, fromContainer } from '../../index';
+import { NetNamespace } from '../../index';
 import { assertNetnsName } from '../../validate';
 import { HELP_OPTION, expectPositionals, parsePid, stringOption } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
+import { openContainer } from '../target';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -33,7 +34,7 @@ Options:
     }
     expectPositionals(positionals, ['NAME']);
     assertNetnsName(positionals[0]); // before the engine is asked
-    const ns = await fromContainer(container);
+    const ns = await openContainer(container);
     try {
       NetNamespace.attach(positionals[0], ns).close();
     } finally {
