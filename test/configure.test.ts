@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, createVeth, sys } from '../lib/index';
 import { IFINFOMSG_LEN, IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWLINK } from '../lib/rtnl/constants';
 import { messageAttributes, parseMessages } from '../lib/rtnl/wire';
-import { deadPid, distEntry, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun } from './helpers';
+import { deadPid, finished, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
 import { type IpRoute, ipBatch } from './net-helpers';
 import {
   addressesOf,
@@ -611,8 +611,9 @@ describe('refusals that change nothing', () => {
   it('an unprivileged caller gets EPERM from every change, and nothing changes', () => {
     const { a, b } = pairMadeByIp();
     const before = snapshot([a.name, b.name]);
+    const dir = unprivilegedCopy(); // nobody may not be able to enter the clone's directory
     const script = `
-      const { NetNamespace, createVeth } = require(${JSON.stringify(distEntry)});
+      const { NetNamespace, createVeth } = require('./dist/index.js');
       const codes = {};
       const attempt = (what, action) => { try { action(); codes[what] = 'done'; } catch (e) { codes[what] = e.code + ' ' + e.syscall; } };
       const a = NetNamespace.fromName(${JSON.stringify(a.name)});
@@ -628,7 +629,7 @@ describe('refusals that change nothing', () => {
       attempt('deleteAddress', () => a.deleteAddress('va', '10.0.0.1/24'));
       attempt('addRoute', () => a.addRoute({ to: '10.0.0.0/8', dev: 'va' }));
       console.log(JSON.stringify({ uid: process.getuid(), codes }));`;
-    const result = runNode(script, { uid: 65534 });
+    const result = runNode(script, { uid: 65534, cwd: dir });
     expect(result.status, result.stderr).toBe(0);
     const { uid, codes } = JSON.parse(result.stdout) as { uid: number; codes: Record<string, string> };
     expect(uid).toBe(65534);

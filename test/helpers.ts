@@ -159,6 +159,7 @@ export interface RunNodeOptions {
   args?: string[];
   /** Flags for node itself, e.g. --expose-gc or --input-type=module. */
   nodeArgs?: string[];
+  /** Run as this user; then give a `cwd` that user can read, from unprivilegedCopy(). */
   uid?: number;
   cwd?: string;
 }
@@ -168,6 +169,10 @@ export interface RunNodeOptions {
  * leaves no core file) and returns status, signal, stdout and stderr.
  */
 export function runNode(script: string, options: RunNodeOptions = {}) {
+  if (options.uid !== undefined && options.uid !== 0 && options.cwd === undefined) {
+    // The clone may live where other users cannot enter (a home of mode 700, a mktemp -d).
+    throw new Error('runNode as another user needs a cwd it can read: use unprivilegedCopy()');
+  }
   const node = [process.execPath, ...(options.nodeArgs ?? []), '-e', script, '--', ...(options.args ?? [])];
   const result = spawnSync('sh', ['-c', 'ulimit -c 0 && exec "$@"', 'sh', ...node], {
     encoding: 'utf8',
