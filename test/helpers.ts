@@ -40,6 +40,22 @@ export function tryRun(command: string, args: string[]) {
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
 }
 
+/**
+ * Fails at once, naming what to install, when `command` is not on PATH: a
+ * test that needs a system tool must not hang or pass silently without it.
+ */
+export function requireTool(command: string, debianPackage: string): void {
+  const found = (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      fs.accessSync(path.join(dir || '.', command), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) throw new Error(`this test needs ${command}, which is not on PATH: install ${debianPackage}`);
+}
+
 /** `net:[INO]` of a process as the kernel shows it, read from outside. */
 export function readlinkNetns(pid: number, tid?: number): string {
   const file = tid === undefined ? `/proc/${pid}/ns/net` : `/proc/${pid}/task/${tid}/ns/net`;
