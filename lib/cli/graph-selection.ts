@@ -6,7 +6,9 @@
 import { type NamespaceSelector, type NetNamespace, type Topology, fromContainer } from '../index';
 import { inoOfNetnsId } from '../handle/namespace-id';
 import { notFound } from '../topology/select';
-import { type ParsedArgs, parsePid, stringOptions } from './args';
+import { checkContainerRef } from '../containers/container-name';
+import { type ParsedArgs, checkArgument, parsePid, stringOptions } from './args';
+import { checkNsArgument } from './target';
 
 /**
  * Runs `draw` with the selectors (undefined: the whole host); the containers'
@@ -18,6 +20,11 @@ export async function withGraphSelection<T>(
   draw: (selectors: NamespaceSelector[] | undefined) => Promise<T>,
 ): Promise<T> {
   const pids = stringOptions(values, 'pid').map((pid) => ({ pid: parsePid(pid, '--pid') }));
+  for (const ref of stringOptions(values, 'container')) checkArgument(() => checkContainerRef(ref));
+  for (const positional of positionals) {
+    if (inoOfNetnsId(positional) !== undefined) continue;
+    checkNsArgument(positional);
+  }
   const containers: NetNamespace[] = [];
   try {
     for (const ref of stringOptions(values, 'container')) containers.push(await fromContainer(ref));
