@@ -145,10 +145,15 @@ export function childrenOf(pid: number): Array<{ pid: number; state: string }> {
     });
 }
 
-/** A pid that is not in use now (and was, a moment ago). */
+/**
+ * A pid no process can have: the kernel hands out pids below pid_max
+ * (/proc/sys/kernel/pid_max is the first it never uses). The pid of a process
+ * that has exited would do only until the kernel reuses it.
+ */
 export function deadPid(): number {
-  const result = spawnSync('true');
-  return result.pid;
+  const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  if (fs.existsSync(`/proc/${pidMax}`)) throw new Error(`pid_max ${pidMax} is a live pid: pid_max was lowered`);
+  return pidMax;
 }
 
 /**
