@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NetNamespace } from '../lib/index';
+import { NetNamespace, listNamespaces } from '../lib/index';
 import { finished, onCleanup, repoRoot, run, tryRun } from './helpers';
 import { type IpLink, expectTcpAcross, ipJson } from './net-helpers';
 
@@ -228,6 +228,29 @@ async function expectNothingLeft(before: HostState, pgid: number): Promise<void>
   await expectHostAsBefore(before);
 }
 
+/**
+ * The demo's two namespaces (ids from its step 2) are gone: its process
+ * group is empty, and nothing holds them any more: no process is in them or
+ * has an fd or a socket of theirs (listNamespaces scans every one), and no
+ * nsfs mount is of them. Asked of exactly those namespaces, so other tests
+ * making and deleting their own meanwhile cannot disturb it.
+ */
+function expectDemoGone(stdout: string, pgid: number): void {
+  const step2 = /^2\. two new namespaces, held only by their handles: red net:\[(\d+)\], blue net:\[(\d+)\]$/m.exec(
+    stdout,
+  );
+  expect(step2, `step 2 names the namespaces:\n${stdout}`).not.toBeNull();
+  const inodes = [Number(step2![1]), Number(step2![2])];
+  expect(processGroup(pgid), "processes left in the demo's process group").toEqual([]);
+  const held = listNamespaces({ fdHolders: true, socketHolders: true }).filter((info) => inodes.includes(info.ino));
+  expect(held, "the demo's namespaces still held").toEqual([]);
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => inodes.some((ino) => line.split(' ')[3] === `net:[${ino}]`));
+  expect(mounts, "nsfs mounts of the demo's namespaces").toEqual([]);
+}
+
 /** Opens two of the example's named namespaces for a check of our own; closed again before the example ends. */
 function openNamed(name: string): { ns: NetNamespace; name: string } {
   const ns = NetNamespace.fromName(name);
@@ -248,7 +271,7 @@ describe('examples, run as a user runs them', () => {
     expect(stdout).toMatch(/^ {3}and back in net:\[\d+\] \(where it started\)$/m);
     expect(stdout).toContain(`5. red connected to 10.99.0.2 across the veth; blue ${blue![1]} answered in `);
     expect(stdout).toMatch(/^7\. closed the handles/m);
-    await expectNothingLeft(before, started.child.pid);
+    expectDemoGone(stdout, started.child.pid);
   });
 
   it('demo.mjs: past its deadline it says where it was stuck and exits 1, leaving nothing', async () => {
@@ -259,7 +282,7 @@ describe('examples, run as a user runs them', () => {
     expect({ code, signal }).toEqual({ code: 1, signal: null });
     expect(stderr).toMatch(/^demo: not done within 1 ms, stuck at: [^\n]+$/); // one line
     expect(stdout).not.toMatch(/^7\./m);
-    await expectNothingLeft(before, started.child.pid);
+    expectDemoGone(stdout, started.child.pid);
   });
 
   it('two-namespaces.mjs: TCP across the veth pair over IPv4 and IPv6 is answered, and nothing is left', async () => {
