@@ -187,45 +187,35 @@ async function untilIdle(started: Started, ms = 10_000): Promise<void> {
   }
 }
 
-const KINDS = ['names', 'links', 'nsfsMounts'] as const;
+/** The names an example makes: its namespaces, and the links it wires (none of them in the host namespace). */
+interface Own {
+  names: readonly string[];
+  links: readonly string[];
+}
+const DEMO_OWN: Own = { names: DEMO_NAMES, links: ['veth-left', 'veth-right'] };
+const LAB_OWN: Own = { names: LAB_NAMES, links: ['eth0', 'port-red', 'port-green', 'port-blue', 'br0'] };
 
 /**
- * What is on the host now and was not `before`, by kind. Other sessions may
- * be testing on this host meanwhile, making and deleting namespaces and
- * links of their own: what the example left is there for good (nothing else
- * would delete it), so only what stays for 2 s of samples is counted.
+ * Nothing of the run is left: its process group is empty, and none of its
+ * names is in /run/netns or mounted there, and no link of its names is in the
+ * host namespace that was not there before. Asked of the example's own names
+ * only: other tests on this host make and delete their own meanwhile.
  */
-async function newSince(before: HostState): Promise<HostState> {
-  const fresh = (): HostState => {
-    const now = hostState();
-    return Object.fromEntries(
-      KINDS.map((kind) => [kind, now[kind].filter((entry) => !before[kind].includes(entry))]),
-    ) as unknown as HostState;
-  };
-  const persisting = fresh();
-  for (
-    const deadline = Date.now() + 2000;
-    KINDS.some((kind) => persisting[kind].length > 0) && Date.now() < deadline;
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const now = fresh();
-    for (const kind of KINDS) persisting[kind] = persisting[kind].filter((entry) => now[kind].includes(entry));
-  }
-  return persisting;
-}
-
-/** No name, link or nsfs mount of the run is left on the host. */
-async function expectHostAsBefore(before: HostState): Promise<void> {
-  const left = await newSince(before);
-  expect(left.names, 'names left in /run/netns').toEqual([]);
-  expect(left.links, 'links left in the host namespace').toEqual([]);
-  expect(left.nsfsMounts, 'nsfs mounts left').toEqual([]);
-}
-
-/** Nothing of the run is left: the host looks as it did before, and its process group is empty. */
-async function expectNothingLeft(before: HostState, pgid: number): Promise<void> {
+async function expectNothingLeft(before: HostState, pgid: number, own: Own): Promise<void> {
   expect(processGroup(pgid), "processes left in the example's process group").toEqual([]);
-  await expectHostAsBefore(before);
+  const now = hostState();
+  expect(
+    now.names.filter((name) => own.names.includes(name)),
+    'names left in /run/netns',
+  ).toEqual([]);
+  expect(
+    now.nsfsMounts.filter((point) => own.names.some((name) => point.endsWith(`/${name}`))),
+    'nsfs mounts left',
+  ).toEqual([]);
+  expect(
+    now.links.filter((link) => !before.links.includes(link) && own.links.includes(link.split(':')[1])),
+    'links left in the host namespace',
+  ).toEqual([]);
 }
 
 /**
@@ -299,7 +289,7 @@ describe('examples, run as a user runs them', () => {
     expect(stdout).toMatch(/^TCP from demo-left to demo-right at fd00:200::2: answered in [\d.]+ ms$/m);
     expect(stdout).toMatch(/^demo-right answered over IPv4 and IPv6$/m);
     expect(stdout).not.toMatch(/are up/); // without --keep it ends by itself
-    await expectNothingLeft(before, started.child.pid);
+    await expectNothingLeft(before, started.child.pid, DEMO_OWN);
   });
 
   it("bridge-lab.mjs: every host reaches the others, the bridge and the router's lo, and nothing is left", async () => {
@@ -316,13 +306,14 @@ describe('examples, run as a user runs them', () => {
     expect(stdout).not.toMatch(/FAILED/);
     expect(stdout).toMatch(/^every address answered$/m);
     expect(stdout).not.toMatch(/the lab is up/); // without --keep it ends by itself
-    await expectNothingLeft(before, started.child.pid);
+    await expectNothingLeft(before, started.child.pid, LAB_OWN);
   });
 
   const KEEP = [
     {
       script: 'two-namespaces.mjs',
       names: DEMO_NAMES,
+      own: DEMO_OWN,
       up: /^the namespaces are up/m,
       // From outside the example: our own round trip across its veth pair.
       across: [['demo-left', 'demo-right', '10.200.0.2']],
@@ -331,6 +322,7 @@ describe('examples, run as a user runs them', () => {
     {
       script: 'bridge-lab.mjs',
       names: LAB_NAMES,
+      own: LAB_OWN,
       up: /^the lab is up/m,
       across: [
         ['lab-red', 'lab-blue', '10.10.0.13'],
@@ -376,7 +368,7 @@ describe('examples, run as a user runs them', () => {
         killedBy: null,
         stderr: '',
       });
-      await expectNothingLeft(before, started.child.pid);
+      await expectNothingLeft(before, started.child.pid, example.own);
       expect(processesIn(inodes), 'processes still in its namespaces').toEqual([]);
     },
   );
