@@ -7,18 +7,20 @@
 //   lab-green eth0 10.10.0.12 ─┼─ port-* ── br0 10.10.0.1 (lab-router; lo 192.0.2.1)
 //   lab-blue  eth0 10.10.0.13 ─┘
 //
-// usage: sudo node examples/bridge-lab.mjs [--keep]
+// Reachability is shown with the library's own sockets, a TCP round trip
+// from each lab namespace to every other address (no `ping` needed); with
+// --keep, the lab stays up for you to ping.
+//
+// usage: sudo node examples/bridge-lab.mjs [--keep]   (as root, leave out sudo)
 //   --keep: leave the lab up to look at (ip netns exec lab-red ...) until Ctrl-C.
 // Leaves nothing behind, on exit and on Ctrl-C.
 import os from 'node:os';
 import { NetNamespace, createVeth } from 'netns-native';
+import { tcpRoundTrip, untilUp } from './round-trip.mjs';
 
 const made = [];
-const running = new Set(); // the pings under way, to end on the way out
 
 function cleanUp() {
-  // A SIGTERM reaches this process only: end what runs inside before its namespace goes.
-  for (const child of running) child.kill('SIGKILL');
   for (const ns of made.splice(0)) {
     ns.close();
     try {
@@ -43,20 +45,6 @@ function namespace(name) {
   return ns;
 }
 
-function ping(ns, address) {
-  const child = ns.spawn('ping', ['-c', '1', '-W', '2', address], { stdio: ['ignore', 'pipe', 'ignore'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ ok: code === 0, rtt: /time=([\d.]+ ms)/.exec(output)?.[1] }));
-  });
-}
-
 const router = namespace('lab-router');
 router.createBridge('br0');
 router.addAddress('br0', '10.10.0.1/24');
@@ -75,8 +63,12 @@ const hosts = [
   ns.addAddress('eth0', `10.10.0.${last}/24`);
   ns.setLink('eth0', { up: true });
   ns.addRoute({ to: 'default', via: '10.10.0.1' });
-  return { name, ns, address: `10.10.0.${last}` };
+  return { name, ns, port, address: `10.10.0.${last}` };
 });
+for (const host of hosts) {
+  await untilUp(host.ns, 'eth0');
+  await untilUp(router, host.port);
+}
 
 const ports = router
   .links()
@@ -90,19 +82,20 @@ for (const host of hosts) {
 
 let failures = 0;
 const targets = [
-  ...hosts.map((host) => [host.name, host.address]),
-  ['the bridge', '10.10.0.1'],
-  ['router lo, via the default route', '192.0.2.1'],
+  ...hosts.map((host) => [host.name, host.ns, host.address]),
+  ['the bridge', router, '10.10.0.1'],
+  ['router lo, via the default route', router, '192.0.2.1'],
 ];
 for (const from of hosts) {
-  for (const [label, address] of targets) {
+  for (const [label, to, address] of targets) {
     if (address === from.address) continue;
-    const { ok, rtt } = await ping(from.ns, address);
-    if (!ok) failures++;
-    console.log(`  ${from.name} -> ${address} (${label}): ${ok ? `ok, ${rtt}` : 'FAILED'}`);
+    const trip = await tcpRoundTrip(from.ns, to, address);
+    if (!trip.ok) failures++;
+    const outcome = trip.ok ? `ok, ${trip.ms.toFixed(2)} ms` : `FAILED (${trip.reason})`;
+    console.log(`  ${from.name} -> ${address} (${label}): ${outcome}`);
   }
 }
-console.log(failures === 0 ? 'every ping answered' : `${failures} ping(s) failed`);
+console.log(failures === 0 ? 'every address answered' : `${failures} round trip(s) failed`);
 process.exitCode = failures === 0 ? 0 : 1;
 
 if (process.argv.includes('--keep')) {

@@ -1,13 +1,26 @@
 // The main demo: two new namespaces wired with a veth pair, a visit inside
 // one, a TCP round trip across, and the picture of what was made. Nothing is
 // left behind: the namespaces live only as long as their handles.
-// usage: sudo npm run demo
+// Every wait is bounded: a run that is not done within DEMO_DEADLINE_MS
+// (30 s) says where it was stuck and exits 1.
+// usage: sudo npm run demo   (as root, leave out sudo)
 import { execFileSync } from 'node:child_process';
 import { NetNamespace, createVeth, enterNetns, renderText, sys, topology } from 'netns-native';
+import { tcpRoundTrip, untilUp } from './round-trip.mjs';
+
+const deadlineMs = Number(process.env.DEMO_DEADLINE_MS ?? 30_000);
+if (!(deadlineMs > 0)) throw new RangeError(`DEMO_DEADLINE_MS must be a positive number of ms, got ${deadlineMs}`);
+let step = 'starting';
+const watchdog = setTimeout(() => {
+  console.error(`demo: not done within ${deadlineMs} ms, stuck at: ${step}`);
+  process.exit(1); // the namespaces are held only by this process's handles: they go with it
+}, deadlineMs);
+
+/** A command's output, or a throw if it takes more than 5 s. */
+const output = (command, args) => execFileSync(command, args, { encoding: 'utf8', timeout: 5000 });
 
 /** This thread's namespace as another process reads it from /proc. */
-const threadNetns = () =>
-  execFileSync('readlink', [`/proc/${process.pid}/task/${sys.gettid()}/ns/net`], { encoding: 'utf8' }).trim();
+const threadNetns = () => output('readlink', [`/proc/${process.pid}/task/${sys.gettid()}/ns/net`]).trim();
 
 const home = NetNamespace.current();
 console.log(`1. this thread is in ${home.id}`);
@@ -23,40 +36,31 @@ for (const ns of [red, blue]) {
   ns.setLink('eth0', { up: true });
   ns.setLink('lo', { up: true });
 }
-// The kernel reports the carrier a moment later (its link watch is deferred).
-for (const ns of [red, blue]) {
-  while (ns.links().find((link) => link.name === 'eth0')?.operstate !== 'UP') {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+step = 'waiting for both ends of the veth pair to be UP';
+for (const ns of [red, blue]) await untilUp(ns, 'eth0');
 console.log(
   `3. a veth pair between them (ifindex ${pair.a.ifindex} in red, ${pair.b.ifindex} in blue), addressed and up`,
 );
 
+step = 'a visit inside red with enterNetns';
 enterNetns(red, () => {
   console.log(`4. inside enterNetns: this thread is in ${threadNetns()}; ip -brief addr run from here:`);
-  for (const line of execFileSync('ip', ['-brief', 'addr'], { encoding: 'utf8' }).trim().split('\n')) {
+  for (const line of output('ip', ['-brief', 'addr']).trim().split('\n')) {
     console.log(`     ${line}`);
   }
 });
 console.log(`   and back in ${threadNetns()} ${threadNetns() === home.id ? '(where it started)' : '(WRONG!)'}`);
 
 // Sockets are made inside by construction: a server in blue, a client in red.
-const server = await blue.listen({ host: '10.99.0.2' }, (socket) => socket.end(`hello from blue ${blue.id}\n`));
-const { port } = server.address();
-const reply = await new Promise((resolve, reject) => {
-  let text = '';
-  red
-    .connect({ host: '10.99.0.2', port })
-    .on('data', (chunk) => {
-      text += chunk;
-    })
-    .on('error', reject)
-    .on('close', () => resolve(text.trim()));
-});
-server.close();
-console.log(`5. red connected to 10.99.0.2:${port} across the veth and got: "${reply}"`);
+step = 'a TCP round trip from red to blue';
+const trip = await tcpRoundTrip(red, blue, '10.99.0.2');
+if (!trip.ok) {
+  console.error(`demo: red could not reach blue at 10.99.0.2: ${trip.reason}`);
+  process.exit(1);
+}
+console.log(`5. red connected to 10.99.0.2 across the veth; blue ${blue.id} answered in ${trip.ms.toFixed(2)} ms`);
 
+step = 'topology()';
 console.log('6. what topology() sees of the two (the veth pair confirmed from both ends):');
 const map = await topology({ namespaces: [red, blue], containers: false });
 console.log(renderText(map, { color: process.stdout.isTTY }).trimEnd().replace(/^/gm, '     '));
@@ -64,4 +68,5 @@ console.log(renderText(map, { color: process.stdout.isTTY }).trimEnd().replace(/
 red.close();
 blue.close();
 home.close();
+clearTimeout(watchdog);
 console.log('7. closed the handles: nothing else held the namespaces, so the kernel freed them and the veth pair');

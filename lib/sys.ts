@@ -74,7 +74,8 @@ export type Sys = { readonly [K in PlainCall]: Checked<NativeBinding[K]> } & {
   /**
    * Calls back once the child exits and is reaped, from this thread's event
    * loop, which it keeps alive until then (see unref). Watches its own
-   * duplicate of the fd: the caller may close `pidfd` right away.
+   * duplicate of the fd: the caller may close `pidfd` right away. An fd that
+   * is not a pidfd is refused at once (EBADF), with nothing kept.
    */
   waitPidfd(pidfd: number, callback: ChildExitCallback): PidfdWatcher;
 };

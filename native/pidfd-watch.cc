@@ -65,6 +65,17 @@ class PidfdWatch : public Napi::ObjectWrap<PidfdWatch> {
     if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
       return Failure(env, EINVAL, "napi_get_uv_event_loop");
     }
+    // Only a pidfd: on any other fd the poll may never fire (a pipe nobody
+    // writes), and waitid(P_PIDFD) refuses one with EBADF. WNOHANG | WNOWAIT
+    // neither blocks nor reaps; ECHILD (not our child) is reported at exit.
+    siginfo_t probe = {};
+    if (RetryOnEintr([&] {
+          return waitid(static_cast<idtype_t>(P_PIDFD), pidfd, &probe,
+                        WEXITED | WNOHANG | WNOWAIT);
+        }) != 0 &&
+        errno != ECHILD) {
+      return Failure(env, errno, "waitid");
+    }
     fd_ = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
     if (fd_ < 0) return Failure(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
     int err = uv_poll_init(loop, &poll_, fd_);

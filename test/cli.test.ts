@@ -32,15 +32,37 @@ function runIn(command: string, args: string[], options: { cwd?: string; env?: N
   });
 }
 
-/** npm, offline, with headers from /usr so that node-gyp downloads nothing, compiling on every CPU. */
+/**
+ * Where node-gyp should take Node's headers from: what npm install would use
+ * (npm_config_nodedir, or nodedir in an npmrc), else the headers installed
+ * with this node (PREFIX/include/node, as for /usr/bin/node from a distribution
+ * or a tarball's bin/node), so that nothing is downloaded; else nothing, and
+ * node-gyp fetches them as it would for npm install.
+ */
+function headersDir(): string | undefined {
+  const configured = runIn('npm', ['config', 'get', 'nodedir'], { cwd: repoRoot }).trim();
+  if (configured !== '' && configured !== 'undefined' && configured !== 'null') return undefined; // npm passes it on
+  const prefix = path.dirname(path.dirname(process.execPath));
+  const versionHeader = path.join(prefix, 'include', 'node', 'node_version.h');
+  if (!fs.existsSync(versionHeader)) return undefined;
+  const header = fs.readFileSync(versionHeader, 'utf8');
+  const part = (name: string) => new RegExp(`^#define NODE_${name}_VERSION (\\d+)$`, 'm').exec(header)?.[1];
+  const version = ['MAJOR', 'MINOR', 'PATCH'].map(part).join('.');
+  return version === process.versions.node ? prefix : undefined;
+}
+
+let nodedir: string | undefined;
+
+/** npm, offline, with Node's headers found as headersDir() says, compiling on every CPU. */
 function npm(args: string[], cwd: string): void {
   runIn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd,
-    env: { npm_config_nodedir: '/usr', JOBS: 'max' },
+    env: { JOBS: 'max', ...(nodedir === undefined ? {} : { npm_config_nodedir: nodedir }) },
   });
 }
 
 beforeAll(() => {
+  nodedir = headersDir();
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-cli-'));
   const packs = path.join(scratch, 'packs');
   const project = path.join(scratch, 'project');

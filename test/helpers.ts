@@ -40,6 +40,22 @@ export function tryRun(command: string, args: string[]) {
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
 }
 
+/**
+ * Fails at once, naming what to install, when `command` is not on PATH: a
+ * test that needs a system tool must not hang or pass silently without it.
+ */
+export function requireTool(command: string, debianPackage: string): void {
+  const found = (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      fs.accessSync(path.join(dir || '.', command), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) throw new Error(`this test needs ${command}, which is not on PATH: install ${debianPackage}`);
+}
+
 /** `net:[INO]` of a process as the kernel shows it, read from outside. */
 export function readlinkNetns(pid: number, tid?: number): string {
   const file = tid === undefined ? `/proc/${pid}/ns/net` : `/proc/${pid}/task/${tid}/ns/net`;
@@ -129,10 +145,15 @@ export function childrenOf(pid: number): Array<{ pid: number; state: string }> {
     });
 }
 
-/** A pid that is not in use now (and was, a moment ago). */
+/**
+ * A pid no process can have: the kernel hands out pids below pid_max
+ * (/proc/sys/kernel/pid_max is the first it never uses). The pid of a process
+ * that has exited would do only until the kernel reuses it.
+ */
 export function deadPid(): number {
-  const result = spawnSync('true');
-  return result.pid;
+  const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  if (fs.existsSync(`/proc/${pidMax}`)) throw new Error(`pid_max ${pidMax} is a live pid: pid_max was lowered`);
+  return pidMax;
 }
 
 /**
@@ -159,6 +180,7 @@ export interface RunNodeOptions {
   args?: string[];
   /** Flags for node itself, e.g. --expose-gc or --input-type=module. */
   nodeArgs?: string[];
+  /** Run as this user; then give a `cwd` that user can read, from unprivilegedCopy(). */
   uid?: number;
   cwd?: string;
 }
@@ -168,6 +190,10 @@ export interface RunNodeOptions {
  * leaves no core file) and returns status, signal, stdout and stderr.
  */
 export function runNode(script: string, options: RunNodeOptions = {}) {
+  if (options.uid !== undefined && options.uid !== 0 && options.cwd === undefined) {
+    // The clone may live where other users cannot enter (a home of mode 700, a mktemp -d).
+    throw new Error('runNode as another user needs a cwd it can read: use unprivilegedCopy()');
+  }
   const node = [process.execPath, ...(options.nodeArgs ?? []), '-e', script, '--', ...(options.args ?? [])];
   const result = spawnSync('sh', ['-c', 'ulimit -c 0 && exec "$@"', 'sh', ...node], {
     encoding: 'utf8',

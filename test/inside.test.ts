@@ -12,6 +12,7 @@ import {
   killAndReap,
   onCleanup,
   readlinkNetns,
+  requireTool,
   run,
   runNode,
   tryRun,
@@ -201,8 +202,17 @@ describe('sys.clone', () => {
   });
 });
 
+/** The port a server started inside prints first; rejects if it ends without printing one. */
+function printedPort(server: NodeChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.stdout!.once('data', (data) => resolve(Number(String(data))));
+    server.once('close', (code) => reject(new Error(`the server ended (exit ${code}) before printing its port`)));
+  });
+}
+
 describe('sockets made inside', () => {
   it('ns.listen: the server shows in ip netns exec ss, not on the host', async () => {
+    requireTool('python3', 'python3');
     const ns = namedNamespace();
     const server = await ns.listen({}, (socket) => socket.end('hello'));
     onCleanup(() => server.close());
@@ -223,6 +233,7 @@ describe('sockets made inside', () => {
   });
 
   it('ns.connect reaches a server started by ip netns exec on 127.0.0.1 inside', async () => {
+    requireTool('python3', 'python3');
     const ns = namedNamespace();
     const server = spawn(
       'ip',
@@ -238,7 +249,7 @@ describe('sockets made inside', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     onCleanup(() => killAndReap(server));
-    const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d)))));
+    const port = await printedPort(server);
     const socket = ns.connect({ port });
     let reply = '';
     socket.on('data', (chunk) => {
@@ -300,6 +311,7 @@ describe('sockets made inside', () => {
 
 describe('IPv6 sockets made inside', () => {
   it('ns.listen on ::1: a client inside connects over IPv6; the host has no such listener', async () => {
+    requireTool('python3', 'python3');
     const ns = namedNamespace();
     const server = await ns.listen({ host: '::1' }, (socket) => socket.end('hello over v6'));
     onCleanup(() => server.close());
@@ -320,6 +332,7 @@ describe('IPv6 sockets made inside', () => {
   });
 
   it('ns.connect reaches a server inside on ::1', async () => {
+    requireTool('python3', 'python3');
     const ns = namedNamespace();
     const server = spawn(
       'ip',
@@ -335,7 +348,7 @@ describe('IPv6 sockets made inside', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     onCleanup(() => killAndReap(server));
-    const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d)))));
+    const port = await printedPort(server);
     const socket = ns.connect({ host: '::1', port });
     let reply = '';
     socket.on('data', (chunk) => {

@@ -251,3 +251,63 @@ export function canonical<T>(records: readonly T[]): T[] {
   const text = (record: T) => JSON.stringify(sortedKeys(record));
   return [...records].sort((a, b) => text(a).localeCompare(text(b)));
 }
+
+/** `ss -tnH state established` run inside a named namespace by `ip netns exec`, with a filter. */
+function establishedIn(name: string, filter: string[]): string {
+  return run('ip', ['netns', 'exec', name, 'ss', '-tnH', 'state', 'established', ...filter]);
+}
+
+/**
+ * Proves that `from` reaches `host` in `to` (both named), as ping would, with
+ * the library's own sockets: a server made in `to`, a client made in `from`.
+ * While the connection is open, `ss` run inside each namespace (another
+ * process) shows its end; then an answer naming `to` comes back. Returns the
+ * round trip's client address.
+ */
+export async function expectTcpAcross(
+  from: { ns: NetNamespace; name: string },
+  to: { ns: NetNamespace; name: string },
+  host: string,
+): Promise<string> {
+  const server = await to.ns.listen({ host }, (socket) => {
+    socket.on('error', () => {}); // a client that gave up: the test fails on its side
+    socket.once('data', () => socket.end(`from ${to.ns.id}`));
+  });
+  try {
+    const { port } = server.address() as { port: number };
+    const client = from.ns.connect({ host, port });
+    client.setTimeout(5000, () => client.destroy(new Error(`no answer from ${host}:${port} within 5 s`)));
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('error', reject);
+    });
+    const local = endpoint(client.localAddress!, client.localPort!);
+    const remote = endpoint(host, port);
+    // ss prints "Recv-Q Send-Q Local Peer": the server's end in `to`, the client's in `from`.
+    expect(establishedIn(to.name, ['sport', '=', `:${port}`]), `${to.name} has the server's end`).toMatch(
+      new RegExp(`\\s${escape(remote)}\\s+${escape(local)}\\s*$`, 'm'),
+    );
+    expect(establishedIn(from.name, ['dport', '=', `:${port}`]), `${from.name} has the client's end`).toMatch(
+      new RegExp(`\\s${escape(local)}\\s+${escape(remote)}\\s*$`, 'm'),
+    );
+    let reply = '';
+    client.on('data', (chunk) => {
+      reply += chunk;
+    });
+    client.write('hello');
+    await new Promise((resolve, reject) => {
+      client.once('close', resolve);
+      client.once('error', reject);
+    });
+    expect(reply, `the answer from ${host}`).toBe(`from ${to.ns.id}`);
+    return local;
+  } finally {
+    server.close();
+  }
+}
+
+/** An address and port as ss prints them: IPv6 in brackets. */
+const endpoint = (address: string, port: number) =>
+  address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

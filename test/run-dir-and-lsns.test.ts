@@ -76,6 +76,26 @@ describe('run dir', () => {
     expect(fs.readdirSync(runDir).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`));
   });
 
+  /**
+   * Waits until /proc/locks shows `pid` blocked on a flock of inode `ino`: a
+   * waiter is listed as "N: -> FLOCK ADVISORY WRITE PID MAJ:MIN:INO 0 EOF".
+   */
+  async function untilBlockedOnFlock(pid: number, ino: number, ms = 20_000): Promise<void> {
+    const blocked = () =>
+      fs
+        .readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .some((line) => {
+          const fields = line.trim().split(/\s+/);
+          if (fields[1] !== '->' || fields[2] !== 'FLOCK') return false;
+          return Number(fields[5]) === pid && Number(fields[6]?.split(':')[2]) === ino;
+        });
+    for (const deadline = Date.now() + ms; !blocked();) {
+      if (Date.now() > deadline) throw new Error(`process ${pid} never blocked on the run dir's flock`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   it("first-time setup waits for the run dir's flock, as iproute2's does", async () => {
     const runDir = tempRunDir();
     fs.mkdirSync(runDir, { recursive: true });
@@ -93,7 +113,8 @@ describe('run dir', () => {
     );
     onCleanup(() => killAndReap(creator));
     const exited = new Promise((resolve) => creator.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The premise: the creator is blocked on our flock, as the kernel lists it in /proc/locks.
+    await untilBlockedOnFlock(creator.pid!, fs.fstatSync(dir).ino);
     // While we hold the lock, the creator waits: nothing is mounted yet.
     expect(creator.exitCode).toBeNull();
     expect(mountPoints()).not.toContain(runDir);

@@ -78,6 +78,35 @@ describe('sys', () => {
     sys.flock(b, sys.constants.LOCK_EX | sys.constants.LOCK_NB);
   });
 
+  it('waitPidfd refuses an fd that is not a pidfd at once (EBADF), keeping no copy of it', async () => {
+    const [readEnd, writeEnd] = sys.pipe();
+    const file = fs.openSync('/proc/self/ns/net', 'r');
+    onCleanup(() => [readEnd, writeEnd, file].forEach((fd) => sys.close(fd)));
+    const fds = () =>
+      fs.readdirSync('/proc/self/fd').map((fd) => {
+        try {
+          return `${fd} -> ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`;
+        } catch {
+          return fd; // the directory's own fd, gone by now
+        }
+      });
+    const before = fds();
+    const called: unknown[] = [];
+    // A pipe nobody writes to would never wake a watch: before, this waited forever.
+    for (const fd of [readEnd, writeEnd, file, 0]) {
+      expect(() => sys.waitPidfd(fd, (...args) => called.push(args)), `fd ${fd}`).toThrow(
+        expect.objectContaining({ code: 'EBADF', syscall: 'waitid' }),
+      );
+    }
+    expect(fds()).toEqual(before);
+    // A real pidfd is still watched, and the child reaped.
+    const child = sys.clone({ file: '/bin/sh', argv: ['sh', '-c', 'exit 7'], envp: [] });
+    onCleanup(() => sys.close(child.pidfd));
+    const exit = await new Promise((resolve) => sys.waitPidfd(child.pidfd, (...args) => resolve(args)));
+    expect(exit).toEqual([null, 7, null]);
+    expect(called).toEqual([]);
+  });
+
   it('rejects arguments of the wrong type before the call', () => {
     expect(() => sys.mount(null, 5 as unknown as string, null, 0)).toThrow(TypeError);
     expect(() => sys.mount('a\0b', '/x', null, 0)).toThrow(/NUL/);

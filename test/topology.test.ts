@@ -25,7 +25,7 @@ import { RtnlSocket } from '../lib/rtnl/transport';
 import { HostNamespaces } from '../lib/topology/host-namespaces';
 import { describeNamespace } from '../lib/topology/topology';
 import { VethResolver } from '../lib/topology/veth-peers';
-import { distEntry, onCleanup, readlinkNetns, run, runNode, startNetnsProcess, tryRun } from './helpers';
+import { onCleanup, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
 import { addNamedNetns, deleteHostLinkAfter, expectLinksAsIp, ipBatch, ipJson, runTag } from './net-helpers';
 
 interface EndMade {
@@ -580,9 +580,10 @@ describe('a namespace with 300 links', () => {
 describe('a map made by a user who can read almost nothing', () => {
   it('reports EPERM per namespace and maps what it can, without crashing', () => {
     const made = buildHost();
-    const script = `const lib = require(${JSON.stringify(distEntry)});
+    const dir = unprivilegedCopy(); // nobody may not be able to enter the clone's directory
+    const script = `const lib = require('./dist/index.js');
       lib.topology().then((map) => console.log(JSON.stringify(map)), (error) => { console.error(error); process.exit(3); });`;
-    const result = runNode(script, { uid: 65534 });
+    const result = runNode(script, { uid: 65534, cwd: dir });
     expect(result.status, result.stderr).toBe(0);
     const map = JSON.parse(result.stdout) as Topology;
     const named = map.namespaces.filter((ns) => ns.names.includes(made.A) || ns.names.includes(made.B));

@@ -12,6 +12,21 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Checks a value from the command line with the library's own check for it
+ * (a namespace name, an interface name, a container reference): what that
+ * check refuses is bad usage. Only here does a library TypeError or RangeError
+ * become a UsageError; anywhere else it is an internal error (exit 1).
+ */
+export function checkArgument(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export interface OptionSpec {
   type: 'boolean' | 'string';
   short?: string;

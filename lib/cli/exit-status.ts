@@ -1,7 +1,9 @@
 // How an outcome becomes an exit status, as ip and the util-linux tools use
-// them: 0 success, 1 a failed operation, 2 bad usage. A library TypeError or
-// RangeError is bad usage too: the library throws those for arguments it
-// refuses before any system call (a name with '/', an interface name too long).
+// them: 0 success, 1 a failed operation, 2 bad usage. Bad usage is a
+// UsageError only: the argument reader's, or a library check of a
+// command-line value that checkArgument turned into one. Any other TypeError
+// or RangeError is a fault of ours, not the user's: exit 1, said as an
+// internal error, with its stack when NETNS_NATIVE_DEBUG=1.
 import { UsageError } from './args';
 
 export const EXIT_OK = 0;
@@ -18,12 +20,21 @@ export interface FailureReport {
   message: string;
   /** Print the subcommand's usage after the message. */
   showUsage: boolean;
+  /** The stack, to print after the message (only when debugging was asked for). */
+  stack?: string;
 }
 
-export function reportFailure(error: unknown): FailureReport {
-  if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError) {
-    return { status: EXIT_USAGE, message: error.message, showUsage: true };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: EXIT_FAILED, message, showUsage: false };
+/** The environment variable that asks for the stack of an error. */
+export const DEBUG_ENV = 'NETNS_NATIVE_DEBUG';
+
+/** JavaScript's own errors: a bug of ours when they reach the command line. */
+const INTERNAL = [TypeError, RangeError, ReferenceError, SyntaxError];
+
+export function reportFailure(error: unknown, options: { debug?: boolean } = {}): FailureReport {
+  if (error instanceof UsageError) return { status: EXIT_USAGE, message: error.message, showUsage: true };
+  const internal = INTERNAL.some((kind) => error instanceof kind);
+  const text = error instanceof Error ? error.message : String(error);
+  const message = internal ? `internal error: ${text}` : text;
+  const stack = options.debug && error instanceof Error ? error.stack : undefined;
+  return { status: EXIT_FAILED, message, showUsage: false, ...(stack === undefined ? {} : { stack }) };
 }

@@ -6,8 +6,9 @@
 import type { NamespaceSelector, NetNamespace, Topology } from '../index';
 import { inoOfNetnsId } from '../handle/namespace-id';
 import { notFound } from '../topology/select';
-import { type ParsedArgs, parsePid, stringOptions } from './args';
-import { openContainer } from './target';
+import { checkContainerRef } from '../containers/from-container';
+import { type ParsedArgs, checkArgument, parsePid, stringOptions } from './args';
+import { checkNsArgument, openContainer } from './target';
 
 /**
  * Runs `draw` with the selectors (undefined: the whole host); the containers'
@@ -19,6 +20,11 @@ export async function withGraphSelection<T>(
   draw: (selectors: NamespaceSelector[] | undefined) => Promise<T>,
 ): Promise<T> {
   const pids = stringOptions(values, 'pid').map((pid) => ({ pid: parsePid(pid, '--pid') }));
+  for (const ref of stringOptions(values, 'container')) checkArgument(() => checkContainerRef(ref));
+  for (const positional of positionals) {
+    if (inoOfNetnsId(positional) !== undefined) continue;
+    checkNsArgument(positional);
+  }
   const containers: NetNamespace[] = [];
   try {
     for (const ref of stringOptions(values, 'container')) containers.push(await openContainer(ref));

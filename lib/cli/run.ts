@@ -4,7 +4,7 @@
 import { COMMANDS } from './commands/index';
 import type { Command } from './command';
 import { type OptionSpecs, type ParsedArgs, UsageError, flag, parseOptions } from './args';
-import { EXIT_OK, reportFailure } from './exit-status';
+import { DEBUG_ENV, EXIT_OK, reportFailure } from './exit-status';
 import { type CliStreams, Output, PROGRAM } from './output';
 import { globalUsage, packageVersion } from './usage';
 
@@ -48,8 +48,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
     }
     return await command.run(args, { out, json: flag(global, 'json') });
   } catch (error) {
-    const report = reportFailure(error);
+    const report = reportFailure(error, { debug: streams.env[DEBUG_ENV] === '1' });
     out.error(report.message);
+    if (report.stack !== undefined) out.errorText(report.stack);
     if (report.showUsage) out.errorText(command?.help ?? globalUsage(COMMANDS));
     return report.status;
   }

@@ -3,7 +3,9 @@
 // Podman, through DOCKER_HOST or the default sockets). At most one of them;
 // some subcommands fall back to the caller's own namespace.
 import { NetNamespace, fromContainer } from '../index';
-import { type OptionSpecs, type ParsedArgs, UsageError, parsePid, stringOption } from './args';
+import { checkContainerRef } from '../containers/from-container';
+import { assertAbsolutePath, assertNetnsName } from '../validate';
+import { type OptionSpecs, type ParsedArgs, UsageError, checkArgument, parsePid, stringOption } from './args';
 
 export const TARGET_OPTIONS: OptionSpecs = {
   pid: { type: 'string' },
@@ -39,10 +41,21 @@ export function targetSpec(
   const given = [positional, pid, container].filter((value) => value !== undefined).length;
   if (given > 1) throw new UsageError('give one namespace: NS, --pid or --container');
   if (pid !== undefined) return { kind: 'pid', pid: parsePid(pid, '--pid') };
-  if (container !== undefined) return { kind: 'container', ref: container };
-  if (positional !== undefined) return { kind: 'path-or-name', value: positional };
+  if (container !== undefined) {
+    checkArgument(() => checkContainerRef(container));
+    return { kind: 'container', ref: container };
+  }
+  if (positional !== undefined) {
+    checkNsArgument(positional);
+    return { kind: 'path-or-name', value: positional };
+  }
   if (whenNone === 'required') throw new UsageError('missing NS');
   return { kind: 'current' };
+}
+
+/** A name in the run dir or an absolute path, as the library checks them; what it refuses is bad usage. */
+export function checkNsArgument(value: string): void {
+  checkArgument(() => (value.startsWith('/') ? assertAbsolutePath(value) : assertNetnsName(value)));
 }
 
 /** Whether options (not a positional) name the target. */

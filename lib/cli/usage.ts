@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from './command';
+import { DEBUG_ENV } from './exit-status';
 import { PROGRAM } from './output';
 
 export function globalUsage(commands: readonly Command[]): string {
@@ -25,7 +26,8 @@ Options:
   -V, --version   the version
 
 Exit status: 0 success, 1 a failed operation, 2 bad usage; exec passes on its
-command's. Colour only on a terminal, and not when NO_COLOR is set.`;
+command's. Colour only on a terminal, and not when NO_COLOR is set.
+${DEBUG_ENV}=1 prints the stack of an error after its message.`;
 }
 
 /** The version in package.json, two levels up from lib/cli (and from dist/cli once built). */

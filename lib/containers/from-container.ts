@@ -37,7 +37,7 @@ const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const MAX_LENGTH = 255;
 
 /** The id or name to ask the engine for; TypeError/RangeError for anything else. */
-function checkContainerRef(value: unknown): string {
+export function checkContainerRef(value: unknown): string {
   if (typeof value !== 'string') throw new TypeError(`container id or name must be a string, got ${typeof value}`);
   const ref = value.startsWith('/') ? value.slice(1) : value;
   if (ref.length === 0) throw new TypeError('container id or name must not be empty');

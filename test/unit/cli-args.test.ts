@@ -1,8 +1,16 @@
-// The command line's argument reading and table layout, without a kernel:
+// The command line's argument reading, exit statuses and table layout, without a kernel:
 // what `exec` takes as its own and what it leaves to the command, and how
 // columns line up with and without colour.
 import { describe, expect, test } from 'vitest';
-import { UsageError, expectPositionals, parseOptions, parsePid, parseWithCommand } from '../../lib/cli/args';
+import {
+  UsageError,
+  checkArgument,
+  expectPositionals,
+  parseOptions,
+  parsePid,
+  parseWithCommand,
+} from '../../lib/cli/args';
+import { EXIT_FAILED, EXIT_USAGE, reportFailure } from '../../lib/cli/exit-status';
 import { formatTable } from '../../lib/cli/table';
 
 const EXEC_OPTIONS = { help: { type: 'boolean', short: 'h' }, pid: { type: 'string' } } as const;
@@ -83,5 +91,51 @@ describe('formatTable', () => {
       '         1  <lo>',
       '4026531833  <eth0\\u{1B}[2J>  x',
     ]);
+  });
+});
+
+describe('exit statuses: only argument errors are bad usage', () => {
+  test('a UsageError is 2 with the usage text; a NetnsError-like failure is 1 as it is', () => {
+    expect(reportFailure(new UsageError("unknown option '-x'"))).toEqual({
+      status: EXIT_USAGE,
+      message: "unknown option '-x'",
+      showUsage: true,
+    });
+    const failed = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' });
+    expect(reportFailure(failed)).toEqual({
+      status: EXIT_FAILED,
+      message: 'ENOENT: no such file or directory',
+      showUsage: false,
+    });
+  });
+
+  test.each([
+    new TypeError("Cannot read properties of undefined (reading 'name')"),
+    new RangeError('Invalid array length'),
+    new ReferenceError('x is not defined'),
+  ])('%s from inside is an internal error: 1, no usage text; its stack only when debugging', (error) => {
+    expect(reportFailure(error)).toEqual({
+      status: EXIT_FAILED,
+      message: `internal error: ${error.message}`,
+      showUsage: false,
+    });
+    const debugged = reportFailure(error, { debug: true });
+    expect(debugged.status).toBe(EXIT_FAILED);
+    expect(debugged.stack).toBe(error.stack);
+    expect(debugged.stack).toMatch(/\n\s+at /);
+  });
+
+  test("checkArgument turns the library's refusal of a command-line value into a UsageError, and only that", () => {
+    const refuse = (error: Error) => () =>
+      checkArgument(() => {
+        throw error;
+      });
+    expect(refuse(new TypeError("namespace name must not contain '/'"))).toThrow(
+      new UsageError("namespace name must not contain '/'"),
+    );
+    expect(refuse(new RangeError('interface name must be 1 to 15 bytes long'))).toThrow(UsageError);
+    const other = Object.assign(new Error('EPERM'), { code: 'EPERM' });
+    expect(refuse(other)).toThrow(other);
+    expect(() => checkArgument(() => undefined)).not.toThrow();
   });
 });

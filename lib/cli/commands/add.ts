@@ -1,6 +1,7 @@
 // netns-native add NAME: `ip netns add NAME`, a new namespace bound to a name.
 import { NetNamespace } from '../../index';
-import { HELP_OPTION, expectPositionals } from '../args';
+import { assertNetnsName } from '../../validate';
+import { HELP_OPTION, checkArgument, expectPositionals } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 
@@ -19,6 +20,7 @@ Options:
   options: HELP_OPTION,
   run({ positionals }) {
     expectPositionals(positionals, ['NAME']);
+    checkArgument(() => assertNetnsName(positionals[0]));
     NetNamespace.createNamed(positionals[0]).close();
     return EXIT_OK;
   },

@@ -1,8 +1,9 @@
 // netns-native attach NAME PID | NAME --container C: `ip netns attach`, and
 // the same for a container's namespace, found through the Engine API.
 import { NetNamespace } from '../../index';
+import { checkContainerRef } from '../../containers/from-container';
 import { assertNetnsName } from '../../validate';
-import { HELP_OPTION, expectPositionals, parsePid, stringOption } from '../args';
+import { HELP_OPTION, checkArgument, expectPositionals, parsePid, stringOption } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import { openContainer } from '../target';
@@ -29,11 +30,13 @@ Options:
     const container = stringOption(values, 'container');
     if (container === undefined) {
       expectPositionals(positionals, ['NAME', 'PID']);
+      checkArgument(() => assertNetnsName(positionals[0]));
       NetNamespace.attach(positionals[0], parsePid(positionals[1])).close();
       return EXIT_OK;
     }
     expectPositionals(positionals, ['NAME']);
-    assertNetnsName(positionals[0]); // before the engine is asked
+    checkArgument(() => assertNetnsName(positionals[0])); // before the engine is asked
+    checkArgument(() => checkContainerRef(container));
     const ns = await openContainer(container);
     try {
       NetNamespace.attach(positionals[0], ns).close();

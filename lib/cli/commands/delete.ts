@@ -1,7 +1,8 @@
 // netns-native delete NAME: `ip netns delete NAME`. The namespace itself
 // lives on while a process or an open fd still holds it.
 import { NetNamespace } from '../../index';
-import { HELP_OPTION, expectPositionals } from '../args';
+import { assertNetnsName } from '../../validate';
+import { HELP_OPTION, checkArgument, expectPositionals } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 
@@ -20,6 +21,7 @@ Options:
   options: HELP_OPTION,
   run({ positionals }) {
     expectPositionals(positionals, ['NAME']);
+    checkArgument(() => assertNetnsName(positionals[0]));
     NetNamespace.delete(positionals[0]);
     return EXIT_OK;
   },

@@ -3,7 +3,8 @@
 // host vethXXXX is eth0 of this container?".
 import { findPeer } from '../../index';
 import { pidsText } from '../../render/describe';
-import { HELP_OPTION, JSON_OPTION, UsageError, flag } from '../args';
+import { assertInterfaceName } from '../../rtnl/link-codec';
+import { HELP_OPTION, JSON_OPTION, UsageError, checkArgument, flag } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import { formatTable } from '../table';
@@ -32,6 +33,7 @@ Options:
     if (positionals.length === 0) throw new UsageError('missing IFNAME');
     if (positionals.length > most) throw new UsageError(`unexpected argument '${positionals[most]}'`);
     const ifname = positionals[positionals.length - 1];
+    checkArgument(() => assertInterfaceName(ifname, 'IFNAME'));
     const ns = positionals.length === 2 ? positionals[0] : undefined;
     const peer = await withTarget(targetSpec(values, ns, 'current'), (handle) => findPeer(handle, ifname));
     if (json || flag(values, 'json')) {
