@@ -1,6 +1,6 @@
 // Which container a handle from fromContainer() belongs to, kept beside the
 // handle (a WeakMap) so that NetNamespace itself needs no container fields.
-import type { ContainerRef } from '../topology/model';
+import type { ContainerRef } from './container-ref';
 import type { NetNamespace } from '../handle/net-namespace';
 import type { ContainerRuntime } from './runtime';
 

@@ -2,7 +2,7 @@
 // list the running containers of every reachable engine, inspect each for
 // its pid, and read that process's namespace inode from /proc.
 import { netnsOfPid } from '../proc/proc-scan';
-import type { ContainerRef } from '../topology/model';
+import type { ContainerRef } from './container-ref';
 import { type InspectedContainer, readInspected, readListed } from './engine-answers';
 import { askEachEngine } from './each-engine';
 import type { EngineClient } from './engine-client';

@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import type { NetnsError } from '../errors';
 import { noEngineSocket, unusableDockerHost } from './socket-errors';
+import type { EngineSocketSource } from './socket-hints';
 import { assertSocketPath } from './engine-options';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const PODMAN_ROOT_SOCKET = '/run/podman/podman.sock';
 
-export type EngineSocketSource = 'socketPath' | 'DOCKER_HOST' | 'default';
+export type { EngineSocketSource };
 
 export interface EngineSockets {
   from: EngineSocketSource;

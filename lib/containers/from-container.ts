@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { NetnsError } from '../errors';
 import { NetNamespace } from '../handle/net-namespace';
-import type { ContainerRef } from '../topology/model';
+import type { ContainerRef } from './container-ref';
 import { exitedMeanwhile, namespaceMismatch, networkModeLoop, noSuchContainer, notRunning } from './container-errors';
 import { checkContainerRef } from './container-name';
 import { type ContainerNetnsInfo, rememberContainer } from './container-origin';

@@ -3,7 +3,8 @@
 // socketPath option only for the first, so it is named as the library's.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EngineSocketSource } from './engine-socket';
+/** Where the engine socket was taken from (moved here from engine-socket.ts, which re-exports it, to break an import circle). */
+export type EngineSocketSource = 'socketPath' | 'DOCKER_HOST' | 'default';
 
 export const SET_DOCKER_HOST = 'set DOCKER_HOST=unix:///path/to/engine.sock, or from the library pass socketPath';
 

@@ -6,7 +6,7 @@
 // - a socket, whose namespace (SIOCGSKNS) may be kept alive by nothing else:
 //   a duplicate of it is taken with pidfd_getfd (needs ptrace rights).
 import fs from 'node:fs';
-import { inoOfNetnsId } from '../handle/namespace-id';
+import { inoOfNetnsId } from '../nsfs/namespace-id';
 import { native } from '../binding';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;

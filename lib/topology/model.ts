@@ -1,13 +1,9 @@
 // The one JSON model of "everything": every network namespace on the host,
 // what is in it, and how they are wired. Renderers and the command line read it.
+import type { ContainerRef } from '../containers/container-ref';
 import type { Address, Link, LinkRef, VethPair } from '../rtnl/model';
 
-export interface ContainerRef {
-  id: string;
-  name: string;
-  /** 'docker', 'podman', ... as the runtime answered. */
-  runtime?: string;
-}
+export type { ContainerRef };
 
 export interface TopologyNamespace {
   /** `net:[INO]`. */

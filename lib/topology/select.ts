@@ -2,9 +2,10 @@
 // everywhere else in the library (a handle, a run-dir name, a path, a pid) or
 // by the id an earlier map gave them (`net:[INO]`).
 import { NetnsError, errnoOf } from '../errors';
-import { type NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
+import type { NetNamespace } from '../handle/net-namespace';
+import { type NetnsTarget, resolveTarget } from '../handle/targets';
 import type { RunDirOptions } from '../named/run-dir';
-import { inoOfNetnsId } from '../handle/namespace-id';
+import { inoOfNetnsId } from '../nsfs/namespace-id';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 
 /** `net:[INO]`, as NetNamespace#id, lsns and readlink show a namespace. */
@@ -67,6 +68,5 @@ export function notFound(ino: number): NetnsError {
     syscall: 'topology',
     path: `net:[${ino}]`,
     description: 'no such network namespace on this host (it may have ended)',
-    hint: '',
   });
 }

@@ -2,14 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toNetnsError } from '../errors';
-import { openNetnsOfPid } from '../handle/from-pid';
-import { closeFd, openNetnsFile } from '../handle/nsfs-file';
-import { listPids, netnsOfPid } from '../proc/proc-scan';
+import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
+import { openNetnsOfPid } from '../nsfs/from-pid';
+import { closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
-import { type NetnsTarget, withTarget } from '../handle/net-namespace';
 import { assertPid } from '../validate';
-import { type RunDirOptions, resolveRunDir } from './run-dir';
+import { listPids, netnsOfPid } from './proc-scan';
 
 export interface NamedNamespace {
   name: string;
@@ -80,19 +79,13 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
   }
 }
 
-/** ip netns pids NAME: the processes (thread-group leaders) in the namespace. */
-export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number[] {
-  return withTarget(
-    target,
-    (ns) => {
-      const inside = (pid: number) => {
-        const found = netnsOfPid(pid);
-        return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
-      };
-      return listPids()
-        .filter(inside)
-        .sort((a, b) => a - b);
-    },
-    options,
-  );
+/** ip netns pids NAME: the processes (thread-group leaders) in the namespace of this identity. */
+export function pidsIn(ns: { dev: number; ino: number }): number[] {
+  const inside = (pid: number) => {
+    const found = netnsOfPid(pid);
+    return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
+  };
+  return listPids()
+    .filter(inside)
+    .sort((a, b) => a - b);
 }
