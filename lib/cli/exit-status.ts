@@ -5,15 +5,15 @@
 import { UsageError } from './args';
 
 export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 /** As a shell and util-linux's nsenter: the command could not be run (126) or found (127). */
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 /** A command killed by signal N exits, in a shell's eyes, with 128 + N. */
 export const EXIT_SIGNAL_BASE = 128;
 
-export interface FailureReport {
+interface FailureReport {
   status: number;
   message: string;
   /** Print the subcommand's usage after the message. */

@@ -11,7 +11,7 @@ import { native } from '../binding';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
-export interface HeldNamespace {
+interface HeldNamespace {
   pid: number;
   fd: number;
   ino: number;
@@ -80,7 +80,7 @@ function isNsfs(fdPath: string, nsfsDev: number): boolean {
   }
 }
 
-export interface HolderScan {
+interface HolderScan {
   /** nsfs fds (namespace files held open). */
   nsfs: boolean;
   /** Sockets in another namespace than the process's own (`ownIno`). */

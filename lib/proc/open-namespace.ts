@@ -11,7 +11,7 @@ import { openSocketNetns } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
 
 /** An open namespace file, and the path it was opened by, where there is one. */
-export interface OpenedNamespace {
+interface OpenedNamespace {
   file: NsfsFile;
   path?: string;
 }

@@ -21,7 +21,7 @@ export function netnsOfPid(pid: number): { dev: number; ino: number } | undefine
   }
 }
 
-export interface NsfsMount {
+interface NsfsMount {
   ino: number;
   mountPoint: string;
 }

@@ -53,7 +53,7 @@ export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
 }
 
 /** @internal Names in the run dir whose namespace has this nsfs dev/ino. */
-export function namesOf(identity: { dev: number; ino: number }, options: RunDirOptions = {}): string[] {
+function namesOf(identity: { dev: number; ino: number }, options: RunDirOptions = {}): string[] {
   const runDir = resolveRunDir(options);
   return runDirEntries(runDir).filter((name) => {
     try {

@@ -13,7 +13,7 @@ export type NamespaceId = `net:[${number}]`;
 
 export type NamespaceSelector = NetnsTarget | NamespaceId;
 
-export interface Selection {
+interface Selection {
   /** Inodes of the namespaces to map. */
   inos: Set<number>;
   /** Handles on the targets, with what is known of each (for those no listing finds). */
