@@ -5,6 +5,7 @@ import { toNetnsError } from '../errors';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { openNetnsOfPid } from '../nsfs/from-pid';
 import { closeFd, openNetnsFile } from '../nsfs/nsfs-file';
+import type { NamespaceRef } from '../ref';
 import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
 import { assertPid } from '../validate';
@@ -80,7 +81,7 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
 }
 
 /** ip netns pids NAME: the processes (thread-group leaders) in the namespace of this identity. */
-export function pidsIn(ns: { dev: number; ino: number }): number[] {
+export function pidsIn(ns: Pick<NamespaceRef, 'dev' | 'ino'>): number[] {
   const inside = (pid: number) => {
     const found = netnsOfPid(pid);
     return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
