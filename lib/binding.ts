@@ -113,10 +113,10 @@ export interface ClonedChild {
 }
 
 /** @internal Called once with (errno, null, null) on failure, else (null, code, null) or (null, null, signal). */
-export type PidfdExitCallback = (errno: number | null, code: number | null, signal: number | null) => void;
+type PidfdExitCallback = (errno: number | null, code: number | null, signal: number | null) => void;
 
 /** @internal Watches a pidfd on the event loop of the environment that made it (sys.waitPidfd wraps it). */
-export interface NativePidfdWatch {
+interface NativePidfdWatch {
   /** Watches (a duplicate of) pidfd; calls back once the child exited and was reaped. */
   start(pidfd: number): Result<undefined>;
   ref(): void;

@@ -51,7 +51,11 @@ export interface SystemErrorFields {
   path?: string;
   /** Replaces the standard description of the errno. */
   description?: string;
-  /** Appended in parentheses; defaults to a hint chosen by code. */
+  /**
+   * Appended in parentheses. Absent: none, except that EPERM and EACCES get
+   * "needs CAP_SYS_ADMIN: run as root" when not running as root. '' is none
+   * even then (kept for callers that still write it).
+   */
   hint?: string;
   /** The kernel's own explanation (a netlink extended ack). */
   kernelMessage?: string;

@@ -1,11 +1,11 @@
 // netns-native: Linux network namespaces for Node.js.
 export { NetNamespace } from './handle/net-namespace';
-export { enterNetns, type NetnsTarget } from './switch/enter';
+export { enterNetns, type NetnsTarget } from './handle/targets';
 export { NetnsError } from './errors';
 export { sys, type Sys, type PidfdWatcher, type ChildExitCallback } from './sys';
 export { resolveRunDir, type RunDirOptions } from './named/run-dir';
-export { bindMount, unmount } from './named/bind-mount';
-export { identify, listNamed, pidsOf, type NamedNamespace } from './named/registry';
+export { identify, listNamed, type NamedNamespace } from './proc/registry';
+export { pidsOf } from './handle/targets';
 export { listNamespaces, type ListNamespacesOptions, type NamespaceInfo } from './proc/list-namespaces';
 export type { NsSpawnOptions } from './inside/spawn';
 export type { NsConnectOptions, NsListenOptions, NsUdpOptions } from './inside/sockets';
@@ -16,7 +16,7 @@ export { containersByNetns } from './containers/containers-by-netns';
 export { containerOf, type ContainerNetnsInfo } from './containers/containers-by-netns';
 export type { ContainerEngineOptions } from './containers/engine-socket';
 export type { ContainerRuntime } from './containers/engine-client';
-export { createVeth, type VethEndSpec } from './configure/veth';
+export { createVeth, type VethEndSpec } from './handle/targets';
 export type { LinkSettings, MoveLinkOptions, RouteSpec } from './configure/model';
 export { topology, type TopologyOptions } from './topology/topology';
 export { findPeer, type VethPeer } from './topology/find-peer';

@@ -9,7 +9,7 @@ export function assertPid(pid: unknown, what = 'pid'): asserts pid is number {
   }
 }
 
-export function assertPath(value: unknown, what = 'path'): asserts value is string {
+function assertPath(value: unknown, what = 'path'): asserts value is string {
   if (typeof value !== 'string') {
     throw new TypeError(`${what} must be a string, got ${typeof value}`);
   }

@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import lib from 'netns-native';
+// Internal (not exported by the package), yet reachable by the library's own paths.
+import { bindMount } from '../dist/named/bind-mount.js';
 
 const values = [
   undefined,
@@ -62,7 +64,7 @@ const calls = {
   deleteNamed: (v) => lib.NetNamespace.delete(v, named),
   identify: (v) => lib.identify(v, named),
   pidsOf: (v) => lib.pidsOf(v, named),
-  bindMount: (v) => lib.bindMount(v, v),
+  bindMount: (v) => bindMount(v, v),
   setns: (v) => lib.sys.setns(v, v),
   mount: (v) => lib.sys.mount(v, v, v, v),
   umount2: (v) => lib.sys.umount2(v, v),

@@ -7,17 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  NetNamespace,
-  NetnsError,
-  bindMount,
-  containerOf,
-  containersByNetns,
-  fromContainer,
-  unmount,
-  topology,
-} from '../lib/index';
+import { NetNamespace, NetnsError, containerOf, containersByNetns, fromContainer, topology } from '../lib/index';
 import { compareApiVersions } from '../lib/containers/engine-client';
+import { bindMount, unmount } from '../lib/named/bind-mount';
 import { engineSockets } from '../lib/containers/engine-socket';
 import { type FakeEngine, startFakeEngine, tempDir } from './fake-engine';
 import {

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childrenOfSource, distEntry, onCleanup, runNode, tryRun } from './helpers';
 
+// bindMount is internal (named/bind-mount), not exported: loaded from its own module.
 const load = `const lib = require(${JSON.stringify(distEntry)}); const fs = require('node:fs');
+  const { bindMount } = require(${JSON.stringify(path.join(path.dirname(distEntry), 'named', 'bind-mount.js'))});
   const { spawnSync } = require('node:child_process'); ${childrenOfSource}`;
 
 function lastJson(stdout: string): Record<string, unknown> {
@@ -98,7 +100,7 @@ describe('under --abort-on-uncaught-exception', () => {
           steps: [{ get op() { throw new Error('op getter'); } }] }),
         cloneExecMissing: () => lib.sys.clone({ file: '/nonexistent', argv: ['x'], envp: [] }),
         mountMissing: () => lib.sys.mount('/nonexistent', '/nonexistent2', null, lib.sys.constants.MS_BIND),
-        bindMountMissing: () => lib.bindMount('/nonexistent', dir + '/target'),
+        bindMountMissing: () => bindMount('/nonexistent', dir + '/target'),
         pidfdOpenDead: () => lib.sys.pidfdOpen(dead),
         listenBadPort: () => lib.NetNamespace.current().listen({ port: -1 }),
         waitPidfdBadFd: () => lib.sys.waitPidfd(-1, () => {}),

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NetNamespace, bindMount, listNamespaces, sys, unmount } from '../lib/index';
+import { NetNamespace, listNamespaces, sys } from '../lib/index';
+import { bindMount, unmount } from '../lib/named/bind-mount';
 import { distEntry, killAndReap, onCleanup, run, startNetnsProcess, tryRun } from './helpers';
 
 const mountPoints = (): string[] =>

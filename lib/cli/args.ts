@@ -27,7 +27,7 @@ export function checkArgument(check: () => void): void {
   }
 }
 
-export interface OptionSpec {
+interface OptionSpec {
   type: 'boolean' | 'string';
   short?: string;
   /** May be given more than once (string options only); the values are kept in order. */
@@ -36,7 +36,7 @@ export interface OptionSpec {
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-export type OptionValue = string | boolean | string[] | undefined;
+type OptionValue = string | boolean | string[] | undefined;
 
 export interface ParsedArgs {
   values: Readonly<Record<string, OptionValue>>;

@@ -3,7 +3,7 @@
 import type { OptionSpecs, ParsedArgs } from './args';
 import type { Output } from './output';
 
-export interface CommandContext {
+interface CommandContext {
   out: Output;
   /** -J/--json was given before the subcommand (`netns-native -J list`, as `ip -j netns list`). */
   json: boolean;

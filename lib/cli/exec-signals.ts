@@ -57,7 +57,7 @@ export class SignalForwarder {
  * is the child, which inherited the group): /proc/self/stat's pgrp equals its
  * tpgid, the terminal's foreground group (-1 without a terminal).
  */
-export function inTerminalForeground(): boolean {
+function inTerminalForeground(): boolean {
   try {
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
     // Fields after "pid (comm) ": state ppid pgrp session tty_nr tpgid ...

@@ -15,7 +15,7 @@ export const EXIT_NOT_FOUND = 127;
 /** A command killed by signal N exits, in a shell's eyes, with 128 + N. */
 export const EXIT_SIGNAL_BASE = 128;
 
-export interface FailureReport {
+interface FailureReport {
   status: number;
   message: string;
   /** Print the subcommand's usage after the message. */

@@ -4,7 +4,7 @@
 // named: topology() keeps an unknown id in the map as an error entry (a
 // library caller's map goes on), but here it is the answer asked for.
 import type { NamespaceSelector, NetNamespace, Topology } from '../index';
-import { inoOfNetnsId } from '../handle/namespace-id';
+import { inoOfNetnsId } from '../nsfs/namespace-id';
 import { notFound } from '../topology/select';
 import { checkContainerRef } from '../containers/from-container';
 import { type ParsedArgs, checkArgument, parsePid, stringOptions } from './args';

@@ -5,7 +5,7 @@
 // Only what the model holds is written: no linkmode, no address lifetimes.
 import type { Address, Link } from '../index';
 
-export interface IpJsonAddress {
+interface IpJsonAddress {
   family: 'inet' | 'inet6';
   local: string;
   /** The peer of a point-to-point address. */
@@ -19,7 +19,7 @@ export interface IpJsonAddress {
 }
 
 /** One entry of `ip -j -d addr`, restricted to the fields the library reads. */
-export type IpJsonLink = Record<string, unknown> & { ifindex: number; ifname: string };
+type IpJsonLink = Record<string, unknown> & { ifindex: number; ifname: string };
 
 /** Kinds the library makes up where the kernel names none: ip prints no linkinfo for them. */
 const SYNTHETIC_KINDS = new Set(['loopback', 'device']);
@@ -53,7 +53,7 @@ export function ipJsonLink(link: Link, addresses: readonly Address[]): IpJsonLin
   return entry;
 }
 
-export function ipJsonAddress(address: Address): IpJsonAddress {
+function ipJsonAddress(address: Address): IpJsonAddress {
   const entry: IpJsonAddress = {
     family: address.family === 4 ? 'inet' : 'inet6',
     local: address.address,

@@ -4,7 +4,7 @@
 import { visibleText } from '../render/visible';
 
 /** What the command line needs of a stream: process.stdout, or a collector in tests. */
-export interface TextSink {
+interface TextSink {
   write(text: string): unknown;
 }
 
@@ -59,6 +59,6 @@ export class Output {
 }
 
 /** Newlines and other control characters shown as escapes, so that a message stays one line. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return visibleText(text);
 }

@@ -10,7 +10,7 @@ export interface Column {
   paint?: (text: string) => string;
 }
 
-export interface TableOptions {
+interface TableOptions {
   /** Spaces between columns: 1 as lsns, 2 (the default) where cells hold lists. */
   gap?: number;
   color?: boolean;

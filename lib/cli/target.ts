@@ -20,7 +20,7 @@ export const TARGET_HELP = [
   '                   the engine socket: DOCKER_HOST=unix://..., else the default)',
 ].join('\n');
 
-export type TargetSpec =
+type TargetSpec =
   | { kind: 'path-or-name'; value: string }
   | { kind: 'pid'; pid: number }
   | { kind: 'container'; ref: string }

@@ -1,6 +1,6 @@
 // `ip addr add|del CIDR dev NAME`: the CIDR is parsed strictly before
 // anything is opened, the link looked up by name, then one request.
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { addAddressRequest, deleteAddressRequest } from '../rtnl/addr-codec';
 import { type Cidr, parseCidr } from '../rtnl/ip-address';
 import { assertInterfaceName } from '../rtnl/link-codec';
@@ -13,7 +13,7 @@ function checked(ifname: unknown, cidr: unknown): Cidr {
 }
 
 /** Adds an IPv4 or IPv6 address ('10.0.0.1/24', 'fd00::1/64'); one already there is EEXIST. */
-export function addAddressIn(ns: NetNamespace, ifname: string, cidr: string): void {
+export function addAddressIn(ns: NamespaceRef, ifname: string, cidr: string): void {
   const parsed = checked(ifname, cidr);
   using socket = RtnlSocket.inside(ns);
   const link = findLink(socket, ifname, ns.id);
@@ -24,7 +24,7 @@ export function addAddressIn(ns: NetNamespace, ifname: string, cidr: string): vo
 }
 
 /** Removes an address; one not there is EADDRNOTAVAIL. */
-export function deleteAddressIn(ns: NetNamespace, ifname: string, cidr: string): void {
+export function deleteAddressIn(ns: NamespaceRef, ifname: string, cidr: string): void {
   const parsed = checked(ifname, cidr);
   using socket = RtnlSocket.inside(ns);
   const link = findLink(socket, ifname, ns.id);

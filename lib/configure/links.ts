@@ -1,6 +1,6 @@
 // Creating and deleting one link: each is a single request that the kernel
 // does whole or not at all (`ip link add NAME type bridge`, `ip link del NAME`).
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { assertInterfaceName, createBridgeRequest, deleteLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
 import { echoedLink, withEcho } from './echo';
@@ -15,14 +15,14 @@ export function deleteByName(socket: RtnlSocket, name: string, nsId: string, ste
 }
 
 /** Deletes a link; deleting one end of a veth pair deletes the other end too, wherever it is. */
-export function deleteLinkIn(ns: NetNamespace, ifname: string): void {
+export function deleteLinkIn(ns: NamespaceRef, ifname: string): void {
   assertInterfaceName(ifname);
   using socket = RtnlSocket.inside(ns);
   deleteByName(socket, ifname, ns.id, `deleting ${quoted(ifname)} in ${ns.id}`);
 }
 
 /** A new bridge, down, with the kernel's defaults; a name in use is EEXIST. */
-export function createBridgeIn(ns: NetNamespace, name: string): LinkRef {
+export function createBridgeIn(ns: NamespaceRef, name: string): LinkRef {
   assertInterfaceName(name, 'bridge name');
   using socket = RtnlSocket.inside(ns);
   return allOrNothing((rollback) => {

@@ -12,7 +12,7 @@
 // request is sent only when the own name is taken there (then it is atomic);
 // otherwise the move and the rename are two steps.
 import { NetnsError, errnoOf } from '../errors';
-import type { NetNamespace, NetnsTarget } from '../handle/net-namespace';
+import type { NamespaceRef, Target } from '../ref';
 import { type RawLink, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
 import { findLink, findLinkIfAny, quoted } from './lookup';
@@ -30,10 +30,10 @@ export function assertMoveArguments(ifname: unknown, options: unknown): asserts 
 }
 
 export function moveLinkInto(
-  from: NetNamespace,
+  from: NamespaceRef,
   ifname: string,
-  to: NetNamespace,
-  target: NetnsTarget,
+  to: NamespaceRef,
+  target: Target,
   options: MoveLinkOptions = {},
 ): LinkRef {
   const newName = options.name ?? ifname;
@@ -93,7 +93,7 @@ export function moveLinkInto(
 }
 
 /** Moves a link back under its old name and, where the kernel allows, into its old ifindex. */
-function moveBack(socket: RtnlSocket, link: RawLink, old: MovedState, home: NetNamespace): void {
+function moveBack(socket: RtnlSocket, link: RawLink, old: MovedState, home: NamespaceRef): void {
   const back = { nsFd: home.fd, name: link.name === old.name ? undefined : old.name };
   const operation = { what: 'RTM_NEWLINK', subject: link.name, step: `moving it back into ${home.id}` };
   try {
@@ -112,6 +112,5 @@ function nameTaken(ifname: string, newName: string, nsId: string): NetnsError {
     path: ifname,
     step: `checking that ${quoted(newName)} is free in ${nsId}`,
     description: `an interface named ${quoted(newName)} exists in the target namespace`,
-    hint: '',
   });
 }

@@ -1,5 +1,5 @@
 // `ip route add TO [via GW] [dev NAME] [metric N]` in the main table.
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { assertInterfaceName } from '../rtnl/link-codec';
 import { addRouteRequest } from '../rtnl/route-codec';
 import { RtnlSocket } from '../rtnl/transport';
@@ -21,7 +21,7 @@ function assertRoute(route: unknown): asserts route is RouteSpec {
 }
 
 /** Adds a route; one already there is EEXIST, a gateway not reachable is ENETUNREACH. */
-export function addRouteIn(ns: NetNamespace, route: RouteSpec): void {
+export function addRouteIn(ns: NamespaceRef, route: RouteSpec): void {
   assertRoute(route);
   const { dev, ...rest } = route;
   const description = `${route.to}${route.via ? ` via ${route.via}` : ''}${dev ? ` dev ${dev}` : ''}`;

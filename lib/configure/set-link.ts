@@ -7,7 +7,7 @@
 // first, up last), and each registers first how to set its value back to
 // what was read. A rename of a link that stays up needs a kernel that allows
 // it (recent ones do; older ones answer EBUSY, and the steps done are undone).
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { IFF_UP } from '../rtnl/constants';
 import { type LinkChanges, type RawLink, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
 import { assertMtu } from '../rtnl/fields';
@@ -112,7 +112,7 @@ function apply(socket: RtnlSocket, rollback: Rollback, link: RawLink, step: Step
   );
 }
 
-export function setLinkIn(ns: NetNamespace, ifname: string, settings: LinkSettings): void {
+export function setLinkIn(ns: NamespaceRef, ifname: string, settings: LinkSettings): void {
   using socket = RtnlSocket.inside(ns);
   const link = findLink(socket, ifname, ns.id);
   const { master } = settings;

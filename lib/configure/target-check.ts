@@ -9,9 +9,9 @@
 // caller holds it.
 import fs from 'node:fs';
 import { NetnsError, errnoOf } from '../errors';
-import { openNetnsOfPid } from '../handle/from-pid';
-import type { NetNamespace, NetnsTarget } from '../handle/net-namespace';
-import { type NsfsFile, closeFd } from '../handle/nsfs-file';
+import { openNetnsOfPid } from '../nsfs/from-pid';
+import type { NamespaceRef, Target } from '../ref';
+import { type NsfsFile, closeFd } from '../nsfs/nsfs-file';
 
 interface Identity {
   dev: number;
@@ -29,18 +29,17 @@ function gone(error: unknown, step: string, path: string): NetnsError {
     syscall: failure.syscall ?? 'open',
     path,
     step,
-    hint: '',
     cause: error,
   });
 }
 
 function moved(step: string, path: string, what: string): NetnsError {
   // Node's error table has no ESTALE: EIO, with what happened in the message.
-  return new NetnsError({ errno: errnoOf('EIO'), syscall: 'stat', path, step, description: what, hint: '' });
+  return new NetnsError({ errno: errnoOf('EIO'), syscall: 'stat', path, step, description: what });
 }
 
 /** Throws (ESRCH, ENOENT, EIO) unless `target` still designates `ns`. */
-export function confirmTarget(target: NetnsTarget | undefined, ns: NetNamespace): void {
+export function confirmTarget(target: Target | undefined, ns: NamespaceRef): void {
   if (typeof target === 'string') {
     const path = ns.path ?? target;
     const step = `confirming that ${path} still names ${ns.id}`;

@@ -8,7 +8,8 @@
 // `eth0` into a namespace from a host that has an `eth0` was EEXIST there.
 // The ifindexes come from the end in the socket's namespace, echoed by the
 // kernel or else looked up: its IFLA_LINK is the other end's ifindex.
-import { NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
+import { isThreadIn } from '../nsfs/nsfs-file';
+import type { NamespaceRef, Target } from '../ref';
 import { type NewLinkEnd, assertInterfaceName, createVethRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
 import { echoedLink, withEcho } from './echo';
@@ -18,70 +19,24 @@ import type { LinkRef, VethPair } from './model';
 import { allOrNothing } from './rollback';
 import { confirmTarget } from './target-check';
 
-/** One end of the pair to create: its name, and its namespace (default: the calling thread's). */
-export interface VethEndSpec {
-  /** Its name (1–15 bytes). */
+/** One end of the pair, its namespace open, and the target it was named by (for confirmTarget). */
+export interface PlacedEnd {
   name: string;
-  /** A handle, a run-dir name, an absolute path or `{ pid }`. */
-  ns?: NetnsTarget;
+  target: Target | undefined;
+  namespace: NamespaceRef;
 }
 
-interface PlacedEnd {
-  name: string;
-  target: NetnsTarget | undefined;
-  namespace: NetNamespace;
-  owned: boolean;
-}
-
-function assertEndSpec(spec: unknown, what: string): asserts spec is VethEndSpec {
+/** Refused before anything is opened: an end is `{ name, ns? }` with a valid interface name. */
+export function assertEndSpec(spec: unknown, what: string): asserts spec is { name: string } {
   if (typeof spec !== 'object' || spec === null) throw new TypeError(`${what} must be an object { name, ns? }`);
-  assertInterfaceName((spec as VethEndSpec).name, `${what} name`);
+  assertInterfaceName((spec as { name: unknown }).name, `${what} name`);
 }
 
-function place(spec: VethEndSpec): PlacedEnd {
-  const { namespace, owned } =
-    spec.ns === undefined ? { namespace: NetNamespace.current(), owned: true } : resolveTarget(spec.ns);
-  return { name: spec.name, target: spec.ns, namespace, owned };
-}
-
-/**
- * Creates a veth pair with each end directly in its namespace. Both names
- * are checked before anything is opened; a name that exists already is
- * EEXIST and nothing is created; the calling thread never moves (a socket is
- * made inside a namespace only when neither end is in the caller's).
- *
- * `ip link add A type veth peer name B netns N`, with each end made straight
- * in its namespace: `ns` is a handle, a run-dir name, a path or `{ pid }`
- * (default the calling thread's). Returns `{ a, b }`, each
- * `{ ns: 'net:[INO]', ifindex, name }`. The pair arrives down, without
- * addresses.
- *
- * @example
- * ```js
- * const red = NetNamespace.createNamed('red');
- * createVeth({ name: 'eth0', ns: red }, { name: 'veth-red' }); // peer: the caller's namespace
- * red.addAddress('eth0', '10.0.0.2/24');                       // or 'fd00::2/64'
- * red.setLink('eth0', { up: true, mtu: 1400 });
- * red.addRoute({ to: 'default', via: '10.0.0.1' });
- * ```
- */
-export function createVeth(end: VethEndSpec, peer: VethEndSpec): VethPair {
-  assertEndSpec(end, 'veth end');
-  assertEndSpec(peer, 'veth peer');
-  const ends: PlacedEnd[] = [];
-  try {
-    ends.push(place(end));
-    ends.push(place(peer));
-    return createPair(ends[0], ends[1]);
-  } finally {
-    for (const placed of ends) if (placed.owned) placed.namespace.close();
-  }
-}
-
-function createPair(a: PlacedEnd, b: PlacedEnd): VethPair {
+/** createVeth (lib/handle/targets.ts) once both ends are open. */
+export function createVethPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   // The socket speaks for the caller's namespace when an end is there (no
   // switch at all), else for the first end's.
-  const here = a.namespace.isCurrent() ? a : b.namespace.isCurrent() ? b : undefined;
+  const here = isThreadIn(a.namespace) ? a : isThreadIn(b.namespace) ? b : undefined;
   const home = here ?? a;
   using socket = here ? RtnlSocket.here() : RtnlSocket.inside(a.namespace);
   const away = home === a ? b : a;

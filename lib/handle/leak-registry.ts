@@ -1,5 +1,5 @@
 // A handle dropped without close() still gives its fd back, loudly.
-import { type FdOpener, closeFd } from './nsfs-file';
+import { type FdOpener, closeFd } from '../nsfs/nsfs-file';
 
 interface Leak {
   fd: number;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClonedChild, native } from '../binding';
 import { NetnsError, check, errnoOf } from '../errors';
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { sys } from '../sys';
 import { ClonedChildProcess } from './cloned-child-process';
 import { isolationSteps } from './isolation-steps';
@@ -160,7 +160,7 @@ function endUnwatched({ pidfd }: ClonedChild): void {
 }
 
 export function spawnIsolated(
-  ns: NetNamespace,
+  ns: NamespaceRef,
   command: string,
   args: readonly string[],
   options: SpawnOptions,

@@ -5,14 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type CloneStep, native } from '../binding';
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { mountOptionsAt } from '../proc/proc-scan';
 
 const c = native.constants;
 
 const sysIsReadOnly = (): boolean => mountOptionsAt('/sys')?.includes('ro') ?? false;
 
-export function isolationSteps(ns: NetNamespace): CloneStep[] {
+export function isolationSteps(ns: NamespaceRef): CloneStep[] {
   const steps: CloneStep[] = [
     { op: 'setns', fd: ns.fd, flags: c.CLONE_NEWNET },
     { op: 'unshare', flags: c.CLONE_NEWNS },

@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { native } from '../binding';
 import { check } from '../errors';
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 import { sys } from '../sys';
 import { assertFunction } from '../validate';
 import { readInside, readLink } from '../rtnl/read';
@@ -46,19 +46,19 @@ export interface NsUdpOptions {
 }
 
 /** @internal socket(2) inside `ns`; the fd is the caller's to hand over or close. */
-export function socketIn(ns: NetNamespace, domain: number, type: number, protocol = 0): number {
+export function socketIn(ns: NamespaceRef, domain: number, type: number, protocol = 0): number {
   return ns.enter(() => sys.socket(domain, type, protocol));
 }
 
 /** A zone's scope id: an index as given, a name looked up inside the namespace. */
-function scopeIdIn(ns: NetNamespace, host: HostAddress): number {
+function scopeIdIn(ns: NamespaceRef, host: HostAddress): number {
   if (host.zone === undefined) return 0;
   if (/^\d+$/.test(host.zone)) return Number(host.zone);
   const zone = host.zone;
   return readInside(ns, (socket) => readLink(socket, zone).ifindex);
 }
 
-function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: number): number {
+function boundSocketIn(ns: NamespaceRef, type: number, host: HostAddress, port: number): number {
   const bytes = sockaddrOf(host, port, scopeIdIn(ns, host));
   const fd = socketIn(ns, host.family === 4 ? c.AF_INET : c.AF_INET6, type | c.SOCK_NONBLOCK);
   try {
@@ -73,7 +73,7 @@ function boundSocketIn(ns: NetNamespace, type: number, host: HostAddress, port: 
 
 /** @internal A net.Server listening inside the namespace. */
 export function listenIn(
-  ns: NetNamespace,
+  ns: NamespaceRef,
   options: NsListenOptions = {},
   connectionListener?: (socket: net.Socket) => void,
 ): Promise<net.Server> {
@@ -106,7 +106,7 @@ export function listenIn(
 }
 
 /** @internal A net.Socket whose socket was created inside the namespace, connecting there. */
-export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Socket {
+export function connectIn(ns: NamespaceRef, options: NsConnectOptions): net.Socket {
   const { port, host = '127.0.0.1' } = options ?? ({} as NsConnectOptions);
   assertPort(port);
   const address = parseHost(host);
@@ -130,7 +130,7 @@ export function connectIn(ns: NetNamespace, options: NsConnectOptions): net.Sock
 }
 
 /** @internal A dgram.Socket created and bound inside the namespace. */
-export function udpSocketIn(ns: NetNamespace, options: NsUdpOptions = {}): Promise<dgram.Socket> {
+export function udpSocketIn(ns: NamespaceRef, options: NsUdpOptions = {}): Promise<dgram.Socket> {
   const { type = 'udp4', port = 0 } = options;
   if (type !== 'udp4' && type !== 'udp6') throw new TypeError(`type must be 'udp4' or 'udp6', got '${type}'`);
   const host = options.host ?? (type === 'udp4' ? '127.0.0.1' : '::1');

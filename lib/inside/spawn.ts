@@ -1,7 +1,7 @@
 // ns.spawn(): a ChildProcess started inside the namespace. Node forks on the
 // calling thread, so spawning while switched places the child there.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 
 /**
  * {@link NetNamespace.spawn}'s options: `child_process.spawn`'s, and where the
@@ -32,7 +32,7 @@ export function assertCommand(command: unknown, args: unknown): asserts args is 
 
 /** @internal */
 export function spawnShared(
-  ns: NetNamespace,
+  ns: NamespaceRef,
   command: string,
   args: readonly string[],
   options: SpawnOptions,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { rethrowing } from '../errors';
-import type { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 
 const COMPONENT = /^[A-Za-z0-9_.:@+-]+$/;
 
@@ -26,12 +26,12 @@ export function sysctlPath(key: unknown): string {
   return path.join('/proc/sys', ...components);
 }
 
-export function readSysctl(ns: NetNamespace, key: string): string {
+export function readSysctl(ns: NamespaceRef, key: string): string {
   const file = sysctlPath(key);
   return ns.enter(() => rethrowing(() => fs.readFileSync(file, 'utf8').trim(), file));
 }
 
-export function writeSysctl(ns: NetNamespace, key: string, value: string | number): void {
+export function writeSysctl(ns: NamespaceRef, key: string, value: string | number): void {
   const file = sysctlPath(key);
   if (typeof value !== 'string' && typeof value !== 'number') {
     throw new TypeError(`sysctl value must be a string or number, got ${typeof value}`);

@@ -47,7 +47,6 @@ function bindHeldSource(sourceFd: number, target: string): void {
         syscall: 'mount',
         path: target,
         description: `bind mount not in place (found ${got.dev}:${got.ino}, ` + `expected ${want.dev}:${want.ino})`,
-        hint: '',
       });
     }
   } catch (error) {

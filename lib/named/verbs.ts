@@ -2,10 +2,13 @@
 // bind-mounted onto it. These work on nsfs files and fds; NetNamespace wraps
 // what they return in a handle.
 import fs from 'node:fs';
+import { dirname } from 'node:path';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith, rethrowing, toNetnsError } from '../errors';
-import { type NsfsFile, closeFd, openNetnsFile } from '../handle/nsfs-file';
+import { openNetnsOfPid } from '../nsfs/from-pid';
+import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { unshareDetached } from '../switch/thread-switch';
+import { assertPid } from '../validate';
 import { bindMount, discardBindMount } from './bind-mount';
 import { type RunDirOptions, namedPath, prepareRunDir, resolveRunDir } from './run-dir';
 
@@ -16,6 +19,19 @@ export interface NamedFile {
   file: NsfsFile;
   path: string;
   name: string;
+}
+
+/** Opens the namespace a run-dir name stands for (NetNamespace.fromName). */
+export function openNamed(name: string, options: RunDirOptions = {}): NamedFile {
+  const path = namedPath(name, options);
+  try {
+    return { file: openNetnsFile(path), path, name };
+  } catch (error) {
+    if (error instanceof NetnsError && error.code === 'ENOENT') {
+      throw error.withHint(`no network namespace of that name in ${dirname(path)}`);
+    }
+    throw error;
+  }
 }
 
 /** ip netns add NAME: a new namespace, kept alive by its name until deleted. */
@@ -49,6 +65,18 @@ export function attachNamed(name: string, sourceFd: number, options: RunDirOptio
   }
 }
 
+/** ip netns attach NAME PID: the pid is taken through a pidfd and bound from the held fd. */
+export function attachNamedPid(name: string, pid: unknown, options: RunDirOptions = {}): NamedFile {
+  if (typeof pid !== 'number') throw new TypeError('attach() takes a pid or a NetNamespace');
+  assertPid(pid);
+  const held = openNetnsOfPid(pid);
+  try {
+    return attachNamed(name, held.fd, options);
+  } finally {
+    closeFd(held.fd, held.openedBy);
+  }
+}
+
 /**
  * ip netns delete NAME: detaches the mount and removes the file. A file left
  * without a mount (a failed add by another tool) is removed too. The
@@ -63,7 +91,6 @@ export function deleteNamed(name: string, options: RunDirOptions = {}): void {
       syscall: 'unlink',
       path,
       description: 'not a named namespace (not a regular file)',
-      hint: '',
     });
   }
   const unmounted = native.umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);

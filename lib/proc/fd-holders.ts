@@ -6,12 +6,12 @@
 // - a socket, whose namespace (SIOCGSKNS) may be kept alive by nothing else:
 //   a duplicate of it is taken with pidfd_getfd (needs ptrace rights).
 import fs from 'node:fs';
-import { inoOfNetnsId } from '../handle/namespace-id';
+import { inoOfNetnsId } from '../nsfs/namespace-id';
 import { native } from '../binding';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
-export interface HeldNamespace {
+interface HeldNamespace {
   pid: number;
   fd: number;
   ino: number;
@@ -80,7 +80,7 @@ function isNsfs(fdPath: string, nsfsDev: number): boolean {
   }
 }
 
-export interface HolderScan {
+interface HolderScan {
   /** nsfs fds (namespace files held open). */
   nsfs: boolean;
   /** Sockets in another namespace than the process's own (`ownIno`). */

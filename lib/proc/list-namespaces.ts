@@ -10,49 +10,13 @@ import { native } from '../binding';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
-import type { NetNamespace } from '../handle/net-namespace';
+import { type NsfsFile, closeFd } from '../nsfs/nsfs-file';
 import { heldNamespaces, nsfsDevice } from './fd-holders';
+import type { NamespaceInfo } from './namespace-info';
 import { openNamespace } from './open-namespace';
 import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
 
-/** One network namespace on the host, as {@link listNamespaces} finds it (an `lsns -J -t net` row, and more). */
-export interface NamespaceInfo {
-  /** The nsfs inode, lsns's NS column. */
-  ino: number;
-  /** `net:[INO]`. */
-  id: string;
-  /** Processes (thread-group leaders) in it. */
-  nprocs: number;
-  /** Those processes' pids, ascending. */
-  pids: number[];
-  /** The lowest of `pids`, lsns's PID column. */
-  pid?: number;
-  /** Owner of `pid`; for a namespace no process is in, the owner of its user namespace. */
-  uid?: number;
-  /** The user name of `uid` from `/etc/passwd`, else the uid as a string (as lsns shows it). */
-  user?: string;
-  /** Command line of `pid`. */
-  command?: string;
-  /** Where an nsfs file of it is bind-mounted (lsns's NSFS column). */
-  nsfs: string[];
-  /** Its names in the run dir. */
-  names: string[];
-  /**
-   * Processes holding it through an open fd: an nsfs fd (with `fdHolders:
-   * true`), or a socket created in it (with `socketHolders: true`; sockets in
-   * the process's own namespace are not listed).
-   */
-  heldBy: Array<{
-    /** The process holding the fd. */
-    pid: number;
-    /** The fd number in that process. */
-    fd: number;
-    /** What kind of fd: a namespace file or a socket. */
-    via: 'nsfs' | 'socket';
-  }>;
-  /** Its nsid in the caller's namespace, where assigned. */
-  nsid?: number;
-}
+export type { NamespaceInfo };
 
 /** What {@link listNamespaces} looks through, beyond processes and bind mounts. */
 export interface ListNamespacesOptions extends RunDirOptions {
@@ -92,9 +56,9 @@ function ownerUid(netnsFd: number): number | undefined {
 }
 
 /** The namespace, through whatever still holds it; undefined when nothing does now. */
-function openIfAny(info: NamespaceInfo): NetNamespace | undefined {
+function openIfAny(info: NamespaceInfo): NsfsFile | undefined {
   try {
-    return openNamespace(info);
+    return openNamespace(info).file;
   } catch {
     return undefined;
   }
@@ -159,12 +123,15 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
     }
     const wantOwner = info.pid === undefined && options.owners !== false;
     if (withNsid || wantOwner) {
-      const ns = openIfAny(info);
-      if (ns !== undefined) {
-        if (wantOwner) info.uid = ownerUid(ns.fd);
-        const nsid = socket ? nsidIfAny(socket, ns.fd) : undefined;
-        if (nsid !== undefined) info.nsid = nsid;
-        ns.close();
+      const file = openIfAny(info);
+      if (file !== undefined) {
+        try {
+          if (wantOwner) info.uid = ownerUid(file.fd);
+          const nsid = socket ? nsidIfAny(socket, file.fd) : undefined;
+          if (nsid !== undefined) info.nsid = nsid;
+        } finally {
+          closeFd(file.fd, file.openedBy);
+        }
       }
     }
     if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);

@@ -1,16 +1,26 @@
-// A handle on a namespace that listNamespaces() found, through whatever holds
-// it: a process (by pidfd), an nsfs mount, or another process's fd or socket.
-// Each way may have gone stale since the listing (a pid that exited and was
-// reused, a mount replaced), so the handle's inode is checked every time.
+// The nsfs file of a namespace that listNamespaces() found, through whatever
+// holds it: a process (by pidfd), an nsfs mount, or another process's fd or
+// socket. Each way may have gone stale since the listing (a pid that exited
+// and was reused, a mount replaced), so the file's inode is checked every
+// time. The handle layer wraps what this opens in a NetNamespace.
 import { native } from '../binding';
 import { NetnsError, errnoOf } from '../errors';
-import { NetNamespace } from '../handle/net-namespace';
+import { openNetnsOfPid } from '../nsfs/from-pid';
+import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { openSocketNetns } from './fd-holders';
-import type { NamespaceInfo } from './list-namespaces';
+import type { NamespaceInfo } from './namespace-info';
 
-type Opener = () => NetNamespace;
+/** An open namespace file, and the path it was opened by, where there is one. */
+interface OpenedNamespace {
+  file: NsfsFile;
+  path?: string;
+}
 
-function throughSocket(pid: number, fd: number): NetNamespace {
+type Opener = () => OpenedNamespace;
+
+const byPath = (path: string): OpenedNamespace => ({ file: openNetnsFile(path), path });
+
+function throughSocket(pid: number, fd: number): OpenedNamespace {
   const raw = openSocketNetns(pid, fd);
   if (raw === undefined) {
     throw new NetnsError({
@@ -18,11 +28,10 @@ function throughSocket(pid: number, fd: number): NetNamespace {
       syscall: 'pidfd_getfd',
       path: `/proc/${pid}/fd/${fd}`,
       description: 'the socket holding the namespace could not be reached',
-      hint: '',
     });
   }
   try {
-    return NetNamespace.fromPath(`/proc/self/fd/${raw}`);
+    return byPath(`/proc/self/fd/${raw}`);
   } finally {
     native.close(raw);
   }
@@ -30,12 +39,12 @@ function throughSocket(pid: number, fd: number): NetNamespace {
 
 function openers(info: NamespaceInfo): Opener[] {
   return [
-    ...info.pids.map((pid) => () => NetNamespace.fromPid(pid)),
-    ...info.nsfs.map((mountPoint) => () => NetNamespace.fromPath(mountPoint)),
+    ...info.pids.map((pid) => () => ({ file: openNetnsOfPid(pid) })),
+    ...info.nsfs.map((mountPoint) => () => byPath(mountPoint)),
     ...info.heldBy.map(
       ({ pid, fd, via }) =>
         () =>
-          via === 'nsfs' ? NetNamespace.fromPath(`/proc/${pid}/fd/${fd}`) : throughSocket(pid, fd),
+          via === 'nsfs' ? byPath(`/proc/${pid}/fd/${fd}`) : throughSocket(pid, fd),
     ),
   ];
 }
@@ -44,18 +53,18 @@ function openers(info: NamespaceInfo): Opener[] {
  * Opens the namespace `info` describes, trying each of its holders in turn.
  * Throws the last failure (EACCES, ESRCH, ...) when none of them leads there.
  */
-export function openNamespace(info: NamespaceInfo): NetNamespace {
+export function openNamespace(info: NamespaceInfo): OpenedNamespace {
   let failure: unknown;
   for (const open of openers(info)) {
-    let handle: NetNamespace;
+    let opened: OpenedNamespace;
     try {
-      handle = open();
+      opened = open();
     } catch (error) {
       failure = error;
       continue;
     }
-    if (handle.ino === info.ino) return handle;
-    handle.close();
+    if (opened.file.ino === info.ino) return opened;
+    closeFd(opened.file.fd, opened.file.openedBy);
   }
   throw (
     failure ??
@@ -64,7 +73,6 @@ export function openNamespace(info: NamespaceInfo): NetNamespace {
       syscall: 'open',
       path: info.id,
       description: 'nothing that held this namespace when it was listed holds it now',
-      hint: '',
     })
   );
 }

@@ -1,7 +1,7 @@
 // Reading /proc for namespaces: which processes are in which network
 // namespace, which fds hold one, and which nsfs files are mounted where.
 import fs from 'node:fs';
-import { inoOfNetnsId } from '../handle/namespace-id';
+import { inoOfNetnsId } from '../nsfs/namespace-id';
 
 /** Numeric entries of /proc: the thread-group leaders, as lsns counts them. */
 export function listPids(): number[] {
@@ -21,7 +21,7 @@ export function netnsOfPid(pid: number): { dev: number; ino: number } | undefine
   }
 }
 
-export interface NsfsMount {
+interface NsfsMount {
   ino: number;
   mountPoint: string;
 }

@@ -87,7 +87,7 @@ export function errorText(error: { code: string; message: string }): string {
   return visibleText(text);
 }
 
-export function containerText(container: ContainerRef): string {
+function containerText(container: ContainerRef): string {
   const name = container.name || container.id;
   const id = container.id.slice(0, SHORT_CONTAINER_ID);
   const origin = [container.runtime, id].filter((part) => part !== undefined && part !== '').join(' ');

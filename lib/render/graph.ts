@@ -19,7 +19,7 @@ import { IdAllocator, slugNumber } from './ids';
 import { endKey, TopologyIndex } from './lookup';
 import { visibleText } from './visible';
 
-export type NodeRole =
+type NodeRole =
   /** A link of the model. */
   | 'interface'
   /** Says why a namespace shows no interface (unreadable, or none at all). */

@@ -124,7 +124,7 @@ export class TopologyIndex {
   }
 }
 
-export interface LinkTree {
+interface LinkTree {
   roots: Link[];
   childrenOf(link: Link): Link[];
 }

@@ -11,6 +11,7 @@
 import os from 'node:os';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
+import type { NamespaceRef } from '../ref';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
 
@@ -28,10 +29,8 @@ const PEEK = Buffer.alloc(32 * 1024);
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
 const DUMP_ATTEMPTS = 4;
 
-/** What a socket can be made inside: a NetNamespace (structurally, to import no class). */
-export interface Enterable {
-  enter<T>(fn: () => T): T;
-}
+/** What a socket can be made inside: the namespace reference (lib/ref.ts), which a NetNamespace is. */
+export type Enterable = Pick<NamespaceRef, 'enter'>;
 
 /** Names the operation and its subject in errors: `RTM_NEWLINK 'veth0'`. */
 export interface Operation {

@@ -1,7 +1,9 @@
 // enterNetns runs synchronous work only: the thread switches back as soon as
 // fn returns, so anything awaited would run in the original namespace.
+import { assertFunction } from '../validate';
+import { runSwitched } from './thread-switch';
 
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
     value !== null &&
@@ -9,10 +11,7 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-export const isAsyncFunction = (fn: unknown): boolean =>
-  typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
-
-export function asyncRefused(): TypeError {
+function asyncRefused(): TypeError {
   return new TypeError(
     'enterNetns runs synchronous functions only: the thread ' +
       'switches back as soon as fn returns, so awaited work would run in the ' +
@@ -20,4 +19,21 @@ export function asyncRefused(): TypeError {
       'ns.listen()/ns.connect() or ns.socket(), which are placed in the namespace ' +
       'by construction.',
   );
+}
+
+/** Refuses what is not a function, and an async function, before anything is switched. */
+export function assertSyncFunction(fn: unknown): asserts fn is () => unknown {
+  assertFunction(fn, 'fn');
+  if (fn.constructor?.name === 'AsyncFunction') throw asyncRefused();
+}
+
+/** runSwitched for a synchronous fn: a promise it returns anyway is refused. */
+export function runSync<T>(fd: number, fn: () => T): T {
+  const result = runSwitched(fd, fn);
+  if (isPromiseLike(result)) {
+    // Refused, so nobody will await it: its rejection must not end the process.
+    Promise.resolve(result).catch(() => {});
+    throw asyncRefused();
+  }
+  return result;
 }

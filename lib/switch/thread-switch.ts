@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { type NativeFailure, native } from '../binding';
 import { check, toNetnsError } from '../errors';
-import { type NsfsFile, assertNetnsFd, openNetnsFile } from '../handle/nsfs-file';
+import { type NsfsFile, assertNetnsFd, openNetnsFile } from '../nsfs/nsfs-file';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
@@ -45,11 +45,6 @@ function currentFd(): number {
   return homeFd >= 0 ? homeFd : openHome();
 }
 
-/** Nesting depth of enterNetns on this thread (0 when at home). */
-export function switchDepth(): number {
-  return entered.length;
-}
-
 /**
  * A thread stuck in a foreign namespace would open sockets and spawn children
  * there, silently. Nothing may run on it any more (like Go's pkg/ns, which
@@ -74,19 +69,21 @@ function cannotSwitchBack(failure: NativeFailure): never {
 }
 
 /**
- * Runs fn with the calling thread inside the namespace `fd` refers to and
- * switches back afterwards, whatever fn does. Throws before switching if
- * setns fails, so a failed entry changes nothing.
+ * The one way this thread leaves its namespace and comes back: into `fd`
+ * (and recorded as entered), or with 'new' into a new namespace
+ * (unshare) for fn to open; then fn runs, and whatever it does the thread is
+ * switched back or, if the kernel refuses, not let run anything else. Throws
+ * before switching if the switch fails, so a failed entry changes nothing.
  */
-export function runSwitched<T>(fd: number, fn: () => T): T {
+function switchedFor<T>(into: number | 'new', fn: () => T): T {
   const origin = currentFd();
   const depth = entered.length;
-  // From a successful setns to the try, no JS call: on an exhausted stack
+  // From a successful switch to the try, no JS call: on an exhausted stack
   // any of them could throw with the thread already switched.
-  const entry = native.setns(fd, CLONE_NEWNET);
+  const entry = into === 'new' ? native.unshare(CLONE_NEWNET) : native.setns(into, CLONE_NEWNET);
   if (entry !== undefined) throw toNetnsError(entry);
   try {
-    entered.push(fd);
+    if (into !== 'new') entered.push(into);
     return fn();
   } finally {
     entered.length = depth;
@@ -102,23 +99,18 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
 }
 
 /**
+ * Runs fn with the calling thread inside the namespace `fd` refers to and
+ * switches back afterwards, whatever fn does. Throws before switching if
+ * setns fails, so a failed entry changes nothing.
+ */
+export function runSwitched<T>(fd: number, fn: () => T): T {
+  return switchedFor(fd, fn);
+}
+
+/**
  * unshare(CLONE_NEWNET) on this thread, opens the new namespace, and returns
  * the thread to where it was: the new namespace lives only in the returned file's fd.
  */
 export function unshareDetached(): NsfsFile {
-  const origin = currentFd();
-  const unshared = native.unshare(CLONE_NEWNET);
-  if (unshared !== undefined) throw toNetnsError(unshared);
-  try {
-    return openNetnsFile('/proc/thread-self/ns/net');
-  } finally {
-    const failure = native.setns(origin, CLONE_NEWNET);
-    if (failure !== undefined) {
-      try {
-        cannotSwitchBack(failure);
-      } catch {
-        native.abortStuckThread(failure.errno); // JavaScript could not even say why
-      }
-    }
-  }
+  return switchedFor('new', () => openNetnsFile('/proc/thread-self/ns/net'));
 }

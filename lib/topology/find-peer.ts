@@ -5,7 +5,8 @@
 // namespace's links are read, to confirm the pair from its side too.
 import fs from 'node:fs';
 import { NetnsError, errnoOf } from '../errors';
-import { type NetNamespace, type NetnsTarget, withTarget } from '../handle/net-namespace';
+import type { NetNamespace } from '../handle/net-namespace';
+import { type NetnsTarget, withTarget } from '../handle/targets';
 import type { RunDirOptions } from '../named/run-dir';
 import { listNamespaces } from '../proc/list-namespaces';
 import { assertInterfaceName } from '../rtnl/link-codec';
@@ -69,7 +70,6 @@ function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethP
       syscall: 'findPeer',
       path: ifname,
       description: `the peer of ${ifname} (ifindex ${link.ifindex} in ${ns.id}) was not found: ${found.reason}`,
-      hint: '',
     });
   }
   const { info } = host.source(found.peer.ino);
@@ -91,7 +91,6 @@ function linkNamed(links: readonly Link[], ifname: string, ns: NetNamespace): Li
       syscall: 'findPeer',
       path: ifname,
       description: `no interface ${ifname} in ${ns.id}`,
-      hint: '',
     });
   }
   if (link.kind !== 'veth') {
@@ -100,7 +99,6 @@ function linkNamed(links: readonly Link[], ifname: string, ns: NetNamespace): Li
       syscall: 'findPeer',
       path: ifname,
       description: `${ifname} in ${ns.id} is a ${link.kind}, not a veth: it has no peer`,
-      hint: '',
     });
   }
   return link;

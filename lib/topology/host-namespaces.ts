@@ -3,7 +3,7 @@
 // closed together at the end, and what was read there (links, addresses, the
 // nsids it gave the others), each read at most once. A namespace that cannot
 // be opened or read keeps its error, for the map to report against it alone.
-import type { NetNamespace } from '../handle/net-namespace';
+import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
 import { nsidIn } from '../rtnl/nsid';
@@ -27,7 +27,7 @@ export class NamespaceSource {
     this.info = info;
     this.current = current;
     this.#ownsHandle = given === undefined;
-    this.handle = new Once(() => given ?? openNamespace(this.info));
+    this.handle = new Once(() => given ?? handleOn(openNamespace(this.info)));
     this.socket = new Once(() => (current ? RtnlSocket.here() : RtnlSocket.inside(this.handle.get())));
     this.links = new Once(() => readLinks(this.socket.get()));
     this.addresses = new Once(() => readAddresses(this.socket.get(), this.links.get()));

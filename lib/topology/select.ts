@@ -2,9 +2,10 @@
 // everywhere else in the library (a handle, a run-dir name, a path, a pid) or
 // by the id an earlier map gave them (`net:[INO]`).
 import { NetnsError, errnoOf } from '../errors';
-import { type NetNamespace, type NetnsTarget, resolveTarget } from '../handle/net-namespace';
+import type { NetNamespace } from '../handle/net-namespace';
+import { type NetnsTarget, resolveTarget } from '../handle/targets';
 import type { RunDirOptions } from '../named/run-dir';
-import { inoOfNetnsId } from '../handle/namespace-id';
+import { inoOfNetnsId } from '../nsfs/namespace-id';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 
 /** `net:[INO]`, as NetNamespace#id, lsns and readlink show a namespace. */
@@ -13,7 +14,7 @@ export type NamespaceId = `net:[${number}]`;
 /** A namespace to map, for {@link TopologyOptions.namespaces}: a target as {@link enterNetns} takes it, or its id. */
 export type NamespaceSelector = NetnsTarget | NamespaceId;
 
-export interface Selection {
+interface Selection {
   /** Inodes of the namespaces to map. */
   inos: Set<number>;
   /** Handles on the targets, with what is known of each (for those no listing finds). */
@@ -68,6 +69,5 @@ export function notFound(ino: number): NetnsError {
     syscall: 'topology',
     path: `net:[${ino}]`,
     description: 'no such network namespace on this host (it may have ended)',
-    hint: '',
   });
 }

@@ -27,7 +27,7 @@ export interface PeerOracle {
   nsid(observer: number, target: number): number | undefined;
 }
 
-export type EndResolution = { peer: { ino: number; link: Link } } | { code: UnresolvedCode; reason: string };
+type EndResolution = { peer: { ino: number; link: Link } } | { code: UnresolvedCode; reason: string };
 
 interface SeenEnd {
   ino: number;
@@ -41,7 +41,7 @@ interface NsidTable {
   failures: number;
 }
 
-export const namespaceId = (ino: number): string => `net:[${ino}]`;
+const namespaceId = (ino: number): string => `net:[${ino}]`;
 const endKey = (ino: number, ifindex: number) => `${ino}:${ifindex}`;
 const candidateKey = (ifindex: number, peerIndex: number) => `${ifindex}>${peerIndex}`;
 const isVeth = (link: Link) => link.kind === 'veth';

@@ -1,6 +1,6 @@
 // net:[INO] read back: what readlink, lsns and NetNamespace#id print.
 import { describe, expect, it } from 'vitest';
-import { inoOfNetnsId } from '../../lib/handle/namespace-id';
+import { inoOfNetnsId } from '../../lib/nsfs/namespace-id';
 
 describe('inoOfNetnsId', () => {
   it('reads the inode of a network namespace id', () => {

@@ -11,7 +11,7 @@ import { EXIT_OK } from '../exit-status';
 import { type Column, formatTable } from '../table';
 
 /** One entry of `lsns -J -l -t net -o NS,TYPE,NPROCS,PID,USER,NETNSID,NSFS,COMMAND`. */
-export interface LsnsRow {
+interface LsnsRow {
   ns: number;
   type: 'net';
   nprocs: number;
@@ -22,7 +22,7 @@ export interface LsnsRow {
   command: string | null;
 }
 
-export function lsnsRow(info: NamespaceInfo): LsnsRow {
+function lsnsRow(info: NamespaceInfo): LsnsRow {
   return {
     ns: info.ino,
     type: 'net',

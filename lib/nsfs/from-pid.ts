@@ -48,7 +48,6 @@ function refuseThreadId(pid: number, procPath: string, syscall: string): void {
       syscall,
       path: procPath,
       description: `${pid} is a thread of process ${leader}, not a process id`,
-      hint: '',
     });
   }
 }

@@ -2,14 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toNetnsError } from '../errors';
-import { openNetnsOfPid } from '../handle/from-pid';
-import { closeFd, openNetnsFile } from '../handle/nsfs-file';
-import { listPids, netnsOfPid } from '../proc/proc-scan';
+import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
+import { openNetnsOfPid } from '../nsfs/from-pid';
+import { closeFd, openNetnsFile } from '../nsfs/nsfs-file';
+import type { NamespaceRef } from '../ref';
 import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
-import { type NetnsTarget, withTarget } from '../handle/net-namespace';
 import { assertPid } from '../validate';
-import { type RunDirOptions, resolveRunDir } from './run-dir';
+import { listPids, netnsOfPid } from './proc-scan';
 
 /** One name in the run dir, as {@link listNamed} gives it (`ip netns list`). */
 export interface NamedNamespace {
@@ -62,7 +62,7 @@ export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
 }
 
 /** @internal Names in the run dir whose namespace has this nsfs dev/ino. */
-export function namesOf(identity: { dev: number; ino: number }, options: RunDirOptions = {}): string[] {
+function namesOf(identity: { dev: number; ino: number }, options: RunDirOptions = {}): string[] {
   const runDir = resolveRunDir(options);
   return runDirEntries(runDir).filter((name) => {
     try {
@@ -88,22 +88,13 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
   }
 }
 
-/**
- * `ip netns pids NAME`: the processes (thread-group leaders) in the namespace;
- * `target` as {@link enterNetns} takes it.
- */
-export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number[] {
-  return withTarget(
-    target,
-    (ns) => {
-      const inside = (pid: number) => {
-        const found = netnsOfPid(pid);
-        return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
-      };
-      return listPids()
-        .filter(inside)
-        .sort((a, b) => a - b);
-    },
-    options,
-  );
+/** ip netns pids NAME: the processes (thread-group leaders) in the namespace of this identity. */
+export function pidsIn(ns: Pick<NamespaceRef, 'dev' | 'ino'>): number[] {
+  const inside = (pid: number) => {
+    const found = netnsOfPid(pid);
+    return found !== undefined && found.dev === ns.dev && found.ino === ns.ino;
+  };
+  return listPids()
+    .filter(inside)
+    .sort((a, b) => a - b);
 }

@@ -43,7 +43,6 @@ function notNetns(path: string, what: string): NetnsError {
     syscall: 'open',
     path,
     description: `not a network namespace (${what})`,
-    hint: '',
   });
 }
 
@@ -67,7 +66,7 @@ export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): N
 export function openNetnsFile(path: string): NsfsFile {
   const before = rethrowing(() => fs.statSync(path), path);
   if (before.isDirectory()) {
-    throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path, hint: '' });
+    throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path });
   }
   if (!before.isFile()) throw notNetns(path, 'not a regular nsfs file');
   const fd = rethrowing(() => fs.openSync(path, OPEN_FLAGS), path);
@@ -77,4 +76,10 @@ export function openNetnsFile(path: string): NsfsFile {
     fs.closeSync(fd);
     throw error;
   }
+}
+
+/** Whether the calling thread is in the namespace of this identity now (asks the kernel). */
+export function isThreadIn(identity: { dev: number; ino: number }): boolean {
+  const stat = rethrowing(() => fs.statSync('/proc/thread-self/ns/net'));
+  return stat.dev === identity.dev && stat.ino === identity.ino;
 }
