@@ -73,7 +73,7 @@ export async function topology(options: TopologyOptions = {}): Promise<Topology>
 }
 
 /** @internal The kernel's part of the map, synchronous; every fd it opens is closed when it returns or throws. */
-export function readTopology(options: TopologyOptions = {}): Topology {
+function readTopology(options: TopologyOptions = {}): Topology {
   const selection = options.namespaces === undefined ? undefined : selectNamespaces(options.namespaces, options);
   try {
     using host = new HostNamespaces(fs.statSync('/proc/thread-self/ns/net').ino);

@@ -41,7 +41,7 @@ interface NsidTable {
   failures: number;
 }
 
-export const namespaceId = (ino: number): string => `net:[${ino}]`;
+const namespaceId = (ino: number): string => `net:[${ino}]`;
 const endKey = (ino: number, ifindex: number) => `${ino}:${ifindex}`;
 const candidateKey = (ifindex: number, peerIndex: number) => `${ifindex}>${peerIndex}`;
 const isVeth = (link: Link) => link.kind === 'veth';
