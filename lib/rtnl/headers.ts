@@ -28,20 +28,24 @@ export interface StructLayout<F extends string> {
 /** The values of a struct, by field name. */
 export type StructOf<L> = L extends StructLayout<infer F> ? Record<F, number> : never;
 
-function write(bytes: Buffer, width: Width, value: number, offset: number): void {
-  if (width === 'u8') bytes.writeUInt8(value, offset);
-  else if (width === 'u16') bytes.writeUInt16LE(value, offset);
-  else if (width === 'u32') bytes.writeUInt32LE(value, offset);
-  else if (width === 's32') bytes.writeInt32LE(value, offset);
-  else bytes.writeUInt32LE(value >>> 0, offset);
-}
+type Reader = (bytes: Buffer, offset: number) => number;
+type Writer = (bytes: Buffer, value: number, offset: number) => void;
 
-function read(bytes: Buffer, width: Width, offset: number): number {
-  if (width === 'u8') return bytes.readUInt8(offset);
-  if (width === 'u16') return bytes.readUInt16LE(offset);
-  if (width === 's32') return bytes.readInt32LE(offset);
-  return bytes.readUInt32LE(offset);
-}
+const READERS: Record<Width, Reader> = {
+  u8: (bytes, offset) => bytes.readUInt8(offset),
+  u16: (bytes, offset) => bytes.readUInt16LE(offset),
+  u32: (bytes, offset) => bytes.readUInt32LE(offset),
+  s32: (bytes, offset) => bytes.readInt32LE(offset),
+  bits32: (bytes, offset) => bytes.readUInt32LE(offset),
+};
+
+const WRITERS: Record<Width, Writer> = {
+  u8: (bytes, value, offset) => bytes.writeUInt8(value, offset),
+  u16: (bytes, value, offset) => bytes.writeUInt16LE(value, offset),
+  u32: (bytes, value, offset) => bytes.writeUInt32LE(value, offset),
+  s32: (bytes, value, offset) => bytes.writeInt32LE(value, offset),
+  bits32: (bytes, value, offset) => bytes.writeUInt32LE(value >>> 0, offset),
+};
 
 function struct<F extends string>(
   name: string,
@@ -50,25 +54,25 @@ function struct<F extends string>(
 ): StructLayout<F> {
   const list = Object.entries<[string, number, Width]>(fields).map(([field, [c, offset, width]]) => ({
     field: field as F,
-    c,
-    offset,
-    width,
+    layout: { c, offset, width },
+    read: READERS[width],
+    write: WRITERS[width],
   }));
+  // Every message of a dump has its header decoded: the object starts with
+  // every field, in order, so that all of them share one shape.
+  const blank = Object.fromEntries(list.map(({ field }) => [field, 0])) as Record<F, number>;
   return {
     name,
     size,
-    fields: Object.fromEntries(list.map(({ field, c, offset, width }) => [field, { c, offset, width }])) as Record<
-      F,
-      FieldLayout
-    >,
+    fields: Object.fromEntries(list.map(({ field, layout }) => [field, layout])) as Record<F, FieldLayout>,
     encode(values = {}) {
       const bytes = Buffer.alloc(size);
-      for (const { field, offset, width } of list) write(bytes, width, values[field] ?? 0, offset);
+      for (const { field, layout, write } of list) write(bytes, values[field] ?? 0, layout.offset);
       return bytes;
     },
     decode(bytes, at = 0) {
-      const values = {} as Record<F, number>;
-      for (const { field, offset, width } of list) values[field] = read(bytes, width, at + offset);
+      const values = { ...blank };
+      for (const { field, layout, read } of list) values[field] = read(bytes, at + layout.offset);
       return values;
     },
   };

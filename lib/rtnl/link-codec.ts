@@ -247,22 +247,19 @@ export function deleteLinkRequest(seq: number, ifindex: number): Buffer {
 
 // ----------------------------------------------------------------- parsing --
 
-function linkSource(message: NetlinkMessage, others?: LinkLookup): LinkSource {
-  if (message.type !== RTM_NEWLINK && message.type !== RTM_DELLINK) {
-    throw new Error(`netlink: expected an RTM_NEWLINK message, got type ${message.type}`);
-  }
-  const header = fixedHeader(message, IFINFOMSG, 'link');
-  const attributes = messageAttributes(message, IFINFOMSG, 'link');
-  return { header, attributes, info: attributes.nested(IFLA_LINKINFO, 'IFLA_LINKINFO'), others };
-}
-
 /**
  * Parses one RTM_NEWLINK or RTM_DELLINK (a dump's part or a notification).
  * `others` names the master and the lower link; without it they are left
  * out, and so is M-DOWN.
  */
 export function parseLinkMessage(message: NetlinkMessage, others?: LinkLookup): Link {
-  return readRecord(LINK_FIELDS, linkSource(message, others));
+  if (message.type !== RTM_NEWLINK && message.type !== RTM_DELLINK) {
+    throw new Error(`netlink: expected an RTM_NEWLINK message, got type ${message.type}`);
+  }
+  const header = fixedHeader(message, IFINFOMSG, 'link');
+  const attributes = messageAttributes(message, IFINFOMSG, 'link');
+  const info = attributes.nested(IFLA_LINKINFO, 'IFLA_LINKINFO');
+  return readRecord<Link, LinkSource>(LINK_FIELDS, { header, attributes, info, others });
 }
 
 /**
@@ -272,13 +269,18 @@ export function parseLinkMessage(message: NetlinkMessage, others?: LinkLookup): 
  * not in the dump reads `if<N>`, as in ip.
  */
 export function parseLinkDump(messages: readonly NetlinkMessage[]): Link[] {
-  const sources = messages.filter((message) => message.type === RTM_NEWLINK).map((message) => linkSource(message));
-  const byIndex = new Map(sources.map((source) => [source.header.index, source]));
-  const others: LinkLookup = (ifindex) => {
-    const other = byIndex.get(ifindex);
-    return other && { name: LINK_FIELDS.name.read(other), up: LINK_FIELDS.up.read(other) };
-  };
-  return sources.map((source) => readRecord(LINK_FIELDS, { ...source, others }));
+  const linkMessages = messages.filter((message) => message.type === RTM_NEWLINK);
+  // Each message is read once alone (its attributes are garbage at once, which
+  // matters in a dump of thousands), then again, with the others known, when
+  // it names another link of this namespace: a master, or a lower link here.
+  const alone = linkMessages.map((message) => parseLinkMessage(message));
+  const byIndex = new Map(alone.map((link) => [link.ifindex, link]));
+  const others: LinkLookup = (ifindex) => byIndex.get(ifindex);
+  return alone.map((link, i) =>
+    link.masterIndex !== undefined || (link.linkIndex !== undefined && link.linkNetnsid === undefined)
+      ? parseLinkMessage(linkMessages[i], others)
+      : link,
+  );
 }
 
 /** ifindex → name, from a parsed dump: what the address and route parsers need. */

@@ -108,13 +108,17 @@ export function fixedHeader<F extends string>(
   layout: StructLayout<F>,
   what: string,
 ): Record<F, number> {
+  assertFits(message, layout, what);
+  return layout.decode(message.payload);
+}
+
+function assertFits(message: NetlinkMessage, layout: StructLayout<string>, what: string): void {
   if (message.payload.length < layout.size) {
     throw new Error(
       `netlink: ${what} message (type ${message.type}) has a ${message.payload.length}-byte ` +
         `payload, too short for its ${layout.size}-byte header`,
     );
   }
-  return layout.decode(message.payload);
 }
 
 /** One struct nlattr and its value. */
@@ -242,7 +246,7 @@ export class Attributes {
 
 /** The attributes after a message's fixed struct. */
 export function messageAttributes(message: NetlinkMessage, layout: StructLayout<string>, what: string): Attributes {
-  fixedHeader(message, layout, what);
+  assertFits(message, layout, what);
   return Attributes.parse(message.payload.subarray(align4(layout.size)), `${what} attributes`);
 }
 
