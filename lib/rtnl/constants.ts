@@ -61,6 +61,7 @@ export const RTM_NEWROUTE = 24;
 export const RTM_DELROUTE = 25;
 export const RTM_GETROUTE = 26;
 export const RTM_NEWNSID = 88;
+export const RTM_DELNSID = 89;
 export const RTM_GETNSID = 90;
 
 // IFLA_EXT_MASK bits (what extra a link dump carries).

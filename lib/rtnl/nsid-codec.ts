@@ -9,6 +9,7 @@ import {
   NETNSA_NSID_NOT_ASSIGNED,
   NLM_F_ACK,
   NLM_F_REQUEST,
+  RTM_DELNSID,
   RTM_GETNSID,
   RTM_NEWNSID,
 } from './constants';
@@ -32,12 +33,13 @@ export function getNsidRequest(seq: number, fd: number, options: { ack?: boolean
 }
 
 /**
- * The nsid in an RTM_NEWNSID (a reply, or a notification); undefined when
- * none is assigned (NETNSA_NSID_NOT_ASSIGNED).
+ * The nsid in an RTM_NEWNSID (a reply, or the notification of a new id) or
+ * an RTM_DELNSID (the notification that a namespace with that id is gone);
+ * undefined when none is assigned (NETNSA_NSID_NOT_ASSIGNED).
  */
 export function parseNsidReply(message: NetlinkMessage): number | undefined {
-  if (message.type !== RTM_NEWNSID) {
-    throw new Error(`netlink: expected an RTM_NEWNSID message, got type ${message.type}`);
+  if (message.type !== RTM_NEWNSID && message.type !== RTM_DELNSID) {
+    throw new Error(`netlink: expected an RTM_NEWNSID or RTM_DELNSID message, got type ${message.type}`);
   }
   const nsid = messageAttributes(message, RTGENMSG, 'nsid').s32(NETNSA_NSID);
   // NETNSA_NSID_NOT_ASSIGNED is -1; no other negative id exists.
