@@ -3,7 +3,8 @@
 // is shown to have changed nothing, with the premise of each failure proven.
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, createVeth, sys } from '../lib/index';
-import { IFINFOMSG_LEN, IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWLINK } from '../lib/rtnl/constants';
+import { IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWLINK } from '../lib/rtnl/constants';
+import { IFINFOMSG } from '../lib/rtnl/headers';
 import { messageAttributes, parseMessages } from '../lib/rtnl/wire';
 import { deadPid, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
 import { type IpRoute, expectTcpAcross, ipBatch } from './net-helpers';
@@ -101,7 +102,7 @@ describe('createVeth', () => {
     expect(ipLink(undefined, taken)).toEqual(existing);
     const newLink = sent.map((bytes) => parseMessages(bytes)[0]).find((message) => message.type === RTM_NEWLINK);
     if (!newLink) throw new Error('no RTM_NEWLINK was sent');
-    const outer = messageAttributes(newLink, IFINFOMSG_LEN, 'request');
+    const outer = messageAttributes(newLink, IFINFOMSG, 'request');
     expect(outer.has(IFLA_NET_NS_FD)).toBe(false);
     expect(outer.string(IFLA_IFNAME)).toBe(hostEnd);
   });

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { expect } from 'vitest';
 import type { Address, Link, NetNamespace, Route } from '../lib/index';
+import { LINK_FIELDS } from '../lib/rtnl/link-fields';
 import { onCleanup, run, tryRun } from './helpers';
 import type { IpLink } from './ip-json';
 
@@ -47,42 +48,24 @@ export function ipBatch(ns: string | undefined, lines: string[]): void {
 
 /**
  * The Link the library should give for one entry of `ip -j -d link`: every
- * field the model has, taken from ip. (masterIndex has no ip counterpart; it
- * is checked against `master` by name. ip prints `link_index` only for a
- * peer in another namespace and the peer's name `link` otherwise.)
+ * field the link table gives an ip key, taken from ip under that key. (up
+ * is read from ip's flags; masterIndex has no ip counterpart and is checked
+ * against `master` by name. ip prints `link_index` only for a peer in
+ * another namespace and the peer's name `link` otherwise, `"link": null`
+ * for none, and no linkinfo where the kernel names no kind.)
  */
 export function linkFromIp(ip: IpLink): Omit<Link, 'masterIndex'> {
-  const kind = ip.linkinfo?.info_kind ?? (ip.link_type === 'loopback' ? 'loopback' : 'device');
-  const link: Omit<Link, 'masterIndex'> = {
-    ifindex: ip.ifindex,
-    name: ip.ifname,
-    kind,
-    type: ip.link_type,
-    mtu: ip.mtu,
-    up: ip.flags.includes('UP'),
-    flags: ip.flags,
-    operstate: ip.operstate,
-  };
-  const optional: Partial<Link> = {
-    mac: ip.address,
-    broadcast: ip.broadcast,
-    master: ip.master,
-    slaveKind: ip.linkinfo?.info_slave_kind,
-    linkIndex: ip.link_index,
-    linkNetnsid: ip.link_netnsid,
-    link: ip.link ?? undefined,
-    qdisc: ip.qdisc,
-    txqlen: ip.txqlen,
-    group: ip.group,
-    alias: ip.ifalias,
-    altNames: ip.altnames,
-    parentBus: ip.parentbus,
-    parentDev: ip.parentdev,
-  };
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) Object.assign(link, { [key]: value });
+  const link: Record<string, unknown> = {};
+  for (const [field, spec] of Object.entries(LINK_FIELDS)) {
+    if (!('ip' in spec)) continue;
+    const value = spec.ip
+      .split('.')
+      .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], ip);
+    if (value !== undefined && value !== null) link[field] = value;
   }
-  return link;
+  link.kind ??= ip.link_type === 'loopback' ? 'loopback' : 'device';
+  link.up = ip.flags.includes('UP');
+  return link as Omit<Link, 'masterIndex'>;
 }
 
 /** One of our Links, made comparable with linkFromIp: masterIndex checked, then dropped. */

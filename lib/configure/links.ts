@@ -3,7 +3,7 @@
 import type { NamespaceRef } from '../ref';
 import { assertInterfaceName, createBridgeRequest, deleteLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
-import { echoedLink, withEcho } from './echo';
+import { echoedLink } from './echo';
 import { findLink, quoted } from './lookup';
 import type { LinkRef } from './model';
 import { allOrNothing } from './rollback';
@@ -28,7 +28,7 @@ export function createBridgeIn(ns: NamespaceRef, name: string): LinkRef {
   return allOrNothing((rollback) => {
     const replies = socket.request(
       { what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },
-      withEcho((seq) => createBridgeRequest(seq, name)),
+      (seq) => createBridgeRequest(seq, name, { echo: true }),
     );
     rollback.add(`the creation of bridge ${quoted(name)}`, () =>
       deleteByName(socket, name, ns.id, 'deleting the new bridge again'),

@@ -2,11 +2,11 @@
 // first step of every change, so an unknown name fails before anything is
 // changed, as ENODEV naming it.
 import { NetnsError } from '../errors';
-import type { RawLink } from '../rtnl/link-codec';
+import type { Link } from '../rtnl/model';
 import { readLink } from '../rtnl/read';
 import type { RtnlSocket } from '../rtnl/transport';
 
-export function findLink(socket: RtnlSocket, name: string, nsId: string, role = ''): RawLink {
+export function findLink(socket: RtnlSocket, name: string, nsId: string, role = ''): Link {
   return readLink(socket, name, `looking up ${role}${quoted(name)} in ${nsId}`);
 }
 
@@ -16,7 +16,7 @@ export function quoted(name: string): string {
 }
 
 /** The link of that name, or undefined when the kernel answers ENODEV. */
-export function findLinkIfAny(socket: RtnlSocket, name: string, nsId: string, role = ''): RawLink | undefined {
+export function findLinkIfAny(socket: RtnlSocket, name: string, nsId: string, role = ''): Link | undefined {
   try {
     return findLink(socket, name, nsId, role);
   } catch (error) {

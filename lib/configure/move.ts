@@ -13,7 +13,8 @@
 // otherwise the move and the rename are two steps.
 import { NetnsError, errnoOf } from '../errors';
 import type { NamespaceRef, Target } from '../ref';
-import { type RawLink, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
+import { assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
+import type { Link } from '../rtnl/model';
 import { RtnlSocket } from '../rtnl/transport';
 import { findLink, findLinkIfAny, quoted } from './lookup';
 import type { LinkRef, MoveLinkOptions } from './model';
@@ -93,7 +94,7 @@ export function moveLinkInto(
 }
 
 /** Moves a link back under its old name and, where the kernel allows, into its old ifindex. */
-function moveBack(socket: RtnlSocket, link: RawLink, old: MovedState, home: NamespaceRef): void {
+function moveBack(socket: RtnlSocket, link: Link, old: MovedState, home: NamespaceRef): void {
   const back = { nsFd: home.fd, name: link.name === old.name ? undefined : old.name };
   const operation = { what: 'RTM_NEWLINK', subject: link.name, step: `moving it back into ${home.id}` };
   try {

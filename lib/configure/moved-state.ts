@@ -10,8 +10,8 @@
 // object, and an address's other flags and lifetimes.
 import { NetnsError } from '../errors';
 import { addAddressRequest } from '../rtnl/addr-codec';
-import { IFF_UP } from '../rtnl/constants';
-import { type RawLink, setLinkRequest } from '../rtnl/link-codec';
+import { setLinkRequest } from '../rtnl/link-codec';
+import type { Link } from '../rtnl/model';
 import { readAddresses, readRouteMessagesOutOf } from '../rtnl/read';
 import { replayRouteRequest } from '../rtnl/route-codec';
 import type { RtnlSocket } from '../rtnl/transport';
@@ -32,7 +32,7 @@ export interface MovedState {
   routes: Array<{ message: NetlinkMessage; described: string }>;
 }
 
-export function captureMovedState(socket: RtnlSocket, link: RawLink): MovedState {
+export function captureMovedState(socket: RtnlSocket, link: Link): MovedState {
   const addresses = readAddresses(socket, [])
     .filter((address) => address.ifindex === link.ifindex && address.peer === undefined)
     .filter((address) => !(address.family === 6 && address.scope === 'link'))
@@ -51,7 +51,7 @@ export function captureMovedState(socket: RtnlSocket, link: RawLink): MovedState
   return {
     name: link.name,
     ifindex: link.ifindex,
-    up: (link.flags & IFF_UP) !== 0,
+    up: link.up,
     masterIndex: link.masterIndex,
     addresses,
     routes,

@@ -8,8 +8,8 @@
 // what was read. A rename of a link that stays up needs a kernel that allows
 // it (recent ones do; older ones answer EBUSY, and the steps done are undone).
 import type { NamespaceRef } from '../ref';
-import { IFF_UP } from '../rtnl/constants';
-import { type LinkChanges, type RawLink, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
+import { type LinkChanges, assertInterfaceName, setLinkRequest } from '../rtnl/link-codec';
+import type { Link } from '../rtnl/model';
 import { assertMtu } from '../rtnl/fields';
 import { RtnlSocket } from '../rtnl/transport';
 import { findLink, quoted } from './lookup';
@@ -45,11 +45,11 @@ interface Step {
   restore: LinkChanges;
 }
 
-function plan(link: RawLink, settings: LinkSettings, masterIndex: number | undefined, nsId: string): Step[] {
+function plan(link: Link, settings: LinkSettings, masterIndex: number | undefined, nsId: string): Step[] {
   const steps: Step[] = [];
   const it = quoted(link.name);
   const here = `in ${nsId}`;
-  const isUp = (link.flags & IFF_UP) !== 0;
+  const isUp = link.up;
   if (settings.up === false && isUp) {
     steps.push({
       doing: `setting ${it} down ${here}`,
@@ -100,7 +100,7 @@ function plan(link: RawLink, settings: LinkSettings, masterIndex: number | undef
   return steps;
 }
 
-function apply(socket: RtnlSocket, rollback: Rollback, link: RawLink, step: Step): void {
+function apply(socket: RtnlSocket, rollback: Rollback, link: Link, step: Step): void {
   const subject = link.name;
   rollback.add(step.change, () => {
     socket.request({ what: 'RTM_NEWLINK', subject, step: `undoing ${step.change}` }, (seq) =>

@@ -12,7 +12,7 @@ import { isThreadIn } from '../nsfs/nsfs-file';
 import type { NamespaceRef, Target } from '../ref';
 import { type NewLinkEnd, assertInterfaceName, createVethRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
-import { echoedLink, withEcho } from './echo';
+import { echoedLink } from './echo';
 import { deleteByName } from './links';
 import { findLink, quoted } from './lookup';
 import type { LinkRef, VethPair } from './model';
@@ -45,9 +45,8 @@ export function createVethPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   const description = `creating veth pair ${quoted(a.name)} in ${a.namespace.id} and ${quoted(b.name)} in ${b.namespace.id}`;
 
   return allOrNothing((rollback) => {
-    const replies = socket.request(
-      { what: 'RTM_NEWLINK', subject: a.name, step: description },
-      withEcho((seq) => createVethRequest(seq, request(home), request(away))),
+    const replies = socket.request({ what: 'RTM_NEWLINK', subject: a.name, step: description }, (seq) =>
+      createVethRequest(seq, request(home), request(away), { echo: true }),
     );
     rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`, () =>
       deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'),

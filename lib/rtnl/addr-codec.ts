@@ -7,15 +7,12 @@
 // the same by default, so a link set up by us reads like one set up by ip.
 // `broadcast: true` asks for what `brd +` sends (host bits all ones, for
 // prefixes up to /30), or pass the address.
-import type { Address } from './model';
+import { type AddressSource, ADDRESS_FIELDS, addressAttribute } from './addr-fields';
 import {
   AF_UNSPEC,
-  IFADDRMSG_LEN,
   IFA_ADDRESS,
   IFA_BROADCAST,
-  IFA_FLAGS,
   IFA_F_NODAD,
-  IFA_LABEL,
   IFA_LOCAL,
   NLM_F_ACK,
   NLM_F_CREATE,
@@ -28,57 +25,20 @@ import {
   RT_SCOPE_HOST,
   RT_SCOPE_UNIVERSE,
 } from './constants';
-import {
-  type Cidr,
-  type IpFamily,
-  addressFamilyOf,
-  formatAddress,
-  ipFamilyOf,
-  parseCidr,
-  parseIP,
-  withHostBits,
-} from './ip-address';
-import type { LinkNames } from './link-codec';
-import { addressFlagNames, scopeName } from './names';
+import { readRecord } from './field-table';
+import { IFADDRMSG } from './headers';
+import { type Cidr, type IpFamily, addressFamilyOf, ipFamilyOf, parseCidr, parseIP, withHostBits } from './ip-address';
+import type { LinkNames } from './link-fields';
+import type { Address } from './model';
 import { type NetlinkMessage, attribute, encodeMessage, fixedHeader, messageAttributes } from './wire';
 import { assertIfindex } from './fields';
-
-/** struct ifaddrmsg. */
-export interface IfAddrMsg {
-  family: number;
-  prefixLength: number;
-  /** IFA_F_* (the low 8 bits; IFA_FLAGS carries all 32 when present). */
-  flags: number;
-  scope: number;
-  index: number;
-}
-
-export function encodeIfAddrMsg(fields: Partial<IfAddrMsg> = {}): Buffer {
-  const bytes = Buffer.alloc(IFADDRMSG_LEN);
-  bytes.writeUInt8(fields.family ?? AF_UNSPEC, 0);
-  bytes.writeUInt8(fields.prefixLength ?? 0, 1);
-  bytes.writeUInt8(fields.flags ?? 0, 2);
-  bytes.writeUInt8(fields.scope ?? 0, 3);
-  bytes.writeUInt32LE(fields.index ?? 0, 4);
-  return bytes;
-}
-
-export function decodeIfAddrMsg(bytes: Buffer): IfAddrMsg {
-  return {
-    family: bytes.readUInt8(0),
-    prefixLength: bytes.readUInt8(1),
-    flags: bytes.readUInt8(2),
-    scope: bytes.readUInt8(3),
-    index: bytes.readUInt32LE(4),
-  };
-}
 
 // ---------------------------------------------------------------- requests --
 
 /** RTM_GETADDR dump: the addresses of every link, of one family or both. */
 export function addressDumpRequest(seq: number, options: { family?: IpFamily } = {}): Buffer {
   const family = options.family === undefined ? AF_UNSPEC : addressFamilyOf(options.family);
-  return encodeMessage({ type: RTM_GETADDR, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [encodeIfAddrMsg({ family })]);
+  return encodeMessage({ type: RTM_GETADDR, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [IFADDRMSG.encode({ family })]);
 }
 
 export interface AddAddressOptions {
@@ -143,7 +103,7 @@ export function addAddressRequest(
   if (options.nodad === true && parsed.family !== 6) throw new TypeError('nodad applies only to IPv6 addresses');
   const scope = parsed.family === 4 && parsed.address[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
   return encodeMessage({ type: RTM_NEWADDR, flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq }, [
-    encodeIfAddrMsg({
+    IFADDRMSG.encode({
       family: addressFamilyOf(parsed.family),
       prefixLength: parsed.prefixLength,
       scope,
@@ -159,7 +119,7 @@ export function deleteAddressRequest(seq: number, ifindex: number, cidr: string 
   assertIfindex(ifindex);
   const parsed = toCidr(cidr);
   return encodeMessage({ type: RTM_DELADDR, flags: NLM_F_REQUEST | NLM_F_ACK, seq }, [
-    encodeIfAddrMsg({ family: addressFamilyOf(parsed.family), prefixLength: parsed.prefixLength, index: ifindex }),
+    IFADDRMSG.encode({ family: addressFamilyOf(parsed.family), prefixLength: parsed.prefixLength, index: ifindex }),
     ...addressAttributes(parsed),
   ]);
 }
@@ -175,41 +135,16 @@ export function parseAddressMessage(message: NetlinkMessage, names: LinkNames): 
   if (message.type !== RTM_NEWADDR && message.type !== RTM_DELADDR) {
     throw new Error(`netlink: expected an RTM_NEWADDR message, got type ${message.type}`);
   }
-  const header = decodeIfAddrMsg(fixedHeader(message, IFADDRMSG_LEN, 'address'));
+  const header = fixedHeader(message, IFADDRMSG, 'address');
   const family = ipFamilyOf(header.family);
   if (family === undefined) return undefined;
-  const attributes = messageAttributes(message, IFADDRMSG_LEN, 'address');
-  const size = family === 4 ? 4 : 16;
-  const read = (type: number): string | undefined => {
-    const value = attributes.get(type);
-    if (value === undefined) return undefined;
-    if (value.length !== size) {
-      throw new Error(`netlink: address attribute ${type} has ${value.length} bytes, IPv${family} needs ${size}`);
-    }
-    return formatAddress(family, value);
-  };
-  // IFA_LOCAL is the interface's own address; IFA_ADDRESS the same, or the
-  // peer on a point-to-point address. Either may be missing (IPv6 sends only IFA_ADDRESS).
-  const local = read(IFA_LOCAL) ?? read(IFA_ADDRESS);
-  const prefixAddress = read(IFA_ADDRESS) ?? local;
+  const attributes = messageAttributes(message, IFADDRMSG, 'address');
+  const source = { header, family, attributes, names };
+  const local = addressAttribute(source, IFA_LOCAL) ?? addressAttribute(source, IFA_ADDRESS);
   if (local === undefined) {
     throw new Error(`netlink: address message for ifindex ${header.index} has neither IFA_LOCAL nor IFA_ADDRESS`);
   }
-  const address: Address = {
-    ifindex: header.index,
-    name: names.get(header.index) ?? `if${header.index}`,
-    family,
-    address: local,
-    prefixLength: header.prefixLength,
-    scope: scopeName(header.scope),
-    flags: addressFlagNames(attributes.u32(IFA_FLAGS) ?? header.flags, family),
-  };
-  if (prefixAddress !== local) address.peer = prefixAddress;
-  const broadcast = read(IFA_BROADCAST);
-  if (broadcast !== undefined) address.broadcast = broadcast;
-  const label = attributes.string(IFA_LABEL);
-  if (label !== undefined) address.label = label;
-  return address;
+  return readRecord<Address, AddressSource>(ADDRESS_FIELDS, { ...source, local });
 }
 
 /** The RTM_NEWADDR messages of one dump (others skipped) as Addresses, IPv4 and IPv6 only. */

@@ -1,27 +1,18 @@
-// The rtnetlink numbers this codec speaks, read from the kernel uapi headers
+// The rtnetlink numbers this codec uses, read from the kernel uapi headers
 // (<linux/netlink.h>, rtnetlink.h, if_link.h, if_addr.h, net_namespace.h,
 // veth.h, if_arp.h, if.h) and checked against them by
-// test/unit/rtnl-constants.test.ts, plus the names iproute2 prints for them.
-// The numbers are kernel ABI: they never change once released.
+// test/unit/rtnl-constants.test.ts. The numbers are kernel ABI: they never
+// change once released. Only the numbers some code uses are here: add one
+// with its first user. The fixed structs are in headers.ts.
 
-// ---- Socket level (netlink.h, <sys/socket.h>) ----
-export const NETLINK_ROUTE = 0;
-/** setsockopt level for the NETLINK_* options below. */
-export const SOL_NETLINK = 270;
-export const NETLINK_CAP_ACK = 10;
-export const NETLINK_EXT_ACK = 11;
-export const NETLINK_GET_STRICT_CHK = 12;
-
+// ---- Address families (<sys/socket.h>) ----
 export const AF_UNSPEC = 0;
 export const AF_INET = 2;
-export const AF_BRIDGE = 7;
 export const AF_INET6 = 10;
 export const AF_PACKET = 17;
 
-// ---- struct nlmsghdr and struct nlattr (netlink.h) ----
+// ---- Messages and attributes (netlink.h) ----
 export const NLMSG_ALIGNTO = 4;
-/** sizeof(struct nlmsghdr): u32 len, u16 type, u16 flags, u32 seq, u32 pid. */
-export const NLMSG_HDRLEN = 16;
 export const NLA_ALIGNTO = 4;
 /** sizeof(struct nlattr): u16 len, u16 type. */
 export const NLA_HDRLEN = 4;
@@ -30,12 +21,11 @@ export const NLA_F_NET_BYTEORDER = 0x4000;
 /** ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) as a 16-bit mask. */
 export const NLA_TYPE_MASK = 0x3fff;
 
-// Control message types (< NLMSG_MIN_TYPE are not family messages).
+// Control message types (below NLMSG_MIN_TYPE, 0x10, are not family messages).
 export const NLMSG_NOOP = 0x1;
 export const NLMSG_ERROR = 0x2;
 export const NLMSG_DONE = 0x3;
 export const NLMSG_OVERRUN = 0x4;
-export const NLMSG_MIN_TYPE = 0x10;
 
 // nlmsg_flags, standard.
 export const NLM_F_REQUEST = 0x01;
@@ -43,32 +33,20 @@ export const NLM_F_MULTI = 0x02;
 export const NLM_F_ACK = 0x04;
 export const NLM_F_ECHO = 0x08;
 export const NLM_F_DUMP_INTR = 0x10;
-export const NLM_F_DUMP_FILTERED = 0x20;
 // Modifiers to GET requests.
-export const NLM_F_ROOT = 0x100;
-export const NLM_F_MATCH = 0x200;
-export const NLM_F_ATOMIC = 0x400;
-export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
+/** NLM_F_ROOT | NLM_F_MATCH (0x100 | 0x200). */
+export const NLM_F_DUMP = 0x300;
 // Modifiers to NEW requests.
-export const NLM_F_REPLACE = 0x100;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
-export const NLM_F_APPEND = 0x800;
-// Modifiers to DELETE requests.
-export const NLM_F_NONREC = 0x100;
-export const NLM_F_BULK = 0x200;
 // Flags on an NLMSG_ERROR (ack) message.
 export const NLM_F_CAPPED = 0x100;
 export const NLM_F_ACK_TLVS = 0x200;
 
-/** sizeof(struct nlmsgerr) with the original header: int error + struct nlmsghdr. */
-export const NLMSGERR_HDRLEN = 20;
 // enum nlmsgerr_attrs: the extended-ack TLVs after an error or done message.
-export const NLMSGERR_ATTR_UNUSED = 0;
 export const NLMSGERR_ATTR_MSG = 1;
 export const NLMSGERR_ATTR_OFFS = 2;
 export const NLMSGERR_ATTR_COOKIE = 3;
-export const NLMSGERR_ATTR_POLICY = 4;
 export const NLMSGERR_ATTR_MISS_TYPE = 5;
 export const NLMSGERR_ATTR_MISS_NEST = 6;
 
@@ -76,7 +54,6 @@ export const NLMSGERR_ATTR_MISS_NEST = 6;
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
 export const RTM_GETLINK = 18;
-export const RTM_SETLINK = 19;
 export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
 export const RTM_GETADDR = 22;
@@ -87,84 +64,42 @@ export const RTM_NEWNSID = 88;
 export const RTM_DELNSID = 89;
 export const RTM_GETNSID = 90;
 
-// Fixed headers after struct nlmsghdr, and their sizes (already 4-aligned
-// except rtgenmsg, whose 1 byte is padded to NLMSG_ALIGN(1) = 4 on the wire).
-/** struct ifinfomsg: u8 family, u8 pad, u16 type, s32 index, u32 flags, u32 change. */
-export const IFINFOMSG_LEN = 16;
-/** struct ifaddrmsg: u8 family, u8 prefixlen, u8 flags, u8 scope, u32 index. */
-export const IFADDRMSG_LEN = 8;
-/** struct rtmsg: u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags. */
-export const RTMSG_LEN = 12;
-/** struct rtgenmsg (u8 family), as sent: padded to 4 bytes. */
-export const RTGENMSG_LEN = 4;
-/** struct rtnexthop: u16 len, u8 flags, u8 hops, s32 ifindex. */
-export const RTNEXTHOP_LEN = 8;
-
 // IFLA_EXT_MASK bits (what extra a link dump carries).
 export const RTEXT_FILTER_VF = 1 << 0;
-export const RTEXT_FILTER_BRVLAN = 1 << 1;
-export const RTEXT_FILTER_BRVLAN_COMPRESSED = 1 << 2;
 export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
 // ---- Link attributes (if_link.h) ----
-export const IFLA_UNSPEC = 0;
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
 export const IFLA_IFNAME = 3;
 export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_QDISC = 6;
-export const IFLA_STATS = 7;
 export const IFLA_MASTER = 10;
 export const IFLA_TXQLEN = 13;
 export const IFLA_OPERSTATE = 16;
-export const IFLA_LINKMODE = 17;
 export const IFLA_LINKINFO = 18;
-export const IFLA_NET_NS_PID = 19;
 export const IFLA_IFALIAS = 20;
-export const IFLA_STATS64 = 23;
-export const IFLA_AF_SPEC = 26;
 export const IFLA_GROUP = 27;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_EXT_MASK = 29;
-export const IFLA_PROMISCUITY = 30;
-export const IFLA_NUM_TX_QUEUES = 31;
-export const IFLA_NUM_RX_QUEUES = 32;
-export const IFLA_CARRIER = 33;
 export const IFLA_LINK_NETNSID = 37;
-export const IFLA_PROTO_DOWN = 39;
-export const IFLA_PAD = 42;
-export const IFLA_NEW_NETNSID = 45;
-export const IFLA_TARGET_NETNSID = 46;
 export const IFLA_NEW_IFINDEX = 49;
-export const IFLA_MIN_MTU = 50;
-export const IFLA_MAX_MTU = 51;
 export const IFLA_PROP_LIST = 52;
 export const IFLA_ALT_IFNAME = 53;
-export const IFLA_PERM_ADDRESS = 54;
 export const IFLA_PARENT_DEV_NAME = 56;
 export const IFLA_PARENT_DEV_BUS_NAME = 57;
-export const IFLA_ALLMULTI = 61;
 
 // Inside IFLA_LINKINFO.
-export const IFLA_INFO_UNSPEC = 0;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
-export const IFLA_INFO_XSTATS = 3;
 export const IFLA_INFO_SLAVE_KIND = 4;
-export const IFLA_INFO_SLAVE_DATA = 5;
 
 // Inside IFLA_INFO_DATA of a veth (veth.h): a struct ifinfomsg + link attributes.
 export const VETH_INFO_PEER = 1;
 
 // RFC 2863 operational state, IFLA_OPERSTATE (if.h).
 export const IF_OPER_UNKNOWN = 0;
-export const IF_OPER_NOTPRESENT = 1;
-export const IF_OPER_DOWN = 2;
-export const IF_OPER_LOWERLAYERDOWN = 3;
-export const IF_OPER_TESTING = 4;
-export const IF_OPER_DORMANT = 5;
-export const IF_OPER_UP = 6;
 
 // ifi_flags (if.h, enum net_device_flags).
 export const IFF_UP = 1 << 0;
@@ -188,21 +123,13 @@ export const IFF_DORMANT = 1 << 17;
 export const IFF_ECHO = 1 << 18;
 
 // ---- Address attributes (if_addr.h) ----
-export const IFA_UNSPEC = 0;
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
 export const IFA_LABEL = 3;
 export const IFA_BROADCAST = 4;
-export const IFA_ANYCAST = 5;
-export const IFA_CACHEINFO = 6;
-export const IFA_MULTICAST = 7;
 export const IFA_FLAGS = 8;
-export const IFA_RT_PRIORITY = 9;
-export const IFA_TARGET_NETNSID = 10;
-export const IFA_PROTO = 11;
 
 export const IFA_F_SECONDARY = 0x01;
-export const IFA_F_TEMPORARY = IFA_F_SECONDARY;
 export const IFA_F_NODAD = 0x02;
 export const IFA_F_OPTIMISTIC = 0x04;
 export const IFA_F_DADFAILED = 0x08;
@@ -217,18 +144,7 @@ export const IFA_F_STABLE_PRIVACY = 0x800;
 
 // ---- Route header fields and attributes (rtnetlink.h) ----
 // rtm_type
-export const RTN_UNSPEC = 0;
 export const RTN_UNICAST = 1;
-export const RTN_LOCAL = 2;
-export const RTN_BROADCAST = 3;
-export const RTN_ANYCAST = 4;
-export const RTN_MULTICAST = 5;
-export const RTN_BLACKHOLE = 6;
-export const RTN_UNREACHABLE = 7;
-export const RTN_PROHIBIT = 8;
-export const RTN_THROW = 9;
-export const RTN_NAT = 10;
-export const RTN_XRESOLVE = 11;
 
 // rtm_protocol
 export const RTPROT_UNSPEC = 0;
@@ -245,7 +161,6 @@ export const RTPROT_DNROUTED = 13;
 export const RTPROT_XORP = 14;
 export const RTPROT_NTK = 15;
 export const RTPROT_DHCP = 16;
-export const RTPROT_MROUTED = 17;
 export const RTPROT_KEEPALIVED = 18;
 export const RTPROT_BABEL = 42;
 export const RTPROT_OPENR = 99;
@@ -263,15 +178,12 @@ export const RT_SCOPE_HOST = 254;
 export const RT_SCOPE_NOWHERE = 255;
 
 // rtm_table (enum rt_class_t); ids above 255 only fit in RTA_TABLE.
-export const RT_TABLE_UNSPEC = 0;
-export const RT_TABLE_COMPAT = 252;
 export const RT_TABLE_DEFAULT = 253;
 export const RT_TABLE_MAIN = 254;
 export const RT_TABLE_LOCAL = 255;
 
 // rtm_flags
 export const RTM_F_NOTIFY = 0x100;
-export const RTM_F_CLONED = 0x200;
 export const RTM_F_OFFLOAD = 0x4000;
 export const RTM_F_TRAP = 0x8000;
 export const RTM_F_OFFLOAD_FAILED = 0x20000000;
@@ -285,33 +197,15 @@ export const RTNH_F_LINKDOWN = 16;
 export const RTNH_F_UNRESOLVED = 32;
 export const RTNH_F_TRAP = 64;
 
-export const RTA_UNSPEC = 0;
 export const RTA_DST = 1;
-export const RTA_SRC = 2;
-export const RTA_IIF = 3;
 export const RTA_OIF = 4;
 export const RTA_GATEWAY = 5;
 export const RTA_PRIORITY = 6;
 export const RTA_PREFSRC = 7;
-export const RTA_METRICS = 8;
 export const RTA_MULTIPATH = 9;
-export const RTA_FLOW = 11;
-export const RTA_CACHEINFO = 12;
 export const RTA_TABLE = 15;
-export const RTA_MARK = 16;
-export const RTA_MFC_STATS = 17;
 export const RTA_VIA = 18;
-export const RTA_NEWDST = 19;
 export const RTA_PREF = 20;
-export const RTA_ENCAP_TYPE = 21;
-export const RTA_ENCAP = 22;
-export const RTA_EXPIRES = 23;
-export const RTA_PAD = 24;
-export const RTA_UID = 25;
-export const RTA_TTL_PROPAGATE = 26;
-export const RTA_IP_PROTO = 27;
-export const RTA_SPORT = 28;
-export const RTA_DPORT = 29;
 export const RTA_NH_ID = 30;
 
 // RTA_PREF values (icmpv6.h): a router's preference, two bits.
@@ -320,12 +214,8 @@ export const ICMPV6_ROUTER_PREF_MEDIUM = 0x0;
 export const ICMPV6_ROUTER_PREF_HIGH = 0x1;
 
 // ---- Namespace ids (net_namespace.h) ----
-export const NETNSA_NONE = 0;
 export const NETNSA_NSID = 1;
-export const NETNSA_PID = 2;
 export const NETNSA_FD = 3;
-export const NETNSA_TARGET_NSID = 4;
-export const NETNSA_CURRENT_NSID = 5;
 /** The NETNSA_NSID value of a namespace that has no id (yet) here. */
 export const NETNSA_NSID_NOT_ASSIGNED = -1;
 
@@ -359,7 +249,6 @@ export const ARPHRD_HDLC = 513;
 export const ARPHRD_LAPB = 516;
 export const ARPHRD_DDCMP = 517;
 export const ARPHRD_RAWHDLC = 518;
-export const ARPHRD_RAWIP = 519;
 export const ARPHRD_TUNNEL = 768;
 export const ARPHRD_TUNNEL6 = 769;
 export const ARPHRD_FRAD = 770;

@@ -2,7 +2,7 @@
 // everywhere, before any message is built: the kernel's ifindex, fds and
 // mtu are ints; metrics and table numbers are u32.
 
-export function assertIntegerIn(value: unknown, what: string, min: number, max: number): asserts value is number {
+function assertIntegerIn(value: unknown, what: string, min: number, max: number): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${typeof value}`);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${what} must be an integer from ${min} to ${max}, got ${value}`);

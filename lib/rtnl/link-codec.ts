@@ -7,45 +7,20 @@
 // one deliberate difference: dumps ask for no VF info and no statistics
 // (IFLA_EXT_MASK = RTEXT_FILTER_SKIP_STATS) since a Link carries neither,
 // and a NIC with many VFs can make a single message bigger than a read.
-import type { Link } from './model';
 import {
   AF_PACKET,
-  AF_UNSPEC,
-  ARPHRD_IP6GRE,
-  ARPHRD_IPGRE,
-  ARPHRD_LOOPBACK,
-  ARPHRD_SIT,
-  ARPHRD_TUNNEL,
-  ARPHRD_TUNNEL6,
   IFF_UP,
-  IFINFOMSG_LEN,
-  IFLA_ADDRESS,
-  IFLA_ALT_IFNAME,
-  IFLA_BROADCAST,
   IFLA_EXT_MASK,
-  IFLA_GROUP,
-  IFLA_IFALIAS,
   IFLA_IFNAME,
   IFLA_INFO_DATA,
   IFLA_INFO_KIND,
-  IFLA_INFO_SLAVE_KIND,
-  IFLA_LINK,
   IFLA_LINKINFO,
-  IFLA_LINK_NETNSID,
-  IFLA_MASTER,
-  IFLA_MTU,
   IFLA_NET_NS_FD,
   IFLA_NEW_IFINDEX,
-  IFLA_OPERSTATE,
-  IFLA_PARENT_DEV_BUS_NAME,
-  IFLA_PARENT_DEV_NAME,
-  IFLA_PROP_LIST,
-  IFLA_QDISC,
-  IFLA_TXQLEN,
-  IF_OPER_UNKNOWN,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_DUMP,
+  NLM_F_ECHO,
   NLM_F_EXCL,
   NLM_F_REQUEST,
   RTEXT_FILTER_SKIP_STATS,
@@ -54,8 +29,10 @@ import {
   RTM_NEWLINK,
   VETH_INFO_PEER,
 } from './constants';
-import { formatIPv4, formatIPv6 } from './ip-address';
-import { groupName, linkFlagNames, linkTypeName, operstateName } from './names';
+import { readRecord } from './field-table';
+import { IFINFOMSG } from './headers';
+import { LINK_FIELDS, type LinkLookup, type LinkSource } from './link-fields';
+import type { Link } from './model';
 import {
   type NetlinkMessage,
   encodeMessage,
@@ -67,40 +44,6 @@ import {
   u32Attribute,
 } from './wire';
 import { assertFd, assertIfindex, assertMtu } from './fields';
-
-// ------------------------------------------------------------ ifinfomsg --
-
-/** struct ifinfomsg. */
-export interface IfInfoMsg {
-  family: number;
-  /** ARPHRD_*. */
-  type: number;
-  index: number;
-  /** IFF_* flags. */
-  flags: number;
-  /** Which IFF_* bits of `flags` a request changes. */
-  change: number;
-}
-
-export function encodeIfInfoMsg(fields: Partial<IfInfoMsg> = {}): Buffer {
-  const bytes = Buffer.alloc(IFINFOMSG_LEN);
-  bytes.writeUInt8(fields.family ?? AF_UNSPEC, 0);
-  bytes.writeUInt16LE(fields.type ?? 0, 2);
-  bytes.writeInt32LE(fields.index ?? 0, 4);
-  bytes.writeUInt32LE((fields.flags ?? 0) >>> 0, 8);
-  bytes.writeUInt32LE((fields.change ?? 0) >>> 0, 12);
-  return bytes;
-}
-
-export function decodeIfInfoMsg(bytes: Buffer): IfInfoMsg {
-  return {
-    family: bytes.readUInt8(0),
-    type: bytes.readUInt16LE(2),
-    index: bytes.readInt32LE(4),
-    flags: bytes.readUInt32LE(8),
-    change: bytes.readUInt32LE(12),
-  };
-}
 
 // ------------------------------------------------------------ arguments --
 
@@ -128,11 +71,17 @@ export interface LinkQueryOptions {
   extMask?: number;
 }
 
+/** What a GET of one object may add to its flags. */
+export interface GetOptions {
+  /** NLM_F_ACK: answered by an ack after the object (what RtnlSocket.request reads until); ip sends none. */
+  ack?: boolean;
+}
+
 /** RTM_GETLINK dump: every link of the socket's namespace. */
 export function linkDumpRequest(seq: number, options: LinkQueryOptions = {}): Buffer {
   return encodeMessage({ type: RTM_GETLINK, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [
     // AF_PACKET as `ip link` sends; the kernel answers the same for AF_UNSPEC.
-    encodeIfInfoMsg({ family: AF_PACKET }),
+    IFINFOMSG.encode({ family: AF_PACKET }),
     u32Attribute(IFLA_EXT_MASK, options.extMask ?? RTEXT_FILTER_SKIP_STATS),
   ]);
 }
@@ -141,10 +90,11 @@ export function linkDumpRequest(seq: number, options: LinkQueryOptions = {}): Bu
  * RTM_GETLINK of one link by name (no dump): the answer is one RTM_NEWLINK,
  * or an NLMSG_ERROR with -ENODEV.
  */
-export function getLinkByNameRequest(seq: number, name: string, options: LinkQueryOptions = {}): Buffer {
+export function getLinkByNameRequest(seq: number, name: string, options: LinkQueryOptions & GetOptions = {}): Buffer {
   assertInterfaceName(name);
-  return encodeMessage({ type: RTM_GETLINK, flags: NLM_F_REQUEST, seq }, [
-    encodeIfInfoMsg(),
+  const flags = NLM_F_REQUEST | (options.ack ? NLM_F_ACK : 0);
+  return encodeMessage({ type: RTM_GETLINK, flags, seq }, [
+    IFINFOMSG.encode(),
     u32Attribute(IFLA_EXT_MASK, options.extMask ?? RTEXT_FILTER_SKIP_STATS),
     stringAttribute(IFLA_IFNAME, name),
   ]);
@@ -152,8 +102,19 @@ export function getLinkByNameRequest(seq: number, name: string, options: LinkQue
 
 // --------------------------------------------------------- write requests --
 
-const CREATE_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 const CHANGE_FLAGS = NLM_F_REQUEST | NLM_F_ACK;
+
+/** What a creation may add to its flags. */
+export interface CreateOptions {
+  /**
+   * NLM_F_ECHO: the kernel also sends the new link's RTM_NEWLINK to the
+   * sender, before the ack (6.18 does for links; older kernels send nothing).
+   */
+  echo?: boolean;
+}
+
+const createFlags = (options: CreateOptions) =>
+  NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL | (options.echo ? NLM_F_ECHO : 0);
 
 /** One end of a veth pair to create. */
 export interface NewLinkEnd {
@@ -187,19 +148,23 @@ function linkInfo(kind: string, data?: Buffer[]): Buffer {
  * IFLA_NET_NS_FD), the peer inside IFLA_LINKINFO > IFLA_INFO_DATA >
  * VETH_INFO_PEER as its own struct ifinfomsg plus attributes.
  */
-export function createVethRequest(seq: number, end: NewLinkEnd, peer: NewLinkEnd): Buffer {
-  const peerInfo = nestAttribute(VETH_INFO_PEER, [encodeIfInfoMsg(), ...nameAndNamespace(peer, 'peer')]);
-  return encodeMessage({ type: RTM_NEWLINK, flags: CREATE_FLAGS, seq }, [
-    encodeIfInfoMsg(),
+export function createVethRequest(seq: number, end: NewLinkEnd, peer: NewLinkEnd, options: CreateOptions = {}): Buffer {
+  const peerInfo = nestAttribute(VETH_INFO_PEER, [IFINFOMSG.encode(), ...nameAndNamespace(peer, 'peer')]);
+  return encodeMessage({ type: RTM_NEWLINK, flags: createFlags(options), seq }, [
+    IFINFOMSG.encode(),
     ...nameAndNamespace(end, 'veth'),
     linkInfo('veth', [peerInfo]),
   ]);
 }
 
 /** RTM_NEWLINK for a bridge (kind "bridge", kernel defaults for everything else). */
-export function createBridgeRequest(seq: number, name: string, options: { nsFd?: number } = {}): Buffer {
-  return encodeMessage({ type: RTM_NEWLINK, flags: CREATE_FLAGS, seq }, [
-    encodeIfInfoMsg(),
+export function createBridgeRequest(
+  seq: number,
+  name: string,
+  options: { nsFd?: number } & CreateOptions = {},
+): Buffer {
+  return encodeMessage({ type: RTM_NEWLINK, flags: createFlags(options), seq }, [
+    IFINFOMSG.encode(),
     ...nameAndNamespace({ name, nsFd: options.nsFd }, 'bridge'),
     linkInfo('bridge'),
   ]);
@@ -251,15 +216,15 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
   }
   if (changes.mtu !== undefined) {
     assertMtu(changes.mtu);
-    parts.push(u32Attribute(IFLA_MTU, changes.mtu));
+    parts.push(LINK_FIELDS.mtu.write(changes.mtu));
   }
   if (changes.name !== undefined) {
     assertInterfaceName(changes.name, 'new name');
-    parts.push(stringAttribute(IFLA_IFNAME, changes.name));
+    parts.push(LINK_FIELDS.name.write(changes.name));
   }
   if (changes.masterIndex !== undefined) {
     if (changes.masterIndex !== 0) assertIfindex(changes.masterIndex, 'masterIndex');
-    parts.push(u32Attribute(IFLA_MASTER, changes.masterIndex));
+    parts.push(LINK_FIELDS.masterIndex.write(changes.masterIndex));
   }
   if (changes.up !== undefined && typeof changes.up !== 'boolean') {
     throw new TypeError(`up must be a boolean, got ${typeof changes.up}`);
@@ -269,7 +234,7 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
   }
   const upChange = changes.up === undefined ? {} : { flags: changes.up ? IFF_UP : 0, change: IFF_UP };
   return encodeMessage({ type: RTM_NEWLINK, flags: CHANGE_FLAGS, seq }, [
-    encodeIfInfoMsg({ index: ifindex, ...upChange }),
+    IFINFOMSG.encode({ index: ifindex, ...upChange }),
     ...parts,
   ]);
 }
@@ -277,146 +242,46 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
 /** RTM_DELLINK by ifindex. Deleting one end of a veth deletes both. */
 export function deleteLinkRequest(seq: number, ifindex: number): Buffer {
   assertIfindex(ifindex);
-  return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [encodeIfInfoMsg({ index: ifindex })]);
+  return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [IFINFOMSG.encode({ index: ifindex })]);
 }
 
 // ----------------------------------------------------------------- parsing --
 
-/** One RTM_NEWLINK as the kernel said it, before names are resolved. */
-export interface RawLink {
-  ifindex: number;
-  name: string;
-  /** ARPHRD_*. */
-  type: number;
-  /** IFF_* flags. */
-  flags: number;
-  mtu?: number;
-  /** IF_OPER_*. */
-  operstate: number;
-  mac?: string;
-  broadcast?: string;
-  masterIndex?: number;
-  linkIndex?: number;
-  linkNetnsid?: number;
-  kind?: string;
-  slaveKind?: string;
-  qdisc?: string;
-  txqlen?: number;
-  group?: number;
-  alias?: string;
-  altNames: string[];
-  parentBus?: string;
-  parentDev?: string;
-}
-
 /**
- * A hardware address as ip prints it (lib/ll_addr.c): an IP address for the
- * tunnel types whose "hardware" address is one, else colon-separated hex.
+ * Parses one RTM_NEWLINK or RTM_DELLINK (a dump's part or a notification).
+ * `others` names the master and the lower link; without it they are left
+ * out, and so is M-DOWN.
  */
-export function formatLinkAddress(bytes: Buffer, type: number): string {
-  if (bytes.length === 4 && (type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE)) {
-    return formatIPv4(bytes);
-  }
-  if (bytes.length === 16 && (type === ARPHRD_TUNNEL6 || type === ARPHRD_IP6GRE)) return formatIPv6(bytes);
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
-}
-
-/** Parses one RTM_NEWLINK (or RTM_DELLINK) message. */
-export function parseLinkMessage(message: NetlinkMessage): RawLink {
+export function parseLinkMessage(message: NetlinkMessage, others?: LinkLookup): Link {
   if (message.type !== RTM_NEWLINK && message.type !== RTM_DELLINK) {
     throw new Error(`netlink: expected an RTM_NEWLINK message, got type ${message.type}`);
   }
-  const header = decodeIfInfoMsg(fixedHeader(message, IFINFOMSG_LEN, 'link'));
-  const attributes = messageAttributes(message, IFINFOMSG_LEN, 'link');
+  const header = fixedHeader(message, IFINFOMSG, 'link');
+  const attributes = messageAttributes(message, IFINFOMSG, 'link');
   const info = attributes.nested(IFLA_LINKINFO, 'IFLA_LINKINFO');
-  const raw: RawLink = {
-    ifindex: header.index,
-    // The kernel always names a link; ip falls back to if%d too.
-    name: attributes.string(IFLA_IFNAME) ?? `if${header.index}`,
-    type: header.type,
-    flags: header.flags,
-    operstate: attributes.u8(IFLA_OPERSTATE) ?? IF_OPER_UNKNOWN,
-    altNames: (attributes.nested(IFLA_PROP_LIST, 'IFLA_PROP_LIST')?.all(IFLA_ALT_IFNAME) ?? []).map((alt) =>
-      alt.value.toString('utf8').replace(/\0.*$/s, ''),
-    ),
-  };
-  const optional: Partial<RawLink> = {
-    mtu: attributes.u32(IFLA_MTU),
-    masterIndex: attributes.u32(IFLA_MASTER),
-    linkNetnsid: attributes.s32(IFLA_LINK_NETNSID),
-    kind: info?.string(IFLA_INFO_KIND),
-    slaveKind: info?.string(IFLA_INFO_SLAVE_KIND),
-    qdisc: attributes.string(IFLA_QDISC),
-    txqlen: attributes.u32(IFLA_TXQLEN),
-    group: attributes.u32(IFLA_GROUP),
-    alias: attributes.string(IFLA_IFALIAS),
-    parentBus: attributes.string(IFLA_PARENT_DEV_BUS_NAME),
-    parentDev: attributes.string(IFLA_PARENT_DEV_NAME),
-  };
-  // IFLA_LINK 0 means "no lower link" (ip prints "link": null).
-  const linkIndex = attributes.u32(IFLA_LINK);
-  if (linkIndex) optional.linkIndex = linkIndex;
-  const mac = attributes.get(IFLA_ADDRESS);
-  if (mac?.length) optional.mac = formatLinkAddress(mac, header.type);
-  const broadcast = attributes.get(IFLA_BROADCAST);
-  if (broadcast?.length) optional.broadcast = formatLinkAddress(broadcast, header.type);
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) Object.assign(raw, { [key]: value });
-  }
-  return raw;
+  return readRecord<Link, LinkSource>(LINK_FIELDS, { header, attributes, info, others });
 }
 
 /**
- * Turns the raw records of one namespace's dump into Links, naming what ip
- * names from the same dump: `master` from its ifindex, and `link` (the peer
- * or parent) when IFLA_LINK points into this same namespace (no
- * IFLA_LINK_NETNSID). An index not in the dump reads `if<N>`, as in ip.
+ * The RTM_NEWLINK messages of one dump (other message types are skipped) as
+ * Links, naming what ip names from the same dump: `master`, and `link` (the
+ * peer or parent) when IFLA_LINK points into this same namespace. An index
+ * not in the dump reads `if<N>`, as in ip.
  */
-export function resolveLinks(raws: readonly RawLink[]): Link[] {
-  const byIndex = new Map(raws.map((raw) => [raw.ifindex, raw]));
-  const nameOf = (ifindex: number) => byIndex.get(ifindex)?.name ?? `if${ifindex}`;
-  return raws.map((raw) => {
-    const sameNamespaceLower = raw.linkIndex !== undefined && raw.linkNetnsid === undefined;
-    // ip's M-DOWN: the lower link (same namespace) is administratively down.
-    const lowerDown = sameNamespaceLower && !((byIndex.get(raw.linkIndex as number)?.flags ?? 0) & IFF_UP);
-    const link: Link = {
-      ifindex: raw.ifindex,
-      name: raw.name,
-      kind: raw.kind ?? (raw.type === ARPHRD_LOOPBACK ? 'loopback' : 'device'),
-      type: linkTypeName(raw.type),
-      mtu: raw.mtu ?? 0,
-      up: (raw.flags & IFF_UP) !== 0,
-      flags: linkFlagNames(raw.flags, lowerDown),
-      operstate: operstateName(raw.operstate),
-    };
-    if (raw.mac !== undefined) link.mac = raw.mac;
-    if (raw.broadcast !== undefined) link.broadcast = raw.broadcast;
-    if (raw.masterIndex !== undefined) {
-      link.master = nameOf(raw.masterIndex);
-      link.masterIndex = raw.masterIndex;
-    }
-    if (raw.slaveKind !== undefined) link.slaveKind = raw.slaveKind;
-    if (raw.linkIndex !== undefined) link.linkIndex = raw.linkIndex;
-    if (raw.linkNetnsid !== undefined) link.linkNetnsid = raw.linkNetnsid;
-    if (sameNamespaceLower) link.link = nameOf(raw.linkIndex as number);
-    if (raw.qdisc !== undefined) link.qdisc = raw.qdisc;
-    if (raw.txqlen !== undefined) link.txqlen = raw.txqlen;
-    if (raw.group !== undefined) link.group = groupName(raw.group);
-    if (raw.alias !== undefined) link.alias = raw.alias;
-    if (raw.altNames.length > 0) link.altNames = [...raw.altNames];
-    if (raw.parentBus !== undefined) link.parentBus = raw.parentBus;
-    if (raw.parentDev !== undefined) link.parentDev = raw.parentDev;
-    return link;
-  });
-}
-
-/** The RTM_NEWLINK messages of one dump (other message types are skipped) as Links. */
 export function parseLinkDump(messages: readonly NetlinkMessage[]): Link[] {
-  return resolveLinks(messages.filter((message) => message.type === RTM_NEWLINK).map(parseLinkMessage));
+  const linkMessages = messages.filter((message) => message.type === RTM_NEWLINK);
+  // Each message is read once alone (its attributes are garbage at once, which
+  // matters in a dump of thousands), then again, with the others known, when
+  // it names another link of this namespace: a master, or a lower link here.
+  const alone = linkMessages.map((message) => parseLinkMessage(message));
+  const byIndex = new Map(alone.map((link) => [link.ifindex, link]));
+  const others: LinkLookup = (ifindex) => byIndex.get(ifindex);
+  return alone.map((link, i) =>
+    link.masterIndex !== undefined || (link.linkIndex !== undefined && link.linkNetnsid === undefined)
+      ? parseLinkMessage(linkMessages[i], others)
+      : link,
+  );
 }
-
-/** ifindex → link name within one namespace, for the address and route parsers. */
-export type LinkNames = ReadonlyMap<number, string>;
 
 /** ifindex → name, from a parsed dump: what the address and route parsers need. */
 export function linkNames(links: ReadonlyArray<{ ifindex: number; name: string }>): Map<number, string> {

@@ -6,7 +6,7 @@ import type { RtnlSocket } from './transport';
 
 /** The nsid of the namespace `fd` refers to, as `socket`'s namespace numbers it. */
 export function nsidIn(socket: RtnlSocket, fd: number): number | undefined {
-  const [reply] = socket.request({ what: 'RTM_GETNSID' }, (seq) => getNsidRequest(seq, fd));
+  const [reply] = socket.request({ what: 'RTM_GETNSID' }, (seq) => getNsidRequest(seq, fd, { ack: true }));
   return reply === undefined ? undefined : parseNsidReply(reply);
 }
 

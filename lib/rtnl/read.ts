@@ -2,14 +2,7 @@
 // addresses, routes, shaped as `ip -j -d link | addr | route` show them.
 import type { IpFamily } from './ip-address';
 import { parseAddressDump, addressDumpRequest } from './addr-codec';
-import {
-  type RawLink,
-  getLinkByNameRequest,
-  linkDumpRequest,
-  linkNames,
-  parseLinkDump,
-  parseLinkMessage,
-} from './link-codec';
+import { getLinkByNameRequest, linkDumpRequest, linkNames, parseLinkDump, parseLinkMessage } from './link-codec';
 import type { Address, Link, Route, RouteQuery } from './model';
 import { isSingleRouteOutOf, parseRouteDump, parseRouteMessage, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
@@ -34,9 +27,9 @@ export function readLinks(socket: RtnlSocket): Link[] {
  * The link called `name` (RTM_GETLINK, no dump): ENODEV naming it when there
  * is none. `step` says what for, in errors of composite changes.
  */
-export function readLink(socket: RtnlSocket, name: string, step?: string): RawLink {
+export function readLink(socket: RtnlSocket, name: string, step?: string): Link {
   const [reply] = socket.request({ what: 'RTM_GETLINK', subject: name, step }, (seq) =>
-    getLinkByNameRequest(seq, name),
+    getLinkByNameRequest(seq, name, { ack: true }),
   );
   if (reply === undefined) throw new Error(`netlink: RTM_GETLINK '${name}' was acked without an answer`);
   return parseLinkMessage(reply);

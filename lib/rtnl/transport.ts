@@ -13,6 +13,7 @@ import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
+import { NLMSGHDR } from './headers';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
 
 const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT } =
@@ -145,8 +146,10 @@ export class RtnlSocket implements Disposable {
     if (this.#fd < 0) throw new Error('netlink socket is closed');
     this.#seq = (this.#seq % 0x7fffffff) + 1;
     const message = build(this.#seq);
-    // Flags this exchange depends on, whatever the builder set.
-    message.writeUInt16LE(message.readUInt16LE(6) | flags, 6);
+    // The builder sets the flags; this exchange cannot end without these.
+    if ((NLMSGHDR.decode(message).flags & flags) !== flags) {
+      throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
+    }
     check(native.send(this.#fd, message, 0));
     return this.#seq;
   }

@@ -18,7 +18,6 @@ import {
   NLMSG_ALIGNTO,
   NLMSG_DONE,
   NLMSG_ERROR,
-  NLMSG_HDRLEN,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
   NLMSGERR_ATTR_COOKIE,
@@ -26,11 +25,13 @@ import {
   NLMSGERR_ATTR_MISS_TYPE,
   NLMSGERR_ATTR_MSG,
   NLMSGERR_ATTR_OFFS,
-  NLMSGERR_HDRLEN,
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
   NLM_F_DUMP_INTR,
 } from './constants';
+import { NLMSGERR, NLMSGERR_REQUEST_OFFSET, NLMSGHDR, type StructLayout, type StructOf } from './headers';
+
+const NLMSG_HDRLEN = NLMSGHDR.size;
 
 /** Rounds a length up to netlink's 4-byte alignment (NLMSG_ALIGN, NLA_ALIGN). */
 export function align4(length: number): number {
@@ -40,14 +41,7 @@ export function align4(length: number): number {
 // ---------------------------------------------------------------- reading --
 
 /** struct nlmsghdr, as read. */
-export interface NetlinkHeader {
-  /** nlmsg_len: header + payload, without trailing padding. */
-  length: number;
-  type: number;
-  flags: number;
-  seq: number;
-  pid: number;
-}
+export type NetlinkHeader = StructOf<typeof NLMSGHDR>;
 
 export interface NetlinkMessage extends NetlinkHeader {
   /** The bytes after the header, up to nlmsg_len (a view, not a copy). */
@@ -56,16 +50,6 @@ export interface NetlinkMessage extends NetlinkHeader {
   offset: number;
   /** NLM_F_DUMP_INTR: the dump raced a change and may be inconsistent. */
   dumpInterrupted: boolean;
-}
-
-function readHeader(buffer: Buffer, offset: number): NetlinkHeader {
-  return {
-    length: buffer.readUInt32LE(offset),
-    type: buffer.readUInt16LE(offset + 4),
-    flags: buffer.readUInt16LE(offset + 6),
-    seq: buffer.readUInt32LE(offset + 8),
-    pid: buffer.readUInt32LE(offset + 12),
-  };
 }
 
 /**
@@ -84,7 +68,7 @@ export function parseMessages(buffer: Buffer): NetlinkMessage[] {
           `${left} bytes left, a header needs ${NLMSG_HDRLEN}`,
       );
     }
-    const header = readHeader(buffer, offset);
+    const header = NLMSGHDR.decode(buffer, offset);
     if (header.length < NLMSG_HDRLEN) {
       throw new Error(
         `netlink: message at offset ${offset} (type ${header.type}) claims length ` +
@@ -116,17 +100,25 @@ export function parseMessages(buffer: Buffer): NetlinkMessage[] {
 }
 
 /**
- * The fixed struct that starts a message's payload (ifinfomsg, rtmsg, ...):
- * throws when the payload is too short to hold it.
+ * The fixed struct that starts a message's payload (ifinfomsg, rtmsg, ...),
+ * decoded: throws when the payload is too short to hold it.
  */
-export function fixedHeader(message: NetlinkMessage, size: number, what: string): Buffer {
-  if (message.payload.length < size) {
+export function fixedHeader<F extends string>(
+  message: NetlinkMessage,
+  layout: StructLayout<F>,
+  what: string,
+): Record<F, number> {
+  assertFits(message, layout, what);
+  return layout.decode(message.payload);
+}
+
+function assertFits(message: NetlinkMessage, layout: StructLayout<string>, what: string): void {
+  if (message.payload.length < layout.size) {
     throw new Error(
       `netlink: ${what} message (type ${message.type}) has a ${message.payload.length}-byte ` +
-        `payload, too short for its ${size}-byte header`,
+        `payload, too short for its ${layout.size}-byte header`,
     );
   }
-  return message.payload.subarray(0, size);
 }
 
 /** One struct nlattr and its value. */
@@ -252,10 +244,10 @@ export class Attributes {
   }
 }
 
-/** The attributes after a message's fixed struct of `fixedSize` bytes. */
-export function messageAttributes(message: NetlinkMessage, fixedSize: number, what: string): Attributes {
-  fixedHeader(message, fixedSize, what);
-  return Attributes.parse(message.payload.subarray(align4(fixedSize)), `${what} attributes`);
+/** The attributes after a message's fixed struct. */
+export function messageAttributes(message: NetlinkMessage, layout: StructLayout<string>, what: string): Attributes {
+  assertFits(message, layout, what);
+  return Attributes.parse(message.payload.subarray(align4(layout.size)), `${what} attributes`);
 }
 
 // ------------------------------------------------------- acks and errors --
@@ -315,32 +307,32 @@ export function parseAck(message: NetlinkMessage): NetlinkAck {
     throw new Error(`netlink: expected an NLMSG_ERROR message, got type ${message.type}`);
   }
   const { payload } = message;
-  if (payload.length < NLMSGERR_HDRLEN) {
+  if (payload.length < NLMSGERR.size) {
     throw new Error(
-      `netlink: NLMSG_ERROR payload has ${payload.length} bytes, ` + `struct nlmsgerr needs ${NLMSGERR_HDRLEN}`,
+      `netlink: NLMSG_ERROR payload has ${payload.length} bytes, ` + `struct nlmsgerr needs ${NLMSGERR.size}`,
     );
   }
-  const errno = payload.readInt32LE(0);
-  const request = readHeader(payload, 4);
+  const errno = NLMSGERR.decode(payload).error;
+  const request = NLMSGHDR.decode(payload, NLMSGERR_REQUEST_OFFSET);
   const capped = (message.flags & NLM_F_CAPPED) !== 0;
   let ack: ExtendedAck = {};
   if (message.flags & NLM_F_ACK_TLVS) {
     // The TLVs follow the echoed request, which is left out when capped and
     // always on success (kernels before 4.12 echo a bare header without
     // saying NLM_F_CAPPED, but they send no TLVs either).
-    let tlvStart = NLMSGERR_HDRLEN;
+    let tlvStart = NLMSGERR.size;
     if (!capped && errno !== 0) {
       if (request.length < NLMSG_HDRLEN) {
         throw new Error(
           `netlink: NLMSG_ERROR echoes a request of length ${request.length}, ` + 'smaller than a header',
         );
       }
-      tlvStart = 4 + align4(request.length);
+      tlvStart = NLMSGERR_REQUEST_OFFSET + align4(request.length);
     }
     if (tlvStart > payload.length) {
       throw new Error(
         `netlink: NLMSG_ERROR echoes a ${request.length}-byte request but its payload ` +
-          `has only ${payload.length - 4} bytes for it and the extended ack`,
+          `has only ${payload.length - NLMSGERR_REQUEST_OFFSET} bytes for it and the extended ack`,
       );
     }
     ack = parseExtendedAck(payload.subarray(tlvStart));
@@ -491,12 +483,6 @@ export function encodeMessage(header: RequestHeader, parts: Buffer[]): Buffer {
       part.length % NLA_ALIGNTO === 0 ? part : Buffer.concat([part, Buffer.alloc(align4(part.length) - part.length)]),
     ),
   );
-  const message = Buffer.alloc(NLMSG_HDRLEN + body.length);
-  message.writeUInt32LE(message.length, 0);
-  message.writeUInt16LE(header.type, 4);
-  message.writeUInt16LE(header.flags, 6);
-  message.writeUInt32LE(header.seq, 8);
-  message.writeUInt32LE(header.pid ?? 0, 12);
-  body.copy(message, NLMSG_HDRLEN);
-  return message;
+  const length = NLMSG_HDRLEN + body.length;
+  return Buffer.concat([NLMSGHDR.encode({ ...header, length }), body], length);
 }
