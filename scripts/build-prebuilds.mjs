@@ -73,7 +73,8 @@ try {
     execFileSync(
       process.execPath,
       [prebuildify, '--napi', '--strip', `--strip-bin=${stripBin}`, '--tag-libc', `--arch=${arch}`, '--cache=cache'],
-      { cwd: work, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
+      // JOBS: node-gyp runs make on every core.
+      { cwd: work, env: { JOBS: 'max', ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     const dir = path.join(work, 'prebuilds', `linux-${arch}`);
     for (const name of fs.readdirSync(dir)) {
