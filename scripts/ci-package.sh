@@ -57,6 +57,7 @@ for wanted in package/package.json package/dist/index.js package/dist/index.mjs 
   package/binding.gyp package/README.md; do
   grep -qx "$wanted" "$work/contents" || fail "$wanted is missing from the tarball"
 done
+if [[ -f LICENSE ]]; then grep -qx package/LICENSE "$work/contents" || fail "LICENSE is missing from the tarball"; fi
 grep -q '^package/native/.*\.cc$' "$work/contents" || fail "native/ sources are missing (the source build needs them)"
 if grep -E '^package/(CMakeLists\.txt|test/|bench/|build/|build-cmake/|lib/|scripts/|examples/|node_modules/)' \
   "$work/contents"; then
