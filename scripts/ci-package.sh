@@ -39,7 +39,8 @@ pnpm=$work/tools/node_modules/.bin/pnpm
 echo "pnpm $("$pnpm" --version)"
 
 section "npm pack (prepack: prebuilds for linux-x64 and linux-arm64; prepare: TypeScript build)"
-npm pack --pack-destination "$work" >"$work/pack.log" || {
+# Strict: a missing cross toolchain fails the pack instead of leaving an architecture out.
+NETNS_NATIVE_PREBUILDS_STRICT=1 NETNS_NATIVE_PREBUILDS= npm pack --pack-destination "$work" >"$work/pack.log" || {
   cat "$work/pack.log"
   fail "npm pack"
 }
