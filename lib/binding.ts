@@ -1,10 +1,27 @@
-// Loads the compiled addon: a prebuild from prebuilds/ when one matches,
-// otherwise build/Release. Both lib/ (sources) and dist/ sit one level below
-// the package root, so the same relative path works from either.
+// Loads the compiled addon with node-gyp-build: build/Release when the
+// install script (or a developer) built one, otherwise the prebuild in
+// prebuilds/ that matches this host. Both lib/ (sources) and dist/ sit one
+// level below the package root, so the same relative path works from either.
+// When nothing loads, a NativeAddonError says what this host is, what the
+// package carries and how to build one, instead of the loader's stack.
+//
+// Env NETNS_NATIVE_ADDON=/absolute/path/to/addon.node loads that file instead
+// (CI's ASan stage builds a sanitized addon in a temporary directory and runs
+// the tests with it, leaving build/Release alone).
 //
 // The addon never throws: every function returns its value or a failure
 // (an Error value), which lib/errors.ts `check` throws from JavaScript.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import {
+  describeBigEndianHost,
+  describeMissingAddon,
+  NativeAddonError,
+  REQUIRED_NAPI_VERSION,
+  type AddonLoadFailure,
+  type HostFacts,
+} from './addon-error';
 
 /** The flag values exported by the native layer, read from the C headers. */
 export interface NativeConstants {
@@ -178,10 +195,82 @@ export interface NativeBinding {
 const packageRoot = path.join(__dirname, '..');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => unknown;
+const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requireAddon = (file: string) => require(file) as NativeBinding;
+
+function libcOf(): string {
+  try {
+    // Node's report names the glibc it runs on; it has no field for musl.
+    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+    const glibc = report?.header?.glibcVersionRuntime;
+    if (glibc) return `glibc ${glibc}`;
+    const musl = fs.readdirSync('/lib').some((name) => name.startsWith('ld-musl-'));
+    return musl ? 'musl' : 'unknown libc';
+  } catch {
+    return 'unknown libc'; // only the message loses a detail
+  }
+}
+
+function hostFacts(): HostFacts {
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    libc: libcOf(),
+    napiVersion: process.versions.napi ?? '',
+    abi: process.versions.modules,
+    nodeVersion: process.version,
+  };
+}
+
+/** The files in the package's prebuilds/, as 'linux-x64/netns-native.glibc.node'. */
+function carriedPrebuilds(): string[] {
+  const dir = path.join(packageRoot, 'prebuilds');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.node'))
+    .sort();
+}
+
+function noAddon(failure: AddonLoadFailure): NativeAddonError {
+  return new NativeAddonError(
+    'ERR_NETNS_NATIVE_NO_ADDON',
+    describeMissingAddon(hostFacts(), carriedPrebuilds(), failure),
+  );
+}
+
+function loadAddon(): NativeBinding {
+  // The rtnetlink codec writes and reads the kernel's messages as little-endian.
+  if (os.endianness() === 'BE') {
+    throw new NativeAddonError('ERR_NETNS_NATIVE_BIG_ENDIAN', describeBigEndianHost(hostFacts()));
+  }
+  if (!(Number(process.versions.napi) >= REQUIRED_NAPI_VERSION)) throw noAddon({ kind: 'none-matched' });
+  const override = process.env.NETNS_NATIVE_ADDON;
+  if (override) {
+    try {
+      if (!path.isAbsolute(override)) throw new Error('not an absolute path');
+      return requireAddon(override);
+    } catch (error) {
+      throw noAddon({ kind: 'override-failed', file: override, loaderMessage: String((error as Error).message) });
+    }
+  }
+  let file: string;
+  try {
+    file = nodeGypBuild.resolve(packageRoot);
+  } catch {
+    throw noAddon({ kind: 'none-matched' });
+  }
+  try {
+    return requireAddon(file);
+  } catch (error) {
+    const loaderMessage = String((error as Error).message);
+    throw noAddon({ kind: 'load-failed', file: path.relative(packageRoot, file), loaderMessage });
+  }
+}
 
 /** @internal */
-export const native = load(packageRoot) as NativeBinding;
+export const native = loadAddon();
 
 if (!native.threadpoolWarmed) {
   throw new Error(

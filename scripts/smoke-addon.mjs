@@ -2,12 +2,12 @@
 // thread into a new namespace and back, and check both moves with /proc.
 // usage: node scripts/smoke-addon.mjs ADDON.node
 //        node scripts/smoke-addon.mjs --prebuild   (installs a copy without build/)
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GLIBC_FLOOR, isStripped, symbolsAboveGlibcFloor } from './elf-checks.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,15 +16,8 @@ function check(condition, message) {
   if (!condition) throw new Error(`smoke test failed: ${message}`);
 }
 
-// Node 20's own binaries need glibc 2.28: an addon that needs a newer one
-// (a wrapper's new symbol version) would fail to load where Node runs.
-const GLIBC_FLOOR = [2, 28];
-
 function checkGlibcFloor(file) {
-  const symbols = execFileSync('readelf', ['--dyn-syms', '-W', file], { encoding: 'utf8' });
-  const newer = [...symbols.matchAll(/ (\w+)@GLIBC_(\d+)\.(\d+)/g)]
-    .filter(([, , major, minor]) => Number(major) * 1000 + Number(minor) > GLIBC_FLOOR[0] * 1000 + GLIBC_FLOOR[1])
-    .map(([, name, major, minor]) => `${name}@GLIBC_${major}.${minor}`);
+  const newer = symbolsAboveGlibcFloor(file);
   check(
     newer.length === 0,
     `${path.basename(file)} needs a glibc newer than ${GLIBC_FLOOR.join('.')}: ${newer.join(', ')}`,
@@ -54,8 +47,7 @@ if (process.argv[2] === '--prebuild') {
     }
     const resolved = require('node-gyp-build').resolve(dir);
     check(resolved.startsWith(path.join(dir, 'prebuilds')), `loader chose ${resolved}`);
-    const sections = execFileSync('readelf', ['-S', resolved], { encoding: 'utf8' });
-    check(!sections.includes('.symtab'), 'prebuild is not stripped');
+    check(isStripped(resolved), 'prebuild is not stripped');
     checkGlibcFloor(resolved);
     exercise(require(resolved), `prebuild ${path.relative(dir, resolved)}`);
     const lib = require(path.join(dir, 'dist', 'index.js'));
