@@ -1,50 +1,74 @@
-// listNamespaces() against `lsns -J -t net` on a busy host: 200 extra
-// processes spread over 50 namespaces, in interleaved rounds of the same run.
-// Ratios are paired per round.
+// listNamespaces() against `lsns -J -t net` (util-linux, one process that
+// reads the same /proc files) as the host gets busier: the host as it is,
+// then about 270 and 1,070 processes (extra processes held 20 to a namespace).
+// Interleaved rounds of the same run, ratios paired per round. Every process
+// started here is killed at the end, also on failure.
 // usage: sudo node bench/list-namespaces.mjs
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { listNamespaces } from 'netns-native';
 import { report, rounds } from './harness.mjs';
 
-const NAMESPACES = 50;
-const PER_NAMESPACE = 4;
+const PER_NAMESPACE = 20;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const processCount = () => fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).length;
 
-// Each namespace: one `unshare --net sh` holding 4 sleeping processes.
 const holders = [];
-const baseline = listNamespaces({ nsid: false }).length;
-try {
-  for (let i = 0; i < NAMESPACES; i++) {
+/** Adds namespaces of 20 sleeping processes each until the host runs about `total` processes. */
+async function growTo(total) {
+  const before = listNamespaces({ nsid: false }).length;
+  const needed = Math.max(0, Math.ceil((total - processCount()) / PER_NAMESPACE));
+  for (let added = 0; added < needed; added++) {
     const sleepers = Array(PER_NAMESPACE - 1)
-      .fill('sleep 300 &')
+      .fill('sleep 600 &')
       .join(' ');
+    // unshare execs sh, which starts 19 sleepers and becomes the 20th.
     holders.push(
-      spawn('unshare', ['--net', 'sh', '-c', `${sleepers} exec sleep 300`], { stdio: 'ignore', detached: true }),
+      spawn('unshare', ['--net', 'sh', '-c', `${sleepers} exec sleep 600`], { stdio: 'ignore', detached: true }),
     );
   }
-  for (let i = 0; listNamespaces({ nsid: false }).length < baseline + NAMESPACES; i++) {
-    if (i === 500) throw new Error('the holder namespaces never all appeared');
+  const ours = () =>
+    holders.length === 0
+      ? 0
+      : Number(spawnSync('pgrep', ['-c', '-g', holders.map((h) => h.pid).join(',')], { encoding: 'utf8' }).stdout);
+  for (
+    let i = 0;
+    ours() < holders.length * PER_NAMESPACE || listNamespaces({ nsid: false }).length < before + needed;
+    i++
+  ) {
+    if (i === 1000) throw new Error(`the ${holders.length * PER_NAMESPACE} holder processes never all started`);
     await sleep(10);
   }
-  const found = listNamespaces();
-  const lsnsRows = JSON.parse(execFileSync('lsns', ['-J', '-t', 'net'], { encoding: 'utf8' })).namespaces;
-  console.log(
-    `namespaces: listNamespaces ${found.length}, lsns ${lsnsRows.length}; ` +
-      `processes: ${found.reduce((n, ns) => n + ns.nprocs, 0)}`,
-  );
-  const repeat = (action) => (n) => {
-    for (let i = 0; i < n; i++) action();
-  };
-  const results = await rounds(
-    [
-      { name: 'lsns -J -t net (spawned)', run: repeat(() => execFileSync('lsns', ['-J', '-t', 'net'])) },
-      { name: 'listNamespaces()', run: repeat(() => listNamespaces()) },
-      { name: 'listNamespaces({ nsid: false })', run: repeat(() => listNamespaces({ nsid: false })) },
-      { name: 'listNamespaces({ fdHolders: true })', run: repeat(() => listNamespaces({ fdHolders: true })) },
-    ],
-    { reference: 'lsns -J -t net (spawned)', iterations: 10 },
-  );
-  report('bench/list-namespaces.mjs: every network namespace on the host', results, 'lsns -J -t net (spawned)');
+}
+
+const repeat = (action) => (n) => {
+  for (let i = 0; i < n; i++) action();
+};
+const reference = 'lsns -J -t net';
+
+try {
+  console.log('command: sudo node bench/list-namespaces.mjs');
+  for (const total of [0, 270, 1070]) {
+    await growTo(total);
+    const found = listNamespaces();
+    const lsnsRows = JSON.parse(execFileSync('lsns', ['-J', '-t', 'net'], { encoding: 'utf8' })).namespaces;
+    if (found.length < lsnsRows.length)
+      throw new Error(`listNamespaces found ${found.length}, lsns ${lsnsRows.length}`);
+    const results = await rounds(
+      [
+        { name: reference, run: repeat(() => execFileSync('lsns', ['-J', '-t', 'net'])) },
+        { name: 'listNamespaces()', run: repeat(() => listNamespaces()) },
+        { name: 'listNamespaces({ nsid: false })', run: repeat(() => listNamespaces({ nsid: false })) },
+      ],
+      { reference, iterations: 10 },
+    );
+    report(
+      `every network namespace on a host of ${processCount()} processes ` +
+        `(${found.length} namespaces; lsns lists ${lsnsRows.length})`,
+      results,
+      reference,
+    );
+  }
 } finally {
   for (const holder of holders) process.kill(-holder.pid, 'SIGKILL'); // the whole group
 }

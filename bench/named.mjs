@@ -1,35 +1,55 @@
-// createNamed + delete against `ip netns add` + `ip netns del`, in
-// interleaved rounds of the same run. Ratios are paired per round.
-// usage: sudo node bench/named.mjs
-import { execFileSync } from 'node:child_process';
+// createNamed + delete against iproute2 doing the same in one process
+// (`ip -batch -` of N `netns add` + `netns del` lines), in interleaved rounds
+// of the same run. Ratios are paired per round. Nothing is left behind.
+// usage: sudo node bench/named.mjs [namespaces per round, default 50]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { NetNamespace } from 'netns-native';
 import { keepRunDirAsFound, report, rounds } from './harness.mjs';
 
+const COUNT = Number(process.argv[2] ?? 50);
+if (!Number.isInteger(COUNT) || COUNT < 1 || COUNT > 1000) throw new RangeError('namespaces per round: 1 to 1000');
 const restoreRunDir = keepRunDirAsFound();
 const prefix = `nn-bench-${process.pid}`;
 let serial = 0;
-const results = await rounds(
-  [
-    {
-      name: 'ip netns add + ip netns del',
-      run: (n) => {
-        for (let i = 0; i < n; i++, serial++) {
-          execFileSync('ip', ['netns', 'add', `${prefix}-${serial}`]);
-          execFileSync('ip', ['netns', 'del', `${prefix}-${serial}`]);
-        }
+
+const batch = (n) => {
+  const names = Array.from({ length: n }, () => `${prefix}-${serial++}`);
+  return [...names.map((name) => `netns add ${name}`), ...names.map((name) => `netns del ${name}`)];
+};
+
+function cleanUp() {
+  if (!fs.existsSync('/run/netns')) return;
+  for (const name of fs.readdirSync('/run/netns').filter((entry) => entry.startsWith(prefix))) {
+    NetNamespace.delete(name);
+  }
+}
+
+const reference = 'ip -batch: netns add + netns del';
+try {
+  const results = await rounds(
+    [
+      {
+        name: reference,
+        run: (n) => {
+          const result = spawnSync('ip', ['-batch', '-'], { input: `${batch(n).join('\n')}\n`, encoding: 'utf8' });
+          if (result.status !== 0) throw new Error(`ip -batch failed: ${result.stderr}`);
+        },
       },
-    },
-    {
-      name: 'createNamed + delete',
-      run: (n) => {
-        for (let i = 0; i < n; i++, serial++) {
-          NetNamespace.createNamed(`${prefix}-${serial}`).close();
-          NetNamespace.delete(`${prefix}-${serial}`);
-        }
+      {
+        name: 'createNamed + delete (all made, then all deleted)',
+        run: (n) => {
+          const names = Array.from({ length: n }, () => `${prefix}-${serial++}`);
+          for (const name of names) NetNamespace.createNamed(name).close();
+          for (const name of names) NetNamespace.delete(name);
+        },
       },
-    },
-  ],
-  { reference: 'ip netns add + ip netns del', iterations: 20 },
-);
-report('bench/named.mjs: name a new namespace and delete it', results, 'ip netns add + ip netns del');
-restoreRunDir();
+    ],
+    { reference, iterations: COUNT },
+  );
+  console.log(`command: sudo node bench/named.mjs ${COUNT}   (time per namespace)`);
+  report(`name a new namespace and delete it, ${COUNT} a round`, results, reference);
+} finally {
+  cleanUp();
+  restoreRunDir();
+}

@@ -1,10 +1,11 @@
 // Wiring a namespace: a veth pair from here into a namespace, both ends
 // brought up and addressed, N times, by the library (in-process rtnetlink)
-// against the same done with `ip` (five commands a pair), in interleaved
-// rounds of the same run, pinned to one CPU. Each run's result is checked
-// with `ip -j` and torn down untimed; nothing is left on the host.
+// against the same done by iproute2 in one process per side: `ip -batch -` on
+// the host and `ip -n NS -batch -` for the far ends (two processes in all), in
+// interleaved rounds of the same run, pinned to one CPU. Each run's result is
+// checked with `ip -j` and torn down untimed; nothing is left on the host.
 // usage: sudo node bench/wire.mjs [pairs per round, default 20]
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { NetNamespace, createVeth } from 'netns-native';
 import { keepRunDirAsFound, pinToCpu, report, rounds, sh } from './harness.mjs';
 
@@ -66,19 +67,27 @@ function verify(prefix) {
   }
 }
 
+/** Runs `ip [where] -batch -` on the given lines; any failure is the run's failure. */
+function ipBatch(lines, where) {
+  const result = spawnSync('ip', [...where, '-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip ${where.join(' ')} -batch failed: ${result.stderr}`);
+}
+
 const candidates = [
   {
-    name: 'ip: link add, 2x link set up, 2x addr add',
+    name: 'ip -batch (host) + ip -n NS -batch (far ends)',
     before: newTarget,
     run(pairs) {
+      const host = [];
+      const far = [];
       for (let i = 0; i < pairs; i++) {
-        const { near, far, near4, far4 } = ends('p', i);
-        execFileSync('ip', ['link', 'add', near, 'type', 'veth', 'peer', 'name', far, 'netns', target.name]);
-        execFileSync('ip', ['link', 'set', near, 'up']);
-        execFileSync('ip', ['-n', target.name, 'link', 'set', far, 'up']);
-        execFileSync('ip', ['addr', 'add', near4, 'dev', near]);
-        execFileSync('ip', ['-n', target.name, 'addr', 'add', far4, 'dev', far]);
+        const e = ends('p', i);
+        host.push(`link add ${e.near} type veth peer name ${e.far} netns ${target.name}`);
+        host.push(`link set ${e.near} up`, `address add ${e.near4} dev ${e.near}`);
+        far.push(`link set ${e.far} up`, `address add ${e.far4} dev ${e.far}`);
       }
+      ipBatch(host, []);
+      ipBatch(far, ['-n', target.name]);
     },
     after() {
       verify('p');

@@ -329,7 +329,7 @@ describe('topology()', () => {
 describe('a namespace that ends between the listing and the reading', () => {
   it('is reported on its own, with the error that stopped it', () => {
     const made = buildHost();
-    using host = new HostNamespaces(threadIno());
+    using host = new HostNamespaces();
     // What the listing said of P, read after P's only process is gone.
     const info = listNamespaces({ nsid: false }).find((ns) => ns.ino === made.ino.P);
     expect(info?.pids).toEqual([made.pid]);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { native } from '../binding';
+import { type Steps, runAtOnce } from '../steps';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
@@ -84,6 +85,11 @@ function realpathOr(dir: string): string {
  * host re-tags that socket's net_cls/net_prio: off unless asked).
  */
 export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceInfo[] {
+  return runAtOnce(listingSteps(options));
+}
+
+/** @internal The listing as a scan that yields after each process and each namespace (see steps.ts). */
+export function* listingSteps(options: ListNamespacesOptions = {}): Steps<NamespaceInfo[]> {
   const runDir = resolveRunDir(options);
   const found = new Map<number, NamespaceInfo>();
   const infoFor = (ino: number): NamespaceInfo => {
@@ -97,10 +103,14 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
   for (const pid of listPids()) {
     const netns = netnsOfPid(pid);
     if (netns !== undefined) infoFor(netns.ino).pids.push(pid);
-    if (!scan.nsfs && !scan.sockets) continue;
+    if (!scan.nsfs && !scan.sockets) {
+      yield;
+      continue;
+    }
     for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netns?.ino })) {
       infoFor(ino).heldBy.push({ pid, fd, via });
     }
+    yield;
   }
   // mountinfo shows mount points with symlinks resolved (/var/run is /run).
   const runDirShown = realpathOr(runDir);
@@ -135,6 +145,7 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
       }
     }
     if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
+    yield;
   }
   return [...found.values()].sort((a, b) => a.ino - b.ino);
 }

@@ -16,17 +16,19 @@ import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { NLMSGHDR } from './headers';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
 
-const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT } =
-  native.constants;
+const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_TRUNC, MSG_DONTWAIT } = native.constants;
 
 /**
- * Where a datagram is peeked at to learn its size. It offers 32 KiB, as
- * iproute2's reads do: the kernel sizes the next parts of a dump by the
- * largest read it has seen, so a dump comes in a few parts of up to 32 KiB
- * rather than many of one page. (Its content is not used: the datagram is
- * then read into a buffer of its own size.)
+ * How much one read offers at first. The kernel sizes the parts of a dump by
+ * the largest read it has seen, up to 32 KiB, and a single message is rarely
+ * more than a few KiB, so one read takes one whole datagram: no peek first.
+ * A datagram larger than the offer (MSG_TRUNC tells its real size) is cut by
+ * the kernel; the socket then offers that size from then on, and the exchange
+ * is asked again where that is safe (dumps, which change nothing).
  */
-const PEEK = Buffer.alloc(32 * 1024);
+const FIRST_OFFER = 64 * 1024;
+/** How often a dump is asked again because a datagram outgrew the room. */
+const MAX_REGROWTHS = 3;
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
 const DUMP_ATTEMPTS = 4;
 
@@ -56,6 +58,8 @@ export interface DumpResult {
 export class RtnlSocket implements Disposable {
   #fd: number;
   #seq = 0;
+  /** Where each datagram is read; it grows when one did not fit. */
+  #room = Buffer.allocUnsafe(FIRST_OFFER);
 
   private constructor(fd: number) {
     this.#fd = fd;
@@ -92,7 +96,7 @@ export class RtnlSocket implements Disposable {
     const seq = this.#send(build, NLM_F_ACK);
     const data: NetlinkMessage[] = [];
     for (;;) {
-      const replies = this.#receive(seq, operation);
+      const replies = this.#receiveWhole(seq, operation);
       data.push(...replies.data);
       if (replies.ack) {
         if (replies.ack.errno < 0) throw refusal(operation, replies.ack.errno, replies.ack.message);
@@ -107,29 +111,41 @@ export class RtnlSocket implements Disposable {
    * `interrupted` set (failing would break callers over a transient race).
    */
   dump(operation: Operation, build: (seq: number) => Buffer): DumpResult {
-    let messages: NetlinkMessage[] = [];
-    let interrupted = false;
     let attempts = 0;
-    let datagrams = 0;
-    while (attempts < DUMP_ATTEMPTS) {
+    let regrowths = 0;
+    for (;;) {
       attempts++;
-      const seq = this.#send(build, NLM_F_DUMP);
-      messages = [];
-      interrupted = false;
-      datagrams = 0;
-      for (;;) {
-        const replies = this.#receive(seq, operation);
-        datagrams++;
-        messages.push(...replies.data);
-        interrupted ||= replies.interrupted;
-        const end = replies.done ?? replies.ack;
-        if (end === undefined) continue;
-        if (end.errno < 0) throw refusal(operation, end.errno, end.message);
-        break;
+      const answer = this.#dumpOnce(operation, build);
+      if (answer === 'cut') {
+        // Not a race: asked again with room for the whole datagram (the room only grows).
+        attempts--;
+        if (++regrowths > MAX_REGROWTHS) throw cutReply(operation);
+        continue;
       }
-      if (!interrupted) break;
+      if (!answer.interrupted || attempts === DUMP_ATTEMPTS) return { ...answer, attempts };
     }
-    return { messages, interrupted, attempts, datagrams };
+  }
+
+  /** One asking of a dump, read to its end; 'cut' when a datagram did not fit. */
+  #dumpOnce(operation: Operation, build: (seq: number) => Buffer): Omit<DumpResult, 'attempts'> | 'cut' {
+    const seq = this.#send(build, NLM_F_DUMP);
+    const messages: NetlinkMessage[] = [];
+    let interrupted = false;
+    let datagrams = 0;
+    for (;;) {
+      const replies = this.#receive(seq, operation);
+      if (replies === 'cut') {
+        this.#drain();
+        return 'cut';
+      }
+      datagrams++;
+      for (const message of replies.data) messages.push(message);
+      interrupted ||= replies.interrupted;
+      const end = replies.done ?? replies.ack;
+      if (end === undefined) continue;
+      if (end.errno < 0) throw refusal(operation, end.errno, end.message);
+      return { messages, interrupted, datagrams };
+    }
   }
 
   close(): void {
@@ -155,26 +171,49 @@ export class RtnlSocket implements Disposable {
   }
 
   /**
-   * One datagram, sorted for `seq`. Its size is asked first (MSG_PEEK with
-   * MSG_TRUNC, which answers the whole size even when it exceeds the peek
-   * buffer), and it gets a buffer of its own: the parsed messages are views
-   * into it and must outlive the next read.
+   * One datagram, sorted for `seq`, in one read. The parsed messages are views
+   * into the bytes returned, so they are copied out of the socket's room (a
+   * copy costs far less than a second system call).
    */
-  #receive(seq: number, operation: Operation): Replies {
-    const peeked = native.recv(this.#fd, PEEK, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-    if (failedWith(peeked, 'EAGAIN')) {
+  #receive(seq: number, operation: Operation): Replies | 'cut' {
+    const got = native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT);
+    if (failedWith(got, 'EAGAIN')) {
       throw new NetnsError({
         errno: errnoOf('EAGAIN'),
         syscall: 'recv',
         path: operation.what,
         description: 'the kernel sent no answer',
-        hint: '',
       });
     }
-    const datagram = Buffer.allocUnsafe(check(peeked));
-    const got = check(native.recv(this.#fd, datagram, MSG_DONTWAIT));
-    return sortReplies(datagram.subarray(0, got), seq);
+    const size = check(got);
+    if (size > this.#room.length) {
+      this.#room = Buffer.allocUnsafe(size);
+      return 'cut';
+    }
+    return sortReplies(Buffer.from(this.#room.subarray(0, size)), seq);
   }
+
+  /** A request's reply cannot be asked for again (the change is made): a cut one is an error. */
+  #receiveWhole(seq: number, operation: Operation): Replies {
+    const replies = this.#receive(seq, operation);
+    if (replies !== 'cut') return replies;
+    this.#drain();
+    throw cutReply(operation);
+  }
+
+  /** Reads and drops whatever is still queued (the rest of an abandoned exchange). */
+  #drain(): void {
+    while (!failedWith(native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT), 'EAGAIN'));
+  }
+}
+
+function cutReply(operation: Operation): NetnsError {
+  return new NetnsError({
+    errno: errnoOf('EMSGSIZE'),
+    syscall: 'recv',
+    path: operation.what,
+    description: 'the reply was larger than the read offered, and the kernel cut it',
+  });
 }
 
 function refusal(operation: Operation, errno: number, kernelMessage?: string): NetnsError {

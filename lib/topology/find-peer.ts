@@ -3,7 +3,6 @@
 // asking the target which nsid it gave each namespace of the host (those of
 // processes and mounts first, then those held only by fds), and only that
 // namespace's links are read, to confirm the pair from its side too.
-import fs from 'node:fs';
 import { NetnsError, errnoOf } from '../errors';
 import type { NetNamespace } from '../handle/net-namespace';
 import { type NetnsTarget, withTarget } from '../handle/targets';
@@ -48,7 +47,7 @@ export function findPeer(target: NetnsTarget, ifname: string, options: RunDirOpt
 }
 
 function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethPeer {
-  using host = new HostNamespaces(fs.statSync('/proc/thread-self/ns/net').ino);
+  using host = new HostNamespaces();
   host.add(infoOfHandle(ns), ns);
   host.mapped = [ns.ino];
   const link = linkNamed(host.links(ns.ino), ifname, ns);

@@ -3,6 +3,7 @@
 // closed together at the end, and what was read there (links, addresses, the
 // nsids it gave the others), each read at most once. A namespace that cannot
 // be opened or read keeps its error, for the map to report against it alone.
+import fs from 'node:fs';
 import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
@@ -23,14 +24,23 @@ export class NamespaceSource {
   readonly addresses: Once<Address[]>;
   readonly #ownsHandle: boolean;
 
-  constructor(info: NamespaceInfo, current: boolean, given?: NetNamespace) {
+  constructor(info: NamespaceInfo, current: RtnlSocket | undefined, given?: NetNamespace) {
     this.info = info;
-    this.current = current;
+    this.current = current !== undefined;
     this.#ownsHandle = given === undefined;
     this.handle = new Once(() => given ?? handleOn(openNamespace(this.info)));
-    this.socket = new Once(() => (current ? RtnlSocket.here() : RtnlSocket.inside(this.handle.get())));
+    this.socket = new Once(() => current ?? RtnlSocket.inside(this.handle.get()));
     this.links = new Once(() => readLinks(this.socket.get()));
     this.addresses = new Once(() => readAddresses(this.socket.get(), this.links.get()));
+  }
+
+  /** Reads links and addresses now; a failure is kept (Once) and reported where they are used. */
+  readAhead(): void {
+    try {
+      this.addresses.get(); // reads the links first
+    } catch {
+      // kept by Once, thrown again to describeNamespace
+    }
   }
 
   close(): void {
@@ -44,10 +54,17 @@ export class HostNamespaces implements PeerOracle, Disposable {
   readonly #sources = new Map<number, NamespaceSource>();
   readonly #nsids = new Map<string, Once<number | undefined>>();
   readonly #currentIno: number;
+  /**
+   * The calling thread's own namespace is read through a socket made at once,
+   * on the thread, so that a map that goes on after the caller returned (in
+   * slices, see steps.ts) still reads where the caller was when it asked.
+   */
+  readonly #currentSocket: RtnlSocket;
   mapped: number[] = [];
 
-  constructor(currentIno: number) {
-    this.#currentIno = currentIno;
+  constructor() {
+    this.#currentIno = fs.statSync('/proc/thread-self/ns/net').ino;
+    this.#currentSocket = RtnlSocket.here();
   }
 
   get known(): Iterable<number> {
@@ -61,7 +78,7 @@ export class HostNamespaces implements PeerOracle, Disposable {
       existing.info = info;
       return existing;
     }
-    const source = new NamespaceSource(info, info.ino === this.#currentIno, handle);
+    const source = new NamespaceSource(info, info.ino === this.#currentIno ? this.#currentSocket : undefined, handle);
     this.#sources.set(info.ino, source);
     return source;
   }
@@ -97,6 +114,7 @@ export class HostNamespaces implements PeerOracle, Disposable {
       }
     }
     this.#sources.clear();
+    this.#currentSocket.close(); // closing twice is harmless: the source of the current namespace closed it too
     if (failures.length > 0) throw failures[0];
   }
 

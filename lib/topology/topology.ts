@@ -3,9 +3,9 @@
 // socket made inside it), and every veth pair between them, confirmed from
 // both ends (veth-peers.ts). The kernel work is synchronous; the call returns
 // a promise so that enrichment steps (container names) can be asynchronous.
-import fs from 'node:fs';
 import type { RunDirOptions } from '../named/run-dir';
-import { listNamespaces } from '../proc/list-namespaces';
+import { listingSteps } from '../proc/list-namespaces';
+import { runSliced, type Steps } from '../steps';
 import type { ContainerEngineOptions } from '../containers/engine-socket';
 import { containerNames } from './container-names';
 import { assertEnrichers, runEnrichers, type TopologyEnricher } from './enrich';
@@ -87,29 +87,40 @@ export async function topology(options: TopologyOptions = {}): Promise<Topology>
     ...(containers === false ? [] : [containerNames(containers === true ? {} : containers)]),
     ...(options.enrich ?? []),
   ];
-  const map = readTopology(options);
+  const map = await runSliced(topologySteps(options));
   await runEnrichers(map.namespaces, steps);
   return map;
 }
 
-/** @internal The kernel's part of the map, synchronous; every fd it opens is closed when it returns or throws. */
-function readTopology(options: TopologyOptions = {}): Topology {
+/**
+ * The kernel's part of the map as a scan that yields after each process
+ * listed and each namespace read (see steps.ts): no slice of it holds the
+ * event loop for long, however many namespaces the host has. Every fd it
+ * opens is closed when it ends or throws.
+ */
+function* topologySteps(options: TopologyOptions): Steps<Topology> {
   const selection = options.namespaces === undefined ? undefined : selectNamespaces(options.namespaces, options);
   try {
-    using host = new HostNamespaces(fs.statSync('/proc/thread-self/ns/net').ino);
+    using host = new HostNamespaces();
     // Targets first, so that their open handles are used rather than opened again.
     for (const { handle, info } of selection?.targets ?? []) host.add(info, handle);
     const listing = { fdHolders: options.fdHolders ?? true, socketHolders: options.socketHolders ?? false };
     // The handles opened here for the selection are not holders of their namespaces:
     // the map is of the host, not of the call making it.
     const ownFds = new Set((selection?.opened ?? []).map((handle) => handle.fd));
-    for (const info of listNamespaces({ ...listing, nsid: false, owners: false, runDir: options.runDir })) {
+    const listed = yield* listingSteps({ ...listing, nsid: false, owners: false, runDir: options.runDir });
+    for (const info of listed) {
       info.heldBy = info.heldBy.filter((holder) => holder.pid !== process.pid || !ownFds.has(holder.fd));
       host.add(info);
     }
     const known = new Set(host.known);
     const wanted = selection ? [...selection.inos] : [...known];
     host.mapped = wanted.filter((ino) => known.has(ino)).sort((a, b) => a - b);
+    // Each namespace read in a step of its own; errors stay with the namespace (describeNamespace).
+    for (const ino of host.mapped) {
+      host.source(ino).readAhead();
+      yield;
+    }
 
     const { vethPairs, unresolved } = new VethResolver(host).pairAll();
     const namespaces = host.mapped.map((ino) => describeNamespace(host.source(ino), options.onlyVeths ?? false));
