@@ -1,5 +1,7 @@
 // netns-native: Linux network namespaces for Node.js.
 export { NetNamespace } from './handle/net-namespace';
+export type { NamespaceMethods } from './handle/methods';
+export type { NamespaceRef, Target } from './ref';
 export { enterNetns, type NetnsTarget } from './handle/targets';
 export { NetnsError } from './errors';
 export { sys, type Sys, type PidfdWatcher, type ChildExitCallback } from './sys';
