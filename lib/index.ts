@@ -39,3 +39,6 @@ export type {
   UnresolvedPeer,
   VethEnd,
 } from './topology/model';
+// Live: nsids, watch(), waits (issue 17).
+export { setNsid, listNsids, type NsidEntry, type NsidOptions } from './watch/nsids';
+export type { NamespaceRef, WatchTarget } from './watch/targets';
