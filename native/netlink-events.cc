@@ -171,7 +171,10 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
   }
 
   // Readable (status 0) or a poll error (status < 0): the callback is given
-  // null or the errno, and reads (or stops) itself.
+  // null or the errno, and reads (or stops) itself. A socket with a pending
+  // error (a netlink overrun: ENOBUFS) polls as POLLERR, which libuv answers
+  // by stopping the poll and reporting UV_EBADF; the callback's read takes
+  // the error off the socket, and polling resumes.
   static void OnReadable(uv_poll_t* handle, int status, int) {
     auto* self = static_cast<FdWatch*>(handle->data);
     if (self->state_ != State::kWatching) return;
@@ -182,6 +185,9 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
     self->callback_.MakeCallback(self->Value(), {error}, *self->context_);
     if (env.IsExceptionPending()) {
       napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+    }
+    if (status < 0 && self->state_ == State::kWatching) {
+      uv_poll_start(&self->poll_, UV_READABLE, OnReadable);
     }
   }
 

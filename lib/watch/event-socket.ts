@@ -98,12 +98,13 @@ export class EventSocket {
     setImmediate(() => this.drain());
   }
 
+  /**
+   * errno set: the socket polled as an error, which is how a pending overrun
+   * (ENOBUFS) shows; reading takes it off (and reports it), and the native
+   * watch polls again.
+   */
   #readable(errno: number | null): void {
-    if (errno !== null) {
-      this.#handlers.failure(new Error(`netlink event socket: poll failed (errno ${errno})`));
-      return;
-    }
-    if (!this.#paused) this.drain();
+    if (!this.#paused || errno !== null) this.drain();
   }
 
   /** Reads everything queued now. */
