@@ -45,3 +45,13 @@ export type { NamespaceRef, WatchTarget } from './watch/targets';
 export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
 export type { WatchEvent, WatchKind, WatchNotice, WatchedNetns } from './watch/events';
 export type { WatchItem } from './watch/event-queue';
+export {
+  waitForLink,
+  waitForAddress,
+  WaitTimeoutError,
+  type LinkState,
+  type WaitOptions,
+  type WaitForLinkOptions,
+  type WaitForAddressOptions,
+} from './watch/waits';
+export { waitForNamespace, type WaitForNamespaceOptions } from './watch/namespace-wait';
