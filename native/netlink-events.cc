@@ -86,10 +86,11 @@ Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), value);
 }
 
-// Calls back (with no arguments) each time an fd is readable, until stopped.
-// It polls its own duplicate of the fd, so the caller may close theirs at
-// any time; the watch belongs to the environment that started it and is
-// torn down with it (a worker's end too), so no callback outlives it.
+// Calls back each time an fd is readable, until stopped. It polls its own
+// duplicate of the fd, which start() returns: the caller may close theirs
+// and use the duplicate, which the watch closes when stopped or when its
+// environment is torn down (a worker's end, terminate() too), so neither a
+// callback nor the fd outlives it.
 class FdWatch : public Napi::ObjectWrap<FdWatch> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -111,7 +112,7 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
  private:
   enum class State { kIdle, kWatching, kClosing, kClosed };
 
-  // start(fd) -> undefined or a failure.
+  // start(fd) -> the duplicate it polls, or a failure.
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Reader args(info);
@@ -150,7 +151,7 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
     }
     context_ =
         std::make_unique<Napi::AsyncContext>(env, "netns-native:FdWatch");
-    return env.Undefined();
+    return Napi::Number::New(env, fd_);
   }
 
   Napi::Value RefLoop(const Napi::CallbackInfo& info) {
@@ -178,17 +179,36 @@ class FdWatch : public Napi::ObjectWrap<FdWatch> {
   static void OnReadable(uv_poll_t* handle, int status, int) {
     auto* self = static_cast<FdWatch*>(handle->data);
     if (self->state_ != State::kWatching) return;
-    Napi::Env env = self->Env();
-    Napi::HandleScope scope(env);
-    Napi::Value error =
-        status < 0 ? Napi::Number::New(env, status) : env.Null();
-    self->callback_.MakeCallback(self->Value(), {error}, *self->context_);
-    if (env.IsExceptionPending()) {
-      napi_fatal_exception(env, env.GetAndClearPendingException().Value());
-    }
+    self->CallBack(status);
     if (status < 0 && self->state_ == State::kWatching) {
       uv_poll_start(&self->poll_, UV_READABLE, OnReadable);
     }
+  }
+
+  // The plain C calls, each checked: while a worker is torn down its loop
+  // still runs (to close handles) before the cleanup hook stops this watch,
+  // and JavaScript can no longer be called; node-addon-api's wrappers would
+  // then make a fatal error of the refusal, and here it is only skipped.
+  void CallBack(int status) {
+    napi_env env = Env();
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value error;
+    napi_value receiver = Value();
+    bool made = status < 0 ? napi_create_int32(env, status, &error) == napi_ok
+                           : napi_get_null(env, &error) == napi_ok;
+    napi_value result;
+    if (made && receiver != nullptr &&
+        napi_make_callback(env, *context_, receiver, callback_.Value(), 1,
+                           &error, &result) == napi_pending_exception) {
+      // An exception from the callback is an uncaught exception of this
+      // loop turn, as for an event of Node's own handles.
+      napi_value exception;
+      if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) {
+        napi_fatal_exception(env, exception);
+      }
+    }
+    napi_close_handle_scope(env, scope);
   }
 
   void Close() {

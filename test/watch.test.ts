@@ -4,10 +4,12 @@
 // (made current for the call), so the nsids it assigns land in that
 // namespace's table and not in the host's, where other tests look.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, type WatchEvent, type WatchItem, type WatchOptions, type Watcher, watch } from '../lib/index';
-import { killAndReap, onCleanup, run } from './helpers';
+import { distEntry, killAndReap, onCleanup, run } from './helpers';
 import { addNamedNetns, ipBatch, ipJson, runTag } from './net-helpers';
 
 const name = (suffix: string) => `live-${runTag}-${suffix}`;
@@ -244,6 +246,27 @@ describe('watch: lifetime', () => {
     controller.abort();
     await closed;
     expect(second.closed).toBe(true);
+    expect(newFds(before)).toEqual([]);
+  });
+
+  it('a worker terminated while watching leaves no fd behind', async () => {
+    const observer = addNamedNetns(name('obs-w'));
+    const before = watchLikeFds();
+    // The worker watches from the observer, and terminate() comes without close().
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const { NetNamespace, watch } = require(${JSON.stringify(distEntry)});
+       const observer = NetNamespace.fromName(${JSON.stringify(observer)});
+       const watcher = observer.enter(() => watch({ namespaces: 'all', listExisting: true }));
+       observer.close();
+       watcher.ready.then(() => parentPort.postMessage(watcher.stats.events));`,
+      { eval: true },
+    );
+    onCleanup(() => void worker.terminate());
+    const [events] = await once(worker, 'message');
+    expect(events).toBeGreaterThan(0); // premise: it was watching
+    expect(newFds(before).length).toBeGreaterThan(0);
+    await worker.terminate();
     expect(newFds(before)).toEqual([]);
   });
 

@@ -43,7 +43,8 @@ export class EventSocket {
 
   constructor(options: EventSocketOptions, handlers: EventSocketHandlers) {
     this.#handlers = handlers;
-    this.#fd = check(native.socket(AF_NETLINK, SOCK_RAW | native.constants.SOCK_NONBLOCK, NETLINK_ROUTE));
+    const made = check(native.socket(AF_NETLINK, SOCK_RAW | native.constants.SOCK_NONBLOCK, NETLINK_ROUTE));
+    this.#fd = made;
     try {
       if (options.receiveBufferSize !== undefined) {
         // FORCE goes past net.core.rmem_max (root); plain SO_RCVBUF where it is refused.
@@ -62,10 +63,14 @@ export class EventSocket {
       address.writeUInt16LE(AF_NETLINK, 0);
       address.writeUInt32LE(mask >>> 0, 8);
       check(native.bind(this.#fd, address));
-      const watch = events.watchFd((errno) => this.#readable(errno));
-      this.#watch = check(watch);
-      check(this.#watch.start(this.#fd));
+      const watch = check(events.watchFd((errno) => this.#readable(errno)));
+      // From here on the socket is the watch's duplicate, which the watch
+      // closes (also when a worker ends without close()).
+      this.#fd = check(watch.start(made));
+      this.#watch = watch;
+      native.close(made);
     } catch (error) {
+      if (this.#watch === undefined) native.close(made);
       this.close();
       throw error;
     }
@@ -136,10 +141,15 @@ export class EventSocket {
     }
   }
 
+  /** The fd, for asking which namespace the socket is in (SIOCGSKNS); -1 once closed. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** Stops polling; the watch closes the socket (on the loop's next close phase). */
   close(): void {
     this.#watch?.stop();
     this.#watch = undefined;
-    if (this.#fd >= 0) native.close(this.#fd);
     this.#fd = -1;
   }
 }

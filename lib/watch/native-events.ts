@@ -12,7 +12,8 @@ export interface ReceivedDatagram {
 
 /** @internal Calls back with null each time the fd is readable, or a (negative) errno when polling failed. */
 export interface NativeFdWatch {
-  start(fd: number): undefined | NativeFailure;
+  /** Polls a duplicate of fd and returns it: the watch closes it when stopped or torn down. */
+  start(fd: number): number | NativeFailure;
   ref(): void;
   unref(): void;
   stop(): void;

@@ -2,6 +2,8 @@
 // imports no handle class for its types), and the one place that opens a
 // target given by name, path or pid, through the public NetNamespace
 // factories.
+import { native } from '../binding';
+import { check } from '../errors';
 import { NetNamespace } from '../handle/net-namespace';
 
 /** What lib/watch needs of an open namespace handle (a NetNamespace fits). */
@@ -65,8 +67,13 @@ export function withOpenTarget<T>(target: WatchTarget, fn: (ref: NamespaceRef) =
   }
 }
 
-/** The calling thread's namespace (the default observer). */
-export function openCurrent(): OpenedTarget {
-  const handle = NetNamespace.current();
-  return { ref: handle, close: () => handle.close() };
+/** The namespace a socket belongs to (SIOCGSKNS): the watch's observer, opened only while needed. */
+export function openSocketNamespace(socketFd: number): OpenedTarget {
+  const raw = check(native.socketNetns(socketFd));
+  try {
+    const handle = NetNamespace.fromPath(`/proc/self/fd/${raw}`);
+    return { ref: handle, close: () => handle.close() };
+  } finally {
+    native.close(raw);
+  }
 }

@@ -38,7 +38,7 @@ import {
   type OpenedTarget,
   type WatchTarget,
   assertTarget,
-  openCurrent,
+  openSocketNamespace,
   openTarget,
 } from './targets';
 
@@ -117,8 +117,8 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
   readonly ready: Promise<void>;
   readonly #kinds: Set<WatchKind>;
   readonly #mode: 'current' | 'all' | 'list';
-  readonly #observer: OpenedTarget;
-  readonly #observerSocket: RtnlSocket;
+  /** The observer's inode: the namespace the event socket was made in (the calling thread's). */
+  readonly #observerIno: number;
   readonly #socket: EventSocket;
   readonly #followed = new Map<number, Followed>();
   readonly #byNsid = new Map<number, Followed>();
@@ -152,14 +152,11 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     if (this.#kinds.has('address')) groups.push(...GROUPS.address);
     if (this.#kinds.has('route')) groups.push(...GROUPS.route);
 
-    this.#observer = openCurrent();
     const opened: OpenedTarget[] = [];
-    let observerSocket: RtnlSocket | undefined;
     let socket: EventSocket | undefined;
     try {
       // Targets are opened before anything else happens, so a bad one changes nothing.
       if (Array.isArray(namespaces)) for (const target of namespaces) opened.push(openTarget(target));
-      observerSocket = RtnlSocket.here();
       // Subscribed before anything is listed: nothing slips between.
       socket = new EventSocket(
         { groups, allNsid: this.#mode !== 'current', receiveBufferSize: options.receiveBufferSize },
@@ -169,8 +166,10 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
           failure: (error) => this.#report(error),
         },
       );
-      this.#observerSocket = observerSocket;
       this.#socket = socket;
+      const observer = openSocketNamespace(socket.fd);
+      this.#observerIno = observer.ref.ino;
+      observer.close();
       this.stats = { events: 0, overruns: 0, resyncs: 0, receiveBufferSize: socket.receiveBufferSize };
       const listed = options.listExisting === true;
       this.#followObserver(listed);
@@ -180,10 +179,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
         this.#followTarget(target.ref, original, listed);
       }
     } catch (error) {
-      for (const target of opened) target.close();
       socket?.close();
-      observerSocket?.close();
-      this.#observer.close();
       throw error;
     } finally {
       for (const target of opened) target.close();
@@ -218,12 +214,28 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     return followed;
   }
 
+  /** The observer, opened for one use through the event socket. */
+  #openObserver = (): OpenedTarget | undefined => {
+    if (this.#closed) return undefined;
+    return openSocketNamespace(this.#socket.fd);
+  };
+
+  /** An rtnetlink socket in the observer (to assign nsids), for one use. */
+  #assignNsid(ref: NamespaceRef): number {
+    const observer = openSocketNamespace(this.#socket.fd);
+    try {
+      using socket = RtnlSocket.inside(observer.ref);
+      return assignNsid(socket, ref, 'auto');
+    } finally {
+      observer.close();
+    }
+  }
+
   #followObserver(listed: boolean): void {
     if (this.#mode === 'list') return;
-    const ref = this.#observer.ref;
-    const names = namesIn(ref.ino);
-    const netns: WatchedNetns = { ino: ref.ino, ...(names[0] === undefined ? {} : { name: names[0] }) };
-    this.#self = this.#newFollowed(netns, true, () => ({ ref, close: () => {} }));
+    const names = namesIn(this.#observerIno);
+    const netns: WatchedNetns = { ino: this.#observerIno, ...(names[0] === undefined ? {} : { name: names[0] }) };
+    this.#self = this.#newFollowed(netns, true, this.#openObserver);
     this.#deliver({ kind: 'namespace', action: 'exists', netns }, !listed);
     this.#dump(this.#self, true, !listed);
   }
@@ -242,15 +254,15 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
       }
       return undefined;
     };
-    const isObserver = ino === this.#observer.ref.ino;
+    const isObserver = ino === this.#observerIno;
     const name = ref.name ?? (typeof original === 'string' && !original.startsWith('/') ? original : namesIn(ino)[0]);
-    const nsid = isObserver ? undefined : assignNsid(this.#observerSocket, ref, 'auto');
+    const nsid = isObserver ? undefined : this.#assignNsid(ref);
     const netns: WatchedNetns = {
       ino,
       ...(name === undefined ? {} : { name }),
       ...(nsid === undefined ? {} : { nsid }),
     };
-    const followed = this.#newFollowed(netns, isObserver, isObserver ? () => ({ ref, close: () => {} }) : reopen);
+    const followed = this.#newFollowed(netns, isObserver, isObserver ? this.#openObserver : reopen);
     if (isObserver) this.#self = followed;
     this.#deliver({ kind: 'namespace', action: 'exists', netns }, !listed);
     this.#dump(followed, true, !listed);
@@ -267,7 +279,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     }
     let followed: Followed;
     try {
-      const nsid = assignNsid(this.#observerSocket, handle, 'auto');
+      const nsid = this.#assignNsid(handle);
       const netns: WatchedNetns = {
         ino: info.ino,
         ...(info.names[0] === undefined ? {} : { name: info.names[0] }),
@@ -306,7 +318,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     if (opened === undefined) return false;
     let socket: RtnlSocket | undefined;
     try {
-      socket = followed.observer ? this.#observerSocket : RtnlSocket.inside(opened.ref);
+      socket = RtnlSocket.inside(opened.ref);
       const read = (what: string, build: (seq: number) => Buffer) => socket!.dump({ what }, build).messages;
       const links = read('RTM_GETLINK', (seq) => linkDumpRequest(seq));
       const withAddresses = this.#kinds.has('address');
@@ -324,7 +336,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
       this.#report(error as Error);
       return false;
     } finally {
-      if (socket !== this.#observerSocket) socket?.close();
+      socket?.close();
       opened.close();
     }
   }
@@ -493,7 +505,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
       return;
     }
     for (const info of found) {
-      if (info.ino === this.#observer.ref.ino) continue;
+      if (info.ino === this.#observerIno) continue;
       const known = this.#followed.get(info.ino);
       if (known !== undefined) {
         if (known.netns.name === undefined && info.names[0] !== undefined) known.netns.name = info.names[0];
@@ -555,8 +567,6 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     this.#closed = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#socket.close();
-    this.#observerSocket.close();
-    this.#observer.close();
     clearInterval(this.#periodic);
     clearTimeout(this.#rescanTimer);
     this.#runDirWatcher?.close();
