@@ -1,6 +1,9 @@
 // Waits (lib/watch/waits.ts, namespace-wait.ts): each is started before the
 // change it waits for (premise checked with ip), the change is made with ip,
 // and a timeout's error is shown to carry the last state seen.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WaitTimeoutError, waitForAddress, waitForLink, waitForNamespace } from '../lib/index';
 import { onCleanup, run, tryRun } from './helpers';
@@ -123,6 +126,23 @@ describe('waitForNamespace', () => {
     const going = waitForNamespace(ns, { present: false, timeout: 10_000 });
     run('ip', ['netns', 'delete', ns]);
     await going;
+  });
+
+  it('resolves when the run dir itself is made only after the wait started', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'live-run-'));
+    const runDir = path.join(parent, 'netns');
+    const file = path.join(runDir, 'wn');
+    onCleanup(() => {
+      tryRun('umount', [file]);
+      fs.rmSync(parent, { recursive: true, force: true });
+    });
+    const appearing = waitForNamespace('wn', { runDir, timeout: 10_000 });
+    await new Promise((resolve) => setImmediate(resolve)); // the wait has looked: nothing there
+    fs.mkdirSync(runDir);
+    fs.writeFileSync(file, '');
+    run('unshare', [`--net=${file}`, 'true']); // a namespace, bound onto the file
+    expect(fs.statfsSync(file).type).toBe(0x6e736673); // premise: nsfs there
+    await appearing;
   });
 
   it('times out saying it does not exist', async () => {

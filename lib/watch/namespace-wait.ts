@@ -1,12 +1,14 @@
 // waitForNamespace(name): `ip netns add` makes the file in the run dir first
 // and bind-mounts the namespace onto it after, so a file is not yet a
 // namespace: presence is an nsfs file system there (statfs magic "nsfs").
-// The run dir is watched first (inotify, through fs.watch), then looked at,
-// then looked at again on every change to it.
+// The run dir is watched first (inotify, through fs.watch, kept on the
+// directory even when it gets mounted over), then looked at, then looked at
+// again on every change to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { assertNetnsName } from '../validate';
+import { RunDirWatch } from './run-dir-watch';
 import { assertWaitOptions, settleWait } from './wait-common';
 import type { WatchEvent } from './events';
 
@@ -45,26 +47,10 @@ export async function waitForNamespace(name: string, options: WaitForNamespaceOp
   if (typeof present !== 'boolean') throw new TypeError('present must be a boolean');
   const runDir = resolveRunDir(options);
   const file = path.join(runDir, name);
-  // Watched first (the run dir's parent if the run dir itself is not there yet).
+  // Watched first: every change in the run dir is a reason to look again.
   const listeners = new Set<(event?: WatchEvent) => void>();
   const recheck = () => listeners.forEach((listener) => listener());
-  let watcher: fs.FSWatcher | undefined;
-  let parentWatcher: fs.FSWatcher | undefined;
-  const watchRunDir = () => {
-    if (watcher !== undefined) return;
-    try {
-      watcher = fs.watch(runDir, recheck);
-      watcher.on('error', recheck);
-      parentWatcher?.close();
-      parentWatcher = undefined;
-    } catch {
-      parentWatcher ??= fs.watch(path.dirname(runDir), () => {
-        watchRunDir();
-        recheck();
-      });
-    }
-  };
-  watchRunDir();
+  const runDirWatch = new RunDirWatch(runDir, recheck, recheck);
   let retry: NodeJS.Timeout | undefined;
   let last: State = 'absent';
   const subscription = {
@@ -73,8 +59,7 @@ export async function waitForNamespace(name: string, options: WaitForNamespaceOp
     },
     close: async () => {
       clearTimeout(retry);
-      watcher?.close();
-      parentWatcher?.close();
+      runDirWatch.close();
     },
   };
   return settleWait<void>(subscription, options, {

@@ -30,6 +30,7 @@ import { RtnlSocket } from '../rtnl/transport';
 import { type NetlinkMessage, messageAttributes } from '../rtnl/wire';
 import { EventQueue, type WatchItem } from './event-queue';
 import { EventSocket, GROUPS } from './event-socket';
+import { RunDirWatch } from './run-dir-watch';
 import { WATCH_KINDS, type WatchEvent, type WatchKind, type WatchNotice, type WatchedNetns } from './events';
 import { type ModelSnapshot, NamespaceModel, kindOf } from './namespace-model';
 import { assignNsid } from './nsids';
@@ -132,7 +133,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
   #refed = true;
   #rescanTimer: NodeJS.Timeout | undefined;
   #periodic: NodeJS.Timeout | undefined;
-  #runDirWatcher: fs.FSWatcher | undefined;
+  #runDirWatch: RunDirWatch | undefined;
   readonly #confirming = new Set<string>();
   /** nsids heard from but not found by a rescan (held by an fd only, say). */
   readonly #unresolved = new Set<number>();
@@ -450,15 +451,12 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
 
   #watchForNew(interval: number): void {
     const runDir = resolveRunDir();
-    try {
-      this.#runDirWatcher = fs.watch(runDir, { persistent: true }, (_type, file) => {
-        if (typeof file === 'string') this.#confirmNsfs(path.join(runDir, file));
-      });
-      this.#runDirWatcher.on('error', (error) => this.#report(error));
-      if (!this.#refed) this.#runDirWatcher.unref();
-    } catch {
-      // No run dir (yet): the rescan finds named ones too.
-    }
+    this.#runDirWatch = new RunDirWatch(
+      runDir,
+      (file) => (file === undefined ? this.#scheduleRescan(0) : this.#confirmNsfs(path.join(runDir, file))),
+      (error) => this.#report(error),
+    );
+    if (!this.#refed) this.#runDirWatch.unref();
     if (interval > 0) {
       this.#periodic = setInterval(() => this.#rescan('add'), interval);
       if (!this.#refed) this.#periodic.unref();
@@ -541,7 +539,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
   ref(): this {
     this.#refed = true;
     this.#socket.ref();
-    this.#runDirWatcher?.ref();
+    this.#runDirWatch?.ref();
     this.#periodic?.ref();
     this.#rescanTimer?.ref();
     return this;
@@ -551,7 +549,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
   unref(): this {
     this.#refed = false;
     this.#socket.unref();
-    this.#runDirWatcher?.unref();
+    this.#runDirWatch?.unref();
     this.#periodic?.unref();
     this.#rescanTimer?.unref();
     return this;
@@ -569,7 +567,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     this.#socket.close();
     clearInterval(this.#periodic);
     clearTimeout(this.#rescanTimer);
-    this.#runDirWatcher?.close();
+    this.#runDirWatch?.close();
     this.#queue?.end();
     // The fd watch's handle closes on the loop's close phase: resolve after it.
     this.#closing = new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
