@@ -43,3 +43,19 @@ export type {
   UnresolvedPeer,
   VethEnd,
 } from './topology/model';
+// Live: nsids, watch(), waits (issue 17).
+export { setNsid, listNsids, type NsidEntry, type NsidOptions } from './watch/nsids';
+export type { NamespaceRef, WatchTarget } from './watch/targets';
+export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
+export type { WatchEvent, WatchKind, WatchNotice, WatchedNetns } from './watch/events';
+export type { WatchItem } from './watch/event-queue';
+export {
+  waitForLink,
+  waitForAddress,
+  WaitTimeoutError,
+  type LinkState,
+  type WaitOptions,
+  type WaitForLinkOptions,
+  type WaitForAddressOptions,
+} from './watch/waits';
+export { waitForNamespace, type WaitForNamespaceOptions } from './watch/namespace-wait';

@@ -6,6 +6,7 @@
 #include "fds.hh"
 #include "mounts.hh"
 #include "namespaces.hh"
+#include "netlink-events.hh"
 #include "pidfd-watch.hh"
 #include "pidfd.hh"
 #include "sockets.hh"
@@ -24,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPidfdWatch(env, exports);
   InitSockets(env, exports);
   InitClone(env, exports);
+  InitNetlinkEvents(env, exports);
   return exports;
 }
 

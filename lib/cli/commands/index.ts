@@ -7,10 +7,13 @@ import { execCommand } from './exec';
 import { graphCommand } from './graph';
 import { identifyCommand } from './identify';
 import { linksCommand } from './links';
+import { monitorCommand } from './monitor';
+import { nsidCommand } from './nsid';
 import { listCommand } from './list';
 import { namedCommand } from './named';
 import { peerCommand } from './peer';
 import { pidsCommand } from './pids';
+import { waitCommand } from './wait';
 
 export const COMMANDS: readonly Command[] = [
   listCommand,
@@ -24,4 +27,7 @@ export const COMMANDS: readonly Command[] = [
   linksCommand,
   peerCommand,
   graphCommand,
+  monitorCommand,
+  waitCommand,
+  nsidCommand,
 ];

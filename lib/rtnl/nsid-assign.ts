@@ -1,0 +1,60 @@
+// Assigning and listing nsids over rtnetlink (`ip netns set`, `ip netns
+// list-id`). RTM_NEWNSID assigns, in the namespace of the socket it is sent
+// on, an id to the namespace NETNSA_FD refers to (NETNSA_NSID -1: the lowest
+// free one). An id can be neither changed nor removed from userspace.
+import {
+  AF_UNSPEC,
+  NETNSA_FD,
+  NETNSA_NSID,
+  NETNSA_NSID_NOT_ASSIGNED,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  RTGENMSG_LEN,
+  RTM_GETNSID,
+  RTM_NEWNSID,
+} from './constants';
+import { assertFd } from './fields';
+import { parseNsidReply } from './nsid-codec';
+import { type NetlinkMessage, encodeMessage, s32Attribute, u32Attribute } from './wire';
+
+/** The largest nsid: ids are non-negative 32-bit signed integers. */
+export const MAX_NSID = 2 ** 31 - 1;
+
+function rtgenmsg(): Buffer {
+  const header = Buffer.alloc(RTGENMSG_LEN);
+  header.writeUInt8(AF_UNSPEC, 0);
+  return header;
+}
+
+/** RTM_NEWNSID: give the namespace `fd` refers to the id `nsid` (undefined: any free one). */
+export function setNsidRequest(seq: number, fd: number, nsid: number | undefined): Buffer {
+  assertFd(fd);
+  return encodeMessage({ type: RTM_NEWNSID, flags: NLM_F_REQUEST, seq }, [
+    rtgenmsg(),
+    u32Attribute(NETNSA_FD, fd),
+    s32Attribute(NETNSA_NSID, nsid ?? NETNSA_NSID_NOT_ASSIGNED),
+  ]);
+}
+
+/** RTM_GETNSID dump: every id the socket's namespace has assigned. */
+export function nsidDumpRequest(seq: number): Buffer {
+  return encodeMessage({ type: RTM_GETNSID, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [rtgenmsg()]);
+}
+
+/** The ids in an RTM_GETNSID dump, in the kernel's order. */
+export function parseNsidDump(messages: readonly NetlinkMessage[]): number[] {
+  return messages
+    .filter((message) => message.type === RTM_NEWNSID)
+    .map(parseNsidReply)
+    .filter((nsid): nsid is number => nsid !== undefined);
+}
+
+/** Why the kernel answered EEXIST to RTM_NEWNSID, from its extended-ack text. */
+export type NsidConflict = 'namespace-has-id' | 'id-in-use' | 'unknown';
+
+export function nsidConflictOf(kernelMessage: string | undefined): NsidConflict {
+  if (kernelMessage === undefined) return 'unknown';
+  if (/already has a nsid/i.test(kernelMessage)) return 'namespace-has-id';
+  if (/nsid is already used/i.test(kernelMessage)) return 'id-in-use';
+  return 'unknown';
+}

@@ -1,0 +1,108 @@
+// The live subcommands (monitor, wait, nsid) run as a user runs them
+// (node dist/cli/main.js), against namespaces and links made with ip and
+// checked with ip.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { finished, killAndReap, onCleanup, repoRoot, run, tryRun } from './helpers';
+import { addNamedNetns, ipJson, runTag } from './net-helpers';
+
+const main = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const name = (suffix: string) => `live-${runTag}-${suffix}`;
+const cli = (...args: string[]) => tryRun('node', [main, ...args]);
+
+/** Waits until process `pid` holds a netlink socket bound to multicast groups: it has subscribed. */
+async function untilSubscribed(pid: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const inodes = new Set<string>();
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]!);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    // /proc/PID/net/netlink: sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+    const subscribed = fs
+      .readFileSync(`/proc/${pid}/net/netlink`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .some((fields) => fields[3] !== undefined && fields[3] !== '00000000' && inodes.has(fields[9] ?? ''));
+    if (subscribed) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the process never subscribed');
+}
+
+describe('netns-native nsid', () => {
+  it('set prints the id ip then lists; list -J agrees with ip -j netns list-id', () => {
+    const observer = addNamedNetns(name('co'));
+    const target = addNamedNetns(name('ct'));
+    // Through nsenter, so that the id lands in the observer's table.
+    const set = tryRun('nsenter', [`--net=/run/netns/${observer}`, 'node', main, 'nsid', 'set', target, 'auto']);
+    expect(set).toMatchObject({ status: 0, stdout: '0' });
+    expect(ipJson(observer, ['netns', 'list-id'])).toEqual([{ nsid: 0, name: target }]);
+    const listed = cli('nsid', 'list', '-J', observer);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { nsid: 0, ino: fs.statSync(`/run/netns/${target}`).ino, names: [target] },
+    ]);
+    const again = tryRun('nsenter', [`--net=/run/netns/${observer}`, 'node', main, 'nsid', 'set', target, '5']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already has nsid 0/);
+    expect(cli('nsid', 'set', target, 'x').status).toBe(2);
+  });
+});
+
+describe('netns-native wait', () => {
+  it('exits 1 with the last state on timeout, 0 once the link is up', async () => {
+    const ns = addNamedNetns(name('cw'));
+    const timedOut = cli('wait', 'link', ns, 'lo', '--up', '--timeout', '0.2');
+    expect(timedOut.status).toBe(1);
+    expect(timedOut.stderr).toMatch(/lo exists, down, no carrier/);
+    const child = spawn('node', [main, 'wait', 'link', ns, 'cw0', '--up', '--timeout', '20'], { stdio: 'pipe' });
+    onCleanup(() => killAndReap(child));
+    const done = finished(child);
+    await untilSubscribed(child.pid!);
+    run('ip', ['-n', ns, 'link', 'add', 'cw0', 'type', 'bridge']);
+    run('ip', ['-n', ns, 'link', 'set', 'cw0', 'up']);
+    expect((await done).code).toBe(0);
+    expect(cli('wait', 'netns', ns).status).toBe(0);
+    expect(cli('wait', 'sideways').status).toBe(2);
+  });
+});
+
+describe('netns-native monitor', () => {
+  it('prints a JSON line per event, labelled with the namespace, until interrupted', async () => {
+    const ns = addNamedNetns(name('cm'));
+    const child = spawn('node', [main, 'monitor', '-J', ns, 'link'], { stdio: 'pipe' });
+    onCleanup(() => killAndReap(child));
+    const done = finished(child);
+    await untilSubscribed(child.pid!);
+    const lines: string[] = [];
+    const seen = new Promise<void>((resolve) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const parts = buffer.split('\n');
+        buffer = parts.pop()!;
+        lines.push(...parts);
+        if (lines.some((line) => line.includes('"cm0"'))) resolve();
+      });
+    });
+    run('ip', ['-n', ns, 'link', 'add', 'cm0', 'type', 'bridge']);
+    await seen;
+    child.kill('SIGINT');
+    expect((await done).code).toBe(0);
+    const event = lines.map((line) => JSON.parse(line)).find((e) => e.link?.name === 'cm0');
+    expect(event).toMatchObject({
+      kind: 'link',
+      action: 'add',
+      netns: { ino: fs.statSync(`/run/netns/${ns}`).ino, name: ns },
+      link: { ifindex: ipJson<Array<{ ifindex: number }>>(ns, ['link', 'show', 'cm0'])[0]!.ifindex, kind: 'bridge' },
+    });
+  });
+});
