@@ -45,7 +45,7 @@ export type {
 } from './topology/model';
 // Live: nsids, watch(), waits (issue 17).
 export { setNsid, listNsids, type NsidEntry, type NsidOptions } from './watch/nsids';
-export type { NamespaceRef, WatchTarget } from './watch/targets';
+export type { WatchTarget } from './watch/targets';
 export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
 export type { WatchEvent, WatchKind, WatchNotice, WatchedNetns } from './watch/events';
 export type { WatchItem } from './watch/event-queue';

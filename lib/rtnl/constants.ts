@@ -84,6 +84,8 @@ export const IFLA_GROUP = 27;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_EXT_MASK = 29;
 export const IFLA_LINK_NETNSID = 37;
+/** On the RTM_DELLINK of a link that moved: its nsid and ifindex in the namespace it went to. */
+export const IFLA_NEW_NETNSID = 45;
 export const IFLA_NEW_IFINDEX = 49;
 export const IFLA_PROP_LIST = 52;
 export const IFLA_ALT_IFNAME = 53;

@@ -7,29 +7,26 @@ import {
   NETNSA_FD,
   NETNSA_NSID,
   NETNSA_NSID_NOT_ASSIGNED,
+  NLM_F_ACK,
   NLM_F_DUMP,
   NLM_F_REQUEST,
-  RTGENMSG_LEN,
   RTM_GETNSID,
   RTM_NEWNSID,
 } from './constants';
 import { assertFd } from './fields';
+import { RTGENMSG } from './headers';
 import { parseNsidReply } from './nsid-codec';
 import { type NetlinkMessage, encodeMessage, s32Attribute, u32Attribute } from './wire';
 
 /** The largest nsid: ids are non-negative 32-bit signed integers. */
 export const MAX_NSID = 2 ** 31 - 1;
 
-function rtgenmsg(): Buffer {
-  const header = Buffer.alloc(RTGENMSG_LEN);
-  header.writeUInt8(AF_UNSPEC, 0);
-  return header;
-}
+const rtgenmsg = (): Buffer => RTGENMSG.encode({ family: AF_UNSPEC });
 
 /** RTM_NEWNSID: give the namespace `fd` refers to the id `nsid` (undefined: any free one). */
 export function setNsidRequest(seq: number, fd: number, nsid: number | undefined): Buffer {
   assertFd(fd);
-  return encodeMessage({ type: RTM_NEWNSID, flags: NLM_F_REQUEST, seq }, [
+  return encodeMessage({ type: RTM_NEWNSID, flags: NLM_F_REQUEST | NLM_F_ACK, seq }, [
     rtgenmsg(),
     u32Attribute(NETNSA_FD, fd),
     s32Attribute(NETNSA_NSID, nsid ?? NETNSA_NSID_NOT_ASSIGNED),

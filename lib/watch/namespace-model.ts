@@ -4,16 +4,10 @@
 // The kernel is silent about some removals, which the cache then makes
 // itself (marked synthetic): IPv4 routes through a link that went down or
 // away are flushed without RTM_DELROUTE.
-import {
-  IFINFOMSG_LEN,
-  IFLA_NEW_IFINDEX,
-  IFLA_NEW_NETNSID,
-  RTM_DELADDR,
-  RTM_DELLINK,
-  RTM_DELROUTE,
-} from '../rtnl/constants';
+import { IFLA_NEW_IFINDEX, IFLA_NEW_NETNSID, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE } from '../rtnl/constants';
 import { parseAddressMessage } from '../rtnl/addr-codec';
-import { type RawLink, parseLinkMessage, resolveLinks } from '../rtnl/link-codec';
+import { IFINFOMSG } from '../rtnl/headers';
+import { parseLinkMessage } from '../rtnl/link-codec';
 import type { Address, Link, Route } from '../rtnl/model';
 import { parseRouteMessage } from '../rtnl/route-codec';
 import { type NetlinkMessage, messageAttributes } from '../rtnl/wire';
@@ -72,7 +66,6 @@ interface DumpMarks {
 }
 
 export class NamespaceModel {
-  readonly #raws = new Map<number, RawLink>();
   readonly #links = new Map<number, Link>();
   readonly #addresses = new Map<string, Address>();
   readonly #routes = new Map<string, Route>();
@@ -84,7 +77,7 @@ export class NamespaceModel {
   ) {}
 
   get names(): Map<number, string> {
-    return new Map([...this.#raws].map(([index, raw]) => [index, raw.name]));
+    return new Map([...this.#links].map(([index, link]) => [index, link.name]));
   }
 
   snapshot(): ModelSnapshot {
@@ -104,11 +97,9 @@ export class NamespaceModel {
     return [...this.#addresses.values()].filter((address) => address.ifindex === ifindex);
   }
 
-  #resolve(raw: RawLink): Link {
-    const related = [raw.masterIndex, raw.linkNetnsid === undefined ? raw.linkIndex : undefined]
-      .map((index) => (index === undefined ? undefined : this.#raws.get(index)))
-      .filter((other): other is RawLink => other !== undefined && other.ifindex !== raw.ifindex);
-    return resolveLinks([raw, ...related])[0] as Link;
+  /** A link message as a Link, its master and peer named from what the cache holds now. */
+  #parseLink(message: NetlinkMessage): Link {
+    return parseLinkMessage(message, (ifindex) => this.#links.get(ifindex));
   }
 
   #event(event: Omit<WatchEvent, 'netns'>): void {
@@ -157,7 +148,7 @@ export class NamespaceModel {
       case RTM_DELLINK:
         return this.#deleteLinkMessage(message);
       case RTM_DELADDR: {
-        const address = parseAddressMessage(message, this.#raws.size ? this.names : new Map());
+        const address = parseAddressMessage(message, this.names);
         if (address === undefined) return;
         const key = addressKey(address);
         const known = this.#addresses.get(key);
@@ -177,14 +168,12 @@ export class NamespaceModel {
     }
     const kind = kindOf(message.type);
     if (kind === 'link') {
-      const raw = parseLinkMessage(message);
-      this.#marks?.links.add(raw.ifindex);
-      const before = this.#links.get(raw.ifindex);
-      this.#raws.set(raw.ifindex, raw);
-      const link = this.#resolve(raw);
-      this.#links.set(raw.ifindex, link);
+      const link = this.#parseLink(message);
+      this.#marks?.links.add(link.ifindex);
+      const before = this.#links.get(link.ifindex);
+      this.#links.set(link.ifindex, link);
       this.#upserted('link', before, link, listed, synthetic);
-      if (before?.up && !link.up) this.#flushIpv4Routes(raw.ifindex);
+      if (before?.up && !link.up) this.#flushIpv4Routes(link.ifindex);
     } else if (kind === 'address') {
       const address = parseAddressMessage(message, this.names);
       if (address === undefined) return;
@@ -221,19 +210,18 @@ export class NamespaceModel {
   }
 
   #deleteLinkMessage(message: NetlinkMessage): void {
-    const raw = parseLinkMessage(message);
-    const attributes = messageAttributes(message, IFINFOMSG_LEN, 'link');
+    const gone = this.#parseLink(message);
+    const attributes = messageAttributes(message, IFINFOMSG, 'link');
     const to: MoveTarget = {};
     const nsid = attributes.s32(IFLA_NEW_NETNSID);
     if (nsid !== undefined) to.nsid = nsid;
     const ifindex = attributes.s32(IFLA_NEW_IFINDEX);
     if (ifindex !== undefined) to.ifindex = ifindex;
-    if (!this.#links.has(raw.ifindex)) {
+    if (!this.#links.has(gone.ifindex)) {
       // Not cached (its creation was not seen): still worth reporting, as the kernel said it.
-      this.#raws.set(raw.ifindex, raw);
-      this.#links.set(raw.ifindex, this.#resolve(raw));
+      this.#links.set(gone.ifindex, gone);
     }
-    this.#deleteLink(raw.ifindex, nsid === undefined ? 'delete' : 'move', false, to);
+    this.#deleteLink(gone.ifindex, nsid === undefined ? 'delete' : 'move', false, to);
   }
 
   /** Removes a link and, silently flushed by the kernel or not, what hung on it. */
@@ -244,7 +232,6 @@ export class NamespaceModel {
     }
     const link = this.#links.get(ifindex);
     this.#links.delete(ifindex);
-    this.#raws.delete(ifindex);
     if (link === undefined) return;
     const event: Omit<WatchEvent, 'netns'> = { kind: 'link', action, link };
     if (to !== undefined && action === 'move') event.to = to;

@@ -3,6 +3,7 @@
 // socket's view); ids are per observer, can be neither changed nor removed,
 // and are reused lowest-first once their namespace dies.
 import { NetnsError, errnoOf } from '../errors';
+import { handleOn } from '../handle/net-namespace';
 import { openNamespace } from '../proc/open-namespace';
 import { listNamespaces } from '../proc/list-namespaces';
 import { MAX_NSID, nsidConflictOf, nsidDumpRequest, parseNsidDump, setNsidRequest } from '../rtnl/nsid-assign';
@@ -111,7 +112,7 @@ export function listNsids(options: NsidOptions = {}): NsidEntry[] {
     for (const info of listNamespaces({ nsid: false })) {
       let handle;
       try {
-        handle = openNamespace(info);
+        handle = handleOn(openNamespace(info));
       } catch {
         continue; // gone since it was listed
       }

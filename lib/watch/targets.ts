@@ -5,16 +5,9 @@
 import { native } from '../binding';
 import { check } from '../errors';
 import { NetNamespace } from '../handle/net-namespace';
+import type { NamespaceRef } from '../ref';
 
-/** What lib/watch needs of an open namespace handle (a NetNamespace fits). */
-export interface NamespaceRef {
-  readonly fd: number;
-  readonly ino: number;
-  readonly dev: number;
-  readonly name?: string;
-  /** Runs fn on this thread inside the namespace (to make a socket there). */
-  enter<T>(fn: () => T): T;
-}
+export type { NamespaceRef };
 
 /** A namespace as functions of lib/watch accept it: a handle, a run-dir name, an absolute path, or `{ pid }`. */
 export type WatchTarget = NamespaceRef | string | { pid: number };

@@ -21,9 +21,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveRunDir } from '../named/run-dir';
 import { type NamespaceInfo, listNamespaces } from '../proc/list-namespaces';
+import { handleOn } from '../handle/net-namespace';
 import { openNamespace } from '../proc/open-namespace';
 import { addressDumpRequest } from '../rtnl/addr-codec';
-import { NETNSA_NSID, RTGENMSG_LEN, RTM_DELNSID, RTM_NEWNSID } from '../rtnl/constants';
+import { NETNSA_NSID, RTM_DELNSID, RTM_NEWNSID } from '../rtnl/constants';
+import { RTGENMSG } from '../rtnl/headers';
 import { linkDumpRequest } from '../rtnl/link-codec';
 import { routeDumpRequest } from '../rtnl/route-codec';
 import { RtnlSocket } from '../rtnl/transport';
@@ -274,7 +276,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
     if (this.#followed.has(info.ino)) return;
     let handle;
     try {
-      handle = openNamespace(info);
+      handle = handleOn(openNamespace(info));
     } catch {
       return; // gone since it was listed
     }
@@ -288,14 +290,14 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
       };
       const reopen = (): OpenedTarget | undefined => {
         try {
-          const again = openNamespace(info);
+          const again = handleOn(openNamespace(info));
           return { ref: again, close: () => again.close() };
         } catch {
           const now = listNamespaces({ nsid: false, owners: false }).find((other) => other.ino === info.ino);
           if (now === undefined) return undefined;
           Object.assign(info, now);
           try {
-            const again = openNamespace(now);
+            const again = handleOn(openNamespace(now));
             return { ref: again, close: () => again.close() };
           } catch {
             return undefined;
@@ -381,7 +383,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<WatchItem>, A
   }
 
   #nsidMessage(message: NetlinkMessage, from: Followed | undefined, inObserver: boolean): void {
-    const id = messageAttributes(message, RTGENMSG_LEN, 'nsid').s32(NETNSA_NSID);
+    const id = messageAttributes(message, RTGENMSG, 'nsid').s32(NETNSA_NSID);
     if (id === undefined || id < 0) return;
     const added = message.type === RTM_NEWNSID;
     if (from !== undefined)
