@@ -47,6 +47,7 @@ export type {
 export { setNsid, listNsids, type NsidEntry, type NsidOptions } from './watch/nsids';
 export type { WatchTarget } from './watch/targets';
 export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
+export type { ModelSnapshot } from './watch/namespace-model';
 export type { WatchEvent, WatchKind, WatchNotice, WatchedNetns } from './watch/events';
 export type { WatchItem } from './watch/event-queue';
 export {
