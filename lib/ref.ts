@@ -20,6 +20,12 @@ export interface NamespaceRef {
   enter<T>(fn: () => T): T;
   /** Same namespace: same nsfs device and inode. */
   equals(other: NamespaceRef): boolean;
+  /**
+   * A resource made for this namespace and kept with the reference until it
+   * closes, one per key (its rtnetlink socket). Absent: such a resource is
+   * made for each call and closed after it.
+   */
+  keep?<T extends { close(): void }>(key: symbol, make: () => T): T;
 }
 
 /**

@@ -15,7 +15,7 @@ function checked(ifname: unknown, cidr: unknown): Cidr {
 /** Adds an IPv4 or IPv6 address ('10.0.0.1/24', 'fd00::1/64'); one already there is EEXIST. */
 export function addAddressIn(ns: NamespaceRef, ifname: string, cidr: string): void {
   const parsed = checked(ifname, cidr);
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   const link = findLink(socket, ifname, ns.id);
   socket.request(
     { what: 'RTM_NEWADDR', subject: `${cidr} dev ${ifname}`, step: `adding ${cidr} to ${quoted(ifname)} in ${ns.id}` },
@@ -26,7 +26,7 @@ export function addAddressIn(ns: NamespaceRef, ifname: string, cidr: string): vo
 /** Removes an address; one not there is EADDRNOTAVAIL. */
 export function deleteAddressIn(ns: NamespaceRef, ifname: string, cidr: string): void {
   const parsed = checked(ifname, cidr);
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   const link = findLink(socket, ifname, ns.id);
   socket.request(
     {

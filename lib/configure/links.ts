@@ -17,14 +17,14 @@ export function deleteByName(socket: RtnlSocket, name: string, nsId: string, ste
 /** Deletes a link; deleting one end of a veth pair deletes the other end too, wherever it is. */
 export function deleteLinkIn(ns: NamespaceRef, ifname: string): void {
   assertInterfaceName(ifname);
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   deleteByName(socket, ifname, ns.id, `deleting ${quoted(ifname)} in ${ns.id}`);
 }
 
 /** A new bridge, down, with the kernel's defaults; a name in use is EEXIST. */
 export function createBridgeIn(ns: NamespaceRef, name: string): LinkRef {
   assertInterfaceName(name, 'bridge name');
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   return allOrNothing((rollback) => {
     const replies = socket.request(
       { what: 'RTM_NEWLINK', subject: name, step: `creating bridge ${quoted(name)} in ${ns.id}` },

@@ -38,7 +38,7 @@ export function moveLinkInto(
   options: MoveLinkOptions = {},
 ): LinkRef {
   const newName = options.name ?? ifname;
-  using source = RtnlSocket.inside(from);
+  using source = RtnlSocket.of(from);
   const link = findLink(source, ifname, from.id);
   if (from.equals(to)) {
     // Already there: the kernel would answer yes and do nothing; a rename still applies.
@@ -56,7 +56,7 @@ export function moveLinkInto(
   }
 
   // Made before the move: the undos below need it after this function's body has ended.
-  using there = RtnlSocket.inside(to);
+  using there = RtnlSocket.of(to);
   let renameInOneRequest = false;
   if (newName !== ifname) {
     if (findLinkIfAny(there, newName, to.id) !== undefined) throw nameTaken(ifname, newName, to.id);

@@ -25,7 +25,7 @@ export function addRouteIn(ns: NamespaceRef, route: RouteSpec): void {
   assertRoute(route);
   const { dev, ...rest } = route;
   const description = `${route.to}${route.via ? ` via ${route.via}` : ''}${dev ? ` dev ${dev}` : ''}`;
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   const ifindex = dev === undefined ? undefined : findLink(socket, dev, ns.id).ifindex;
   socket.request(
     { what: 'RTM_NEWROUTE', subject: description, step: `adding route ${description} in ${ns.id}` },

@@ -113,7 +113,7 @@ function apply(socket: RtnlSocket, rollback: Rollback, link: Link, step: Step): 
 }
 
 export function setLinkIn(ns: NamespaceRef, ifname: string, settings: LinkSettings): void {
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   const link = findLink(socket, ifname, ns.id);
   const { master } = settings;
   const masterIndex =

@@ -38,7 +38,7 @@ export function createVethPair(a: PlacedEnd, b: PlacedEnd): VethPair {
   // switch at all), else for the first end's.
   const here = isThreadIn(a.namespace) ? a : isThreadIn(b.namespace) ? b : undefined;
   const home = here ?? a;
-  using socket = here ? RtnlSocket.here() : RtnlSocket.inside(a.namespace);
+  using socket = here ? RtnlSocket.here() : RtnlSocket.of(a.namespace);
   const away = home === a ? b : a;
   const request = (end: PlacedEnd): NewLinkEnd =>
     end.namespace.equals(home.namespace) ? { name: end.name } : { name: end.name, nsFd: end.namespace.fd };

@@ -32,6 +32,13 @@ import type { Address, Link, Route, RouteQuery } from '../rtnl/model';
  */
 export interface NamespaceMethods {
   /**
+   * A resource kept with this handle until it closes, one per key: the
+   * handle's rtnetlink socket, made inside on first use, so that many reads and
+   * changes on one handle share one socket. Like the handle's fd, a kept socket
+   * holds the namespace alive until close().
+   */
+  keep<T extends { close(): void }>(key: symbol, make: () => T): T;
+  /**
    * Starts a child process inside the namespace (`nsenter --net`); `options`
    * as `child_process.spawn`'s.
    *

@@ -10,6 +10,7 @@ import { type FdOpener, type NsfsFile, closeFd, isThreadIn, openNetnsFile } from
 import type { NamespaceRef, Target } from '../ref';
 import { assertSyncFunction, runSync } from '../switch/async-refusal';
 import { unshareDetached } from '../switch/thread-switch';
+import { releaseKept } from './kept';
 import { forget, watchForLeak } from './leak-registry';
 import type { NamespaceMethods } from './methods';
 import { type OpenedFile, openPath, openPid, openTarget } from './open-target';
@@ -21,10 +22,8 @@ const constructing = Symbol('NetNamespace.constructing');
 export let handleOn: (opened: OpenedFile) => NetNamespace;
 
 /**
- * A handle that owns one close-on-exec fd on a *network* namespace's nsfs file
- * (checked with `NS_GET_NSTYPE`); the namespace lives while it is open. A
- * closed handle throws `EBADF`; one collected unclosed warns `NETNS_HANDLE_LEAK`.
- * Its methods work inside the namespace: see {@link NamespaceMethods}.
+ * A handle on a *network* namespace (checked with `NS_GET_NSTYPE`): one close-on-exec fd, which keeps it alive.
+ * Closed, it throws `EBADF`; collected unclosed, it warns `NETNS_HANDLE_LEAK`. Its methods: {@link NamespaceMethods}.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class NetNamespace implements NamespaceRef, Disposable {
@@ -152,9 +151,8 @@ export class NetNamespace implements NamespaceRef, Disposable {
   }
 
   /**
-   * `ip link set NAME netns TARGET [name NEW]`. It arrives down, without
-   * addresses; a name taken there is `EEXIST`, and a target that dies midway
-   * gets the move undone. Returns where it is. (A method: opening a target is this layer.)
+   * `ip link set NAME netns TARGET [name NEW]`: it arrives down, without addresses; a name taken there
+   * is `EEXIST`; a target that dies midway gets the move undone. Returns where it is.
    */
   moveLink(ifname: string, target: NetnsTarget, options: MoveLinkOptions = {}): LinkRef {
     assertMoveArguments(ifname, options);
@@ -175,6 +173,7 @@ export class NetNamespace implements NamespaceRef, Disposable {
   }
 
   #release(): void {
+    releaseKept(this); // its rtnetlink socket, say: see kept.ts
     closeFd(this.#fd, this.#openedBy);
     this.#fd = -1;
   }

@@ -15,6 +15,7 @@ import { workerIn } from '../inside/worker';
 import type { NamespaceRef } from '../ref';
 import type { RouteQuery } from '../rtnl/model';
 import { readAddresses, readInside, readLinks, readRoutes, selectRoutes } from '../rtnl/read';
+import { keepWith } from './kept';
 import type { NamespaceMethods } from './methods';
 
 type VerbTable = {
@@ -43,7 +44,14 @@ function setLink(ns: NamespaceRef, ifname: string, settings: LinkSettings): void
   setLinkIn(ns, ifname, settings);
 }
 
+/** The handle's kept resources; a closed handle refuses (EBADF, from its fd). */
+function keep<T extends { close(): void }>(ns: NamespaceRef, key: symbol, make: () => T): T {
+  void ns.fd;
+  return keepWith(ns, key, make);
+}
+
 const verbs: VerbTable = {
+  keep,
   spawn: spawnIn,
   worker: workerIn,
   listen: listenIn,

@@ -98,6 +98,6 @@ export function readRouteMessagesOutOf(
 
 /** Runs `read` over a socket made inside `ns`, closed afterwards. */
 export function readInside<T>(ns: Enterable, read: (socket: RtnlSocket) => T): T {
-  using socket = RtnlSocket.inside(ns);
+  using socket = RtnlSocket.of(ns);
   return read(socket);
 }

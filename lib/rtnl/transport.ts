@@ -35,6 +35,9 @@ const DUMP_ATTEMPTS = 4;
 /** What a socket can be made inside: the namespace reference (lib/ref.ts), which a NetNamespace is. */
 export type Enterable = Pick<NamespaceRef, 'enter'>;
 
+/** The key a handle keeps its rtnetlink socket under. */
+const KEPT = Symbol('rtnetlink socket');
+
 /** Names the operation and its subject in errors: `RTM_NEWLINK 'veth0'`. */
 export interface Operation {
   /** 'RTM_NEWLINK', 'RTM_GETADDR', ... */
@@ -58,6 +61,8 @@ export interface DumpResult {
 export class RtnlSocket implements Disposable {
   #fd: number;
   #seq = 0;
+  /** Kept with a handle: `using` does not close it (the handle's close() does). */
+  #kept = false;
   /** Where each datagram is read; it grows when one did not fit. */
   #room = Buffer.allocUnsafe(FIRST_OFFER);
 
@@ -85,6 +90,21 @@ export class RtnlSocket implements Disposable {
   /** A socket made inside `ns` (the thread is there for socket(2) only). */
   static inside(ns: Enterable): RtnlSocket {
     return ns.enter(() => RtnlSocket.here());
+  }
+
+  /**
+   * The socket to use for `ns`: the one kept with it (made inside on first
+   * use, closed when the handle closes; see NamespaceRef.keep), or, for a
+   * reference that keeps nothing, one made now. Either way, `using` it is
+   * right: disposing a kept socket leaves it open for the next call.
+   */
+  static of(ns: Pick<NamespaceRef, 'enter' | 'keep'>): RtnlSocket {
+    if (ns.keep === undefined) return RtnlSocket.inside(ns);
+    return ns.keep(KEPT, () => {
+      const socket = RtnlSocket.inside(ns);
+      socket.#kept = true;
+      return socket;
+    });
   }
 
   /**
@@ -154,8 +174,9 @@ export class RtnlSocket implements Disposable {
     this.#fd = -1;
   }
 
+  /** Closes the socket, unless it is kept with a handle (which closes it). */
   [Symbol.dispose](): void {
-    this.close();
+    if (!this.#kept) this.close();
   }
 
   #send(build: (seq: number) => Buffer, flags: number): number {
