@@ -13,6 +13,8 @@ export interface SseStats {
   opened: number;
   /** Streams ended by the server because the client did not read. */
   dropped: number;
+  /** Bytes written to the open streams and not yet sent (at most clients × maxBufferedBytes). */
+  bufferedBytes: number;
 }
 
 /** One SSE message as bytes: `event:` and `data:` lines; data is one line of JSON. */
@@ -25,7 +27,7 @@ export function sseMessage(event: string, data: unknown, id?: number): Buffer {
 export class SseClients {
   readonly #clients = new Set<ServerResponse>();
   readonly #maxBufferedBytes: number;
-  readonly stats: SseStats = { clients: 0, opened: 0, dropped: 0 };
+  readonly #counts = { opened: 0, dropped: 0 };
 
   constructor(maxBufferedBytes: number) {
     this.#maxBufferedBytes = maxBufferedBytes;
@@ -42,8 +44,7 @@ export class SseClients {
     res.flushHeaders();
     res.socket?.setNoDelay(true);
     this.#clients.add(res);
-    this.stats.opened++;
-    this.stats.clients = this.#clients.size;
+    this.#counts.opened++;
     res.once('close', () => this.#remove(res));
     if (first !== undefined) this.#send(res, first);
   }
@@ -63,7 +64,7 @@ export class SseClients {
 
   #send(res: ServerResponse, message: Buffer): void {
     if (res.writableLength + message.length > this.#maxBufferedBytes) {
-      this.stats.dropped++;
+      this.#counts.dropped++;
       this.#remove(res);
       // Not res.end(): that would queue behind what the client never read.
       res.destroy();
@@ -74,6 +75,11 @@ export class SseClients {
 
   #remove(res: ServerResponse): void {
     this.#clients.delete(res);
-    this.stats.clients = this.#clients.size;
+  }
+
+  get stats(): SseStats {
+    let bufferedBytes = 0;
+    for (const res of this.#clients) bufferedBytes += res.writableLength;
+    return { clients: this.#clients.size, ...this.#counts, bufferedBytes };
   }
 }
