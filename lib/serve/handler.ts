@@ -96,6 +96,11 @@ export function topologyHandler(options: TopologyHandlerOptions = {}): TopologyH
     '/': (req, res) => send(req, res, 200, 'text/html; charset=utf-8', PAGE_HTML),
     '/app.css': (req, res) => send(req, res, 200, 'text/css; charset=utf-8', PAGE_CSS),
     '/app.js': (req, res) => send(req, res, 200, 'text/javascript; charset=utf-8', PAGE_SCRIPT),
+    // Browsers ask; no icon, and no 404 in their console.
+    '/favicon.ico': (req, res) => {
+      res.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+      res.end();
+    },
     '/topology.json': async (req, res) => {
       await live.first;
       const generation = live.current!;
