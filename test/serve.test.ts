@@ -4,10 +4,13 @@
 // library; what the server says is cross-checked with `ip -j` and with the
 // `graph -J` command the JSON is meant to equal.
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, type Topology, createVeth, waitForAddress, waitForLink } from '../lib/index';
-import { distEntry, onCleanup, run } from './helpers';
+import { distEntry, finished, onCleanup, repoRoot, run, tryRun } from './helpers';
 import { ipJson, runTag } from './net-helpers';
 import { SseReader, parseXml, request, startServer } from './serve-helpers';
 
@@ -187,5 +190,44 @@ describe('serveTopology', () => {
     expect(() => serveTopology({ port: 70000 })).toThrow(RangeError);
     expect(() => serveTopology({ host: '' })).toThrow(TypeError);
     expect(() => serveTopology({ maxBufferedBytes: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('netns-native graph --serve', () => {
+  const main = path.join(repoRoot, 'dist', 'cli', 'main.js');
+
+  it('prints its URL, serves the model, and on SIGTERM closes everything and exits 0', async () => {
+    const { names } = await lab('c');
+    const child = spawn(process.execPath, [main, 'graph', '--serve', '--listen', '127.0.0.1:0', '--no-containers']);
+    onCleanup(() => child.kill('SIGKILL'));
+    const result = finished(child);
+    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+    const url = chunk.toString().trim();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const model = JSON.parse((await request(`${url}topology.json`)).body) as Topology & { generation: number };
+    expect(model.generation).toBeGreaterThanOrEqual(1);
+    for (const n of names) expect(nsNamed(model, n)).toBeDefined();
+    // An open event stream must not keep it from ending.
+    const events = new SseReader(`${url}events`);
+    await events.next((m) => m.event === 'model', 'the first model');
+    child.kill('SIGTERM');
+    const { code, stdout, stderr } = await result;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toBe(url);
+    await events.response.then((res) => (res.complete ? undefined : once(res, 'close')));
+  });
+
+  it('is bad usage (2) with NS, --listen without --serve, or a malformed address', () => {
+    for (const args of [
+      ['graph', '--serve', 'somens'],
+      ['graph', '--listen', '127.0.0.1:0'],
+      ['graph', '--serve', '--listen', 'nohostport:99999'],
+      ['graph', '--serve', '--listen', '[nope]:80'],
+      ['graph', '--serve', '-f', 'svg'],
+    ]) {
+      const { status, stderr } = tryRun(process.execPath, [main, ...args]);
+      expect({ args, status }).toEqual({ args, status: 2 });
+      expect(stderr).toMatch(/--serve|--listen/);
+    }
   });
 });
