@@ -60,7 +60,7 @@ export {
   type WaitForAddressOptions,
 } from './watch/waits';
 export { waitForNamespace, type WaitForNamespaceOptions } from './watch/namespace-wait';
-export { serveTopology, TopologyServer, type ServeTopologyOptions } from './serve/server';
+export { serveTopology, type TopologyServer, type ServeTopologyOptions } from './serve/server';
 export {
   topologyHandler,
   type TopologyHandler,

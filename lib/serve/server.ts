@@ -11,8 +11,13 @@ export interface ServeTopologyOptions extends TopologyHandlerOptions {
   port?: number;
 }
 
-/** A `node:http` server of the live page; `close()` also ends the watch and every /events stream. */
-export class TopologyServer extends http.Server {
+/**
+ * The `node:http` server {@link serveTopology} returns: `close()` also ends the
+ * watch and every /events stream; `handler` is its request listener, with its stats.
+ */
+export type TopologyServer = http.Server & { readonly handler: TopologyHandler };
+
+class LiveServer extends http.Server {
   readonly handler: TopologyHandler;
 
   constructor(handler: TopologyHandler) {
@@ -50,7 +55,7 @@ export function serveTopology(options: ServeTopologyOptions = {}): TopologyServe
   if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
   if (typeof port !== 'number' || !Number.isInteger(port)) throw new TypeError('port must be an integer');
   if (port < 0 || port > 65535) throw new RangeError('port must be from 0 to 65535');
-  const server = new TopologyServer(topologyHandler(rest));
+  const server: TopologyServer = new LiveServer(topologyHandler(rest));
   // A listen failure (EADDRINUSE...) must not leave the watch running.
   server.once('error', () => void server.handler.close());
   server.listen(port, host);
