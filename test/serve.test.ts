@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, type Topology, createVeth, waitForAddress, waitForLink } from '../lib/index';
 import { distEntry, finished, onCleanup, repoRoot, run, tryRun } from './helpers';
-import { ipJson, runTag } from './net-helpers';
+import { ipBatch, ipJson, runTag } from './net-helpers';
 import { SseReader, parseXml, request, startServer } from './serve-helpers';
 
 const name = (suffix: string) => `serve-${runTag}-${suffix}`;
@@ -181,6 +181,29 @@ describe('serveTopology', () => {
     expect(doc.getElementsByTagName('b')).toHaveLength(0);
     const texts = [...doc.getElementsByTagName('text')].map((t) => t.textContent ?? '');
     expect(texts.some((t) => t.includes(HOSTILE))).toBe(true);
+  });
+
+  it('after lost events (an overrun) tells clients to reload, and the model read then is what ip shows', async () => {
+    const { names } = await lab('o');
+    const { base } = await startServer({ receiveBufferSize: 4096 });
+    const events = new SseReader(`${base}/events`);
+    await events.next((m) => m.event === 'model', 'the first model');
+    // ip runs while the event loop is blocked: nothing reads the tiny socket buffer.
+    const lines: string[] = [];
+    for (let i = 0; i < 150; i++) lines.push(`link add ov${i} type bridge`, `addr add 10.79.${i}.1/24 dev ov${i}`);
+    ipBatch(names[0], lines);
+    const resync = await events.next((m) => m.event === 'resync', 'a resync message');
+    const { generation } = JSON.parse(resync.data) as { generation: number };
+    const reply = await request(`${base}/topology.json`);
+    const model = JSON.parse(reply.body) as Topology & { generation: number };
+    expect(model.generation).toBeGreaterThanOrEqual(generation);
+    const ipNames = ipJson<Array<{ ifname: string }>>(names[0], ['link']).map((l) => l.ifname);
+    expect(ipNames).toHaveLength(152); // lo, eth0 and the 150 bridges: the premise
+    expect(
+      nsNamed(model, names[0])
+        ?.links.map((l) => l.name)
+        .sort(),
+    ).toEqual(ipNames.sort());
   });
 
   it('listens on 127.0.0.1 by default and refuses bad options before listening', async () => {

@@ -27,6 +27,8 @@ export interface LiveTopologyOptions {
   topology?: Omit<TopologyOptions, 'namespaces'>;
   /** The least time between an event and the read it causes, and between two reads, in ms (default 100). */
   coalesceMs?: number;
+  /** The watch's event socket buffer (WatchOptions.receiveBufferSize); default: the system's. */
+  receiveBufferSize?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class LiveTopology extends EventEmitter {
     this.#coalesceMs = options.coalesceMs ?? 100;
     this.first = new Promise((resolve) => this.once('generation', resolve));
     // Nothing here keeps the process alive on its own: the server does.
-    this.#watcher = watch({ namespaces: 'all' }).unref();
+    this.#watcher = watch({ namespaces: 'all', receiveBufferSize: options.receiveBufferSize }).unref();
     this.#watcher.on('event', () => this.#schedule());
     this.#watcher.on('resync', () => {
       this.#resyncPending = true;
