@@ -210,6 +210,10 @@ describe('serveTopology', () => {
     const { server } = await startServer();
     expect(server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
     const { serveTopology } = await import('../lib/index');
+    // A port in use: the error reaches the caller (the watch started for it is closed).
+    const taken = serveTopology({ port: (server.address() as { port: number }).port });
+    const [error] = (await once(taken, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('EADDRINUSE');
     expect(() => serveTopology({ port: 70000 })).toThrow(RangeError);
     expect(() => serveTopology({ host: '' })).toThrow(TypeError);
     expect(() => serveTopology({ maxBufferedBytes: -1 })).toThrow(RangeError);

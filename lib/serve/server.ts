@@ -57,7 +57,11 @@ export function serveTopology(options: ServeTopologyOptions = {}): TopologyServe
   if (port < 0 || port > 65535) throw new RangeError('port must be from 0 to 65535');
   const server: TopologyServer = new LiveServer(topologyHandler(rest));
   // A listen failure (EADDRINUSE...) must not leave the watch running.
-  server.once('error', () => void server.handler.close());
+  server.once('error', (error) => {
+    void server.handler.close();
+    // Unheard, it stays what it would have been without this listener: an uncaught error.
+    if (server.listenerCount('error') === 0) throw error;
+  });
   server.listen(port, host);
   return server;
 }
