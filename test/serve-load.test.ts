@@ -18,7 +18,7 @@ const CLIENTS = 50;
 const CHANGES = 1000;
 const MAX_BUFFERED = 64 * 1024;
 /** Veth pairs besides the one that flaps: a model of some tens of kB, so the slow client's kernel buffers (~4 MB on loopback) fill. */
-const BULK_PAIRS = 60;
+const BULK_PAIRS = 90;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -83,7 +83,7 @@ describe('serveTopology under load', () => {
     const clients = Array.from({ length: CLIENTS }, () => new CountingClient(`${base}/events`));
     await until(() => clients.every((c) => c.last !== undefined), 'every client has the first model');
     const modelBytes = clients[0].bytes;
-    expect(modelBytes).toBeGreaterThan(30_000);
+    expect(modelBytes).toBeGreaterThan(45_000);
 
     // The slow client: asks for /events, then never reads.
     const slow = net.connect(Number(new URL(base).port), '127.0.0.1');
@@ -123,9 +123,10 @@ describe('serveTopology under load', () => {
 
     const after = stats();
     const generations = after.generation - firstGeneration;
-    // The premise: churn made many generations, far more bytes than the slow client's limit.
+    // The premise: churn made many generations, more bytes than loopback's buffers hold for a
+    // client that does not read (about 4 MB measured here) plus the server's limit.
     expect(generations).toBeGreaterThan(50);
-    expect(generations * modelBytes).toBeGreaterThan(8 * 1024 * 1024);
+    expect(generations * modelBytes).toBeGreaterThan(5 * 1024 * 1024);
     // The slow client was dropped, the ten that left were removed, and no more were ever held.
     expect(after.dropped).toBe(1);
     expect(maxClients).toBeLessThanOrEqual(CLIENTS + 1);
