@@ -9,8 +9,9 @@ import { SseClients, type SseStats, sseMessage } from './sse-clients';
 
 export interface TopologyHandlerOptions extends LiveTopologyOptions {
   /**
-   * An /events client with more than this many bytes not yet sent to it (it
-   * stopped reading) is disconnected. Default 1 MiB.
+   * An /events client that still has more than this many bytes not yet sent
+   * to it when the next message comes (it stopped reading) is disconnected.
+   * Default 1 MiB.
    */
   maxBufferedBytes?: number;
 }

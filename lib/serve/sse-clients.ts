@@ -1,8 +1,9 @@
 // The open /events streams (Server-Sent Events). Memory stays bounded with
 // any number of clients: one message is encoded once and the same bytes are
-// written to each, and a client whose socket holds more than
-// `maxBufferedBytes` not yet sent (it stopped reading) is disconnected
-// rather than buffered for without end. A client that goes away is removed
+// written to each, and a client whose socket still holds more than
+// `maxBufferedBytes` not yet sent when the next message comes (it stopped
+// reading) is disconnected rather than buffered for without end: at most
+// that bound plus one message per client. A client that goes away is removed
 // on its response's 'close'.
 import type { ServerResponse } from 'node:http';
 
@@ -13,7 +14,7 @@ export interface SseStats {
   opened: number;
   /** Streams ended by the server because the client did not read. */
   dropped: number;
-  /** Bytes written to the open streams and not yet sent (at most clients × maxBufferedBytes). */
+  /** Bytes written to the open streams and not yet sent (at most clients × (maxBufferedBytes + one message)). */
   bufferedBytes: number;
 }
 
@@ -63,7 +64,8 @@ export class SseClients {
   }
 
   #send(res: ServerResponse, message: Buffer): void {
-    if (res.writableLength + message.length > this.#maxBufferedBytes) {
+    // Judged on the backlog before this message, so a model bigger than the bound still goes out.
+    if (res.writableLength > this.#maxBufferedBytes) {
       this.#counts.dropped++;
       this.#remove(res);
       // Not res.end(): that would queue behind what the client never read.
