@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The browser test needs Chromium: npm run test:browser (vitest.browser.config.mjs).
+    exclude: ['test/browser/**', '**/node_modules/**'],
     globalSetup: ['./test/global-setup.mjs'],
     reporters: ['default', './test/summary-reporter.mjs'],
     fileParallelism: false,

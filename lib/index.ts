@@ -60,3 +60,11 @@ export {
   type WaitForAddressOptions,
 } from './watch/waits';
 export { waitForNamespace, type WaitForNamespaceOptions } from './watch/namespace-wait';
+export { serveTopology, type TopologyServer, type ServeTopologyOptions } from './serve/server';
+export {
+  topologyHandler,
+  type TopologyHandler,
+  type TopologyHandlerOptions,
+  type TopologyHandlerStats,
+} from './serve/handler';
+export type { LiveTopologyOptions } from './serve/live-topology';

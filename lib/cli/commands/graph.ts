@@ -4,19 +4,21 @@
 // (`| dot -Tsvg`), SVG (drawn in-process by Graphviz as WebAssembly), Mermaid
 // (a ```mermaid block GitHub draws) or the JSON model.
 import { renderDot, renderJson, renderMermaid, renderSvg, renderText, topology } from '../../index';
-import { HELP_OPTION, JSON_OPTION, choiceOption, flag } from '../args';
+import { HELP_OPTION, JSON_OPTION, UsageError, choiceOption, flag } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
 import { assertSelectedIdsExist, withGraphSelection } from '../graph-selection';
+import { serveGraph } from './graph-serve';
 
 const FORMATS = ['text', 'dot', 'svg', 'mermaid', 'json'] as const;
 const DIRECTIONS = ['TB', 'LR'] as const;
 
 export const graphCommand: Command = {
   name: 'graph',
-  synopsis: '[-f FORMAT] [NS...]',
+  synopsis: '[-f FORMAT] [NS...] | --serve [--listen HOST:PORT]',
   summary: 'a picture: text, dot, svg, mermaid or json',
   help: `Usage: netns-native graph [--format text|dot|svg|mermaid|json] [options] [NS...]
+       netns-native graph --serve [--listen HOST:PORT] [options]
 
 Maps every network namespace on the host (or only those given), each one's
 interfaces and addresses, and the veth pairs between them, confirmed from both
@@ -46,6 +48,15 @@ Options:
   --container C       a container's namespace, by id or name (repeatable;
                       the engine socket: DOCKER_HOST=unix://..., else the
                       default ones)
+  --serve             serve a live picture of the whole host in a browser page
+                      (kept current from the kernel's events) until
+                      interrupted; prints its URL. Read only.
+  --listen HOST:PORT  where --serve listens (default 127.0.0.1:8181, this
+                      host only; [::1]:PORT for IPv6, PORT alone for
+                      127.0.0.1). Another address exposes the page: anyone
+                      who can reach that port sees the host's whole
+                      network (every namespace, interface, address,
+                      process id and container name), without a password.
   -h, --help          this help`,
   options: {
     ...HELP_OPTION,
@@ -58,19 +69,21 @@ Options:
     'no-containers': { type: 'boolean' },
     pid: { type: 'string', multiple: true },
     container: { type: 'string', multiple: true },
+    serve: { type: 'boolean' },
+    listen: { type: 'string' },
   },
   async run({ values, positionals }, { out, json }) {
+    const options = {
+      onlyVeths: flag(values, 'veths'),
+      fdHolders: !flag(values, 'no-fd-holders'),
+      // An engine that answers wrongly costs a warning, not the picture.
+      containers: !flag(values, 'no-containers'),
+    };
+    if (flag(values, 'serve')) return serveGraph(values, positionals, options, out);
+    if (values.listen !== undefined) throw new UsageError('--listen goes with --serve');
     const format = json || flag(values, 'json') ? 'json' : choiceOption(values, 'format', FORMATS, 'text');
     const direction = choiceOption(values, 'direction', DIRECTIONS, 'TB');
-    const map = await withGraphSelection(values, positionals, (namespaces) =>
-      topology({
-        namespaces,
-        onlyVeths: flag(values, 'veths'),
-        fdHolders: !flag(values, 'no-fd-holders'),
-        // An engine that answers wrongly costs a warning, not the picture.
-        containers: !flag(values, 'no-containers'),
-      }),
-    );
+    const map = await withGraphSelection(values, positionals, (namespaces) => topology({ namespaces, ...options }));
     assertSelectedIdsExist(map, positionals);
     switch (format) {
       case 'text':
