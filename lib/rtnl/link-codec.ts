@@ -190,11 +190,32 @@ export interface LinkChanges {
 }
 
 /**
- * RTM_NEWLINK on an existing ifindex (what `ip link set` sends), with
- * NLM_F_ACK so success is confirmed.
+ * Which link a change or a delete is for: its ifindex, or its name, which
+ * the kernel looks up itself (ifi_index 0 and IFLA_IFNAME: rtnl_setlink and
+ * rtnl_dellink take either), answering ENODEV when there is none.
  */
-export function setLinkRequest(seq: number, ifindex: number, changes: LinkChanges): Buffer {
-  assertIfindex(ifindex);
+export type LinkKey = number | { name: string };
+
+/** ifi_index and the attribute that names the link, for a LinkKey. */
+function keyed(key: LinkKey): { index: number; parts: Buffer[] } {
+  if (typeof key === 'number') {
+    assertIfindex(key);
+    return { index: key, parts: [] };
+  }
+  assertInterfaceName(key.name);
+  return { index: 0, parts: [stringAttribute(IFLA_IFNAME, key.name)] };
+}
+
+/**
+ * RTM_NEWLINK on an existing link (what `ip link set` sends), with
+ * NLM_F_ACK so success is confirmed. A link named by its name cannot be
+ * renamed in the same request (IFLA_IFNAME is the key then).
+ */
+export function setLinkRequest(seq: number, key: LinkKey, changes: LinkChanges): Buffer {
+  const { index: ifindex, parts: keyParts } = keyed(key);
+  if (typeof key !== 'number' && changes.name !== undefined) {
+    throw new TypeError('a link named by its name cannot be renamed in the same request: give its ifindex');
+  }
   const parts: Buffer[] = [];
   if (changes.nsFd !== undefined) {
     assertFd(changes.nsFd, 'namespace fd');
@@ -235,14 +256,15 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
   const upChange = changes.up === undefined ? {} : { flags: changes.up ? IFF_UP : 0, change: IFF_UP };
   return encodeMessage({ type: RTM_NEWLINK, flags: CHANGE_FLAGS, seq }, [
     IFINFOMSG.encode({ index: ifindex, ...upChange }),
+    ...keyParts,
     ...parts,
   ]);
 }
 
-/** RTM_DELLINK by ifindex. Deleting one end of a veth deletes both. */
-export function deleteLinkRequest(seq: number, ifindex: number): Buffer {
-  assertIfindex(ifindex);
-  return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [IFINFOMSG.encode({ index: ifindex })]);
+/** RTM_DELLINK by ifindex or by name. Deleting one end of a veth deletes both. */
+export function deleteLinkRequest(seq: number, key: LinkKey): Buffer {
+  const { index, parts } = keyed(key);
+  return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [IFINFOMSG.encode({ index }), ...parts]);
 }
 
 // ----------------------------------------------------------------- parsing --

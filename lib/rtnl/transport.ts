@@ -58,6 +58,18 @@ export interface DumpResult {
   datagrams: number;
 }
 
+let exchangeTrace: ((event: 'send' | 'recv') => void) | undefined;
+
+/**
+ * For tests: `hook` is told of every send and receive on any rtnetlink
+ * socket (undefined stops it), so a test can show that requests were
+ * pipelined (all sent before the first answer was read). Not a stand-in for
+ * the kernel: the calls still go to it.
+ */
+export function traceExchanges(hook: ((event: 'send' | 'recv') => void) | undefined): void {
+  exchangeTrace = hook;
+}
+
 export class RtnlSocket implements Disposable {
   #fd: number;
   #seq = 0;
@@ -126,6 +138,33 @@ export class RtnlSocket implements Disposable {
   }
 
   /**
+   * Sends a request with NLM_F_ACK and returns its sequence number, without
+   * reading anything: the kernel has made the change (or refused it) by the
+   * time this returns, and its answer waits in the socket's queue. Pipelined
+   * requests are answered in the order sent; read each answer with readAck.
+   */
+  post(build: (seq: number) => Buffer): number {
+    return this.#send(build, NLM_F_ACK);
+  }
+
+  /**
+   * Reads the answer to a posted request (answers come in the order sent, so
+   * every earlier one must have been read): the data messages before its ack
+   * (an echo), and the kernel's refusal as a NetnsError if it refused.
+   */
+  readAck(seq: number, operation: Operation): { data: NetlinkMessage[]; error?: NetnsError } {
+    const data: NetlinkMessage[] = [];
+    for (;;) {
+      const replies = this.#receiveWhole(seq, operation);
+      data.push(...replies.data);
+      if (replies.ack) {
+        const { errno, message } = replies.ack;
+        return errno < 0 ? { data, error: refusal(operation, errno, message) } : { data };
+      }
+    }
+  }
+
+  /**
    * A dump, read until NLMSG_DONE for its sequence number. One that raced a
    * change is asked again, a few times; then it is returned as it is, with
    * `interrupted` set (failing would break callers over a transient race).
@@ -188,6 +227,7 @@ export class RtnlSocket implements Disposable {
       throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
     }
     check(native.send(this.#fd, message, 0));
+    exchangeTrace?.('send');
     return this.#seq;
   }
 
@@ -198,6 +238,7 @@ export class RtnlSocket implements Disposable {
    */
   #receive(seq: number, operation: Operation): Replies | 'cut' {
     const got = native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT);
+    exchangeTrace?.('recv');
     if (failedWith(got, 'EAGAIN')) {
       throw new NetnsError({
         errno: errnoOf('EAGAIN'),
