@@ -16,7 +16,17 @@ import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { NLMSGHDR } from './headers';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
 
-const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_TRUNC, MSG_DONTWAIT } = native.constants;
+const {
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  MSG_TRUNC,
+  MSG_DONTWAIT,
+  SOL_SOCKET,
+  SO_RCVBUF,
+} = native.constants;
 
 /**
  * How much one read offers at first. The kernel sizes the parts of a dump by
@@ -77,6 +87,8 @@ export class RtnlSocket implements Disposable {
   #kept = false;
   /** Where each datagram is read; it grows when one did not fit. */
   #room = Buffer.allocUnsafe(FIRST_OFFER);
+  /** What growReceiveBuffer asked for (0: the kernel's default). */
+  #receiveBuffer = 0;
 
   private constructor(fd: number) {
     this.#fd = fd;
@@ -135,6 +147,17 @@ export class RtnlSocket implements Disposable {
         return data;
       }
     }
+  }
+
+  /**
+   * Asks for a receive buffer of `bytes` (the kernel caps it at
+   * net.core.rmem_max), once per socket: pipelined requests queue their
+   * answers there until they are read.
+   */
+  growReceiveBuffer(bytes: number): void {
+    if (this.#receiveBuffer >= bytes) return;
+    check(native.setsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF, bytes));
+    this.#receiveBuffer = bytes;
   }
 
   /**
