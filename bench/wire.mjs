@@ -112,6 +112,29 @@ const candidates = [
       tearDown('o');
     },
   },
+  {
+    name: 'netns-native batch: one here.batch of the same steps, pipelined',
+    before: newTarget,
+    run(pairs) {
+      here.batch((steps) => {
+        const there = steps.in(target.ns);
+        const all = Array.from({ length: pairs }, (_, i) => ends('b', i));
+        for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns });
+        for (const { near, far } of all) {
+          steps.setLink(near, { up: true });
+          there.setLink(far, { up: true });
+        }
+        for (const { near, far, near4, far4 } of all) {
+          steps.addAddress(near, near4);
+          there.addAddress(far, far4);
+        }
+      });
+    },
+    after() {
+      verify('b');
+      tearDown('b');
+    },
+  },
 ];
 
 function cleanUpAfterFailure() {

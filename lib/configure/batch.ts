@@ -17,7 +17,7 @@
 // A refusal is found when its ack is read; by then later steps may have been
 // made too. Every answer still queued is read, each step that was made is
 // undone, last first, and the error names the step that was refused.
-import { NetnsError } from '../errors';
+import type { NetnsError } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { addAddressRequest, deleteAddressRequest } from '../rtnl/addr-codec';
 import { parseCidr } from '../rtnl/ip-address';
