@@ -9,7 +9,7 @@
 // next part. So every read is non-blocking, and "nothing queued" is an
 // error, never a wait.
 import os from 'node:os';
-import { native } from '../binding';
+import { type NativeFailure, native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
@@ -37,6 +37,11 @@ const {
  * is asked again where that is safe (dumps, which change nothing).
  */
 const FIRST_OFFER = 64 * 1024;
+/** getsockopt(2) with an int (native/netlink-events.cc). */
+const sockopts = native as unknown as {
+  getsockoptInt(fd: number, level: number, name: number): number | NativeFailure;
+};
+
 /** How often a dump is asked again because a datagram outgrew the room. */
 const MAX_REGROWTHS = 3;
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
@@ -87,8 +92,9 @@ export class RtnlSocket implements Disposable {
   #kept = false;
   /** Where each datagram is read; it grows when one did not fit. */
   #room = Buffer.allocUnsafe(FIRST_OFFER);
-  /** What growReceiveBuffer asked for (0: the kernel's default). */
+  /** What growReceiveBuffer asked for (0: the kernel's default), and what the kernel granted. */
   #receiveBuffer = 0;
+  #granted = 0;
 
   private constructor(fd: number) {
     this.#fd = fd;
@@ -151,13 +157,18 @@ export class RtnlSocket implements Disposable {
 
   /**
    * Asks for a receive buffer of `bytes` (the kernel caps it at
-   * net.core.rmem_max), once per socket: pipelined requests queue their
-   * answers there until they are read.
+   * net.core.rmem_max, then doubles it for its bookkeeping), once per
+   * socket, and returns what the kernel granted: pipelined requests queue
+   * their answers there until they are read, and an answer that does not fit
+   * is dropped.
    */
-  growReceiveBuffer(bytes: number): void {
-    if (this.#receiveBuffer >= bytes) return;
-    check(native.setsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF, bytes));
-    this.#receiveBuffer = bytes;
+  growReceiveBuffer(bytes: number): number {
+    if (this.#receiveBuffer < bytes) {
+      check(native.setsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF, bytes));
+      this.#receiveBuffer = bytes;
+      this.#granted = check(sockopts.getsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF));
+    }
+    return this.#granted;
   }
 
   /**
