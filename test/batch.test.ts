@@ -8,12 +8,18 @@ import { traceExchanges } from '../lib/rtnl/transport';
 import { onCleanup, run } from './helpers';
 import { addressesOf, ipLink, lab, snapshot } from './wire-helpers';
 
-/** Records 'send' and 'recv' on every rtnetlink socket while the test runs. */
-function traced(): Array<'send' | 'recv'> {
-  const events: Array<'send' | 'recv'> = [];
-  traceExchanges((event) => events.push(event));
+/** Records one 'send' per request sent and one 'recv' per read, on every rtnetlink socket, while the test runs. */
+function traced(): { events: Array<'send' | 'recv'>; datagramsSent: number } {
+  const trace = { events: [] as Array<'send' | 'recv'>, datagramsSent: 0 };
+  traceExchanges((event, requests) => {
+    if (event === 'recv') trace.events.push('recv');
+    else {
+      trace.datagramsSent++;
+      for (let i = 0; i < requests; i++) trace.events.push('send');
+    }
+  });
   onCleanup(() => traceExchanges(undefined));
-  return events;
+  return trace;
 }
 
 function longestRunOfSends(events: ReadonlyArray<'send' | 'recv'>): number {
@@ -39,7 +45,8 @@ function caught(action: () => unknown): NetnsError {
 describe('batch', () => {
   it('wires 20 pairs in one namespace, sending the creations and the ups before reading any answer', () => {
     const a = lab('bt');
-    const events = traced();
+    const trace = traced();
+    const { events } = trace;
     const result = a.ns.batch((b) => {
       for (let i = 0; i < 20; i++) b.createVeth(`p${i}`, { name: `q${i}` });
       for (let i = 0; i < 20; i++) b.setLink(`p${i}`, { up: true }).setLink(`q${i}`, { up: true });
@@ -53,6 +60,11 @@ describe('batch', () => {
     // addresses need the ifindexes the creations' echoes give).
     expect(events.indexOf('recv')).toBe(60);
     expect(events.filter((event) => event === 'send')).toHaveLength(100);
+    // Several requests to a datagram: the 60, then the 40 addresses.
+    expect(trace.datagramsSent).toBeGreaterThan(0);
+    expect(trace.datagramsSent).toBeLessThan(10);
+    // One read per answer: 20 echoes and 100 acks.
+    expect(events.filter((event) => event === 'recv')).toHaveLength(120);
     for (let i = 0; i < 20; i++) {
       for (const [name, cidr] of [
         [`p${i}`, `10.77.${i}.1/30`],
@@ -93,7 +105,7 @@ describe('batch', () => {
     // Up before: a first up gives a link a qdisc for good, which no undo takes back.
     run('ip', ['-n', a.name, 'link', 'set', 'old0', 'up']);
     const before = snapshot([a.name]);
-    const events = traced();
+    const { events } = traced();
     const error = caught(() =>
       a.ns.batch((b) => {
         b.createVeth('v1', { name: 'w1' }); // 1
@@ -134,7 +146,7 @@ describe('batch', () => {
   it('refuses bad input before anything is sent', () => {
     const a = lab('bt');
     const before = snapshot([a.name]);
-    const events = traced();
+    const { events } = traced();
     const bad: Array<[(b: Parameters<Parameters<typeof a.ns.batch>[0]>[0]) => void, RegExp]> = [
       [(b) => b.createVeth('a/b', { name: 'ok' }), /name/],
       [(b) => b.createVeth('ok', { name: '' }), /name/],

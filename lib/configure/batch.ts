@@ -211,6 +211,8 @@ class Run {
   readonly #undos: Array<{ what: string; run: () => void } | undefined> = [];
   #unread: Posted[] = [];
   #unreadCost = 0;
+  /** The socket the last request was posted on (its queue may be unsent). */
+  #lastSocket: RtnlSocket | undefined;
   /** Half the smallest receive buffer of the sockets in use. */
   #budget = Infinity;
   requests = 0;
@@ -268,6 +270,9 @@ class Run {
   post(posted: Omit<Posted, 'seq'> & { build: (seq: number) => Buffer; echoes?: boolean }): void {
     const cost = posted.echoes ? ECHO_COST : ACK_COST;
     if (this.#unreadCost + cost > this.#budget) this.readAll();
+    // Requests queued on another socket go out first: a step may act on what an earlier one made.
+    if (this.#lastSocket !== posted.socket) this.#lastSocket?.flush();
+    this.#lastSocket = posted.socket;
     const seq = posted.socket.post(posted.build);
     this.requests++;
     this.#unread.push({ ...posted, seq });
@@ -276,6 +281,7 @@ class Run {
 
   /** Reads every queued answer, in the order sent; throws the first refusal once all are read. */
   readAll(): void {
+    this.#lastSocket?.flush();
     const unread = this.#unread;
     this.#unread = [];
     this.#unreadCost = 0;

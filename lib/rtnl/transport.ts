@@ -73,17 +73,24 @@ export interface DumpResult {
   datagrams: number;
 }
 
-let exchangeTrace: ((event: 'send' | 'recv') => void) | undefined;
+/** A send (with how many requests its datagram carried) or a receive. */
+export type ExchangeHook = (event: 'send' | 'recv', requests: number) => void;
+
+let exchangeTrace: ExchangeHook | undefined;
 
 /**
- * For tests: `hook` is told of every send and receive on any rtnetlink
- * socket (undefined stops it), so a test can show that requests were
- * pipelined (all sent before the first answer was read). Not a stand-in for
- * the kernel: the calls still go to it.
+ * For tests: `hook` is told of every send (and how many requests it
+ * carried) and every receive on any rtnetlink socket (undefined stops it),
+ * so a test can show that requests were pipelined (all sent before the
+ * first answer was read). Not a stand-in for the kernel: the calls still go
+ * to it.
  */
-export function traceExchanges(hook: ((event: 'send' | 'recv') => void) | undefined): void {
+export function traceExchanges(hook: ExchangeHook | undefined): void {
   exchangeTrace = hook;
 }
+
+/** Posted requests go out together once they reach this size (well under the default send buffer). */
+const POSTED_BYTES = 64 * 1024;
 
 export class RtnlSocket implements Disposable {
   #fd: number;
@@ -92,6 +99,9 @@ export class RtnlSocket implements Disposable {
   #kept = false;
   /** Where each datagram is read; it grows when one did not fit. */
   #room = Buffer.allocUnsafe(FIRST_OFFER);
+  /** Requests posted and not yet sent, and their size. */
+  #posted: Buffer[] = [];
+  #postedBytes = 0;
   /** What growReceiveBuffer asked for (0: the kernel's default), and what the kernel granted. */
   #receiveBuffer = 0;
   #granted = 0;
@@ -172,13 +182,33 @@ export class RtnlSocket implements Disposable {
   }
 
   /**
-   * Sends a request with NLM_F_ACK and returns its sequence number, without
-   * reading anything: the kernel has made the change (or refused it) by the
-   * time this returns, and its answer waits in the socket's queue. Pipelined
-   * requests are answered in the order sent; read each answer with readAck.
+   * Queues a request with NLM_F_ACK and returns its sequence number, without
+   * reading anything. Queued requests go out together, several messages in
+   * one datagram, on flush() (and before any read or other request on this
+   * socket); the kernel does them one after another in the sender's context,
+   * acks each (a refusal does not stop the ones after it), and by the time
+   * the send returns their answers wait in the socket's queue, in order.
+   * Read each with readAck.
    */
   post(build: (seq: number) => Buffer): number {
-    return this.#send(build, NLM_F_ACK);
+    const seq = this.#next();
+    const message = build(seq);
+    assertFlags(message, NLM_F_ACK);
+    this.#posted.push(message);
+    this.#postedBytes += message.length;
+    if (this.#postedBytes >= POSTED_BYTES) this.flush();
+    return seq;
+  }
+
+  /** Sends the posted requests that are still queued, in one datagram. */
+  flush(): void {
+    if (this.#posted.length === 0) return;
+    const posted = this.#posted;
+    this.#posted = [];
+    this.#postedBytes = 0;
+    if (this.#fd < 0) throw new Error('netlink socket is closed');
+    check(native.send(this.#fd, posted.length === 1 ? posted[0] : Buffer.concat(posted), 0));
+    exchangeTrace?.('send', posted.length);
   }
 
   /**
@@ -187,6 +217,7 @@ export class RtnlSocket implements Disposable {
    * (an echo), and the kernel's refusal as a NetnsError if it refused.
    */
   readAck(seq: number, operation: Operation): { data: NetlinkMessage[]; error?: NetnsError } {
+    this.flush();
     const data: NetlinkMessage[] = [];
     for (;;) {
       const replies = this.#receiveWhole(seq, operation);
@@ -252,17 +283,20 @@ export class RtnlSocket implements Disposable {
     if (!this.#kept) this.close();
   }
 
-  #send(build: (seq: number) => Buffer, flags: number): number {
-    if (this.#fd < 0) throw new Error('netlink socket is closed');
+  #next(): number {
     this.#seq = (this.#seq % 0x7fffffff) + 1;
-    const message = build(this.#seq);
-    // The builder sets the flags; this exchange cannot end without these.
-    if ((NLMSGHDR.decode(message).flags & flags) !== flags) {
-      throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
-    }
-    check(native.send(this.#fd, message, 0));
-    exchangeTrace?.('send');
     return this.#seq;
+  }
+
+  #send(build: (seq: number) => Buffer, flags: number): number {
+    this.flush(); // posted requests first: their answers come before this one's
+    if (this.#fd < 0) throw new Error('netlink socket is closed');
+    const seq = this.#next();
+    const message = build(seq);
+    assertFlags(message, flags);
+    check(native.send(this.#fd, message, 0));
+    exchangeTrace?.('send', 1);
+    return seq;
   }
 
   /**
@@ -272,7 +306,7 @@ export class RtnlSocket implements Disposable {
    */
   #receive(seq: number, operation: Operation): Replies | 'cut' {
     const got = native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT);
-    exchangeTrace?.('recv');
+    exchangeTrace?.('recv', 0);
     if (failedWith(got, 'EAGAIN')) {
       throw new NetnsError({
         errno: errnoOf('EAGAIN'),
@@ -300,6 +334,13 @@ export class RtnlSocket implements Disposable {
   /** Reads and drops whatever is still queued (the rest of an abandoned exchange). */
   #drain(): void {
     while (!failedWith(native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT), 'EAGAIN'));
+  }
+}
+
+/** The builder sets the flags; an exchange cannot end without these. */
+function assertFlags(message: Buffer, flags: number): void {
+  if ((NLMSGHDR.decode(message).flags & flags) !== flags) {
+    throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
   }
 }
 
