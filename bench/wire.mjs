@@ -120,14 +120,11 @@ const candidates = [
         const there = steps.in(target.ns);
         const all = Array.from({ length: pairs }, (_, i) => ends('b', i));
         for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns });
-        for (const { near, far } of all) {
-          steps.setLink(near, { up: true });
-          there.setLink(far, { up: true });
-        }
-        for (const { near, far, near4, far4 } of all) {
-          steps.addAddress(near, near4);
-          there.addAddress(far, far4);
-        }
+        // Steps on one socket next to each other: they go out in one datagram.
+        for (const { near } of all) steps.setLink(near, { up: true });
+        for (const { far } of all) there.setLink(far, { up: true });
+        for (const { near, near4 } of all) steps.addAddress(near, near4);
+        for (const { far, far4 } of all) there.addAddress(far, far4);
       });
     },
     after() {

@@ -114,9 +114,10 @@ export interface NamespaceMethods {
    * Many changes in one go, all or nothing: `record` records the steps
    * (`createVeth`, `createBridge`, `setLink` {up, mtu, master}, `addAddress`,
    * `addRoute`; `steps.in(other)` for steps in another namespace), every step
-   * is checked before anything is sent, then the requests go out one after
-   * another without waiting for each answer (the acks are read when a step
-   * needs the ifindex of a link the batch created, and at the end). A
+   * is checked before anything is sent, then the requests go out without
+   * waiting for each answer, steps on one namespace in a row sharing one
+   * datagram (the acks are read when a step needs the ifindex of a link the
+   * batch created, and at the end). A
    * refused step undoes every step made, last first, and the error's `step`
    * names it (`step 7 of 20: creating veth pair ...`). Links are named by
    * name; the ones the batch did not create are looked up once.
