@@ -90,7 +90,7 @@ function assertBatchLinkSettings(ifname: unknown, settings: unknown): asserts se
 }
 
 type StepSpec =
-  | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef }
+  | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef; up?: boolean }
   | { kind: 'bridge'; name: string }
   | { kind: 'link'; name: string; settings: BatchLinkSettings }
   | { kind: 'address'; name: string; cidr: string }
@@ -99,6 +99,8 @@ type StepSpec =
 interface Step {
   ns: NamespaceRef;
   spec: StepSpec;
+  /** Done by an earlier step's request (see foldUps): nothing of its own is sent. */
+  folded?: boolean;
   /** 'step 3 of 7: creating ...', for errors. */
   doing: string;
 }
@@ -321,7 +323,8 @@ function send(run: Run, step: Step, index: number): void {
         index,
         echoes: true,
         operation: operation('RTM_NEWLINK', spec.name),
-        build: (seq) => createVethRequest(seq, { name: spec.name }, { name: spec.peer, nsFd: away }, { echo: true }),
+        build: (seq) =>
+          createVethRequest(seq, { name: spec.name, up: spec.up }, { name: spec.peer, nsFd: away }, { echo: true }),
         accepted(data) {
           const made = echoedLink(data, spec.name);
           run.created(ns, spec.name, made?.ifindex);
@@ -419,6 +422,50 @@ function send(run: Run, step: Step, index: number): void {
   }
 }
 
+/** The interface names a step acts on or refers to, in its own namespace. */
+function namesIn(spec: StepSpec): string[] {
+  switch (spec.kind) {
+    case 'veth':
+      return [spec.name, spec.peer];
+    case 'link':
+      return typeof spec.settings.master === 'string' ? [spec.name, spec.settings.master] : [spec.name];
+    case 'route':
+      return spec.route.dev === undefined ? [] : [spec.route.dev];
+    default:
+      return [spec.name];
+  }
+}
+
+/**
+ * `setLink(X, { up: true })` on the first end of a veth pair this batch
+ * creates, with no step in between that names X, is done by the creation
+ * itself (X is created up: one request fewer, and the same end state). The step
+ * keeps its number; a refused creation names the creation.
+ */
+function foldUps(steps: Step[]): void {
+  steps.forEach((step, i) => {
+    const { spec } = step;
+    if (spec.kind !== 'link' || spec.settings.up !== true || Object.keys(spec.settings).some((key) => key !== 'up')) {
+      return;
+    }
+    for (let j = i - 1; j >= 0; j--) {
+      const earlier = steps[j];
+      const created = earlier.spec;
+      if (created.kind === 'veth' && !earlier.folded) {
+        // Only the end the request names: the kernel opens the peer before
+        // the two are joined, and veth_open refuses that (ENOTCONN).
+        if (created.name === spec.name && earlier.ns.equals(step.ns)) {
+          created.up = true;
+          step.folded = true;
+          return;
+        }
+      }
+      // Conservative: a step in between naming X (in any namespace) stops the fold.
+      if (namesIn(created).includes(spec.name)) return;
+    }
+  });
+}
+
 /**
  * Records the steps `recorder` gives, checks them all, then sends them
  * pipelined and all or nothing (see the top of this file). Steps are done in
@@ -430,10 +477,13 @@ export function batchIn(ns: NamespaceRef, recorder: (steps: BatchSteps) => void)
     ...step,
     doing: `step ${i + 1} of ${recorded.length}: ${describe(step.ns, step.spec)}`,
   }));
+  foldUps(steps);
   const run = new Run();
   try {
     try {
-      steps.forEach((step, index) => send(run, step, index));
+      steps.forEach((step, index) => {
+        if (!step.folded) send(run, step, index);
+      });
       run.readAll();
     } catch (error) {
       throw run.rollBack(error);

@@ -119,6 +119,12 @@ const createFlags = (options: CreateOptions) =>
 /** One end of a veth pair to create. */
 export interface NewLinkEnd {
   name: string;
+  /**
+   * Created up: IFF_UP in its ifi_flags/ifi_change, which the kernel applies
+   * once the link is registered (rtnl_configure_link). The first end only: the
+   * kernel opens a peer before the pair is joined, and veth refuses (ENOTCONN).
+   */
+  up?: boolean;
   /** An fd on the namespace to create it in; else the socket's namespace. */
   nsFd?: number;
 }
@@ -135,6 +141,11 @@ function nameAndNamespace(end: NewLinkEnd, what: string): Buffer[] {
   return parts;
 }
 
+/** The ifinfomsg of a link to create: zero, or asking for IFF_UP. */
+function newLinkInfo(end: NewLinkEnd): Buffer {
+  return IFINFOMSG.encode(end.up === true ? { flags: IFF_UP, change: IFF_UP } : {});
+}
+
 function linkInfo(kind: string, data?: Buffer[]): Buffer {
   return nestAttribute(IFLA_LINKINFO, [
     // Without a NUL, as iproute2 sends it (the kernel takes either).
@@ -149,9 +160,9 @@ function linkInfo(kind: string, data?: Buffer[]): Buffer {
  * VETH_INFO_PEER as its own struct ifinfomsg plus attributes.
  */
 export function createVethRequest(seq: number, end: NewLinkEnd, peer: NewLinkEnd, options: CreateOptions = {}): Buffer {
-  const peerInfo = nestAttribute(VETH_INFO_PEER, [IFINFOMSG.encode(), ...nameAndNamespace(peer, 'peer')]);
+  const peerInfo = nestAttribute(VETH_INFO_PEER, [newLinkInfo(peer), ...nameAndNamespace(peer, 'peer')]);
   return encodeMessage({ type: RTM_NEWLINK, flags: createFlags(options), seq }, [
-    IFINFOMSG.encode(),
+    newLinkInfo(end),
     ...nameAndNamespace(end, 'veth'),
     linkInfo('veth', [peerInfo]),
   ]);
