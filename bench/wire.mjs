@@ -112,6 +112,26 @@ const candidates = [
       tearDown('o');
     },
   },
+  {
+    name: 'netns-native batch: one here.batch of the same steps, pipelined',
+    before: newTarget,
+    run(pairs) {
+      here.batch((steps) => {
+        const there = steps.in(target.ns);
+        const all = Array.from({ length: pairs }, (_, i) => ends('b', i));
+        for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns });
+        // Steps on one socket next to each other: they go out in one datagram.
+        for (const { near } of all) steps.setLink(near, { up: true });
+        for (const { far } of all) there.setLink(far, { up: true });
+        for (const { near, near4 } of all) steps.addAddress(near, near4);
+        for (const { far, far4 } of all) there.addAddress(far, far4);
+      });
+    },
+    after() {
+      verify('b');
+      tearDown('b');
+    },
+  },
 ];
 
 function cleanUpAfterFailure() {

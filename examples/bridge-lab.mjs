@@ -15,7 +15,7 @@
 //   --keep: leave the lab up to look at (ip netns exec lab-red ...) until Ctrl-C.
 // Leaves nothing behind, on exit and on Ctrl-C.
 import os from 'node:os';
-import { NetNamespace, createVeth } from 'netns-native';
+import { NetNamespace } from 'netns-native';
 import { tcpRoundTrip, untilUp } from './round-trip.mjs';
 
 const made = [];
@@ -46,24 +46,26 @@ function namespace(name) {
 }
 
 const router = namespace('lab-router');
-router.createBridge('br0');
-router.addAddress('br0', '10.10.0.1/24');
-router.setLink('br0', { up: true });
-router.addAddress('lo', '192.0.2.1/32'); // reached only through the default route
-
 const hosts = [
   ['lab-red', 11],
   ['lab-green', 12],
   ['lab-blue', 13],
-].map(([name, last]) => {
-  const ns = namespace(name);
-  const port = `port-${name.slice(4)}`;
-  createVeth({ name: 'eth0', ns }, { name: port, ns: router });
-  router.setLink(port, { master: 'br0', up: true });
-  ns.addAddress('eth0', `10.10.0.${last}/24`);
-  ns.setLink('eth0', { up: true });
-  ns.addRoute({ to: 'default', via: '10.10.0.1' });
-  return { name, ns, port, address: `10.10.0.${last}` };
+].map(([name, last]) => ({ name, ns: namespace(name), port: `port-${name.slice(4)}`, address: `10.10.0.${last}` }));
+
+// The wiring, in one batch: sent without waiting for each answer, and all or
+// nothing (a refused step undoes the ones before it).
+router.batch((steps) => {
+  steps.createBridge('br0').addAddress('br0', '10.10.0.1/24').setLink('br0', { up: true });
+  steps.addAddress('lo', '192.0.2.1/32'); // reached only through the default route
+  for (const host of hosts) {
+    steps.createVeth(host.port, { name: 'eth0', ns: host.ns });
+    steps.setLink(host.port, { master: 'br0', up: true });
+    steps
+      .in(host.ns)
+      .addAddress('eth0', `${host.address}/24`)
+      .setLink('eth0', { up: true })
+      .addRoute({ to: 'default', via: '10.10.0.1' });
+  }
 });
 for (const host of hosts) {
   await untilUp(host.ns, 'eth0');

@@ -8,17 +8,16 @@ import { findLink, quoted } from './lookup';
 import type { LinkRef } from './model';
 import { allOrNothing } from './rollback';
 
-/** Looks a link up by name in the socket's namespace and deletes it. */
-export function deleteByName(socket: RtnlSocket, name: string, nsId: string, step: string): void {
-  const link = findLink(socket, name, nsId);
-  socket.request({ what: 'RTM_DELLINK', subject: name, step }, (seq) => deleteLinkRequest(seq, link.ifindex));
+/** Deletes a link by its name (the kernel looks it up: ENODEV naming it when there is none). */
+export function deleteByName(socket: RtnlSocket, name: string, step: string): void {
+  socket.request({ what: 'RTM_DELLINK', subject: name, step }, (seq) => deleteLinkRequest(seq, { name }));
 }
 
 /** Deletes a link; deleting one end of a veth pair deletes the other end too, wherever it is. */
 export function deleteLinkIn(ns: NamespaceRef, ifname: string): void {
   assertInterfaceName(ifname);
   using socket = RtnlSocket.of(ns);
-  deleteByName(socket, ifname, ns.id, `deleting ${quoted(ifname)} in ${ns.id}`);
+  deleteByName(socket, ifname, `deleting ${quoted(ifname)} in ${ns.id}`);
 }
 
 /** A new bridge, down, with the kernel's defaults; a name in use is EEXIST. */
@@ -31,7 +30,7 @@ export function createBridgeIn(ns: NamespaceRef, name: string): LinkRef {
       (seq) => createBridgeRequest(seq, name, { echo: true }),
     );
     rollback.add(`the creation of bridge ${quoted(name)}`, () =>
-      deleteByName(socket, name, ns.id, 'deleting the new bridge again'),
+      deleteByName(socket, name, 'deleting the new bridge again'),
     );
     const made = echoedLink(replies, name) ?? findLink(socket, name, ns.id, 'the new bridge ');
     return { ns: ns.id, ifindex: made.ifindex, name };

@@ -9,7 +9,7 @@ import type { RouteSpec } from './model';
 const ROUTE_FIELDS = new Set(['to', 'via', 'dev', 'metric', 'family']);
 
 /** Checks a route completely (destination, gateway, families) before anything is opened. */
-function assertRoute(route: unknown): asserts route is RouteSpec {
+export function assertRoute(route: unknown): asserts route is RouteSpec {
   if (typeof route !== 'object' || route === null) throw new TypeError('route must be an object { to, via?, dev? }');
   const unknown = Object.keys(route).filter((key) => !ROUTE_FIELDS.has(key));
   if (unknown.length > 0)

@@ -112,8 +112,32 @@ function apply(socket: RtnlSocket, rollback: Rollback, link: Link, step: Step): 
   );
 }
 
+/**
+ * `up` alone or `mtu` alone: one request that names the link (the kernel
+ * looks it up, ENODEV when there is none) and that the kernel does whole or
+ * not at all, so nothing needs reading first and nothing needs undoing.
+ */
+function oneSettingByName(settings: LinkSettings): { up: boolean } | { mtu: number } | undefined {
+  const { up, mtu, name, master } = settings;
+  if (name !== undefined || master !== undefined) return undefined;
+  if (up !== undefined && mtu === undefined) return { up };
+  if (mtu !== undefined && up === undefined) return { mtu };
+  return undefined;
+}
+
 export function setLinkIn(ns: NamespaceRef, ifname: string, settings: LinkSettings): void {
   using socket = RtnlSocket.of(ns);
+  const only = oneSettingByName(settings);
+  if (only !== undefined) {
+    const doing =
+      'up' in only
+        ? `setting ${quoted(ifname)} ${only.up ? 'up' : 'down'}`
+        : `setting the mtu of ${quoted(ifname)} to ${only.mtu}`;
+    socket.request({ what: 'RTM_NEWLINK', subject: ifname, step: `${doing} in ${ns.id}` }, (seq) =>
+      setLinkRequest(seq, { name: ifname }, only),
+    );
+    return;
+  }
   const link = findLink(socket, ifname, ns.id);
   const { master } = settings;
   const masterIndex =

@@ -49,7 +49,7 @@ export function createVethPair(a: PlacedEnd, b: PlacedEnd): VethPair {
       createVethRequest(seq, request(home), request(away), { echo: true }),
     );
     rollback.add(`the creation of ${quoted(a.name)}/${quoted(b.name)}`, () =>
-      deleteByName(socket, home.name, home.namespace.id, 'deleting the new pair again'),
+      deleteByName(socket, home.name, 'deleting the new pair again'),
     );
     const anchor = echoedLink(replies, home.name) ?? findLink(socket, home.name, home.namespace.id, 'the new end ');
     // Older kernels leave IFLA_LINK out when the peer's ifindex equals the

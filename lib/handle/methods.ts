@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket as DgramSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import type { Worker, WorkerOptions } from 'node:worker_threads';
+import type { BatchResult, BatchSteps } from '../configure/batch';
 import type { LinkRef, LinkSettings, RouteSpec } from '../configure/model';
 import type { NsConnectOptions, NsListenOptions, NsUdpOptions } from '../inside/sockets';
 import type { NsSpawnOptions } from '../inside/spawn';
@@ -109,4 +110,28 @@ export interface NamespaceMethods {
   deleteAddress(ifname: string, cidr: string): void;
   /** `ip route add TO [via GW] [dev NAME] [metric N]` (TO may be 'default'), IPv4 or IPv6. */
   addRoute(route: RouteSpec): void;
+  /**
+   * Many changes in one go, all or nothing: `record` records the steps
+   * (`createVeth`, `createBridge`, `setLink` {up, mtu, master}, `addAddress`,
+   * `addRoute`; `steps.in(other)` for steps in another namespace), every step
+   * is checked before anything is sent, then the requests go out without
+   * waiting for each answer, steps on one namespace in a row sharing one
+   * datagram (the acks are read when a step needs the ifindex of a link the
+   * batch created, and at the end). A
+   * refused step undoes every step made, last first, and the error's `step`
+   * names it (`step 7 of 20: creating veth pair ...`). Links are named by
+   * name; the ones the batch did not create are looked up once.
+   *
+   * @example
+   * ```js
+   * host.batch((b) => {
+   *   b.createVeth('veth-red', { name: 'eth0', ns: red });
+   *   b.setLink('veth-red', { up: true });
+   *   b.in(red).setLink('eth0', { up: true });
+   *   b.addAddress('veth-red', '10.0.0.1/24');
+   *   b.in(red).addAddress('eth0', '10.0.0.2/24');
+   * });
+   * ```
+   */
+  batch(record: (steps: BatchSteps) => void): BatchResult;
 }

@@ -3,6 +3,7 @@
 // and this table binds them to the class. Adding a verb: its type in
 // methods.ts and one line here; the class file does not change.
 import { addAddressIn, deleteAddressIn } from '../configure/addresses';
+import { batchIn } from '../configure/batch';
 import { createBridgeIn, deleteLinkIn } from '../configure/links';
 import type { LinkSettings } from '../configure/model';
 import { addRouteIn } from '../configure/routes';
@@ -69,6 +70,7 @@ const verbs: VerbTable = {
   addAddress: addAddressIn,
   deleteAddress: deleteAddressIn,
   addRoute: addRouteIn,
+  batch: batchIn,
 };
 
 /** Makes each verb a method of `prototype` that passes `this` as the namespace. */

@@ -119,6 +119,12 @@ const createFlags = (options: CreateOptions) =>
 /** One end of a veth pair to create. */
 export interface NewLinkEnd {
   name: string;
+  /**
+   * Created up: IFF_UP in its ifi_flags/ifi_change, which the kernel applies
+   * once the link is registered (rtnl_configure_link). The first end only: the
+   * kernel opens a peer before the pair is joined, and veth refuses (ENOTCONN).
+   */
+  up?: boolean;
   /** An fd on the namespace to create it in; else the socket's namespace. */
   nsFd?: number;
 }
@@ -135,6 +141,11 @@ function nameAndNamespace(end: NewLinkEnd, what: string): Buffer[] {
   return parts;
 }
 
+/** The ifinfomsg of a link to create: zero, or asking for IFF_UP. */
+function newLinkInfo(end: NewLinkEnd): Buffer {
+  return IFINFOMSG.encode(end.up === true ? { flags: IFF_UP, change: IFF_UP } : {});
+}
+
 function linkInfo(kind: string, data?: Buffer[]): Buffer {
   return nestAttribute(IFLA_LINKINFO, [
     // Without a NUL, as iproute2 sends it (the kernel takes either).
@@ -149,9 +160,9 @@ function linkInfo(kind: string, data?: Buffer[]): Buffer {
  * VETH_INFO_PEER as its own struct ifinfomsg plus attributes.
  */
 export function createVethRequest(seq: number, end: NewLinkEnd, peer: NewLinkEnd, options: CreateOptions = {}): Buffer {
-  const peerInfo = nestAttribute(VETH_INFO_PEER, [IFINFOMSG.encode(), ...nameAndNamespace(peer, 'peer')]);
+  const peerInfo = nestAttribute(VETH_INFO_PEER, [newLinkInfo(peer), ...nameAndNamespace(peer, 'peer')]);
   return encodeMessage({ type: RTM_NEWLINK, flags: createFlags(options), seq }, [
-    IFINFOMSG.encode(),
+    newLinkInfo(end),
     ...nameAndNamespace(end, 'veth'),
     linkInfo('veth', [peerInfo]),
   ]);
@@ -190,11 +201,32 @@ export interface LinkChanges {
 }
 
 /**
- * RTM_NEWLINK on an existing ifindex (what `ip link set` sends), with
- * NLM_F_ACK so success is confirmed.
+ * Which link a change or a delete is for: its ifindex, or its name, which
+ * the kernel looks up itself (ifi_index 0 and IFLA_IFNAME: rtnl_setlink and
+ * rtnl_dellink take either), answering ENODEV when there is none.
  */
-export function setLinkRequest(seq: number, ifindex: number, changes: LinkChanges): Buffer {
-  assertIfindex(ifindex);
+export type LinkKey = number | { name: string };
+
+/** ifi_index and the attribute that names the link, for a LinkKey. */
+function keyed(key: LinkKey): { index: number; parts: Buffer[] } {
+  if (typeof key === 'number') {
+    assertIfindex(key);
+    return { index: key, parts: [] };
+  }
+  assertInterfaceName(key.name);
+  return { index: 0, parts: [stringAttribute(IFLA_IFNAME, key.name)] };
+}
+
+/**
+ * RTM_NEWLINK on an existing link (what `ip link set` sends), with
+ * NLM_F_ACK so success is confirmed. A link named by its name cannot be
+ * renamed in the same request (IFLA_IFNAME is the key then).
+ */
+export function setLinkRequest(seq: number, key: LinkKey, changes: LinkChanges): Buffer {
+  const { index: ifindex, parts: keyParts } = keyed(key);
+  if (typeof key !== 'number' && changes.name !== undefined) {
+    throw new TypeError('a link named by its name cannot be renamed in the same request: give its ifindex');
+  }
   const parts: Buffer[] = [];
   if (changes.nsFd !== undefined) {
     assertFd(changes.nsFd, 'namespace fd');
@@ -235,14 +267,15 @@ export function setLinkRequest(seq: number, ifindex: number, changes: LinkChange
   const upChange = changes.up === undefined ? {} : { flags: changes.up ? IFF_UP : 0, change: IFF_UP };
   return encodeMessage({ type: RTM_NEWLINK, flags: CHANGE_FLAGS, seq }, [
     IFINFOMSG.encode({ index: ifindex, ...upChange }),
+    ...keyParts,
     ...parts,
   ]);
 }
 
-/** RTM_DELLINK by ifindex. Deleting one end of a veth deletes both. */
-export function deleteLinkRequest(seq: number, ifindex: number): Buffer {
-  assertIfindex(ifindex);
-  return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [IFINFOMSG.encode({ index: ifindex })]);
+/** RTM_DELLINK by ifindex or by name. Deleting one end of a veth deletes both. */
+export function deleteLinkRequest(seq: number, key: LinkKey): Buffer {
+  const { index, parts } = keyed(key);
+  return encodeMessage({ type: RTM_DELLINK, flags: CHANGE_FLAGS, seq }, [IFINFOMSG.encode({ index }), ...parts]);
 }
 
 // ----------------------------------------------------------------- parsing --

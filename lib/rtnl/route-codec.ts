@@ -132,6 +132,18 @@ export function addRouteRequest(seq: number, route: NewRoute): Buffer {
 }
 
 /**
+ * RTM_DELROUTE for the route addRouteRequest adds (same attributes, which
+ * the kernel matches): how a batch takes an added route back.
+ */
+export function deleteRouteRequest(seq: number, route: NewRoute): Buffer {
+  const message = addRouteRequest(seq, route);
+  // struct nlmsghdr: type at byte 4, flags at byte 6 (host order, little endian).
+  message.writeUInt16LE(RTM_DELROUTE, 4);
+  message.writeUInt16LE(NLM_F_REQUEST | NLM_F_ACK, 6);
+  return message;
+}
+
+/**
  * RTM_NEWROUTE that puts a dumped route back as it was (table, protocol,
  * scope, type, source, metric and metrics kept), as `ip route restore`
  * replays `ip route save`, out of the link `oif` now has; NLM_F_EXCL, so a

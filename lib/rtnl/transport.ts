@@ -9,14 +9,24 @@
 // next part. So every read is non-blocking, and "nothing queued" is an
 // error, never a wait.
 import os from 'node:os';
-import { native } from '../binding';
+import { type NativeFailure, native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { NLMSGHDR } from './headers';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
 
-const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_TRUNC, MSG_DONTWAIT } = native.constants;
+const {
+  AF_NETLINK,
+  SOCK_RAW,
+  NETLINK_ROUTE,
+  SOL_NETLINK,
+  NETLINK_EXT_ACK,
+  MSG_TRUNC,
+  MSG_DONTWAIT,
+  SOL_SOCKET,
+  SO_RCVBUF,
+} = native.constants;
 
 /**
  * How much one read offers at first. The kernel sizes the parts of a dump by
@@ -27,6 +37,11 @@ const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, SOL_NETLINK, NETLINK_EXT_ACK, MSG_T
  * is asked again where that is safe (dumps, which change nothing).
  */
 const FIRST_OFFER = 64 * 1024;
+/** getsockopt(2) with an int (native/netlink-events.cc). */
+const sockopts = native as unknown as {
+  getsockoptInt(fd: number, level: number, name: number): number | NativeFailure;
+};
+
 /** How often a dump is asked again because a datagram outgrew the room. */
 const MAX_REGROWTHS = 3;
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
@@ -58,6 +73,25 @@ export interface DumpResult {
   datagrams: number;
 }
 
+/** A send (with how many requests its datagram carried) or a receive. */
+export type ExchangeHook = (event: 'send' | 'recv', requests: number) => void;
+
+let exchangeTrace: ExchangeHook | undefined;
+
+/**
+ * For tests: `hook` is told of every send (and how many requests it
+ * carried) and every receive on any rtnetlink socket (undefined stops it),
+ * so a test can show that requests were pipelined (all sent before the
+ * first answer was read). Not a stand-in for the kernel: the calls still go
+ * to it.
+ */
+export function traceExchanges(hook: ExchangeHook | undefined): void {
+  exchangeTrace = hook;
+}
+
+/** Posted requests go out together once they reach this size (well under the default send buffer). */
+const POSTED_BYTES = 64 * 1024;
+
 export class RtnlSocket implements Disposable {
   #fd: number;
   #seq = 0;
@@ -65,6 +99,12 @@ export class RtnlSocket implements Disposable {
   #kept = false;
   /** Where each datagram is read; it grows when one did not fit. */
   #room = Buffer.allocUnsafe(FIRST_OFFER);
+  /** Requests posted and not yet sent, and their size. */
+  #posted: Buffer[] = [];
+  #postedBytes = 0;
+  /** What growReceiveBuffer asked for (0: the kernel's default), and what the kernel granted. */
+  #receiveBuffer = 0;
+  #granted = 0;
 
   private constructor(fd: number) {
     this.#fd = fd;
@@ -126,6 +166,70 @@ export class RtnlSocket implements Disposable {
   }
 
   /**
+   * Asks for a receive buffer of `bytes` (the kernel caps it at
+   * net.core.rmem_max, then doubles it for its bookkeeping), once per
+   * socket, and returns what the kernel granted: pipelined requests queue
+   * their answers there until they are read, and an answer that does not fit
+   * is dropped.
+   */
+  growReceiveBuffer(bytes: number): number {
+    if (this.#receiveBuffer < bytes) {
+      check(native.setsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF, bytes));
+      this.#receiveBuffer = bytes;
+      this.#granted = check(sockopts.getsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF));
+    }
+    return this.#granted;
+  }
+
+  /**
+   * Queues a request with NLM_F_ACK and returns its sequence number, without
+   * reading anything. Queued requests go out together, several messages in
+   * one datagram, on flush() (and before any read or other request on this
+   * socket); the kernel does them one after another in the sender's context,
+   * acks each (a refusal does not stop the ones after it), and by the time
+   * the send returns their answers wait in the socket's queue, in order.
+   * Read each with readAck.
+   */
+  post(build: (seq: number) => Buffer): number {
+    const seq = this.#next();
+    const message = build(seq);
+    assertFlags(message, NLM_F_ACK);
+    this.#posted.push(message);
+    this.#postedBytes += message.length;
+    if (this.#postedBytes >= POSTED_BYTES) this.flush();
+    return seq;
+  }
+
+  /** Sends the posted requests that are still queued, in one datagram. */
+  flush(): void {
+    if (this.#posted.length === 0) return;
+    const posted = this.#posted;
+    this.#posted = [];
+    this.#postedBytes = 0;
+    if (this.#fd < 0) throw new Error('netlink socket is closed');
+    check(native.send(this.#fd, posted.length === 1 ? posted[0] : Buffer.concat(posted), 0));
+    exchangeTrace?.('send', posted.length);
+  }
+
+  /**
+   * Reads the answer to a posted request (answers come in the order sent, so
+   * every earlier one must have been read): the data messages before its ack
+   * (an echo), and the kernel's refusal as a NetnsError if it refused.
+   */
+  readAck(seq: number, operation: Operation): { data: NetlinkMessage[]; error?: NetnsError } {
+    this.flush();
+    const data: NetlinkMessage[] = [];
+    for (;;) {
+      const replies = this.#receiveWhole(seq, operation);
+      data.push(...replies.data);
+      if (replies.ack) {
+        const { errno, message } = replies.ack;
+        return errno < 0 ? { data, error: refusal(operation, errno, message) } : { data };
+      }
+    }
+  }
+
+  /**
    * A dump, read until NLMSG_DONE for its sequence number. One that raced a
    * change is asked again, a few times; then it is returned as it is, with
    * `interrupted` set (failing would break callers over a transient race).
@@ -179,16 +283,20 @@ export class RtnlSocket implements Disposable {
     if (!this.#kept) this.close();
   }
 
-  #send(build: (seq: number) => Buffer, flags: number): number {
-    if (this.#fd < 0) throw new Error('netlink socket is closed');
+  #next(): number {
     this.#seq = (this.#seq % 0x7fffffff) + 1;
-    const message = build(this.#seq);
-    // The builder sets the flags; this exchange cannot end without these.
-    if ((NLMSGHDR.decode(message).flags & flags) !== flags) {
-      throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
-    }
-    check(native.send(this.#fd, message, 0));
     return this.#seq;
+  }
+
+  #send(build: (seq: number) => Buffer, flags: number): number {
+    this.flush(); // posted requests first: their answers come before this one's
+    if (this.#fd < 0) throw new Error('netlink socket is closed');
+    const seq = this.#next();
+    const message = build(seq);
+    assertFlags(message, flags);
+    check(native.send(this.#fd, message, 0));
+    exchangeTrace?.('send', 1);
+    return seq;
   }
 
   /**
@@ -198,6 +306,7 @@ export class RtnlSocket implements Disposable {
    */
   #receive(seq: number, operation: Operation): Replies | 'cut' {
     const got = native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT);
+    exchangeTrace?.('recv', 0);
     if (failedWith(got, 'EAGAIN')) {
       throw new NetnsError({
         errno: errnoOf('EAGAIN'),
@@ -225,6 +334,13 @@ export class RtnlSocket implements Disposable {
   /** Reads and drops whatever is still queued (the rest of an abandoned exchange). */
   #drain(): void {
     while (!failedWith(native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT), 'EAGAIN'));
+  }
+}
+
+/** The builder sets the flags; an exchange cannot end without these. */
+function assertFlags(message: Buffer, flags: number): void {
+  if ((NLMSGHDR.decode(message).flags & flags) !== flags) {
+    throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
   }
 }
 

@@ -102,6 +102,19 @@ describe('link requests equal what ip sends', () => {
     );
   });
 
+  it('a change or delete by name: ifi_index 0 and IFLA_IFNAME, which the kernel looks up itself', () => {
+    expect(hex(setLinkRequest(0x6b04f6a8, { name: 'va3' }, { up: true }))).toBe(
+      '2800000010000500a8f6046b00000000000000000000000001000000010000000800030076613300',
+    );
+    expect(hex(deleteLinkRequest(0x6b04f6aa, { name: 'va3' }))).toBe(
+      '2800000011000500aaf6046b00000000000000000000000000000000000000000800030076613300',
+    );
+    // IFLA_IFNAME is the key then: a rename needs the ifindex.
+    expect(() => setLinkRequest(1, { name: 'va3' }, { name: 'vb3' })).toThrow(/cannot be renamed/);
+    expect(() => setLinkRequest(1, { name: 'a/b' }, { up: true })).toThrow(TypeError);
+    expect(() => deleteLinkRequest(1, { name: '' })).toThrow(RangeError);
+  });
+
   it('the name lookup ip does before `ip link set dev va3` (ll_name_to_index)', () => {
     // AF_UNSPEC, IFLA_EXT_MASK (VF|SKIP_STATS = 9), IFLA_IFNAME; no ACK flag:
     // the answer is the link itself.

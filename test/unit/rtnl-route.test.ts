@@ -3,9 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { linkNames, parseLinkDump } from '../../lib/rtnl/link-codec';
 import type { Route } from '../../lib/rtnl/model';
-import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE } from '../../lib/rtnl/constants';
+import {
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REQUEST,
+  RTM_DELROUTE,
+  RTM_NEWROUTE,
+} from '../../lib/rtnl/constants';
 import {
   addRouteRequest,
+  deleteRouteRequest,
   isSingleRouteOutOf,
   parseRouteDump,
   parseRouteMessage,
@@ -235,5 +243,19 @@ describe('a dumped route replayed (ip route restore)', () => {
       expect(picked).toEqual(expected);
       expect(picked.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('deleteRouteRequest', () => {
+  it('is the added route with RTM_DELROUTE and REQUEST|ACK (no CREATE|EXCL), byte for byte otherwise', () => {
+    const route = { to: '10.81.0.0/16', via: '10.78.0.1', metric: 5 };
+    const added = addRouteRequest(7, route);
+    const deleted = deleteRouteRequest(7, route);
+    expect(deleted.readUInt16LE(4)).toBe(RTM_DELROUTE);
+    expect(deleted.readUInt16LE(6)).toBe(NLM_F_REQUEST | NLM_F_ACK);
+    expect(added.readUInt16LE(4)).toBe(RTM_NEWROUTE);
+    expect(added.readUInt16LE(6)).toBe(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+    expect(hex(deleted.subarray(8))).toBe(hex(added.subarray(8)));
+    expect(deleted.length).toBe(added.length);
   });
 });
