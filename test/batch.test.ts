@@ -3,9 +3,8 @@
 // `ip -n NAME -j ...`; the pipelining itself is shown from the transport's
 // trace of sends and receives (the kernel still answers every request).
 import { describe, expect, it } from 'vitest';
-import { NetnsError } from '../lib/index';
 import { traceExchanges } from '../lib/rtnl/transport';
-import { onCleanup, run } from './helpers';
+import { caught, onCleanup, run } from './helpers';
 import { addressesOf, ipLink, lab, snapshot } from './wire-helpers';
 
 /** Records one 'send' per request sent and one 'recv' per read, on every rtnetlink socket, while the test runs. */
@@ -30,16 +29,6 @@ function longestRunOfSends(events: ReadonlyArray<'send' | 'recv'>): number {
     longest = Math.max(longest, current);
   }
   return longest;
-}
-
-function caught(action: () => unknown): NetnsError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof NetnsError) return error;
-    throw error;
-  }
-  throw new Error('expected a NetnsError');
 }
 
 describe('batch', () => {

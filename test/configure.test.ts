@@ -6,7 +6,7 @@ import { NetNamespace, NetnsError, createVeth, sys } from '../lib/index';
 import { IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWLINK } from '../lib/rtnl/constants';
 import { IFINFOMSG } from '../lib/rtnl/headers';
 import { messageAttributes, parseMessages } from '../lib/rtnl/wire';
-import { deadPid, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
+import { caught, deadPid, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
 import { type IpRoute, expectTcpAcross, ipBatch } from './net-helpers';
 import {
   addressesOf,
@@ -31,16 +31,6 @@ function pairMadeByIp() {
   const b = lab();
   run('ip', ['-n', a.name, 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb', 'netns', b.name]);
   return { a, b };
-}
-
-function caught(action: () => unknown): NetnsError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof NetnsError) return error;
-    throw error;
-  }
-  throw new Error('expected a NetnsError, nothing was thrown');
 }
 
 describe('createVeth', () => {

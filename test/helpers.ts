@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { NetnsError } from '../lib/errors';
 
 export const repoRoot = path.join(__dirname, '..');
 export const distEntry = path.join(repoRoot, 'dist', 'index.js');
@@ -233,4 +234,15 @@ export function nsfsFdsOf(pid: number): string[] {
       return [];
     }
   });
+}
+
+/** The NetnsError `action` throws; anything else thrown is rethrown, and nothing thrown fails. */
+export function caught(action: () => unknown): NetnsError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof NetnsError) return error;
+    throw error;
+  }
+  throw new Error('expected a NetnsError, nothing was thrown');
 }

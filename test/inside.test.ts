@@ -3,6 +3,7 @@
 import { ChildProcess as NodeChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, sys } from '../lib/index';
 import {
@@ -251,16 +252,7 @@ describe('sockets made inside', () => {
     onCleanup(() => killAndReap(server));
     const port = await printedPort(server);
     const socket = ns.connect({ port });
-    let reply = '';
-    socket.on('data', (chunk) => {
-      reply += chunk;
-    });
-    socket.write('ping');
-    await new Promise((resolve, reject) => {
-      socket.once('close', resolve);
-      socket.once('error', reject);
-    });
-    expect(reply).toBe('PING');
+    expect(await echoed(socket, 'hello')).toBe('HELLO');
     // The same port on the host's 127.0.0.1 has no listener.
     const outside = (await import('node:net')).connect(port, '127.0.0.1');
     const error = await new Promise<NodeJS.ErrnoException>((resolve) => outside.once('error', resolve));
@@ -350,16 +342,7 @@ describe('IPv6 sockets made inside', () => {
     onCleanup(() => killAndReap(server));
     const port = await printedPort(server);
     const socket = ns.connect({ host: '::1', port });
-    let reply = '';
-    socket.on('data', (chunk) => {
-      reply += chunk;
-    });
-    socket.write('ping6');
-    await new Promise((resolve, reject) => {
-      socket.once('close', resolve);
-      socket.once('error', reject);
-    });
-    expect(reply).toBe('PING6');
+    expect(await echoed(socket, 'hello6')).toBe('HELLO6');
   });
 
   it('a udp6 round trip inside', async () => {
@@ -458,3 +441,17 @@ describe('ns.sysctl', () => {
     void tryRun;
   });
 });
+
+/** Writes `text` and collects what comes back until the server closes the connection. */
+async function echoed(socket: Socket, text: string): Promise<string> {
+  let reply = '';
+  socket.on('data', (chunk) => {
+    reply += chunk;
+  });
+  socket.write(text);
+  await new Promise((resolve, reject) => {
+    socket.once('close', resolve);
+    socket.once('error', reject);
+  });
+  return reply;
+}
