@@ -165,7 +165,11 @@ section "optional: the arm64 prebuild under qemu-aarch64 with Debian's arm64 Nod
 # packages (and the libraries they need) are unpacked into a directory that
 # qemu uses as the arm64 root instead.
 qemu_check() {
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  # Read whole first, not piped to grep -q: under pipefail grep's early exit
+  # can fail the pipeline with the writer's SIGPIPE.
+  local foreign
+  foreign=$(dpkg --print-foreign-architectures)
+  if ! grep -qx arm64 <<<"$foreign"; then
     dpkg --add-architecture arm64 && added_arm64=true
   fi
   apt-get update -qq || return 1
