@@ -5,7 +5,7 @@
 // (30 s) says where it was stuck and exits 1.
 // usage: sudo npm run demo   (as root, leave out sudo)
 import { execFileSync } from 'node:child_process';
-import { NetNamespace, createVeth, enterNetns, renderText, sys, topology } from 'netns-native';
+import { NetNamespace, enterNetns, renderText, sys, topology } from 'netns-native';
 import { tcpRoundTrip, untilUp } from './round-trip.mjs';
 
 const deadlineMs = Number(process.env.DEMO_DEADLINE_MS ?? 30_000);
@@ -29,17 +29,22 @@ const red = NetNamespace.create();
 const blue = NetNamespace.create();
 console.log(`2. two new namespaces, held only by their handles: red ${red.id}, blue ${blue.id}`);
 
-const pair = createVeth({ name: 'eth0', ns: red }, { name: 'eth0', ns: blue });
-red.addAddress('eth0', '10.99.0.1/24');
-blue.addAddress('eth0', '10.99.0.2/24');
-for (const ns of [red, blue]) {
-  ns.setLink('eth0', { up: true });
-  ns.setLink('lo', { up: true });
-}
+// The wiring as one batch: every request sent before any answer is read,
+// and all or nothing (a refused step undoes the ones before it).
+red.batch((steps) => {
+  steps.createVeth('eth0', { name: 'eth0', ns: blue });
+  for (const [ns, address] of [
+    [red, '10.99.0.1/24'],
+    [blue, '10.99.0.2/24'],
+  ]) {
+    steps.in(ns).addAddress('eth0', address).setLink('eth0', { up: true }).setLink('lo', { up: true });
+  }
+});
 step = 'waiting for both ends of the veth pair to be UP';
 for (const ns of [red, blue]) await untilUp(ns, 'eth0');
+const [redEnd, blueEnd] = [red, blue].map((ns) => ns.links().find((link) => link.name === 'eth0'));
 console.log(
-  `3. a veth pair between them (ifindex ${pair.a.ifindex} in red, ${pair.b.ifindex} in blue), addressed and up`,
+  `3. a veth pair between them (ifindex ${redEnd.ifindex} in red, ${blueEnd.ifindex} in blue), addressed and up`,
 );
 
 step = 'a visit inside red with enterNetns';

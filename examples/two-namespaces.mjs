@@ -7,7 +7,7 @@
 //   --keep: leave them up to look at (ip netns exec demo-left ...) until Ctrl-C.
 // Leaves nothing behind, on exit and on Ctrl-C.
 import os from 'node:os';
-import { NetNamespace, createVeth } from 'netns-native';
+import { NetNamespace } from 'netns-native';
 import { tcpRoundTrip, untilUp } from './round-trip.mjs';
 
 const made = []; // the namespaces this run created, to delete on the way out
@@ -43,14 +43,24 @@ function namespace(name) {
 const left = namespace('demo-left');
 const right = namespace('demo-right');
 
-const { a, b } = createVeth({ name: 'veth-left', ns: left }, { name: 'veth-right', ns: right });
+// One batch: pipelined, and all or nothing.
+left.batch((steps) => {
+  steps
+    .createVeth('veth-left', { name: 'veth-right', ns: right })
+    .addAddress('veth-left', '10.200.0.1/24')
+    .addAddress('veth-left', 'fd00:200::1/64')
+    .setLink('veth-left', { up: true });
+  steps
+    .in(right)
+    .addAddress('veth-right', '10.200.0.2/24')
+    .addAddress('veth-right', 'fd00:200::2/64')
+    .setLink('veth-right', { up: true });
+});
+const [a, b] = [
+  [left, 'veth-left'],
+  [right, 'veth-right'],
+].map(([ns, name]) => ({ ns: ns.id, ...ns.links().find((link) => link.name === name) }));
 console.log(`veth pair: ${a.name} (ifindex ${a.ifindex}) in ${a.ns} <-> ${b.name} (ifindex ${b.ifindex}) in ${b.ns}`);
-left.addAddress('veth-left', '10.200.0.1/24');
-right.addAddress('veth-right', '10.200.0.2/24');
-left.addAddress('veth-left', 'fd00:200::1/64');
-right.addAddress('veth-right', 'fd00:200::2/64');
-left.setLink('veth-left', { up: true });
-right.setLink('veth-right', { up: true });
 await untilUp(left, 'veth-left');
 await untilUp(right, 'veth-right');
 

@@ -4,7 +4,7 @@
 import { IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL } from './constants';
 import type { FieldTable } from './field-table';
 import type { IFADDRMSG, StructOf } from './headers';
-import { type IpFamily, formatAddress } from './ip-address';
+import { type IpFamily, addressAt } from './ip-address';
 import type { LinkNames } from './link-fields';
 import type { Address } from './model';
 import { addressFlagNames, scopeName } from './names';
@@ -22,13 +22,14 @@ export interface AddressSource {
 
 /** An IFA_* address attribute, checked against the message's family. */
 export function addressAttribute(source: Omit<AddressSource, 'local'>, type: number): string | undefined {
-  const value = source.attributes.get(type);
-  if (value === undefined) return undefined;
+  const { attributes } = source;
+  const length = attributes.size(type);
+  if (length === undefined) return undefined;
   const size = source.family === 4 ? 4 : 16;
-  if (value.length !== size) {
-    throw new Error(`netlink: address attribute ${type} has ${value.length} bytes, IPv${source.family} needs ${size}`);
+  if (length !== size) {
+    throw new Error(`netlink: address attribute ${type} has ${length} bytes, IPv${source.family} needs ${size}`);
   }
-  return formatAddress(source.family, value);
+  return addressAt(source.family, attributes.data, attributes.valueOffset(type));
 }
 
 export const ADDRESS_FIELDS = {

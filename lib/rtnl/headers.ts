@@ -21,6 +21,8 @@ export interface StructLayout<F extends string> {
   readonly fields: Readonly<Record<F, FieldLayout>>;
   /** The struct with `values` in it, zero elsewhere. */
   encode(values?: Partial<Record<F, number>>): Buffer;
+  /** Writes `values` into `bytes` at `offset` (zero for the fields not given), which the caller made room for. */
+  encodeInto(bytes: Buffer, values: Partial<Record<F, number>>, offset: number): void;
   /** Reads it from `bytes` at `offset` (the caller has checked that it fits). */
   decode(bytes: Buffer, offset?: number): Record<F, number>;
 }
@@ -31,12 +33,18 @@ export type StructOf<L> = L extends StructLayout<infer F> ? Record<F, number> : 
 type Reader = (bytes: Buffer, offset: number) => number;
 type Writer = (bytes: Buffer, value: number, offset: number) => void;
 
+// Byte by byte rather than through Buffer's checked readers: every message
+// of every dump has its header read here, and the caller has checked that
+// the struct fits (StructLayout.decode).
+const u32At: Reader = (bytes, offset) =>
+  (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16)) + bytes[offset + 3] * 0x1000000;
 const READERS: Record<Width, Reader> = {
-  u8: (bytes, offset) => bytes.readUInt8(offset),
-  u16: (bytes, offset) => bytes.readUInt16LE(offset),
-  u32: (bytes, offset) => bytes.readUInt32LE(offset),
-  s32: (bytes, offset) => bytes.readInt32LE(offset),
-  bits32: (bytes, offset) => bytes.readUInt32LE(offset),
+  u8: (bytes, offset) => bytes[offset],
+  u16: (bytes, offset) => bytes[offset] | (bytes[offset + 1] << 8),
+  u32: u32At,
+  s32: (bytes, offset) =>
+    bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24),
+  bits32: u32At,
 };
 
 const WRITERS: Record<Width, Writer> = {
@@ -67,10 +75,16 @@ function struct<F extends string>(
     fields: Object.fromEntries(list.map(({ field, layout }) => [field, layout])) as Record<F, FieldLayout>,
     encode(values = {}) {
       const bytes = Buffer.alloc(size);
-      for (const { field, layout, write } of list) write(bytes, values[field] ?? 0, layout.offset);
+      this.encodeInto(bytes, values, 0);
       return bytes;
     },
+    encodeInto(bytes, values, at) {
+      for (const { field, layout, write } of list) write(bytes, values[field] ?? 0, at + layout.offset);
+    },
     decode(bytes, at = 0) {
+      if (at < 0 || at + size > bytes.length) {
+        throw new RangeError(`${name} needs ${size} bytes at offset ${at}, the buffer has ${bytes.length}`);
+      }
       const values = { ...blank };
       for (const { field, layout, read } of list) values[field] = read(bytes, at + layout.offset);
       return values;

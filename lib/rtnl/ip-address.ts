@@ -38,12 +38,26 @@ export interface Cidr {
 
 export function formatIPv4(bytes: Buffer): string {
   if (bytes.length !== 4) throw new RangeError(`an IPv4 address is 4 bytes, got ${bytes.length}`);
-  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+  return ipv4At(bytes, 0);
+}
+
+/** The IPv4 address in bytes[at, at + 4) (the caller has checked that it is there). */
+export function ipv4At(bytes: Buffer, at: number): string {
+  return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
 }
 
 export function formatIPv6(bytes: Buffer): string {
   if (bytes.length !== 16) throw new RangeError(`an IPv6 address is 16 bytes, got ${bytes.length}`);
-  const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
+  return ipv6At(bytes, 0);
+}
+
+/**
+ * The IPv6 address in bytes[at, at + 16) (the caller has checked that it is
+ * there), read in place: every address of a dump comes through here.
+ */
+export function ipv6At(bytes: Buffer, at: number): string {
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) groups[i] = (bytes[at + 2 * i] << 8) | bytes[at + 2 * i + 1];
 
   // Longest run of zero groups; a lone zero group is not shortened.
   let bestStart = -1;
@@ -76,7 +90,7 @@ export function formatIPv6(bytes: Buffer): string {
     if (text !== '' && !text.endsWith(':')) text += ':';
     text += groups[i].toString(16);
   }
-  if (v4Tail) text += `${text.endsWith(':') ? '' : ':'}${formatIPv4(bytes.subarray(12))}`;
+  if (v4Tail) text += `${text.endsWith(':') ? '' : ':'}${ipv4At(bytes, at + 12)}`;
   return text;
 }
 
@@ -90,6 +104,11 @@ export function formatIP(bytes: Buffer): string {
 /** Address bytes of a known family (as netlink states it) as text. */
 export function formatAddress(family: IpFamily, bytes: Buffer): string {
   return family === 4 ? formatIPv4(bytes) : formatIPv6(bytes);
+}
+
+/** The address of `family` in bytes at `at` (the caller has checked its size). */
+export function addressAt(family: IpFamily, bytes: Buffer, at: number): string {
+  return family === 4 ? ipv4At(bytes, at) : ipv6At(bytes, at);
 }
 
 // ----------------------------------------------------------------- parsing --

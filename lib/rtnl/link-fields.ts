@@ -32,7 +32,7 @@ import {
 } from './constants';
 import type { FieldTable } from './field-table';
 import type { IFINFOMSG, StructOf } from './headers';
-import { formatIPv4, formatIPv6 } from './ip-address';
+import { ipv4At, ipv6At } from './ip-address';
 import type { Link } from './model';
 import { groupName, linkFlagNames, linkTypeName, operstateName } from './names';
 import { type Attributes, stringAttribute, u32Attribute } from './wire';
@@ -60,17 +60,25 @@ export interface LinkSource {
  * A hardware address as ip prints it (lib/ll_addr.c): an IP address for the
  * tunnel types whose "hardware" address is one, else colon-separated hex.
  */
-function formatLinkAddress(bytes: Buffer, type: number): string {
-  if (bytes.length === 4 && (type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE)) {
-    return formatIPv4(bytes);
+function formatLinkAddress(bytes: Buffer, at: number, length: number, type: number): string {
+  if (length === 4 && (type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE)) {
+    return ipv4At(bytes, at);
   }
-  if (bytes.length === 16 && (type === ARPHRD_TUNNEL6 || type === ARPHRD_IP6GRE)) return formatIPv6(bytes);
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
+  if (length === 16 && (type === ARPHRD_TUNNEL6 || type === ARPHRD_IP6GRE)) return ipv6At(bytes, at);
+  let text = HEX[bytes[at]];
+  for (let i = 1; i < length; i++) text += `:${HEX[bytes[at + i]]}`;
+  return text;
 }
 
+/** Two lower-case hex digits for each byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 function hardwareAddress(source: LinkSource, type: number): string | undefined {
-  const bytes = source.attributes.get(type);
-  return bytes?.length ? formatLinkAddress(bytes, source.header.type) : undefined;
+  const { attributes } = source;
+  const length = attributes.size(type);
+  return length
+    ? formatLinkAddress(attributes.data, attributes.valueOffset(type), length, source.header.type)
+    : undefined;
 }
 
 /** IFLA_LINK: 0 means "no lower link" (ip prints "link": null). */

@@ -33,7 +33,7 @@ const {
  * the largest read it has seen, up to 32 KiB, and a single message is rarely
  * more than a few KiB, so one read takes one whole datagram: no peek first.
  * A datagram larger than the offer (MSG_TRUNC tells its real size) is cut by
- * the kernel; the socket then offers that size from then on, and the exchange
+ * the kernel; the room then grows to that size, and the exchange
  * is asked again where that is safe (dumps, which change nothing).
  */
 const FIRST_OFFER = 64 * 1024;
@@ -92,13 +92,20 @@ export function traceExchanges(hook: ExchangeHook | undefined): void {
 /** Posted requests go out together once they reach this size (well under the default send buffer). */
 const POSTED_BYTES = 64 * 1024;
 
+/**
+ * Where datagrams are read, shared by every socket of this thread (each read's
+ * bytes are copied out before the next read): a map opens a socket in each of
+ * hundreds of namespaces, and a room of its own for each cost more in
+ * allocation and garbage collection than the reads themselves. It only grows,
+ * when a datagram did not fit.
+ */
+let sharedRoom = Buffer.allocUnsafeSlow(FIRST_OFFER);
+
 export class RtnlSocket implements Disposable {
   #fd: number;
   #seq = 0;
   /** Kept with a handle: `using` does not close it (the handle's close() does). */
   #kept = false;
-  /** Where each datagram is read; it grows when one did not fit. */
-  #room = Buffer.allocUnsafe(FIRST_OFFER);
   /** Requests posted and not yet sent, and their size. */
   #posted: Buffer[] = [];
   #postedBytes = 0;
@@ -305,7 +312,8 @@ export class RtnlSocket implements Disposable {
    * copy costs far less than a second system call).
    */
   #receive(seq: number, operation: Operation): Replies | 'cut' {
-    const got = native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT);
+    const room = sharedRoom;
+    const got = native.recv(this.#fd, room, MSG_TRUNC | MSG_DONTWAIT);
     exchangeTrace?.('recv', 0);
     if (failedWith(got, 'EAGAIN')) {
       throw new NetnsError({
@@ -316,11 +324,13 @@ export class RtnlSocket implements Disposable {
       });
     }
     const size = check(got);
-    if (size > this.#room.length) {
-      this.#room = Buffer.allocUnsafe(size);
+    if (size > room.length) {
+      sharedRoom = Buffer.allocUnsafeSlow(size);
       return 'cut';
     }
-    return sortReplies(Buffer.from(this.#room.subarray(0, size)), seq);
+    const datagram = Buffer.allocUnsafe(size);
+    room.copy(datagram, 0, 0, size);
+    return sortReplies(datagram, seq);
   }
 
   /** A request's reply cannot be asked for again (the change is made): a cut one is an error. */
@@ -333,7 +343,7 @@ export class RtnlSocket implements Disposable {
 
   /** Reads and drops whatever is still queued (the rest of an abandoned exchange). */
   #drain(): void {
-    while (!failedWith(native.recv(this.#fd, this.#room, MSG_TRUNC | MSG_DONTWAIT), 'EAGAIN'));
+    while (!failedWith(native.recv(this.#fd, sharedRoom, MSG_TRUNC | MSG_DONTWAIT), 'EAGAIN'));
   }
 }
 

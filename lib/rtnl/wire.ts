@@ -10,7 +10,6 @@
 // used: a malformed or truncated buffer throws an Error that says where and
 // what, never reads out of range and never loops on a zero length.
 import {
-  NLA_ALIGNTO,
   NLA_F_NESTED,
   NLA_F_NET_BYTEORDER,
   NLA_HDRLEN,
@@ -136,118 +135,176 @@ export interface NetlinkAttribute {
  * its fixed struct, or the value of a nest). `what` names the place in errors.
  */
 export function parseAttributeList(data: Buffer, what = 'attributes'): NetlinkAttribute[] {
-  const attributes: NetlinkAttribute[] = [];
-  let offset = 0;
-  while (offset < data.length) {
-    const left = data.length - offset;
-    if (left < NLA_HDRLEN) {
-      throw new Error(
-        `netlink: truncated attribute header in ${what} at offset ${offset}: ` +
-          `${left} bytes left, a header needs ${NLA_HDRLEN}`,
-      );
-    }
-    const length = data.readUInt16LE(offset);
-    const rawType = data.readUInt16LE(offset + 2);
-    if (length < NLA_HDRLEN) {
-      throw new Error(
-        `netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
-          `claims length ${length}, smaller than its ${NLA_HDRLEN}-byte header`,
-      );
-    }
-    if (length > left) {
-      throw new Error(
-        `netlink: attribute ${rawType & NLA_TYPE_MASK} in ${what} at offset ${offset} ` +
-          `claims length ${length} but only ${left} bytes are left`,
-      );
-    }
-    attributes.push({
-      type: rawType & NLA_TYPE_MASK,
-      nested: (rawType & NLA_F_NESTED) !== 0,
-      netByteOrder: (rawType & NLA_F_NET_BYTEORDER) !== 0,
-      value: data.subarray(offset + NLA_HDRLEN, offset + length),
-    });
-    offset = Math.min(offset + align4(length), data.length);
+  return [...Attributes.parse(data, what).list];
+}
+
+/** Checks the attribute header at `offset` (within data[.., end)) and answers its nla_len. */
+function attributeLength(data: Buffer, offset: number, end: number, what: string, at: number): number {
+  const left = end - offset;
+  if (left < NLA_HDRLEN) {
+    throw new Error(
+      `netlink: truncated attribute header in ${what} at offset ${at}: ` +
+        `${left} bytes left, a header needs ${NLA_HDRLEN}`,
+    );
   }
-  return attributes;
+  const length = data[offset] | (data[offset + 1] << 8);
+  if (length < NLA_HDRLEN) {
+    throw new Error(
+      `netlink: attribute ${data.readUInt16LE(offset + 2) & NLA_TYPE_MASK} in ${what} at offset ${at} ` +
+        `claims length ${length}, smaller than its ${NLA_HDRLEN}-byte header`,
+    );
+  }
+  if (length > left) {
+    throw new Error(
+      `netlink: attribute ${data.readUInt16LE(offset + 2) & NLA_TYPE_MASK} in ${what} at offset ${at} ` +
+        `claims length ${length} but only ${left} bytes are left`,
+    );
+  }
+  return length;
 }
 
 /**
  * Attributes by type, with typed readers that check each value's size. When
  * a type repeats, `get` answers the last one, as the kernel's nla_parse and
  * iproute2's parse_rtattr do; `all` answers every one, in order.
+ *
+ * Built in one checked pass that only notes where each attribute starts: a
+ * dump parses every attribute of every message, and a Buffer view per
+ * attribute cost most of a link's parse (a typed-array subclass is slow to
+ * construct in V8). Values are read in place; views are made only when asked.
  */
 export class Attributes {
-  readonly list: readonly NetlinkAttribute[];
-  private readonly byType = new Map<number, NetlinkAttribute>();
+  readonly #data: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #what: string;
+  /** Where the last attribute of each type starts (its header), by type; types are small numbers. */
+  readonly #last: number[] = [];
+  #list: NetlinkAttribute[] | undefined;
 
-  constructor(
-    list: readonly NetlinkAttribute[],
-    private readonly what: string,
-  ) {
-    this.list = list;
-    for (const attribute of list) this.byType.set(attribute.type, attribute);
+  /** The attributes that fill data[start, end) exactly. */
+  constructor(data: Buffer, what: string, start = 0, end = data.length) {
+    this.#data = data;
+    this.#start = start;
+    this.#end = end;
+    this.#what = what;
+    let offset = start;
+    while (offset < end) {
+      const length = attributeLength(data, offset, end, what, offset - start);
+      this.#last[(data[offset + 2] | (data[offset + 3] << 8)) & NLA_TYPE_MASK] = offset;
+      offset = Math.min(offset + align4(length), end);
+    }
   }
 
   /** Parses `data` (see parseAttributeList). */
   static parse(data: Buffer, what: string): Attributes {
-    return new Attributes(parseAttributeList(data, what), what);
+    return new Attributes(data, what);
+  }
+
+  /** Every attribute, in order, each with a view of its value. */
+  get list(): readonly NetlinkAttribute[] {
+    if (this.#list === undefined) {
+      const list: NetlinkAttribute[] = [];
+      const data = this.#data;
+      for (let offset = this.#start; offset < this.#end;) {
+        const length = data.readUInt16LE(offset);
+        const rawType = data.readUInt16LE(offset + 2);
+        list.push({
+          type: rawType & NLA_TYPE_MASK,
+          nested: (rawType & NLA_F_NESTED) !== 0,
+          netByteOrder: (rawType & NLA_F_NET_BYTEORDER) !== 0,
+          value: data.subarray(offset + NLA_HDRLEN, offset + length),
+        });
+        offset = Math.min(offset + align4(length), this.#end);
+      }
+      this.#list = list;
+    }
+    return this.#list;
   }
 
   has(type: number): boolean {
-    return this.byType.has(type);
+    return this.#last[type] !== undefined;
+  }
+
+  /** The buffer the values are in, and where `type`'s value starts there (-1: absent); with size(). */
+  get data(): Buffer {
+    return this.#data;
+  }
+
+  valueOffset(type: number): number {
+    const at = this.#last[type];
+    return at === undefined ? -1 : at + NLA_HDRLEN;
+  }
+
+  /** The length of `type`'s value, or undefined when absent. */
+  size(type: number): number | undefined {
+    const at = this.#last[type];
+    return at === undefined ? undefined : this.#data.readUInt16LE(at) - NLA_HDRLEN;
   }
 
   get(type: number): Buffer | undefined {
-    return this.byType.get(type)?.value;
+    const at = this.#last[type];
+    return at === undefined ? undefined : this.#data.subarray(at + NLA_HDRLEN, at + this.#data.readUInt16LE(at));
   }
 
   all(type: number): NetlinkAttribute[] {
     return this.list.filter((attribute) => attribute.type === type);
   }
 
-  private sized(type: number, size: number): Buffer | undefined {
-    const value = this.get(type);
-    if (value !== undefined && value.length !== size) {
-      throw new Error(`netlink: attribute ${type} in ${this.what} has ${value.length} bytes, expected ${size}`);
+  /** Where `type`'s value starts, after checking it is `size` bytes; -1 when absent. */
+  private sized(type: number, size: number): number {
+    const at = this.#last[type];
+    if (at === undefined) return -1;
+    const length = this.#data.readUInt16LE(at) - NLA_HDRLEN;
+    if (length !== size) {
+      throw new Error(`netlink: attribute ${type} in ${this.#what} has ${length} bytes, expected ${size}`);
     }
-    return value;
+    return at + NLA_HDRLEN;
   }
 
   u8(type: number): number | undefined {
-    return this.sized(type, 1)?.readUInt8(0);
+    const at = this.sized(type, 1);
+    return at < 0 ? undefined : this.#data[at];
   }
 
   u16(type: number): number | undefined {
-    return this.sized(type, 2)?.readUInt16LE(0);
+    const at = this.sized(type, 2);
+    return at < 0 ? undefined : this.#data.readUInt16LE(at);
   }
 
   u32(type: number): number | undefined {
-    return this.sized(type, 4)?.readUInt32LE(0);
+    const at = this.sized(type, 4);
+    return at < 0 ? undefined : this.#data.readUInt32LE(at);
   }
 
   s32(type: number): number | undefined {
-    return this.sized(type, 4)?.readInt32LE(0);
+    const at = this.sized(type, 4);
+    return at < 0 ? undefined : this.#data.readInt32LE(at);
   }
 
   /** A string value: up to its first NUL (the kernel sends one; iproute2 sometimes not). */
   string(type: number): string | undefined {
-    const value = this.get(type);
-    if (value === undefined) return undefined;
-    const end = value.indexOf(0);
-    return value.toString('utf8', 0, end === -1 ? value.length : end);
+    const at = this.#last[type];
+    if (at === undefined) return undefined;
+    const start = at + NLA_HDRLEN;
+    const end = at + this.#data.readUInt16LE(at);
+    const nul = this.#data.indexOf(0, start);
+    return this.#data.toString('utf8', start, nul === -1 || nul > end ? end : nul);
   }
 
   /** The attributes inside a nest (with or without NLA_F_NESTED on it). */
-  nested(type: number, what = `${this.what} > ${type}`): Attributes | undefined {
-    const value = this.get(type);
-    return value === undefined ? undefined : Attributes.parse(value, what);
+  nested(type: number, what = `${this.#what} > ${type}`): Attributes | undefined {
+    const at = this.#last[type];
+    if (at === undefined) return undefined;
+    return new Attributes(this.#data, what, at + NLA_HDRLEN, at + this.#data.readUInt16LE(at));
   }
 }
 
 /** The attributes after a message's fixed struct. */
 export function messageAttributes(message: NetlinkMessage, layout: StructLayout<string>, what: string): Attributes {
   assertFits(message, layout, what);
-  return Attributes.parse(message.payload.subarray(align4(layout.size)), `${what} attributes`);
+  const { payload } = message;
+  return new Attributes(payload, `${what} attributes`, Math.min(align4(layout.size), payload.length));
 }
 
 // ------------------------------------------------------- acks and errors --
@@ -429,10 +486,13 @@ export function u8Attribute(type: number, value: number): Buffer {
 }
 
 export function u32Attribute(type: number, value: number): Buffer {
+  assertUint(type, 16, 'attribute type');
   assertUint(value, 32, `attribute ${type}`);
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(value);
-  return attribute(type, bytes);
+  const bytes = Buffer.alloc(NLA_HDRLEN + 4);
+  bytes.writeUInt16LE(NLA_HDRLEN + 4, 0);
+  bytes.writeUInt16LE(type, 2);
+  bytes.writeUInt32LE(value, NLA_HDRLEN);
+  return bytes;
 }
 
 export function s32Attribute(type: number, value: number): Buffer {
@@ -472,17 +532,32 @@ export interface RequestHeader {
   pid?: number;
 }
 
+const HEADER = NLMSGHDR.fields;
+
+/** struct nlmsghdr at the start of `message`, field by field (no object made for it). */
+function writeHeader(message: Buffer, length: number, header: RequestHeader): void {
+  message.writeUInt32LE(length, HEADER.length.offset);
+  message.writeUInt16LE(header.type, HEADER.type.offset);
+  message.writeUInt16LE(header.flags, HEADER.flags.offset);
+  message.writeUInt32LE(header.seq, HEADER.seq.offset);
+  message.writeUInt32LE(header.pid ?? 0, HEADER.pid.offset);
+}
+
 /** A whole message: struct nlmsghdr with nlmsg_len filled in, then `parts` in order. */
 export function encodeMessage(header: RequestHeader, parts: Buffer[]): Buffer {
   assertUint(header.type, 16, 'message type');
   assertUint(header.flags, 16, 'message flags');
   assertUint(header.seq, 32, 'sequence number');
   assertUint(header.pid ?? 0, 32, 'port id');
-  const body = Buffer.concat(
-    parts.map((part) =>
-      part.length % NLA_ALIGNTO === 0 ? part : Buffer.concat([part, Buffer.alloc(align4(part.length) - part.length)]),
-    ),
-  );
-  const length = NLMSG_HDRLEN + body.length;
-  return Buffer.concat([NLMSGHDR.encode({ ...header, length }), body], length);
+  // One buffer, written in place: every request of a batch or a map comes here.
+  let length = NLMSG_HDRLEN;
+  for (const part of parts) length += align4(part.length);
+  const message = Buffer.alloc(length); // zeroed: the padding after each part
+  writeHeader(message, length, header);
+  let offset = NLMSG_HDRLEN;
+  for (const part of parts) {
+    part.copy(message, offset);
+    offset += align4(part.length);
+  }
+  return message;
 }

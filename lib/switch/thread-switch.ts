@@ -20,7 +20,11 @@ import { type NsfsFile, assertNetnsFd, openNetnsFile } from '../nsfs/nsfs-file';
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
 let homeFd = -1;
+/** The namespaces entered, bottom first: entered[0 .. depth). Entries above depth are stale. */
 const entered: number[] = [];
+// Kept apart from the array so that it is restored by plain assignment: setting
+// an array's length is a runtime call that cost as much as a setns.
+let depth = 0;
 
 // The home fd lives as long as the thread's JS environment. It is the addon's
 // own fd, closed by the addon at teardown (a worker's end, terminate() too):
@@ -40,7 +44,6 @@ function openHome(): number {
 
 /** The fd of the namespace this thread is in, as far as this library moved it. */
 function currentFd(): number {
-  const depth = entered.length;
   if (depth > 0) return entered[depth - 1];
   return homeFd >= 0 ? homeFd : openHome();
 }
@@ -68,43 +71,39 @@ function cannotSwitchBack(failure: NativeFailure): never {
   return native.abortStuckThread(failure.errno);
 }
 
-/**
- * The one way this thread leaves its namespace and comes back: into `fd`
- * (and recorded as entered), or with 'new' into a new namespace
- * (unshare) for fn to open; then fn runs, and whatever it does the thread is
- * switched back or, if the kernel refuses, not let run anything else. Throws
- * before switching if the switch fails, so a failed entry changes nothing.
- */
-function switchedFor<T>(into: number | 'new', fn: () => T): T {
-  const origin = currentFd();
-  const depth = entered.length;
-  // From a successful switch to the try, no JS call: on an exhausted stack
-  // any of them could throw with the thread already switched.
-  const entry = into === 'new' ? native.unshare(CLONE_NEWNET) : native.setns(into, CLONE_NEWNET);
-  if (entry !== undefined) throw toNetnsError(entry);
+/** The kernel refused the way back: nothing may run on this thread any more. */
+function stuck(failure: NativeFailure): never {
   try {
-    if (into !== 'new') entered.push(into);
-    return fn();
-  } finally {
-    entered.length = depth;
-    const failure = native.setns(origin, CLONE_NEWNET);
-    if (failure !== undefined) {
-      try {
-        cannotSwitchBack(failure);
-      } catch {
-        native.abortStuckThread(failure.errno); // JavaScript could not even say why
-      }
-    }
+    cannotSwitchBack(failure);
+  } catch {
+    native.abortStuckThread(failure.errno); // JavaScript could not even say why
   }
+  return native.abortStuckThread(failure.errno);
 }
 
 /**
  * Runs fn with the calling thread inside the namespace `fd` refers to and
- * switches back afterwards, whatever fn does. Throws before switching if
- * setns fails, so a failed entry changes nothing.
+ * switches back afterwards, whatever fn does (or, if the kernel refuses the
+ * way back, lets the thread run nothing else). Throws before switching if
+ * setns fails, so a failed entry changes nothing. The hot path of every
+ * enter(): a setns there, fn, a setns back, and the record kept in between.
  */
 export function runSwitched<T>(fd: number, fn: () => T): T {
-  return switchedFor(fd, fn);
+  const below = depth;
+  const origin = below > 0 ? entered[below - 1] : homeFd >= 0 ? homeFd : openHome();
+  // From a successful switch to the try, no JS call: on an exhausted stack
+  // any of them could throw with the thread already switched.
+  const entry = native.setns(fd, CLONE_NEWNET);
+  if (entry !== undefined) throw toNetnsError(entry);
+  try {
+    entered[below] = fd;
+    depth = below + 1;
+    return fn();
+  } finally {
+    depth = below;
+    const failure = native.setns(origin, CLONE_NEWNET);
+    if (failure !== undefined) stuck(failure);
+  }
 }
 
 /**
@@ -112,5 +111,13 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
  * the thread to where it was: the new namespace lives only in the returned file's fd.
  */
 export function unshareDetached(): NsfsFile {
-  return switchedFor('new', () => openNetnsFile('/proc/thread-self/ns/net'));
+  const origin = currentFd();
+  const entry = native.unshare(CLONE_NEWNET);
+  if (entry !== undefined) throw toNetnsError(entry);
+  try {
+    return openNetnsFile('/proc/thread-self/ns/net');
+  } finally {
+    const failure = native.setns(origin, CLONE_NEWNET);
+    if (failure !== undefined) stuck(failure);
+  }
 }

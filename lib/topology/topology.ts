@@ -122,7 +122,7 @@ function* topologySteps(options: TopologyOptions): Steps<Topology> {
       yield;
     }
 
-    const { vethPairs, unresolved } = new VethResolver(host).pairAll();
+    const { vethPairs, unresolved } = yield* new VethResolver(host).pairSteps();
     const namespaces = host.mapped.map((ino) => describeNamespace(host.source(ino), options.onlyVeths ?? false));
     for (const ino of wanted.filter((ino) => !known.has(ino))) namespaces.push(missingNamespace(ino));
     return { format: 1, namespaces, vethPairs, unresolved };

@@ -13,6 +13,7 @@
 // ifindex is L's peer index and whose peer index is L's ifindex. Only when
 // none of them has that nsid are the other namespaces asked, once per N.
 import type { Link } from '../rtnl/model';
+import { runAtOnce, type Steps } from '../steps';
 import type { UnresolvedCode, UnresolvedPeer, VethEnd, VethPair } from './model';
 
 /** What the resolver asks of the host. Answers come from the kernel; the caller caches them. */
@@ -67,6 +68,15 @@ export class VethResolver {
 
   /** Pairs every veth of the mapped namespaces; each pair once, each failure with its reason. */
   pairAll(): { vethPairs: VethPair[]; unresolved: UnresolvedPeer[] } {
+    return runAtOnce(this.pairSteps());
+  }
+
+  /**
+   * pairAll as a scan that yields after each namespace's veths (see
+   * steps.ts): confirming every pair asks the kernel twice, which on a big
+   * host is too long a stretch for the event loop to wait.
+   */
+  *pairSteps(): Steps<{ vethPairs: VethPair[]; unresolved: UnresolvedPeer[] }> {
     const vethPairs: VethPair[] = [];
     const unresolved: UnresolvedPeer[] = [];
     const paired = new Set<string>();
@@ -82,6 +92,7 @@ export class VethResolver {
           unresolved.push(unresolvedEnd(ino, link, found));
         }
       }
+      yield;
     }
     return { vethPairs, unresolved };
   }

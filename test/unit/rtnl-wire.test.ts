@@ -28,6 +28,7 @@ import {
   u32Attribute,
   u8Attribute,
 } from '../../lib/rtnl/wire';
+import { IFINFOMSG } from '../../lib/rtnl/headers';
 import { hex, loadExchange } from './rtnl-fixture';
 
 /** A message header (LE, as the kernel writes it) followed by `payload`. */
@@ -176,6 +177,31 @@ describe('attributes', () => {
     expect(() => parseAttributeList(Buffer.concat([u32Attribute(1, 1), Buffer.alloc(2)]))).toThrow(
       /truncated attribute header .* at offset 8: 2 bytes left/,
     );
+  });
+
+  it('reads values in place: a nest and a string end where their attribute ends, not where the buffer does', () => {
+    // A string without its NUL, followed by bytes that are not NUL either: the string stops at its attribute.
+    const data = Buffer.concat([
+      attribute(1, Buffer.from('eth0')),
+      attribute(2, Buffer.from('zz\0')),
+      nestAttribute(7, [u32Attribute(1, 9)]),
+      u32Attribute(8, 3),
+    ]);
+    const attributes = Attributes.parse(data, 'test');
+    expect(attributes.string(1)).toBe('eth0');
+    expect(attributes.size(1)).toBe(4);
+    expect(attributes.data.subarray(attributes.valueOffset(1), attributes.valueOffset(1) + 4).toString()).toBe('eth0');
+    expect(attributes.valueOffset(42)).toBe(-1);
+    const nest = attributes.nested(7);
+    expect(nest?.u32(1)).toBe(9);
+    expect(nest?.has(8)).toBe(false); // the attribute after the nest is not inside it
+    expect(nest?.list.map((entry) => entry.type)).toEqual([1]);
+  });
+
+  it('a fixed struct is not read past the end of its buffer', () => {
+    expect(() => IFINFOMSG.decode(Buffer.alloc(12))).toThrow(/ifinfomsg needs 16 bytes at offset 0, the buffer has 12/);
+    expect(() => IFINFOMSG.decode(Buffer.alloc(20), 8)).toThrow(/needs 16 bytes at offset 8/);
+    expect(IFINFOMSG.decode(Buffer.alloc(24), 8).index).toBe(0);
   });
 
   it('a message too short for its fixed struct is an error', () => {
