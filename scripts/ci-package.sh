@@ -60,6 +60,12 @@ for wanted in package/package.json package/dist/index.js package/dist/index.mjs 
 done
 if [[ -f LICENSE ]]; then grep -qx package/LICENSE "$work/contents" || fail "LICENSE is missing from the tarball"; fi
 grep -q '^package/native/.*\.cc$' "$work/contents" || fail "native/ sources are missing (the source build needs them)"
+# The source maps carry their TypeScript (lib/ is not in the package): a map
+# that names files the package lacks helps no debugger.
+tar -xzOf "$tarball" package/dist/index.js.map | node -e '
+  const map = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  if (!Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length) process.exit(1);' ||
+  fail "dist/index.js.map does not carry its sources (inlineSources)"
 if grep -E '^package/(CMakeLists\.txt|test/|bench/|build/|build-cmake/|lib/|scripts/|examples/|node_modules/)' \
   "$work/contents"; then
   fail "the tarball holds files users do not need (above)"
