@@ -8,6 +8,8 @@
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
+        # An error thrown into a worker being terminated is dropped, not fatal to the process.
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "_GNU_SOURCE"
       ],
       "cflags": ["-Wall", "-Wextra", "-Werror=return-type"],
