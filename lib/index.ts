@@ -61,6 +61,7 @@ export {
   type WaitForAddressOptions,
 } from './watch/waits';
 export { waitForNamespace, type WaitForNamespaceOptions } from './watch/namespace-wait';
+export { waitForVethPeer, type VethEnds, type VethEndState } from './topology/veth-wait';
 export { serveTopology, type TopologyServer, type ServeTopologyOptions } from './serve/server';
 export {
   topologyHandler,
