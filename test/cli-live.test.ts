@@ -75,6 +75,25 @@ describe('netns-native wait', () => {
   });
 });
 
+describe('netns-native wait veth', () => {
+  it('exits 1 with the last state on timeout, 0 with the peer once the pair is made', async () => {
+    const a = addNamedNetns(`l2-${runTag}-cva`);
+    const b = addNamedNetns(`l2-${runTag}-cvb`);
+    const timedOut = cli('wait', 'veth', a, 'l2-va', '--timeout', '0.2');
+    expect(timedOut.status).toBe(1);
+    expect(timedOut.stderr).toMatch(new RegExp(`l2-va does not exist in ${a}`));
+    const child = spawn('node', [main, 'wait', 'veth', a, 'l2-va', '--timeout', '20'], { stdio: 'pipe' });
+    onCleanup(() => killAndReap(child));
+    const done = finished(child);
+    await untilSubscribed(child.pid!);
+    run('ip', ['-n', a, 'link', 'add', 'l2-va', 'type', 'veth', 'peer', 'name', 'l2-vb', 'netns', b]);
+    const { code, stdout } = await done;
+    expect(code).toBe(0);
+    const inB = ipJson<Array<{ ifindex: number }>>(b, ['link', 'show', 'l2-vb'])[0]!;
+    expect(stdout.trim()).toBe(`peer l2-vb ifindex ${inB.ifindex} in net:[${fs.statSync(`/run/netns/${b}`).ino}] ${b}`);
+  });
+});
+
 describe('netns-native monitor', () => {
   it('prints a JSON line per event, labelled with the namespace, until interrupted', async () => {
     const ns = addNamedNetns(name('cm'));
