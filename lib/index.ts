@@ -45,7 +45,15 @@ export type {
   VethEnd,
 } from './topology/model';
 // Live: nsids, watch(), waits (issue 17).
-export { setNsid, listNsids, type NsidEntry, type NsidOptions } from './watch/nsids';
+export {
+  setNsid,
+  listNsids,
+  type ListNsidsOptions,
+  type NsidEntry,
+  type NsidNamespace,
+  type NsidOptions,
+  type TargetNsidEntry,
+} from './watch/nsids';
 export type { WatchTarget } from './watch/targets';
 export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
 export type { ModelSnapshot } from './watch/namespace-model';

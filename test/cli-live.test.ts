@@ -57,6 +57,33 @@ describe('netns-native nsid', () => {
   });
 });
 
+describe('netns-native nsid list --target', () => {
+  it("prints the target's table as ip netns list-id target-nsid does, with the observer's ids", () => {
+    const [observer, target, x] = ['no', 'nt', 'nx'].map((suffix) => addNamedNetns(`l2-${runTag}-${suffix}`));
+    run('ip', ['-n', target!, 'netns', 'set', x!, '4']);
+    run('ip', ['-n', observer!, 'netns', 'set', target!, '1']);
+    run('ip', ['-n', observer!, 'netns', 'set', x!, '2']);
+    expect(ipJson(observer, ['netns', 'list-id', 'target-nsid', '1'])).toEqual([
+      { nsid: 4, 'current-nsid': 2, name: x },
+    ]);
+    const ino = fs.statSync(`/run/netns/${x}`).ino;
+    const listed = cli('nsid', 'list', '-J', observer!, '--target', target!);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([{ targetNsid: 4, nsid: 2, ino, names: [x] }]);
+    const table = cli('nsid', 'list', observer!, '--target', target!);
+    expect(table.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^TARGET-NSID +NSID +NS +NAMES$/),
+      expect.stringMatching(new RegExp(`^ +4 +2 +net:\\[${ino}\\] +${x}$`)),
+    ]);
+    // The other way round, the observer has no id for it: refused, nothing assigned.
+    const refused = cli('nsid', 'list', target!, '--target', observer!);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/ENOENT: the observer has given the target no nsid/);
+    expect(ipJson(target, ['netns', 'list-id'])).toEqual([{ nsid: 4, name: x }]);
+    expect(cli('nsid', 'set', x!, 'auto', '--target', target!).status).toBe(2);
+  });
+});
+
 describe('netns-native wait', () => {
   it('exits 1 with the last state on timeout, 0 once the link is up', async () => {
     const ns = addNamedNetns(name('cw'));
