@@ -55,7 +55,8 @@ export {
   type TargetNsidEntry,
 } from './watch/nsids';
 export type { WatchTarget } from './watch/targets';
-export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
+export { watch, Watcher } from './watch/watcher';
+export type { WatchOptions, WatchStats } from './watch/watch-options';
 export type { ModelSnapshot } from './watch/namespace-model';
 export type { WatchEvent, WatchKind, WatchNotice, WatchedNetns } from './watch/events';
 export type { WatchItem } from './watch/event-queue';
