@@ -63,6 +63,10 @@ describe('waitForVethPeer', () => {
     const c = addNamedNetns(name('mc'));
     run('ip', ['-n', c, 'link', 'add', 'l2-va', 'type', 'veth', 'peer', 'name', 'l2-vb']);
     expect(absent(a, 'l2-va')).toBe(true); // premise: in c, not in a
+    // Both ends in c: found at once, the peer in the same namespace.
+    const inC = await waitForVethPeer(c, 'l2-va', { timeout: 10_000 });
+    expect(inC.peer.netns).toEqual({ ino: inoOf(c), name: c });
+    expect(inC.peer.link).toMatchObject({ name: 'l2-vb', ifindex: ipLink(c, 'l2-vb').ifindex });
     const waiting = waitForVethPeer(a, 'l2-va', { timeout: 10_000 });
     run('ip', ['-n', c, 'link', 'set', 'l2-va', 'netns', a]);
     const { end, peer } = await waiting;
