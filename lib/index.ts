@@ -45,9 +45,18 @@ export type {
   VethEnd,
 } from './topology/model';
 // Live: nsids, watch(), waits (issue 17).
-export { setNsid, listNsids, type NsidEntry, type NsidOptions } from './watch/nsids';
+export {
+  setNsid,
+  listNsids,
+  type ListNsidsOptions,
+  type NsidEntry,
+  type NsidNamespace,
+  type NsidOptions,
+  type TargetNsidEntry,
+} from './watch/nsids';
 export type { WatchTarget } from './watch/targets';
-export { watch, Watcher, type WatchOptions, type WatchStats } from './watch/watcher';
+export { watch, Watcher } from './watch/watcher';
+export type { WatchOptions, WatchStats } from './watch/watch-options';
 export type { ModelSnapshot } from './watch/namespace-model';
 export type { WatchEvent, WatchKind, WatchNotice, WatchedNetns } from './watch/events';
 export type { WatchItem } from './watch/event-queue';
@@ -61,6 +70,7 @@ export {
   type WaitForAddressOptions,
 } from './watch/waits';
 export { waitForNamespace, type WaitForNamespaceOptions } from './watch/namespace-wait';
+export { waitForVethPeer, type VethEnds, type VethEndState } from './topology/veth-wait';
 export { serveTopology, type TopologyServer, type ServeTopologyOptions } from './serve/server';
 export {
   topologyHandler,

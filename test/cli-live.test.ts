@@ -57,6 +57,33 @@ describe('netns-native nsid', () => {
   });
 });
 
+describe('netns-native nsid list --target', () => {
+  it("prints the target's table as ip netns list-id target-nsid does, with the observer's ids", () => {
+    const [observer, target, x] = ['no', 'nt', 'nx'].map((suffix) => addNamedNetns(`l2-${runTag}-${suffix}`));
+    run('ip', ['-n', target!, 'netns', 'set', x!, '4']);
+    run('ip', ['-n', observer!, 'netns', 'set', target!, '1']);
+    run('ip', ['-n', observer!, 'netns', 'set', x!, '2']);
+    expect(ipJson(observer, ['netns', 'list-id', 'target-nsid', '1'])).toEqual([
+      { nsid: 4, 'current-nsid': 2, name: x },
+    ]);
+    const ino = fs.statSync(`/run/netns/${x}`).ino;
+    const listed = cli('nsid', 'list', '-J', observer!, '--target', target!);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([{ targetNsid: 4, nsid: 2, ino, names: [x] }]);
+    const table = cli('nsid', 'list', observer!, '--target', target!);
+    expect(table.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^TARGET-NSID +NSID +NS +NAMES$/),
+      expect.stringMatching(new RegExp(`^ +4 +2 +net:\\[${ino}\\] +${x}$`)),
+    ]);
+    // The other way round, the observer has no id for it: refused, nothing assigned.
+    const refused = cli('nsid', 'list', target!, '--target', observer!);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/ENOENT: the observer has given the target no nsid/);
+    expect(ipJson(target, ['netns', 'list-id'])).toEqual([{ nsid: 4, name: x }]);
+    expect(cli('nsid', 'set', x!, 'auto', '--target', target!).status).toBe(2);
+  });
+});
+
 describe('netns-native wait', () => {
   it('exits 1 with the last state on timeout, 0 once the link is up', async () => {
     const ns = addNamedNetns(name('cw'));
@@ -72,6 +99,25 @@ describe('netns-native wait', () => {
     expect((await done).code).toBe(0);
     expect(cli('wait', 'netns', ns).status).toBe(0);
     expect(cli('wait', 'sideways').status).toBe(2);
+  });
+});
+
+describe('netns-native wait veth', () => {
+  it('exits 1 with the last state on timeout, 0 with the peer once the pair is made', async () => {
+    const a = addNamedNetns(`l2-${runTag}-cva`);
+    const b = addNamedNetns(`l2-${runTag}-cvb`);
+    const timedOut = cli('wait', 'veth', a, 'l2-va', '--timeout', '0.2');
+    expect(timedOut.status).toBe(1);
+    expect(timedOut.stderr).toMatch(new RegExp(`l2-va does not exist in ${a}`));
+    const child = spawn('node', [main, 'wait', 'veth', a, 'l2-va', '--timeout', '20'], { stdio: 'pipe' });
+    onCleanup(() => killAndReap(child));
+    const done = finished(child);
+    await untilSubscribed(child.pid!);
+    run('ip', ['-n', a, 'link', 'add', 'l2-va', 'type', 'veth', 'peer', 'name', 'l2-vb', 'netns', b]);
+    const { code, stdout } = await done;
+    expect(code).toBe(0);
+    const inB = ipJson<Array<{ ifindex: number }>>(b, ['link', 'show', 'l2-vb'])[0]!;
+    expect(stdout.trim()).toBe(`peer l2-vb ifindex ${inB.ifindex} in net:[${fs.statSync(`/run/netns/${b}`).ino}] ${b}`);
   });
 });
 

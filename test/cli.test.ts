@@ -175,7 +175,22 @@ async function quietSnapshot<R, O>(reference: () => R, ours: () => Promise<O>): 
   throw new Error('the host never stayed quiet for one comparison (other tests are making and ending namespaces)');
 }
 
-const COMMANDS = ['list', 'named', 'add', 'attach', 'delete', 'identify', 'pids', 'exec', 'links', 'peer', 'graph'];
+const COMMANDS = [
+  'list',
+  'named',
+  'add',
+  'attach',
+  'delete',
+  'identify',
+  'pids',
+  'exec',
+  'links',
+  'peer',
+  'graph',
+  'monitor',
+  'wait',
+  'nsid',
+];
 
 describe('usage, help, version and exit statuses', () => {
   it('--version, --help, -h and help print to stdout and exit 0', async () => {
@@ -223,6 +238,9 @@ describe('usage, help, version and exit statuses', () => {
       [['exec'], /missing NS/, /^Usage: netns-native exec/m],
       [['exec', 'x'], /missing CMD/, /^Usage: netns-native exec/m],
       [['peer'], /missing IFNAME/, /^Usage: netns-native peer/m],
+      [['wait'], /missing link, address, netns or veth/, /^Usage: netns-native wait/m],
+      [['wait', 'veth', 'x'], /missing IFNAME/, /^Usage: netns-native wait/m],
+      [['wait', 'veth', 'x', 'y', '--up'], /--up does not apply to wait veth/, /^Usage: netns-native wait/m],
       [['links', 'a', '--pid', '1'], /unexpected argument 'a'/, /^Usage: netns-native links/m],
       [['links', '--pid'], /option '--pid' needs a value/, /^Usage: netns-native links/m],
       [

@@ -246,3 +246,23 @@ export function caught(action: () => unknown): NetnsError {
   }
   throw new Error('expected a NetnsError, nothing was thrown');
 }
+
+/** This process's sockets, nsfs and inotify fds, as `FD -> target` (others come and go with vitest's own work). */
+export function watchLikeFds(): Set<string> {
+  const fds = new Set<string>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // the directory's own fd, closed meanwhile
+    }
+    if (/^(socket:|net:|anon_inode:inotify)/.test(target)) fds.add(`${fd} -> ${target}`);
+  }
+  return fds;
+}
+
+/** Such fds open now and not before. */
+export function newFds(before: Set<string>): string[] {
+  return [...watchLikeFds()].filter((fd) => !before.has(fd));
+}

@@ -3,7 +3,7 @@
 // The kernel's two EEXIST cases come apart in the error.
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, NetnsError, listNsids, setNsid } from '../lib/index';
-import { onCleanup, run } from './helpers';
+import { caught, onCleanup, run } from './helpers';
 import { addNamedNetns, ipJson, runTag } from './net-helpers';
 
 const name = (suffix: string) => `live-${runTag}-${suffix}`;
@@ -104,5 +104,58 @@ describe('listNsids', () => {
     onCleanup(() => held.close());
     const entry = listNsids({ observer }).find((e) => e.nsid === id);
     expect(entry).toEqual({ nsid: id, netns: null });
+  });
+});
+
+describe('listNsids({ target })', () => {
+  const l2 = (suffix: string) => `l2-${runTag}-${suffix}`;
+
+  it("lists the target's table as ip netns list-id target-nsid does, each id with its namespace", () => {
+    const observer = addNamedNetns(l2('o'));
+    const target = addNamedNetns(l2('t'));
+    const [x, y, z] = [addNamedNetns(l2('x')), addNamedNetns(l2('y')), addNamedNetns(l2('z'))];
+    run('ip', ['-n', target, 'netns', 'set', x, '4']);
+    run('ip', ['-n', target, 'netns', 'set', y, '6']);
+    run('ip', ['-n', observer, 'netns', 'set', target, '1']);
+    run('ip', ['-n', observer, 'netns', 'set', x, '2']);
+    run('ip', ['-n', observer, 'netns', 'set', z, '6']); // the observer's 6 is another namespace than the target's
+    const ip = ipJson<Array<{ nsid: number; 'current-nsid'?: number }>>(observer, [
+      'netns',
+      'list-id',
+      'target-nsid',
+      '1',
+    ]);
+    expect(ip.map((row) => row.nsid)).toEqual([4, 6]); // premise: the target's ids, not the observer's
+    const ours = listNsids({ observer, target });
+    expect(ours.map(({ targetNsid, nsid }) => ({ targetNsid, nsid }))).toEqual(
+      ip.map((row) => ({ targetNsid: row.nsid, nsid: row['current-nsid'] ?? null })),
+    );
+    // Each id's namespace as the target itself names it (ip's target-nsid view looks an
+    // id without a current-nsid up in the observer's table, and so names z for 6).
+    const inoOf = (ns: string) => {
+      using handle = NetNamespace.fromName(ns);
+      return handle.ino;
+    };
+    const own = ipListId(target);
+    expect(own).toEqual([
+      { nsid: 4, name: x },
+      { nsid: 6, name: y },
+    ]);
+    expect(ours.map(({ targetNsid, netns }) => ({ nsid: targetNsid, netns }))).toEqual(
+      own.map((row) => ({ nsid: row.nsid, netns: { ino: inoOf(row.name!), names: [row.name] } })),
+    );
+  });
+
+  it('refuses a target the observer gave no nsid (ENOENT) and assigns none; bad input first', () => {
+    const observer = addNamedNetns(l2('o2'));
+    const target = addNamedNetns(l2('t2'));
+    const refusal = caught(() => listNsids({ observer, target }));
+    expect(refusal.code).toBe('ENOENT');
+    expect(refusal.message).toMatch(/given the target no nsid/);
+    expect(() => listNsids({ observer, target: 42 as never })).toThrow(TypeError);
+    expect(ipListId(observer)).toEqual([]); // nothing assigned
+    // With an id given, the target's empty table lists empty.
+    expect(setNsid(target, 'auto', { observer })).toBe(0);
+    expect(listNsids({ observer, target })).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, type WatchEvent, type WatchItem, type WatchOptions, type Watcher, watch } from '../lib/index';
-import { distEntry, killAndReap, onCleanup, run } from './helpers';
+import { distEntry, killAndReap, newFds, onCleanup, run, watchLikeFds } from './helpers';
 import { addNamedNetns, ipBatch, ipJson, runTag } from './net-helpers';
 
 const name = (suffix: string) => `live-${runTag}-${suffix}`;
@@ -57,26 +57,6 @@ function recorder(watcher: Watcher) {
 
 const isLink = (e: WatchEvent, ino: number, action: WatchEvent['action'], ifname: string) =>
   e.kind === 'link' && e.netns.ino === ino && e.action === action && e.link?.name === ifname;
-
-/** This process's sockets, nsfs and inotify fds, as `FD -> target` (others come and go with vitest's own work). */
-function watchLikeFds(): Set<string> {
-  const fds = new Set<string>();
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    let target: string;
-    try {
-      target = fs.readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      continue; // the directory's own fd, closed meanwhile
-    }
-    if (/^(socket:|net:|anon_inode:inotify)/.test(target)) fds.add(`${fd} -> ${target}`);
-  }
-  return fds;
-}
-
-/** Such fds open now and not before. */
-function newFds(before: Set<string>): string[] {
-  return [...watchLikeFds()].filter((fd) => !before.has(fd));
-}
 
 describe('watch: links moving between watched namespaces', () => {
   it('reports move in the first, then add in the second, in the kernel order, with identities', async () => {

@@ -218,6 +218,10 @@ export const ICMPV6_ROUTER_PREF_HIGH = 0x1;
 // ---- Namespace ids (net_namespace.h) ----
 export const NETNSA_NSID = 1;
 export const NETNSA_FD = 3;
+/** Asks about another namespace's table: the namespace the socket's table numbers so. */
+export const NETNSA_TARGET_NSID = 4;
+/** In an answer about another table: the id the socket's own table gives the same namespace. */
+export const NETNSA_CURRENT_NSID = 5;
 /** The NETNSA_NSID value of a namespace that has no id (yet) here. */
 export const NETNSA_NSID_NOT_ASSIGNED = -1;
 

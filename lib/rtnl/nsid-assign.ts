@@ -7,6 +7,7 @@ import {
   NETNSA_FD,
   NETNSA_NSID,
   NETNSA_NSID_NOT_ASSIGNED,
+  NETNSA_TARGET_NSID,
   NLM_F_ACK,
   NLM_F_DUMP,
   NLM_F_REQUEST,
@@ -15,11 +16,8 @@ import {
 } from './constants';
 import { assertFd } from './fields';
 import { RTGENMSG } from './headers';
-import { parseNsidReply } from './nsid-codec';
+import { assertNsidValue, parseCurrentNsid, parseNsidReply } from './nsid-codec';
 import { type NetlinkMessage, encodeMessage, s32Attribute, u32Attribute } from './wire';
-
-/** The largest nsid: ids are non-negative 32-bit signed integers. */
-export const MAX_NSID = 2 ** 31 - 1;
 
 const rtgenmsg = (): Buffer => RTGENMSG.encode({ family: AF_UNSPEC });
 
@@ -33,17 +31,41 @@ export function setNsidRequest(seq: number, fd: number, nsid: number | undefined
   ]);
 }
 
-/** RTM_GETNSID dump: every id the socket's namespace has assigned. */
-export function nsidDumpRequest(seq: number): Buffer {
-  return encodeMessage({ type: RTM_GETNSID, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [rtgenmsg()]);
+/**
+ * RTM_GETNSID dump: every id the socket's namespace has assigned; with
+ * `targetNsid`, every id the namespace numbered so in the socket's table has
+ * assigned, each with the socket's own id for the same namespace (`ip netns
+ * list-id target-nsid N`). The kernel reads the target only from a socket
+ * that checks strictly (RtnlSocket#checkStrictly); others get the plain dump.
+ */
+export function nsidDumpRequest(seq: number, options: { targetNsid?: number } = {}): Buffer {
+  if (options.targetNsid !== undefined) assertNsidValue(options.targetNsid, 'targetNsid');
+  return encodeMessage({ type: RTM_GETNSID, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [
+    rtgenmsg(),
+    ...(options.targetNsid === undefined ? [] : [s32Attribute(NETNSA_TARGET_NSID, options.targetNsid)]),
+  ]);
 }
 
 /** The ids in an RTM_GETNSID dump, in the kernel's order. */
 export function parseNsidDump(messages: readonly NetlinkMessage[]): number[] {
-  return messages
-    .filter((message) => message.type === RTM_NEWNSID)
-    .map(parseNsidReply)
-    .filter((nsid): nsid is number => nsid !== undefined);
+  return parseTargetNsidDump(messages).map((row) => row.nsid);
+}
+
+/** One id of another namespace's table, and the socket's own id for the same namespace (undefined: none). */
+export interface TargetNsidRow {
+  nsid: number;
+  currentNsid: number | undefined;
+}
+
+/** The rows of an RTM_GETNSID dump (of a target's table: with NETNSA_CURRENT_NSID), in the kernel's order. */
+export function parseTargetNsidDump(messages: readonly NetlinkMessage[]): TargetNsidRow[] {
+  const rows: TargetNsidRow[] = [];
+  for (const message of messages) {
+    if (message.type !== RTM_NEWNSID) continue;
+    const nsid = parseNsidReply(message);
+    if (nsid !== undefined) rows.push({ nsid, currentNsid: parseCurrentNsid(message) });
+  }
+  return rows;
 }
 
 /** Why the kernel answered EEXIST to RTM_NEWNSID, from its extended-ack text. */

@@ -4,8 +4,10 @@
 // another namespace does).
 import {
   AF_UNSPEC,
+  NETNSA_CURRENT_NSID,
   NETNSA_FD,
   NETNSA_NSID,
+  NETNSA_TARGET_NSID,
   NETNSA_NSID_NOT_ASSIGNED,
   NLM_F_ACK,
   NLM_F_REQUEST,
@@ -15,20 +17,35 @@ import {
 } from './constants';
 import { assertFd } from './fields';
 import { RTGENMSG } from './headers';
-import { type NetlinkMessage, encodeMessage, messageAttributes, u32Attribute } from './wire';
+import { type NetlinkMessage, encodeMessage, messageAttributes, s32Attribute, u32Attribute } from './wire';
+
+/** The largest nsid: ids are non-negative 32-bit signed integers. */
+export const MAX_NSID = 2 ** 31 - 1;
+
+/** Checks an nsid given to ask about (a target's), before anything is sent. */
+export function assertNsidValue(nsid: unknown, what = 'nsid'): asserts nsid is number {
+  if (typeof nsid !== 'number' || !Number.isInteger(nsid) || nsid < 0 || nsid > MAX_NSID) {
+    throw new RangeError(`${what} must be an integer from 0 to ${MAX_NSID}, got ${String(nsid)}`);
+  }
+}
 
 /**
  * RTM_GETNSID for the namespace `fd` refers to (any fd on an nsfs file, or
  * /proc/PID/ns/net opened). The answer is one RTM_NEWNSID, or an
  * NLMSG_ERROR (-EBADF, -EINVAL for a file that is not a network namespace);
- * with `ack`, an ack after the answer too (ip asks for none).
+ * with `ack`, an ack after the answer too (ip asks for none). With
+ * `targetNsid`, the id is the one the namespace numbered so in the socket's
+ * table gave (ip netns list-id target-nsid), and the answer also carries the
+ * socket's own id for it (NETNSA_CURRENT_NSID).
  */
-export function getNsidRequest(seq: number, fd: number, options: { ack?: boolean } = {}): Buffer {
+export function getNsidRequest(seq: number, fd: number, options: { ack?: boolean; targetNsid?: number } = {}): Buffer {
   assertFd(fd);
+  if (options.targetNsid !== undefined) assertNsidValue(options.targetNsid, 'targetNsid');
   const flags = NLM_F_REQUEST | (options.ack ? NLM_F_ACK : 0);
   return encodeMessage({ type: RTM_GETNSID, flags, seq }, [
     RTGENMSG.encode({ family: AF_UNSPEC }),
     u32Attribute(NETNSA_FD, fd),
+    ...(options.targetNsid === undefined ? [] : [s32Attribute(NETNSA_TARGET_NSID, options.targetNsid)]),
   ]);
 }
 
@@ -44,4 +61,14 @@ export function parseNsidReply(message: NetlinkMessage): number | undefined {
   const nsid = messageAttributes(message, RTGENMSG, 'nsid').s32(NETNSA_NSID);
   // NETNSA_NSID_NOT_ASSIGNED is -1; no other negative id exists.
   return nsid === undefined || nsid <= NETNSA_NSID_NOT_ASSIGNED ? undefined : nsid;
+}
+
+/**
+ * In an answer about another namespace's table (NETNSA_TARGET_NSID asked):
+ * the id the socket's own namespace gives the same namespace; undefined when
+ * it gives none (or the answer carries no NETNSA_CURRENT_NSID).
+ */
+export function parseCurrentNsid(message: NetlinkMessage): number | undefined {
+  const current = messageAttributes(message, RTGENMSG, 'nsid').s32(NETNSA_CURRENT_NSID);
+  return current === undefined || current <= NETNSA_NSID_NOT_ASSIGNED ? undefined : current;
 }

@@ -22,6 +22,7 @@ const {
   NETLINK_ROUTE,
   SOL_NETLINK,
   NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
   MSG_TRUNC,
   MSG_DONTWAIT,
   SOL_SOCKET,
@@ -186,6 +187,17 @@ export class RtnlSocket implements Disposable {
       this.#granted = check(sockopts.getsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF));
     }
     return this.#granted;
+  }
+
+  /**
+   * Has the kernel check this socket's requests strictly
+   * (NETLINK_GET_STRICT_CHK): only then does it apply a dump's filter
+   * attributes (RTM_GETNSID's NETNSA_TARGET_NSID among them); otherwise it
+   * ignores them and answers the unfiltered dump.
+   */
+  checkStrictly(): void {
+    if (this.#fd < 0) throw new Error('netlink socket is closed');
+    check(native.setsockoptInt(this.#fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1));
   }
 
   /**

@@ -7,9 +7,10 @@ import { NetnsError, errnoOf } from '../errors';
 import type { NetNamespace } from '../handle/net-namespace';
 import { type NetnsTarget, withTarget } from '../handle/targets';
 import type { RunDirOptions } from '../named/run-dir';
-import { listNamespaces } from '../proc/list-namespaces';
+import { type NamespaceInfo, listNamespaces } from '../proc/list-namespaces';
 import { assertInterfaceName } from '../rtnl/link-codec';
 import type { Link, LinkRef } from '../rtnl/model';
+import type { UnresolvedCode } from './model';
 import { HostNamespaces } from './host-namespaces';
 import { infoOfHandle } from './select';
 import { VethResolver } from './veth-peers';
@@ -47,10 +48,50 @@ export function findPeer(target: NetnsTarget, ifname: string, options: RunDirOpt
 }
 
 function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethPeer {
+  const found = lookUpPeer(ns, ifname, options);
+  const fail = (errno: string, description: string) =>
+    new NetnsError({ errno: errnoOf(errno), syscall: 'findPeer', path: ifname, description });
+  if (found.link === undefined) throw fail('ENODEV', `no interface ${ifname} in ${ns.id}`);
+  if ('notVeth' in found) {
+    throw fail('EINVAL', `${ifname} in ${ns.id} is a ${found.link.kind}, not a veth: it has no peer`);
+  }
+  if ('unresolved' in found) {
+    throw fail(
+      'ENODEV',
+      `the peer of ${ifname} (ifindex ${found.link.ifindex} in ${ns.id}) was not found: ${found.unresolved.reason}`,
+    );
+  }
+  const { info } = found.peer;
+  return {
+    ns: info.id,
+    ifindex: found.peer.link.ifindex,
+    name: found.peer.link.name,
+    namespace: { id: info.id, ino: info.ino, names: [...info.names], pids: [...info.pids] },
+  };
+}
+
+/** @internal What looking for the other end of veth `ifname` found (findPeer throws on all but the last). */
+export type PeerLookup =
+  | { link: undefined }
+  | { link: Link; notVeth: true }
+  | { link: Link; unresolved: { code: UnresolvedCode; reason: string } }
+  | { link: Link; info: NamespaceInfo; peer: { link: Link; info: NamespaceInfo } };
+
+/**
+ * @internal The other end of veth `ifname` of `ns`, or why it was not found;
+ * throws only when `ns` itself cannot be read. waitForVethPeer asks again
+ * until it is found.
+ */
+export function lookUpPeer(ns: NetNamespace, ifname: string, options: RunDirOptions = {}): PeerLookup {
   using host = new HostNamespaces();
   host.add(infoOfHandle(ns), ns);
   host.mapped = [ns.ino];
-  const link = linkNamed(host.links(ns.ino), ifname, ns);
+  const links = host.links(ns.ino);
+  const link =
+    links.find((candidate) => candidate.name === ifname) ??
+    links.find((candidate) => candidate.altNames?.includes(ifname));
+  if (link === undefined) return { link };
+  if (link.kind !== 'veth') return { link, notVeth: true };
 
   // The cheap listing (processes, mounts) names the namespaces; those held
   // only by fds are looked for only if the peer was in none of them.
@@ -63,42 +104,10 @@ function peerOf(ns: NetNamespace, ifname: string, options: RunDirOptions): VethP
     addListing(true);
     found = new VethResolver(host).resolve(ns.ino, link);
   }
-  if ('code' in found) {
-    throw new NetnsError({
-      errno: errnoOf('ENODEV'),
-      syscall: 'findPeer',
-      path: ifname,
-      description: `the peer of ${ifname} (ifindex ${link.ifindex} in ${ns.id}) was not found: ${found.reason}`,
-    });
-  }
-  const { info } = host.source(found.peer.ino);
+  if ('code' in found) return { link, unresolved: found };
   return {
-    ns: info.id,
-    ifindex: found.peer.link.ifindex,
-    name: found.peer.link.name,
-    namespace: { id: info.id, ino: info.ino, names: [...info.names], pids: [...info.pids] },
+    link,
+    info: host.source(ns.ino).info,
+    peer: { link: found.peer.link, info: host.source(found.peer.ino).info },
   };
-}
-
-function linkNamed(links: readonly Link[], ifname: string, ns: NetNamespace): Link {
-  const link =
-    links.find((candidate) => candidate.name === ifname) ??
-    links.find((candidate) => candidate.altNames?.includes(ifname));
-  if (!link) {
-    throw new NetnsError({
-      errno: errnoOf('ENODEV'),
-      syscall: 'findPeer',
-      path: ifname,
-      description: `no interface ${ifname} in ${ns.id}`,
-    });
-  }
-  if (link.kind !== 'veth') {
-    throw new NetnsError({
-      errno: errnoOf('EINVAL'),
-      syscall: 'findPeer',
-      path: ifname,
-      description: `${ifname} in ${ns.id} is a ${link.kind}, not a veth: it has no peer`,
-    });
-  }
-  return link;
 }

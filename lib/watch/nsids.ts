@@ -1,13 +1,20 @@
-// setNsid / listNsids: `ip netns set NAME ID|auto` and `ip netns list-id`.
-// An nsid is a number an *observer* namespace gives another namespace (its
-// socket's view); ids are per observer, can be neither changed nor removed,
-// and are reused lowest-first once their namespace dies.
+// setNsid / listNsids: `ip netns set NAME ID|auto` and `ip netns list-id
+// [target-nsid N]`. An nsid is a number an *observer* namespace gives another
+// namespace (its socket's view); ids are per observer, can be neither changed
+// nor removed, and are reused lowest-first once their namespace dies.
 import { NetnsError, errnoOf } from '../errors';
 import { handleOn } from '../handle/net-namespace';
 import { openNamespace } from '../proc/open-namespace';
 import { listNamespaces } from '../proc/list-namespaces';
-import { MAX_NSID, nsidConflictOf, nsidDumpRequest, parseNsidDump, setNsidRequest } from '../rtnl/nsid-assign';
-import { nsidIfAny, nsidIn } from '../rtnl/nsid';
+import {
+  nsidConflictOf,
+  nsidDumpRequest,
+  parseNsidDump,
+  parseTargetNsidDump,
+  setNsidRequest,
+} from '../rtnl/nsid-assign';
+import { MAX_NSID } from '../rtnl/nsid-codec';
+import { type NsidTable, nsidIfAny, nsidIn } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
 import { type NamespaceRef, type WatchTarget, assertTarget, withOpenTarget } from './targets';
 
@@ -16,10 +23,30 @@ export interface NsidOptions {
   observer?: WatchTarget;
 }
 
+export interface ListNsidsOptions extends NsidOptions {
+  /**
+   * List this namespace's table instead, each id with the observer's own id
+   * for the same namespace (`ip netns list-id target-nsid N`, N being the
+   * target's id in the observer's table, which it must have).
+   */
+  target?: WatchTarget;
+}
+
+/** A namespace behind an id; null when none found on the host has it (it may be held by an fd only). */
+export type NsidNamespace = { ino: number; names: string[] } | null;
+
 export interface NsidEntry {
   nsid: number;
-  /** The namespace behind the id; null when none found on the host has it (it may be held by an fd only). */
-  netns: { ino: number; names: string[] } | null;
+  netns: NsidNamespace;
+}
+
+/** An id of the target's table (listNsids with `target`). */
+export interface TargetNsidEntry {
+  /** The id the target gave the namespace (what ip prints as "nsid" with target-nsid). */
+  targetNsid: number;
+  /** The id the observer gives the same namespace ("current-nsid"); null when it gives none. */
+  nsid: number | null;
+  netns: NsidNamespace;
 }
 
 function assertNsid(nsid: unknown): asserts nsid is number | 'auto' {
@@ -30,10 +57,11 @@ function assertNsid(nsid: unknown): asserts nsid is number | 'auto' {
   if (nsid < 0 || nsid > MAX_NSID) throw new RangeError(`nsid must be from 0 to ${MAX_NSID}, got ${nsid}`);
 }
 
-function assertOptions(options: unknown): asserts options is NsidOptions {
+function assertOptions(options: unknown): asserts options is ListNsidsOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  const { observer } = options as NsidOptions;
+  const { observer, target } = options as ListNsidsOptions;
   if (observer !== undefined) assertTarget(observer, 'observer');
+  if (target !== undefined) assertTarget(target, 'target');
 }
 
 /** A socket speaking for the observer (the calling thread's namespace by default). */
@@ -102,28 +130,75 @@ export function setNsid(target: WatchTarget, nsid: number | 'auto', options: Nsi
 /**
  * `ip netns list-id`: the observer's table, each id with the namespace behind
  * it among those listNamespaces() finds (asked of the observer's own socket).
+ * With `target`: the target's table as the kernel shows it to the observer
+ * (`ip netns list-id target-nsid N`), each id with the observer's own id for
+ * the same namespace. The observer must have given the target an nsid (the
+ * kernel names the target so): else an ENOENT NetnsError, and nothing assigned.
  */
-export function listNsids(options: NsidOptions = {}): NsidEntry[] {
+export function listNsids(options?: NsidOptions): NsidEntry[];
+export function listNsids(options: ListNsidsOptions & { target: WatchTarget }): TargetNsidEntry[];
+export function listNsids(options?: ListNsidsOptions): NsidEntry[] | TargetNsidEntry[];
+export function listNsids(options: ListNsidsOptions = {}): NsidEntry[] | TargetNsidEntry[] {
   assertOptions(options);
   using socket = observerSocket(options.observer);
+  if (options.target !== undefined) return listTargetTable(socket, options.target);
   const ids = parseNsidDump(socket.dump({ what: 'RTM_GETNSID' }, (seq) => nsidDumpRequest(seq)).messages);
-  const byId = new Map<number, { ino: number; names: string[] }>();
-  if (ids.length > 0) {
-    for (const info of listNamespaces({ nsid: false })) {
-      let handle;
-      try {
-        handle = handleOn(openNamespace(info));
-      } catch {
-        continue; // gone since it was listed
-      }
-      try {
-        const id = nsidIfAny(socket, handle.fd);
-        if (id !== undefined) byId.set(id, { ino: info.ino, names: [...info.names] });
-      } finally {
-        handle.close();
-      }
-      if (byId.size === ids.length) break;
-    }
-  }
+  const byId = namespacesById(socket, ids.length, {});
   return ids.map((nsid) => ({ nsid, netns: byId.get(nsid) ?? null }));
+}
+
+function listTargetTable(socket: RtnlSocket, target: WatchTarget): TargetNsidEntry[] {
+  const { targetNsid, label } = withOpenTarget(target, (ref) => ({
+    targetNsid: nsidIn(socket, ref.fd),
+    label: ref.name ?? `net:[${ref.ino}]`,
+  }));
+  if (targetNsid === undefined) {
+    throw new NetnsError({
+      errno: errnoOf('ENOENT'),
+      syscall: 'RTM_GETNSID',
+      path: label,
+      description:
+        'the observer has given the target no nsid, and the kernel shows another table only by that id ' +
+        "(setNsid(target, 'auto', { observer }) gives one)",
+      hint: '',
+    });
+  }
+  // Without strict checking the kernel ignores NETNSA_TARGET_NSID and dumps the observer's table.
+  socket.checkStrictly();
+  const rows = parseTargetNsidDump(
+    socket.dump({ what: 'RTM_GETNSID', subject: `target-nsid ${targetNsid}` }, (seq) =>
+      nsidDumpRequest(seq, { targetNsid }),
+    ).messages,
+  );
+  const byId = namespacesById(socket, rows.length, { targetNsid });
+  return rows.map((row) => ({
+    targetNsid: row.nsid,
+    nsid: row.currentNsid ?? null,
+    netns: byId.get(row.nsid) ?? null,
+  }));
+}
+
+/**
+ * The namespaces listNamespaces() finds, by the id `table` gives each (asked
+ * of the observer's socket), until `wanted` ids are placed.
+ */
+function namespacesById(socket: RtnlSocket, wanted: number, table: NsidTable): Map<number, NsidNamespace> {
+  const byId = new Map<number, NsidNamespace>();
+  if (wanted === 0) return byId;
+  for (const info of listNamespaces({ nsid: false })) {
+    let handle;
+    try {
+      handle = handleOn(openNamespace(info));
+    } catch {
+      continue; // gone since it was listed
+    }
+    try {
+      const id = nsidIfAny(socket, handle.fd, table);
+      if (id !== undefined) byId.set(id, { ino: info.ino, names: [...info.names] });
+    } finally {
+      handle.close();
+    }
+    if (byId.size === wanted) break;
+  }
+  return byId;
 }

@@ -64,14 +64,15 @@ export const monitorCommand: Command = {
   name: 'monitor',
   synopsis: '[--all | NS] [link|address|route|nsid|netns ...]',
   summary: 'follow changes as they happen (ip monitor all-nsid)',
-  help: `Usage: netns-native monitor [-J] [--all | NS] [link|address|route|nsid|netns ...]
+  help: `Usage: netns-native monitor [-J] [--all | NS] [KIND ...]
 
 Prints one line per change of links, addresses, routes, nsids and namespaces
-in NS (by default the caller's namespace), or with --all in every namespace on
-the host, also those made later, until interrupted. Each line starts with the
-namespace that sent it: [NAME nsid N]. When the kernel drops events (a full
-buffer), the monitor says so, reads everything again and prints the
-difference, marked [synthetic].
+(or of the KINDs named: link, address, route, nsid, netns) in NS (by default
+the caller's namespace), or with --all in every namespace on the host, also
+those made later, until interrupted. Each line starts with the namespace that
+sent it: [NAME nsid N]. When the kernel drops events (a full buffer), the
+monitor says so, reads everything again and prints the difference, marked
+[synthetic].
 
 ${TARGET_HELP}
 

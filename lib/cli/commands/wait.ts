@@ -1,6 +1,6 @@
-// netns-native wait link|address|netns: blocks until a state is reached
+// netns-native wait link|address|netns|veth: blocks until a state is reached
 // (exit 0) or the timeout passes (exit 1, with the last state seen).
-import { type WatchTarget, waitForAddress, waitForLink, waitForNamespace } from '../../index';
+import { type NetnsTarget, waitForAddress, waitForLink, waitForNamespace, waitForVethPeer } from '../../index';
 import { HELP_OPTION, UsageError, expectPositionals, flag, parsePid, stringOption } from '../args';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-status';
@@ -19,7 +19,7 @@ function timeoutOf(values: Record<string, unknown>): number | undefined {
 async function waitTarget(
   values: Record<string, unknown>,
   positional: string | undefined,
-): Promise<{ target: WatchTarget; close(): void }> {
+): Promise<{ target: NetnsTarget; close(): void }> {
   const pid = stringOption(values as never, 'pid');
   const container = stringOption(values as never, 'container');
   if (pid !== undefined) return { target: { pid: parsePid(pid, '--pid') }, close: () => {} };
@@ -35,17 +35,22 @@ const STATES = ['up', 'carrier', 'absent'] as const;
 
 export const waitCommand: Command = {
   name: 'wait',
-  synopsis: 'link|address|netns ...',
-  summary: 'wait for a link, an address or a namespace',
-  help: `Usage: netns-native wait link NS IFNAME [--up|--carrier|--absent] [--timeout SEC]
-       netns-native wait address NS IFNAME [ADDRESS] [--settled] [--timeout SEC]
-       netns-native wait netns NAME [--absent] [--timeout SEC]
+  synopsis: 'link|address|netns|veth ...',
+  summary: 'wait for a link, an address, a namespace or a veth pair',
+  help: `Usage: netns-native wait link NS IFNAME [--up|--carrier|--absent]
+       netns-native wait address NS IFNAME [ADDRESS] [--settled]
+       netns-native wait netns NAME [--absent]
+       netns-native wait veth NS IFNAME
+       (each also takes --timeout SEC)
 
 Waits until the link IFNAME in NS exists (or is up, has carrier, is gone),
 until an address is on it (with --settled: no longer tentative, IPv6 duplicate
-address detection over; a failed detection ends the wait at once), or until
-the named namespace exists (or is gone). Exit status 0 once it is so; 1 on a
-timeout, saying the last state seen ("eth0 exists, down, no carrier").
+address detection over; a failed detection ends the wait at once), until the
+named namespace exists (or is gone), or until both ends of the veth IFNAME in
+NS are found (its peer, in whatever namespace, confirmed from both sides; it
+is printed as 'peer IFNAME ifindex N in net:[INO] NAME'). Exit status 0 once
+it is so; 1 on a timeout, saying the last state seen ("eth0 exists, down, no
+carrier").
 
 ${TARGET_HELP}
 
@@ -108,6 +113,20 @@ Options:
       await waitForNamespace(rest[0] as string, { present: !flag(values, 'absent'), timeout });
       return EXIT_OK;
     }
-    throw new UsageError(what === undefined ? 'missing link, address or netns' : `unknown wait '${what}'`);
+    if (what === 'veth') {
+      refuse('up', 'carrier', 'absent', 'settled');
+      const [ns, ifname] = byOption ? [undefined, ...rest] : rest;
+      expectPositionals(rest, byOption ? ['IFNAME'] : ['NS', 'IFNAME']);
+      const { target, close } = await waitTarget(values, ns);
+      try {
+        const { peer } = await waitForVethPeer(target, ifname as string, { timeout });
+        const named = peer.netns.name === undefined ? '' : ` ${peer.netns.name}`;
+        out.print(`peer ${peer.link.name} ifindex ${peer.link.ifindex} in net:[${peer.netns.ino}]${named}`);
+      } finally {
+        close();
+      }
+      return EXIT_OK;
+    }
+    throw new UsageError(what === undefined ? 'missing link, address, netns or veth' : `unknown wait '${what}'`);
   },
 };
