@@ -21,7 +21,8 @@ NS is a name in /run/netns, an absolute path to an nsfs file (/proc/PID/ns/net),
 --pid PID or --container C (Docker or Podman, by id or name).
 
 Options:
-  -J, --json      JSON output (list, named, identify, pids, links, peer, graph)
+  -J, --json      JSON output (list, named, identify, pids, links, peer, graph,
+                  nsid list; JSON lines for monitor)
   -h, --help      this help; COMMAND --help for a command's
   -V, --version   the version
 
