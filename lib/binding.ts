@@ -171,6 +171,10 @@ export interface NativeBinding {
   close(fd: number): Result<undefined>;
   /** @internal Closes an addon-owned fd when this JS environment (thread) is torn down. */
   closeOnEnvTeardown(fd: number): Result<undefined>;
+  /** readlink(2) of a NUL-terminated path into `buffer`: the bytes written (ENAMETOOLONG if they fill it). */
+  readlink(path: Uint8Array, buffer: Uint8Array): Result<number>;
+  /** getdents64(2): how many bytes of `struct linux_dirent64` records it wrote into `buffer` (0: no more). */
+  getdents64(fd: number, buffer: Uint8Array): Result<number>;
   /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
   pipe(): Result<[number, number]>;
   pidfdOpen(pid: number, flags: number): Result<number>;

@@ -1,0 +1,6 @@
+#pragma once
+#include <napi.h>
+
+namespace netns {
+void InitLinks(Napi::Env env, Napi::Object exports);
+}
