@@ -9,13 +9,14 @@ import path from 'node:path';
 import { native } from '../binding';
 import { type Steps, runAtOnce } from '../steps';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
-import { nsidIfAny } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
 import { type NsfsFile, closeFd } from '../nsfs/nsfs-file';
 import { heldNamespaces, nsfsDevice } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
+import { NsidBatch } from './nsid-batch';
 import { openNamespace } from './open-namespace';
-import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
+import { NetnsLinks } from './proc-dir';
+import { commandOf, listPids, netnsMounts, readUserNames, uidOf } from './proc-scan';
 
 export type { NamespaceInfo };
 
@@ -100,14 +101,15 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
 
   const scan = { nsfs: options.fdHolders === true, sockets: options.socketHolders === true, nsfsDev: 0 };
   if (scan.nsfs) scan.nsfsDev = nsfsDevice();
+  const links = new NetnsLinks();
   for (const pid of listPids()) {
-    const netns = netnsOfPid(pid);
-    if (netns !== undefined) infoFor(netns.ino).pids.push(pid);
+    const netnsIno = links.inoOf(pid);
+    if (netnsIno !== undefined) infoFor(netnsIno).pids.push(pid);
     if (!scan.nsfs && !scan.sockets) {
       yield;
       continue;
     }
-    for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netns?.ino })) {
+    for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netnsIno })) {
       infoFor(ino).heldBy.push({ pid, fd, via });
     }
     yield;
@@ -122,7 +124,7 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
 
   const withNsid = options.nsid !== false;
   using socket = withNsid ? RtnlSocket.here() : undefined;
-  const userNames = readUserNames();
+  using nsids = socket ? new NsidBatch(socket) : undefined;
   for (const info of found.values()) {
     info.pids.sort((a, b) => a - b);
     info.nprocs = info.pids.length;
@@ -132,20 +134,23 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
       info.command = commandOf(info.pid);
     }
     const wantOwner = info.pid === undefined && options.owners !== false;
-    if (withNsid || wantOwner) {
-      const file = openIfAny(info);
-      if (file !== undefined) {
-        try {
-          if (wantOwner) info.uid = ownerUid(file.fd);
-          const nsid = socket ? nsidIfAny(socket, file.fd) : undefined;
-          if (nsid !== undefined) info.nsid = nsid;
-        } finally {
-          closeFd(file.fd, file.openedBy);
-        }
+    const file = withNsid || wantOwner ? openIfAny(info) : undefined;
+    if (file !== undefined) {
+      try {
+        if (wantOwner) info.uid = ownerUid(file.fd);
+      } catch (error) {
+        closeFd(file.fd, file.openedBy);
+        throw error;
       }
+      if (nsids) nsids.add(info, file);
+      else closeFd(file.fd, file.openedBy);
     }
-    if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
     yield;
+  }
+  nsids?.ask();
+  const userNames = readUserNames();
+  for (const info of found.values()) {
+    if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
   }
   return [...found.values()].sort((a, b) => a.ino - b.ino);
 }

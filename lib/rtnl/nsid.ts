@@ -21,3 +21,47 @@ export function nsidIfAny(socket: RtnlSocket, fd: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * What one unread answer (the RTM_NEWNSID and its ack, two datagrams) takes
+ * of the receive buffer by the kernel's accounting (about 0.8 KiB each on
+ * 6.18, as /proc/net/netlink's Rmem shows), with room to spare.
+ */
+const ANSWER_COST = 2 * 1024;
+/** What a listing asks of the receive buffer (the kernel caps it at rmem_max, then doubles it). */
+const NSID_RECEIVE_BUFFER = 128 * 1024;
+/** More at once saves nothing measurable: one send per this many is already noise. */
+const MOST_AT_ONCE = 32;
+
+/**
+ * How many namespaces {@link nsidsIfAny} may ask about in one go on this
+ * socket: their answers wait unread in its receive buffer, and one that
+ * does not fit would be dropped. Half the granted buffer is used.
+ */
+export function nsidsAtOnce(socket: RtnlSocket): number {
+  const granted = socket.growReceiveBuffer(NSID_RECEIVE_BUFFER);
+  return Math.max(1, Math.min(MOST_AT_ONCE, Math.floor(granted / 2 / ANSWER_COST)));
+}
+
+/**
+ * For listings: the nsids of several namespaces (one fd each, open until this
+ * returns), asked in one datagram and then read in order, where one request
+ * at a time costs a send and a wait each. An entry is undefined when no id
+ * is assigned or the kernel refused; if the socket fails mid-way, those not
+ * read yet are undefined too (one entry must not fail the list, and answers
+ * left queued are skipped by sequence number on the next exchange).
+ */
+export function nsidsIfAny(socket: RtnlSocket, fds: readonly number[]): Array<number | undefined> {
+  const nsids: Array<number | undefined> = fds.map(() => undefined);
+  try {
+    const seqs = fds.map((fd) => socket.post((seq) => getNsidRequest(seq, fd, { ack: true })));
+    socket.flush();
+    for (let i = 0; i < seqs.length; i++) {
+      const { data, error } = socket.readAck(seqs[i], { what: 'RTM_GETNSID' });
+      if (error === undefined && data[0] !== undefined) nsids[i] = parseNsidReply(data[0]);
+    }
+  } catch {
+    // As nsidIfAny: the rest stay undefined.
+  }
+  return nsids;
+}
