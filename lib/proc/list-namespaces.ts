@@ -9,12 +9,13 @@ import path from 'node:path';
 import { native } from '../binding';
 import { type Steps, runAtOnce } from '../steps';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
+import { anyNsidAssigned } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
-import { type NsfsFile, closeFd } from '../nsfs/nsfs-file';
+import { closeFd } from '../nsfs/nsfs-file';
 import { heldNamespaces, nsfsDevice } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
 import { NsidBatch } from './nsid-batch';
-import { openNamespace } from './open-namespace';
+import { openFdOn } from './open-namespace';
 import { NetnsLinks } from './proc-dir';
 import { commandOf, listPids, netnsMounts, readUserNames, uidOf } from './proc-scan';
 
@@ -57,18 +58,9 @@ function ownerUid(netnsFd: number): number | undefined {
   }
 }
 
-/** The namespace, through whatever still holds it; undefined when nothing does now. */
-function openIfAny(info: NamespaceInfo): NsfsFile | undefined {
-  try {
-    return openNamespace(info).file;
-  } catch {
-    return undefined;
-  }
-}
-
 function realpathOr(dir: string): string {
   try {
-    return fs.realpathSync(dir);
+    return fs.realpathSync.native(dir);
   } catch {
     return dir;
   }
@@ -122,9 +114,11 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
     if (path.dirname(mount.mountPoint) === runDirShown) info.names.push(path.basename(mount.mountPoint));
   }
 
-  const withNsid = options.nsid !== false;
-  using socket = withNsid ? RtnlSocket.here() : undefined;
-  using nsids = socket ? new NsidBatch(socket) : undefined;
+  using socket = options.nsid !== false ? RtnlSocket.here() : undefined;
+  // Where this namespace has numbered none (no veth peer or watcher has made
+  // it), there is nothing to ask each namespace: nsids assigned from here on
+  // count as assigned after the listing.
+  using nsids = socket && anyNsidAssigned(socket) !== false ? new NsidBatch(socket) : undefined;
   for (const info of found.values()) {
     info.pids.sort((a, b) => a - b);
     info.nprocs = info.pids.length;
@@ -134,7 +128,7 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
       info.command = commandOf(info.pid);
     }
     const wantOwner = info.pid === undefined && options.owners !== false;
-    const file = withNsid || wantOwner ? openIfAny(info) : undefined;
+    const file = nsids || wantOwner ? openFdOn(info, links) : undefined;
     if (file !== undefined) {
       try {
         if (wantOwner) info.uid = ownerUid(file.fd);

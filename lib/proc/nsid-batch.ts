@@ -4,14 +4,15 @@
 // asked, then closed.
 import { nsidsAtOnce, nsidsIfAny } from '../rtnl/nsid';
 import type { RtnlSocket } from '../rtnl/transport';
-import { type NsfsFile, closeFd } from '../nsfs/nsfs-file';
+import { closeFd } from '../nsfs/nsfs-file';
 import type { NamespaceInfo } from './namespace-info';
+import type { HeldFd } from './open-namespace';
 
 export class NsidBatch implements Disposable {
   readonly #socket: RtnlSocket;
   /** As many as the socket's receive buffer holds the answers of. */
   readonly #size: number;
-  #held: Array<{ info: NamespaceInfo; file: NsfsFile }> = [];
+  #held: Array<{ info: NamespaceInfo; file: HeldFd }> = [];
 
   constructor(socket: RtnlSocket) {
     this.#socket = socket;
@@ -19,7 +20,7 @@ export class NsidBatch implements Disposable {
   }
 
   /** Takes `file` (open on `info`'s namespace, closed here once asked about); asks when the batch is full. */
-  add(info: NamespaceInfo, file: NsfsFile): void {
+  add(info: NamespaceInfo, file: HeldFd): void {
     this.#held.push({ info, file });
     if (this.#held.length >= this.#size) this.ask();
   }
@@ -45,7 +46,7 @@ export class NsidBatch implements Disposable {
     for (const { file } of this.#release()) closeFd(file.fd, file.openedBy);
   }
 
-  #release(): Array<{ info: NamespaceInfo; file: NsfsFile }> {
+  #release(): Array<{ info: NamespaceInfo; file: HeldFd }> {
     const held = this.#held;
     this.#held = [];
     return held;

@@ -12,7 +12,7 @@ import { check } from '../errors';
 /** Room for about two thousand entries per call: a big host's /proc in one or two. */
 const DIRENT_ROOM = 64 * 1024;
 
-// struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, then the NUL-terminated name.
+// struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen (little endian), u8 d_type, then the NUL-terminated name.
 const RECLEN_AT = 16;
 const NAME_AT = 19;
 
@@ -28,15 +28,25 @@ export function procPids(): number[] {
     for (;;) {
       const filled = check(native.getdents64(fd, room), '/proc');
       if (filled === 0) return pids;
-      for (let at = 0; at < filled; at += room.readUInt16LE(at + RECLEN_AT)) {
-        const name = at + NAME_AT;
-        const pid = digitsBetween(room, name, room.indexOf(0, name));
+      for (let at = 0; at < filled; at += room[at + RECLEN_AT] | (room[at + RECLEN_AT + 1] << 8)) {
+        const pid = decimalName(room, at + NAME_AT);
         if (pid !== undefined) pids.push(pid);
       }
     }
   } finally {
     native.close(fd);
   }
+}
+
+/** The number a NUL-terminated name spells in decimal, else undefined ('self', '.', ...). */
+function decimalName(bytes: Buffer, start: number): number | undefined {
+  let value = 0;
+  let i = start;
+  for (let byte = bytes[i]; byte !== 0; byte = bytes[++i]) {
+    if (byte < DIGIT_0 || byte > DIGIT_9) return undefined;
+    value = value * 10 + (byte - DIGIT_0);
+  }
+  return i > start ? value : undefined;
 }
 
 /** The number that the bytes from `start` to `end` spell in decimal, else undefined (none, or not all digits). */
@@ -53,35 +63,45 @@ function digitsBetween(bytes: Buffer, start: number, end: number): number | unde
 
 const PROC = Buffer.from('/proc/');
 const NS_NET = Buffer.from('/ns/net\0');
+const SELF_FD = Buffer.from('/proc/self/fd/');
+const NUL = Buffer.from('\0');
 const NET_OPEN = Buffer.from('net:[');
 const CLOSE_BRACKET = 0x5d;
-/** "/proc/" + a pid (at most 10 digits) + "/ns/net" + NUL. */
+/** "/proc/self/fd/" or "/proc/", a number (at most 10 digits), "/ns/net" or nothing, a NUL. */
 const PATH_ROOM = 32;
 /** `net:[` + an inode (at most 10 digits) + `]`, with room to tell a longer answer. */
 const ANSWER_ROOM = 64;
 
 /**
- * The network namespace inode of one process after another, as
- * readlink(/proc/PID/ns/net) names it (`net:[INO]`): undefined for a process
- * that is gone or hides it (EACCES), as stat would say.
+ * Network namespace inodes as readlink names them (`net:[INO]`), one link
+ * after another, read into buffers reused from one to the next.
  */
 export class NetnsLinks {
   readonly #path = Buffer.alloc(PATH_ROOM);
   readonly #answer = Buffer.alloc(ANSWER_ROOM);
 
-  constructor() {
-    PROC.copy(this.#path);
+  /** The namespace of process `pid` (/proc/PID/ns/net): undefined if it is gone or hides it (EACCES), as stat would say. */
+  inoOf(pid: number): number | undefined {
+    return this.#read(PROC, pid, NS_NET);
   }
 
-  inoOf(pid: number): number | undefined {
-    if (!Number.isInteger(pid) || pid <= 0 || pid > 0xffffffff) throw new RangeError(`not a pid: ${pid}`);
+  /** The namespace an fd of this process is open on (/proc/self/fd/FD): undefined if that is no network namespace. */
+  inoOfFd(fd: number): number | undefined {
+    return this.#read(SELF_FD, fd, NUL);
+  }
+
+  /** readlink of `prefix` + `number` in decimal + `suffix` (which ends with the NUL). */
+  #read(prefix: Buffer, number: number, suffix: Buffer): number | undefined {
+    if (!Number.isInteger(number) || number < 0 || number > 0xffffffff)
+      throw new RangeError(`not a pid or fd: ${number}`);
     const path = this.#path;
-    let end = PROC.length + 1;
-    for (let rest = pid; rest >= 10; rest = Math.floor(rest / 10)) end++;
-    for (let i = end - 1, rest = pid; i >= PROC.length; i--, rest = Math.floor(rest / 10)) {
+    prefix.copy(path);
+    let end = prefix.length + 1;
+    for (let rest = number; rest >= 10; rest = Math.floor(rest / 10)) end++;
+    for (let i = end - 1, rest = number; i >= prefix.length; i--, rest = Math.floor(rest / 10)) {
       path[i] = DIGIT_0 + (rest % 10);
     }
-    NS_NET.copy(path, end);
+    suffix.copy(path, end);
     const length = native.readlink(path, this.#answer);
     return typeof length === 'number' ? netnsInode(this.#answer, length) : undefined;
   }

@@ -41,10 +41,14 @@ interface MountEntry {
   fstype: string;
 }
 
-/** This mount namespace's mounts, in mountinfo's order (later ones on top). */
-function mountinfo(): MountEntry[] {
+/**
+ * This mount namespace's mounts, in mountinfo's order (later ones on top);
+ * with `only`, just the lines that contain it (the rest are not parsed).
+ */
+function mountinfo(only?: string): MountEntry[] {
   const entries: MountEntry[] = [];
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+  for (const line of fs.readFileSync('/proc/self/mountinfo', UTF8).split('\n')) {
+    if (only !== undefined && !line.includes(only)) continue;
     const separator = line.indexOf(' - ');
     if (separator < 0) continue;
     const fields = line.slice(0, separator).split(' ');
@@ -56,7 +60,7 @@ function mountinfo(): MountEntry[] {
 
 /** nsfs mounts of network namespaces visible in this mount namespace. */
 export function netnsMounts(): NsfsMount[] {
-  return mountinfo().flatMap(({ root, mountPoint, fstype }) => {
+  return mountinfo(' - nsfs ').flatMap(({ root, mountPoint, fstype }) => {
     const ino = fstype === 'nsfs' ? inoOfNetnsId(root) : undefined;
     return ino === undefined ? [] : [{ ino, mountPoint }];
   });
@@ -92,7 +96,7 @@ export function uidOf(pid: number): number | undefined {
 export function readUserNames(): Map<number, string> {
   const names = new Map<number, string>();
   try {
-    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    for (const line of fs.readFileSync('/etc/passwd', UTF8).split('\n')) {
       const [name, , id] = line.split(':');
       if (name && id && !names.has(Number(id))) names.set(Number(id), name);
     }
