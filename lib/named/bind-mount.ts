@@ -25,14 +25,23 @@ export function bindMount(source: string, target: string): void {
   // Hold the source so that what is proven is what gets mounted.
   const sourceFd = check(native.open(source, O_PATH), source);
   try {
-    bindHeldSource(sourceFd, target);
+    bindHeldSource(sourceFd, fs.fstatSync(sourceFd), target);
   } finally {
     native.close(sourceFd);
   }
 }
 
-function bindHeldSource(sourceFd: number, target: string): void {
-  const want = fs.fstatSync(sourceFd);
+/**
+ * @internal bindMount from a file this process holds open and knows the
+ * identity of (a namespace it just made): the same promises, with no
+ * reopening of the source to hold it.
+ */
+export function bindHeldFile(source: { fd: number; dev: number; ino: number }, target: string): void {
+  assertAbsolutePath(target, 'target');
+  bindHeldSource(source.fd, source, target);
+}
+
+function bindHeldSource(sourceFd: number, want: { dev: number; ino: number }, target: string): void {
   const fd = rethrowing(() => fs.openSync(target, CREATE_FLAGS, 0o000), target);
   let mounted = false;
   try {

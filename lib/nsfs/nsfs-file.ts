@@ -78,6 +78,23 @@ export function openNetnsFile(path: string): NsfsFile {
   }
 }
 
+/**
+ * The calling thread's own network namespace, opened: /proc/thread-self/ns/net
+ * is one by construction, so the checks openNetnsFile makes of a path it is
+ * given (a stat first, NS_GET_NSTYPE after) are left out.
+ */
+export function openThreadNetns(): NsfsFile {
+  const path = '/proc/thread-self/ns/net';
+  const fd = rethrowing(() => fs.openSync(path, OPEN_FLAGS), path);
+  try {
+    const stat = rethrowing(() => fs.fstatSync(fd), path);
+    return { fd, dev: stat.dev, ino: stat.ino, openedBy: 'node:fs' };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
 /** Whether the calling thread is in the namespace of this identity now (asks the kernel). */
 export function isThreadIn(identity: { dev: number; ino: number }): boolean {
   const stat = rethrowing(() => fs.statSync('/proc/thread-self/ns/net'));

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { type NativeFailure, native } from '../binding';
 import { check, toNetnsError } from '../errors';
-import { type NsfsFile, assertNetnsFd, openNetnsFile } from '../nsfs/nsfs-file';
+import { type NsfsFile, assertNetnsFd, openThreadNetns } from '../nsfs/nsfs-file';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
@@ -112,5 +112,5 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
  * the thread to where it was: the new namespace lives only in the returned file's fd.
  */
 export function unshareDetached(): NsfsFile {
-  return switchedFor('new', () => openNetnsFile('/proc/thread-self/ns/net'));
+  return switchedFor('new', openThreadNetns);
 }
