@@ -48,7 +48,9 @@ export function namedPath(name: string, options: RunDirOptions = {}): string {
 /** @internal The path for a validated name in a run dir already resolved (resolveRunDir). */
 export function namedPathIn(runDir: string, name: string): string {
   assertNetnsName(name);
-  return path.join(runDir, name);
+  // resolveRunDir normalizes, and a valid name has no '/' and is not '.' or
+  // '..': joining is appending (path.join would walk the whole path again).
+  return runDir === '/' ? `/${name}` : `${runDir}/${name}`;
 }
 
 /**

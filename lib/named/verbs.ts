@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { native } from '../binding';
-import { NetnsError, check, errnoOf, failedWith, rethrowing, toNetnsError } from '../errors';
+import { NetnsError, check, errnoOf, failedWith, toNetnsError } from '../errors';
 import { openNetnsOfPid } from '../nsfs/from-pid';
+import { isRegularFile, statIdentity } from '../nsfs/file-identity';
 import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { unshareDetached } from '../switch/thread-switch';
 import { assertPid } from '../validate';
@@ -86,8 +87,7 @@ export function attachNamedPid(name: string, pid: unknown, options: RunDirOption
  */
 export function deleteNamed(name: string, options: RunDirOptions = {}): void {
   const path = namedPath(name, options);
-  const stat = rethrowing(() => fs.lstatSync(path), path);
-  if (!stat.isFile()) {
+  if (!isRegularFile(statIdentity(path, { follow: false }).mode)) {
     throw new NetnsError({
       errno: errnoOf('EINVAL'),
       syscall: 'unlink',

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith, rethrowing } from '../errors';
+import { fstatIdentity } from './file-identity';
 
 /**
  * Who opened an fd decides who closes it: Node tracks fds opened through
@@ -85,12 +86,12 @@ export function openNetnsFile(path: string): NsfsFile {
  */
 export function openThreadNetns(): NsfsFile {
   const path = '/proc/thread-self/ns/net';
-  const fd = rethrowing(() => fs.openSync(path, OPEN_FLAGS), path);
+  const fd = check(native.open(path, fs.constants.O_RDONLY), path);
   try {
-    const stat = rethrowing(() => fs.fstatSync(fd), path);
-    return { fd, dev: stat.dev, ino: stat.ino, openedBy: 'node:fs' };
+    const { dev, ino } = fstatIdentity(fd, path);
+    return { fd, dev, ino, openedBy: 'addon' };
   } catch (error) {
-    fs.closeSync(fd);
+    native.close(fd);
     throw error;
   }
 }

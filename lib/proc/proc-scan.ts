@@ -1,6 +1,7 @@
 // Reading /proc for namespaces: which processes are in which network
 // namespace, which fds hold one, and which nsfs files are mounted where.
 import fs from 'node:fs';
+import { statIdentityIfAny } from '../nsfs/file-identity';
 import { inoOfNetnsId } from '../nsfs/namespace-id';
 import { procPids } from './proc-dir';
 
@@ -84,12 +85,9 @@ export function commandOf(pid: number): string | undefined {
   }
 }
 
+/** The owner of a process (of its /proc directory, as ps and lsns show it), or undefined if gone. */
 export function uidOf(pid: number): number | undefined {
-  try {
-    return fs.statSync(`/proc/${pid}`).uid;
-  } catch {
-    return undefined;
-  }
+  return statIdentityIfAny(`/proc/${pid}`)?.uid;
 }
 
 /** uid -> user name from /etc/passwd (as lsns's USER column shows it). */
