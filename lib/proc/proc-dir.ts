@@ -74,34 +74,41 @@ const ANSWER_ROOM = 64;
 
 /**
  * Network namespace inodes as readlink names them (`net:[INO]`), one link
- * after another, read into buffers reused from one to the next.
+ * after another, read into buffers reused from one to the next: each path's
+ * fixed start is written once, and only the number and what follows it
+ * change (this runs for every process on the host).
  */
 export class NetnsLinks {
-  readonly #path = Buffer.alloc(PATH_ROOM);
+  readonly #procPath = Buffer.alloc(PATH_ROOM);
+  readonly #fdPath = Buffer.alloc(PATH_ROOM);
   readonly #answer = Buffer.alloc(ANSWER_ROOM);
+
+  constructor() {
+    PROC.copy(this.#procPath);
+    SELF_FD.copy(this.#fdPath);
+  }
 
   /** The namespace of process `pid` (/proc/PID/ns/net): undefined if it is gone or hides it (EACCES), as stat would say. */
   inoOf(pid: number): number | undefined {
-    return this.#read(PROC, pid, NS_NET);
+    return this.#read(this.#procPath, PROC.length, pid, NS_NET);
   }
 
   /** The namespace an fd of this process is open on (/proc/self/fd/FD): undefined if that is no network namespace. */
   inoOfFd(fd: number): number | undefined {
-    return this.#read(SELF_FD, fd, NUL);
+    return this.#read(this.#fdPath, SELF_FD.length, fd, NUL);
   }
 
-  /** readlink of `prefix` + `number` in decimal + `suffix` (which ends with the NUL). */
-  #read(prefix: Buffer, number: number, suffix: Buffer): number | undefined {
-    if (!Number.isInteger(number) || number < 0 || number > 0xffffffff)
+  /** readlink of `path`'s first `at` bytes + `number` in decimal + `suffix` (which ends with the NUL). */
+  #read(path: Buffer, at: number, number: number, suffix: Buffer): number | undefined {
+    if (!Number.isInteger(number) || number < 0 || number > 0xffffffff) {
       throw new RangeError(`not a pid or fd: ${number}`);
-    const path = this.#path;
-    prefix.copy(path);
-    let end = prefix.length + 1;
+    }
+    let end = at + 1;
     for (let rest = number; rest >= 10; rest = Math.floor(rest / 10)) end++;
-    for (let i = end - 1, rest = number; i >= prefix.length; i--, rest = Math.floor(rest / 10)) {
+    for (let i = end - 1, rest = number; i >= at; i--, rest = Math.floor(rest / 10)) {
       path[i] = DIGIT_0 + (rest % 10);
     }
-    suffix.copy(path, end);
+    for (let i = 0; i < suffix.length; i++) path[end + i] = suffix[i];
     const length = native.readlink(path, this.#answer);
     return typeof length === 'number' ? netnsInode(this.#answer, length) : undefined;
   }

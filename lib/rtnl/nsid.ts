@@ -1,7 +1,8 @@
 // The nsid that the calling thread's namespace assigned to another namespace
 // (RTM_GETNSID), as `ip netns list` shows it: "(id: N)". Asking never
 // assigns one.
-import { nsidDumpRequest, parseNsidDump } from './nsid-assign';
+import { RTM_NEWNSID } from './constants';
+import { nsidDumpRequest } from './nsid-assign';
 import { getNsidRequest, parseNsidReply } from './nsid-codec';
 import type { RtnlSocket } from './transport';
 
@@ -77,7 +78,7 @@ export function nsidsIfAny(socket: RtnlSocket, fds: readonly number[]): Array<nu
 export function anyNsidAssigned(socket: RtnlSocket): boolean | undefined {
   try {
     const { messages } = socket.dump({ what: 'RTM_GETNSID' }, (seq) => nsidDumpRequest(seq));
-    return parseNsidDump(messages).length > 0;
+    return messages.some((message) => message.type === RTM_NEWNSID && parseNsidReply(message) !== undefined);
   } catch {
     return undefined;
   }
