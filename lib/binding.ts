@@ -56,6 +56,9 @@ export interface NativeConstants {
   O_CLOEXEC: number;
   O_PATH: number;
   O_NOFOLLOW: number;
+  AT_FDCWD: number;
+  AT_EMPTY_PATH: number;
+  AT_SYMLINK_NOFOLLOW: number;
   AF_INET: number;
   AF_INET6: number;
   AF_UNIX: number;
@@ -165,12 +168,18 @@ export interface NativeBinding {
   ): Result<undefined>;
   umount2(target: string, flags: number): Result<undefined>;
   flock(fd: number, operation: number): Result<undefined>;
-  /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. */
-  open(path: string, flags: number): Result<number>;
+  /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. A mode exactly with O_CREAT/O_TMPFILE. */
+  open(path: string, flags: number, mode?: number): Result<number>;
   /** close(2) for fds the addon returned; fds from node:fs go back through node:fs. */
   close(fd: number): Result<undefined>;
   /** @internal Closes an addon-owned fd when this JS environment (thread) is torn down. */
   closeOnEnvTeardown(fd: number): Result<undefined>;
+  /** readlink(2) of a NUL-terminated path into `buffer`: the bytes written (ENAMETOOLONG if they fill it). */
+  readlink(path: Uint8Array, buffer: Uint8Array): Result<number>;
+  /** statx(2): [dev, ino, mode, uid] of a file, dev as node:fs's Stats.dev (no Stats, no Dates). */
+  statx(dirfd: number, path: string, flags: number): Result<[dev: number, ino: number, mode: number, uid: number]>;
+  /** getdents64(2): how many bytes of `struct linux_dirent64` records it wrote into `buffer` (0: no more). */
+  getdents64(fd: number, buffer: Uint8Array): Result<number>;
   /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
   pipe(): Result<[number, number]>;
   pidfdOpen(pid: number, flags: number): Result<number>;

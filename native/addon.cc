@@ -4,6 +4,7 @@
 #include "clone.hh"
 #include "constants.hh"
 #include "fds.hh"
+#include "lookups.hh"
 #include "mounts.hh"
 #include "namespaces.hh"
 #include "netlink-events.hh"
@@ -21,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNamespaces(env, exports);
   InitMounts(env, exports);
   InitFds(env, exports);
+  InitLookups(env, exports);
   InitPidfd(env, exports);
   InitPidfdWatch(env, exports);
   InitSockets(env, exports);

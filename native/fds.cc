@@ -14,17 +14,24 @@ namespace netns {
 
 namespace {
 
+// open(path, flags[, mode]): a mode is required exactly when a file may be
+// created (O_CREAT, O_TMPFILE), as open(2) reads it only then.
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Reader args(info);
   std::string path;
   int flags;
   if (!args.String(0, &path) || !args.Int(1, &flags)) return args.Error();
-  // These would need a mode argument: only existing files are opened here.
-  if ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE) {
-    args.Refuse("open() here takes no O_CREAT or O_TMPFILE");
+  bool creates = (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
+  bool hasMode = info.Length() > 2 && !info[2].IsUndefined();
+  int mode = 0;
+  if (creates != hasMode) {
+    args.Refuse(creates ? "open() with O_CREAT or O_TMPFILE takes a mode"
+                        : "open() takes a mode only with O_CREAT or O_TMPFILE");
     return args.Error();
   }
-  int fd = RetryOnEintr([&] { return open(path.c_str(), flags | O_CLOEXEC); });
+  if (hasMode && !args.Int(2, &mode, 0, 07777)) return args.Error();
+  int fd =
+      RetryOnEintr([&] { return open(path.c_str(), flags | O_CLOEXEC, mode); });
   return CheckNumber(info.Env(), fd, "open", path.c_str());
 }
 

@@ -220,6 +220,8 @@ describe('listNamespaces', () => {
     nprocs: number;
     nsfs: string | null;
     pid: number;
+    user: string | null;
+    netnsid: number | string | null;
   }
 
   const lsns = (): LsnsRow[] =>
@@ -259,6 +261,10 @@ describe('listNamespaces', () => {
         expect(mine!.nprocs).toBe(row.ns === ownIno ? row.nprocs - 1 : row.nprocs);
         expect(mine!.pid).toBe(row.pid);
         expect(mine!.nsfs).toEqual(row.nsfs ? row.nsfs.split('\n') : []);
+        if (row.pid !== null) expect(mine!.user, `owner in ${row.ns}`).toBe(row.user);
+        if (row.netnsid !== null) {
+          expect(String(mine!.nsid ?? 'unassigned'), `nsid of ${row.ns}`).toBe(String(row.netnsid));
+        }
       }
       break;
     }

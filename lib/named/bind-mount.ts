@@ -1,7 +1,8 @@
 // Bind mounts that either fully happen or leave nothing behind.
 import fs from 'node:fs';
 import { native } from '../binding';
-import { NetnsError, check, errnoOf, rethrowing } from '../errors';
+import { NetnsError, check, errnoOf } from '../errors';
+import { fstatIdentity, statIdentity } from '../nsfs/file-identity';
 import { assertAbsolutePath } from '../validate';
 
 const { MS_BIND, MNT_DETACH, UMOUNT_NOFOLLOW, O_PATH } = native.constants;
@@ -25,22 +26,31 @@ export function bindMount(source: string, target: string): void {
   // Hold the source so that what is proven is what gets mounted.
   const sourceFd = check(native.open(source, O_PATH), source);
   try {
-    bindHeldSource(sourceFd, target);
+    bindHeldSource(sourceFd, fstatIdentity(sourceFd, source), target);
   } finally {
     native.close(sourceFd);
   }
 }
 
-function bindHeldSource(sourceFd: number, target: string): void {
-  const want = fs.fstatSync(sourceFd);
-  const fd = rethrowing(() => fs.openSync(target, CREATE_FLAGS, 0o000), target);
+/**
+ * @internal bindMount from a file this process holds open and knows the
+ * identity of (a namespace it just made): the same promises, with no
+ * reopening of the source to hold it.
+ */
+export function bindHeldFile(source: { fd: number; dev: number; ino: number }, target: string): void {
+  assertAbsolutePath(target, 'target');
+  bindHeldSource(source.fd, source, target);
+}
+
+function bindHeldSource(sourceFd: number, want: { dev: number; ino: number }, target: string): void {
+  const fd = check(native.open(target, CREATE_FLAGS, 0o000), target);
   let mounted = false;
   try {
     const result = native.mount(`/proc/self/fd/${sourceFd}`, `/proc/self/fd/${fd}`, null, MS_BIND, null);
-    fs.closeSync(fd);
+    native.close(fd);
     check(result, target);
     mounted = true;
-    const got = rethrowing(() => fs.statSync(target), target);
+    const got = statIdentity(target);
     if (got.dev !== want.dev || got.ino !== want.ino) {
       throw new NetnsError({
         errno: errnoOf('EIO'),

@@ -42,8 +42,15 @@ export function resolveRunDir(options: RunDirOptions = {}): string {
 
 /** @internal The run-dir path for a validated name. */
 export function namedPath(name: string, options: RunDirOptions = {}): string {
+  return namedPathIn(resolveRunDir(options), name);
+}
+
+/** @internal The path for a validated name in a run dir already resolved (resolveRunDir). */
+export function namedPathIn(runDir: string, name: string): string {
   assertNetnsName(name);
-  return path.join(resolveRunDir(options), name);
+  // resolveRunDir normalizes, and a valid name has no '/' and is not '.' or
+  // '..': joining is appending (path.join would walk the whole path again).
+  return runDir === '/' ? `/${name}` : `${runDir}/${name}`;
 }
 
 /**
@@ -65,8 +72,7 @@ function makeDirectory(dir: string): void {
 
 /** @internal Creates the run dir if needed and makes it a shared mount point of its own. */
 export function prepareRunDir(runDir: string): void {
-  rethrowing(() => makeDirectory(runDir), runDir);
-  const fd = rethrowing(() => fs.openSync(runDir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY), runDir);
+  const fd = openRunDir(runDir);
   try {
     // Serialises first-time setup: without it, concurrent creators each bind
     // the directory onto itself and stack up mounts.
@@ -77,8 +83,23 @@ export function prepareRunDir(runDir: string): void {
       native.flock(fd, LOCK_UN);
     }
   } finally {
-    fs.closeSync(fd);
+    native.close(fd);
   }
+}
+
+/**
+ * The run dir, opened; made first only where it is missing (node:fs's
+ * mkdirSync throws EEXIST for one that exists, which costs more than the
+ * rest of this setup).
+ */
+function openRunDir(runDir: string): number {
+  const flags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY;
+  let fd = native.open(runDir, flags);
+  if (failedWith(fd, 'ENOENT')) {
+    rethrowing(() => makeDirectory(runDir), runDir);
+    fd = native.open(runDir, flags);
+  }
+  return check(fd, runDir);
 }
 
 function makeSharedMountpoint(runDir: string): void {

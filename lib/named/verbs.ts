@@ -4,13 +4,14 @@
 import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { native } from '../binding';
-import { NetnsError, check, errnoOf, failedWith, rethrowing, toNetnsError } from '../errors';
+import { NetnsError, check, errnoOf, failedWith, toNetnsError } from '../errors';
 import { openNetnsOfPid } from '../nsfs/from-pid';
+import { isRegularFile, statIdentity } from '../nsfs/file-identity';
 import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { unshareDetached } from '../switch/thread-switch';
 import { assertPid } from '../validate';
-import { bindMount, discardBindMount } from './bind-mount';
-import { type RunDirOptions, namedPath, prepareRunDir, resolveRunDir } from './run-dir';
+import { bindHeldFile, bindMount, discardBindMount } from './bind-mount';
+import { type RunDirOptions, namedPath, namedPathIn, prepareRunDir, resolveRunDir } from './run-dir';
 
 const { MNT_DETACH, UMOUNT_NOFOLLOW } = native.constants;
 
@@ -36,11 +37,12 @@ export function openNamed(name: string, options: RunDirOptions = {}): NamedFile 
 
 /** ip netns add NAME: a new namespace, kept alive by its name until deleted. */
 export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
-  const path = namedPath(name, options);
-  prepareRunDir(resolveRunDir(options));
+  const runDir = resolveRunDir(options);
+  const path = namedPathIn(runDir, name);
+  prepareRunDir(runDir);
   const file = unshareDetached();
   try {
-    bindMount(`/proc/self/fd/${file.fd}`, path);
+    bindHeldFile(file, path);
   } catch (error) {
     closeFd(file.fd, file.openedBy);
     throw error;
@@ -54,8 +56,9 @@ export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
  * can never bind someone else's.
  */
 export function attachNamed(name: string, sourceFd: number, options: RunDirOptions = {}): NamedFile {
-  const path = namedPath(name, options);
-  prepareRunDir(resolveRunDir(options));
+  const runDir = resolveRunDir(options);
+  const path = namedPathIn(runDir, name);
+  prepareRunDir(runDir);
   bindMount(`/proc/self/fd/${sourceFd}`, path);
   try {
     return { file: openNetnsFile(path), path, name };
@@ -84,8 +87,7 @@ export function attachNamedPid(name: string, pid: unknown, options: RunDirOption
  */
 export function deleteNamed(name: string, options: RunDirOptions = {}): void {
   const path = namedPath(name, options);
-  const stat = rethrowing(() => fs.lstatSync(path), path);
-  if (!stat.isFile()) {
+  if (!isRegularFile(statIdentity(path, { follow: false }).mode)) {
     throw new NetnsError({
       errno: errnoOf('EINVAL'),
       syscall: 'unlink',

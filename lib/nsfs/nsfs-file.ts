@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith, rethrowing } from '../errors';
+import { fstatIdentity } from './file-identity';
 
 /**
  * Who opened an fd decides who closes it: Node tracks fds opened through
@@ -74,6 +75,23 @@ export function openNetnsFile(path: string): NsfsFile {
     return describeNetnsFd(fd, path, 'node:fs');
   } catch (error) {
     fs.closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * The calling thread's own network namespace, opened: /proc/thread-self/ns/net
+ * is one by construction, so the checks openNetnsFile makes of a path it is
+ * given (a stat first, NS_GET_NSTYPE after) are left out.
+ */
+export function openThreadNetns(): NsfsFile {
+  const path = '/proc/thread-self/ns/net';
+  const fd = check(native.open(path, fs.constants.O_RDONLY), path);
+  try {
+    const { dev, ino } = fstatIdentity(fd, path);
+    return { fd, dev, ino, openedBy: 'addon' };
+  } catch (error) {
+    native.close(fd);
     throw error;
   }
 }

@@ -9,13 +9,15 @@ import path from 'node:path';
 import { native } from '../binding';
 import { type Steps, runAtOnce } from '../steps';
 import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
-import { nsidIfAny } from '../rtnl/nsid';
+import { anyNsidAssigned } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
-import { type NsfsFile, closeFd } from '../nsfs/nsfs-file';
+import { closeFd } from '../nsfs/nsfs-file';
 import { heldNamespaces, nsfsDevice } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
-import { openNamespace } from './open-namespace';
-import { commandOf, listPids, netnsMounts, netnsOfPid, readUserNames, uidOf } from './proc-scan';
+import { NsidBatch } from './nsid-batch';
+import { openFdOn } from './open-namespace';
+import { NetnsLinks } from './proc-dir';
+import { commandOf, listPids, netnsMounts, readUserNames, uidOf } from './proc-scan';
 
 export type { NamespaceInfo };
 
@@ -56,18 +58,9 @@ function ownerUid(netnsFd: number): number | undefined {
   }
 }
 
-/** The namespace, through whatever still holds it; undefined when nothing does now. */
-function openIfAny(info: NamespaceInfo): NsfsFile | undefined {
-  try {
-    return openNamespace(info).file;
-  } catch {
-    return undefined;
-  }
-}
-
 function realpathOr(dir: string): string {
   try {
-    return fs.realpathSync(dir);
+    return fs.realpathSync.native(dir);
   } catch {
     return dir;
   }
@@ -100,14 +93,15 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
 
   const scan = { nsfs: options.fdHolders === true, sockets: options.socketHolders === true, nsfsDev: 0 };
   if (scan.nsfs) scan.nsfsDev = nsfsDevice();
+  const links = new NetnsLinks();
   for (const pid of listPids()) {
-    const netns = netnsOfPid(pid);
-    if (netns !== undefined) infoFor(netns.ino).pids.push(pid);
+    const netnsIno = links.inoOf(pid);
+    if (netnsIno !== undefined) infoFor(netnsIno).pids.push(pid);
     if (!scan.nsfs && !scan.sockets) {
       yield;
       continue;
     }
-    for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netns?.ino })) {
+    for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netnsIno })) {
       infoFor(ino).heldBy.push({ pid, fd, via });
     }
     yield;
@@ -120,9 +114,11 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
     if (path.dirname(mount.mountPoint) === runDirShown) info.names.push(path.basename(mount.mountPoint));
   }
 
-  const withNsid = options.nsid !== false;
-  using socket = withNsid ? RtnlSocket.here() : undefined;
-  const userNames = readUserNames();
+  using socket = options.nsid !== false ? RtnlSocket.here() : undefined;
+  // Where this namespace has numbered none (no veth peer or watcher has made
+  // it), there is nothing to ask each namespace: nsids assigned from here on
+  // count as assigned after the listing.
+  using nsids = socket && anyNsidAssigned(socket) !== false ? new NsidBatch(socket) : undefined;
   for (const info of found.values()) {
     info.pids.sort((a, b) => a - b);
     info.nprocs = info.pids.length;
@@ -132,20 +128,23 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
       info.command = commandOf(info.pid);
     }
     const wantOwner = info.pid === undefined && options.owners !== false;
-    if (withNsid || wantOwner) {
-      const file = openIfAny(info);
-      if (file !== undefined) {
-        try {
-          if (wantOwner) info.uid = ownerUid(file.fd);
-          const nsid = socket ? nsidIfAny(socket, file.fd) : undefined;
-          if (nsid !== undefined) info.nsid = nsid;
-        } finally {
-          closeFd(file.fd, file.openedBy);
-        }
+    const file = nsids || wantOwner ? openFdOn(info, links) : undefined;
+    if (file !== undefined) {
+      try {
+        if (wantOwner) info.uid = ownerUid(file.fd);
+      } catch (error) {
+        closeFd(file.fd, file.openedBy);
+        throw error;
       }
+      if (nsids) nsids.add(info, file);
+      else closeFd(file.fd, file.openedBy);
     }
-    if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
     yield;
+  }
+  nsids?.ask();
+  const userNames = readUserNames();
+  for (const info of found.values()) {
+    if (info.uid !== undefined) info.user = userNames.get(info.uid) ?? String(info.uid);
   }
   return [...found.values()].sort((a, b) => a.ino - b.ino);
 }

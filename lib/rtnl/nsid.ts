@@ -1,6 +1,8 @@
 // The nsid that the calling thread's namespace assigned to another namespace
 // (RTM_GETNSID), as `ip netns list` shows it: "(id: N)". Asking never
 // assigns one.
+import { RTM_NEWNSID } from './constants';
+import { nsidDumpRequest } from './nsid-assign';
 import { getNsidRequest, parseNsidReply } from './nsid-codec';
 import type { RtnlSocket } from './transport';
 
@@ -24,6 +26,66 @@ export function nsidIn(socket: RtnlSocket, fd: number, table: NsidTable = {}): n
 export function nsidIfAny(socket: RtnlSocket, fd: number, table: NsidTable = {}): number | undefined {
   try {
     return nsidIn(socket, fd, table);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What one unread answer (an RTM_NEWNSID, one datagram) takes of the receive
+ * buffer by the kernel's accounting (about 0.8 KiB on 6.18, as
+ * /proc/net/netlink's Rmem shows), with room to spare.
+ */
+const ANSWER_COST = 1024;
+/** What a listing asks of the receive buffer (the kernel caps it at rmem_max, then doubles it). */
+const NSID_RECEIVE_BUFFER = 128 * 1024;
+/** More at once saves nothing measurable: one send per this many is already noise. */
+const MOST_AT_ONCE = 64;
+
+/**
+ * How many namespaces {@link nsidsIfAny} may ask about in one go on this
+ * socket: their answers wait unread in its receive buffer, and one that
+ * does not fit would be dropped. Half the granted buffer is used.
+ */
+export function nsidsAtOnce(socket: RtnlSocket): number {
+  const granted = socket.growReceiveBuffer(NSID_RECEIVE_BUFFER);
+  return Math.max(1, Math.min(MOST_AT_ONCE, Math.floor(granted / 2 / ANSWER_COST)));
+}
+
+/**
+ * For listings: the nsids of several namespaces (one fd each, open until this
+ * returns), asked as ip asks (RTM_GETNSID without an ack: one answer each),
+ * all in one datagram, then read in order, where one request at a time
+ * costs a send and a wait each. An entry is undefined when no id is assigned
+ * or the kernel refused; if the socket fails mid-way, those not read yet are
+ * undefined too (one entry must not fail the list, and answers left queued
+ * are skipped by sequence number on the next exchange).
+ */
+export function nsidsIfAny(socket: RtnlSocket, fds: readonly number[]): Array<number | undefined> {
+  const nsids: Array<number | undefined> = fds.map(() => undefined);
+  try {
+    const seqs = fds.map((fd) => socket.postQuestion((seq) => getNsidRequest(seq, fd)));
+    socket.flush();
+    for (let i = 0; i < seqs.length; i++) {
+      const { data, error } = socket.readAnswer(seqs[i], { what: 'RTM_GETNSID' });
+      if (error === undefined && data[0] !== undefined) nsids[i] = parseNsidReply(data[0]);
+    }
+  } catch {
+    // As nsidIfAny: the rest stay undefined.
+  }
+  return nsids;
+}
+
+/**
+ * For listings: whether the socket's namespace has numbered any namespace at
+ * all (one RTM_GETNSID dump, as `ip netns list-id`). When it has not, no
+ * namespace has an nsid here, and a listing need not open each one to ask.
+ * Undefined when the dump failed (ask each, then).
+ */
+export function anyNsidAssigned(socket: RtnlSocket): boolean | undefined {
+  try {
+    const { messages } = socket.dump({ what: 'RTM_GETNSID' }, (seq) => nsidDumpRequest(seq));
+    return messages.some((message) => message.type === RTM_NEWNSID && parseNsidReply(message) !== undefined);
   } catch {
     return undefined;
   }

@@ -213,10 +213,32 @@ export class RtnlSocket implements Disposable {
     const seq = this.#next();
     const message = build(seq);
     assertFlags(message, NLM_F_ACK);
+    this.#queue(message);
+    return seq;
+  }
+
+  /**
+   * Queues a question: a GET by key sent without NLM_F_ACK (as ip asks
+   * RTM_GETNSID), which the kernel answers with exactly one message, the
+   * data asked for or an NLMSG_ERROR refusing it: one datagram to read
+   * where a request with NLM_F_ACK takes two. It goes out with the posted
+   * requests, in order; read its answer with readAnswer.
+   */
+  postQuestion(build: (seq: number) => Buffer): number {
+    const seq = this.#next();
+    const message = build(seq);
+    const flags = message.readUInt16LE(NLMSGHDR.fields.flags.offset);
+    if ((flags & (NLM_F_ACK | NLM_F_DUMP)) !== 0) {
+      throw new Error('netlink: a question is sent without NLM_F_ACK and NLM_F_DUMP');
+    }
+    this.#queue(message);
+    return seq;
+  }
+
+  #queue(message: Buffer): void {
     this.#posted.push(message);
     this.#postedBytes += message.length;
     if (this.#postedBytes >= POSTED_BYTES) this.flush();
-    return seq;
   }
 
   /** Sends the posted requests that are still queued, in one datagram. */
@@ -245,6 +267,22 @@ export class RtnlSocket implements Disposable {
         const { errno, message } = replies.ack;
         return errno < 0 ? { data, error: refusal(operation, errno, message) } : { data };
       }
+    }
+  }
+
+  /**
+   * Reads the answer to a posted question (in the order sent, as readAck):
+   * its data message, or the kernel's refusal as a NetnsError.
+   */
+  readAnswer(seq: number, operation: Operation): { data: NetlinkMessage[]; error?: NetnsError } {
+    this.flush();
+    for (;;) {
+      const replies = this.#receiveWhole(seq, operation);
+      if (replies.ack) {
+        const { errno, message } = replies.ack;
+        return errno < 0 ? { data: replies.data, error: refusal(operation, errno, message) } : { data: replies.data };
+      }
+      if (replies.data.length > 0) return { data: replies.data };
     }
   }
 
@@ -361,7 +399,7 @@ export class RtnlSocket implements Disposable {
 
 /** The builder sets the flags; an exchange cannot end without these. */
 function assertFlags(message: Buffer, flags: number): void {
-  if ((NLMSGHDR.decode(message).flags & flags) !== flags) {
+  if ((message.readUInt16LE(NLMSGHDR.fields.flags.offset) & flags) !== flags) {
     throw new Error(`netlink: a request sent this way must carry flags 0x${flags.toString(16)}`);
   }
 }

@@ -450,16 +450,20 @@ export function sortReplies(datagram: Buffer, seq: number): Replies {
 
 // --------------------------------------------------------------- building --
 
-function assertUint(value: number, bits: 8 | 16 | 32, what: string): void {
-  const max = 2 ** bits - 1;
+// `what` (and the number that completes it: `attribute 3`) is put together
+// only for the error: these run for every field of every request.
+function assertUint(value: number, bits: 8 | 16 | 32, what: string, which?: number): void {
+  const max = bits === 32 ? 0xffffffff : bits === 16 ? 0xffff : 0xff;
   if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new RangeError(`${what} must be an integer from 0 to ${max}, got ${value}`);
+    const name = which === undefined ? what : `${what} ${which}`;
+    throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${value}`);
   }
 }
 
-function assertInt32(value: number, what: string): void {
+function assertInt32(value: number, what: string, which?: number): void {
   if (!Number.isInteger(value) || value < -(2 ** 31) || value > 2 ** 31 - 1) {
-    throw new RangeError(`${what} must be a 32-bit signed integer, got ${value}`);
+    const name = which === undefined ? what : `${what} ${which}`;
+    throw new RangeError(`${name} must be a 32-bit signed integer, got ${value}`);
   }
 }
 
@@ -468,38 +472,43 @@ function assertInt32(value: number, what: string): void {
  * counts header and value, not the padding.
  */
 export function attribute(type: number, value: Buffer, flags = 0): Buffer {
+  const bytes = attributeRoom(type, value.length, flags);
+  value.copy(bytes, NLA_HDRLEN);
+  return bytes;
+}
+
+/** A zeroed attribute of `valueLength` bytes with its header written, for the value to be written in place. */
+function attributeRoom(type: number, valueLength: number, flags = 0): Buffer {
   assertUint(type, 16, 'attribute type');
-  const length = NLA_HDRLEN + value.length;
+  const length = NLA_HDRLEN + valueLength;
   if (length > 0xffff) {
     throw new RangeError(`attribute ${type} would be ${length} bytes; nla_len holds at most 65535`);
   }
   const bytes = Buffer.alloc(align4(length));
   bytes.writeUInt16LE(length, 0);
   bytes.writeUInt16LE(type | flags, 2);
-  value.copy(bytes, NLA_HDRLEN);
   return bytes;
 }
 
 export function u8Attribute(type: number, value: number): Buffer {
-  assertUint(value, 8, `attribute ${type}`);
-  return attribute(type, Buffer.from([value]));
+  assertUint(value, 8, 'attribute', type);
+  const bytes = attributeRoom(type, 1);
+  bytes.writeUInt8(value, NLA_HDRLEN);
+  return bytes;
 }
 
 export function u32Attribute(type: number, value: number): Buffer {
-  assertUint(type, 16, 'attribute type');
-  assertUint(value, 32, `attribute ${type}`);
-  const bytes = Buffer.alloc(NLA_HDRLEN + 4);
-  bytes.writeUInt16LE(NLA_HDRLEN + 4, 0);
-  bytes.writeUInt16LE(type, 2);
+  assertUint(value, 32, 'attribute', type);
+  const bytes = attributeRoom(type, 4);
   bytes.writeUInt32LE(value, NLA_HDRLEN);
   return bytes;
 }
 
 export function s32Attribute(type: number, value: number): Buffer {
-  assertInt32(value, `attribute ${type}`);
-  const bytes = Buffer.alloc(4);
-  bytes.writeInt32LE(value);
-  return attribute(type, bytes);
+  assertInt32(value, 'attribute', type);
+  const bytes = attributeRoom(type, 4);
+  bytes.writeInt32LE(value, NLA_HDRLEN);
+  return bytes;
 }
 
 /**
@@ -532,32 +541,20 @@ export interface RequestHeader {
   pid?: number;
 }
 
-const HEADER = NLMSGHDR.fields;
-
-/** struct nlmsghdr at the start of `message`, field by field (no object made for it). */
-function writeHeader(message: Buffer, length: number, header: RequestHeader): void {
-  message.writeUInt32LE(length, HEADER.length.offset);
-  message.writeUInt16LE(header.type, HEADER.type.offset);
-  message.writeUInt16LE(header.flags, HEADER.flags.offset);
-  message.writeUInt32LE(header.seq, HEADER.seq.offset);
-  message.writeUInt32LE(header.pid ?? 0, HEADER.pid.offset);
-}
-
 /** A whole message: struct nlmsghdr with nlmsg_len filled in, then `parts` in order. */
 export function encodeMessage(header: RequestHeader, parts: Buffer[]): Buffer {
   assertUint(header.type, 16, 'message type');
   assertUint(header.flags, 16, 'message flags');
   assertUint(header.seq, 32, 'sequence number');
   assertUint(header.pid ?? 0, 32, 'port id');
-  // One buffer, written in place: every request of a batch or a map comes here.
   let length = NLMSG_HDRLEN;
-  for (const part of parts) length += align4(part.length);
-  const message = Buffer.alloc(length); // zeroed: the padding after each part
-  writeHeader(message, length, header);
-  let offset = NLMSG_HDRLEN;
-  for (const part of parts) {
-    part.copy(message, offset);
-    offset += align4(part.length);
-  }
-  return message;
+  for (let i = 0; i < parts.length; i++) length += align4(parts[i].length);
+  // One zeroed buffer, each part copied to its aligned place: the padding
+  // stays zero. Fields named one by one: an object spread of the header
+  // cost six times the rest of the encoding (V8 in Node 20).
+  const bytes = Buffer.alloc(length);
+  const { type, flags, seq, pid } = header;
+  NLMSGHDR.encode({ length, type, flags, seq, pid }).copy(bytes, 0);
+  for (let i = 0, at = NLMSG_HDRLEN; i < parts.length; at += align4(parts[i].length), i++) parts[i].copy(bytes, at);
+  return bytes;
 }

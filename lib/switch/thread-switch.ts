@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { type NativeFailure, native } from '../binding';
 import { check, toNetnsError } from '../errors';
-import { type NsfsFile, assertNetnsFd, openNetnsFile } from '../nsfs/nsfs-file';
+import { type NsfsFile, assertNetnsFd, openThreadNetns } from '../nsfs/nsfs-file';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
@@ -115,7 +115,7 @@ export function unshareDetached(): NsfsFile {
   const entry = native.unshare(CLONE_NEWNET);
   if (entry !== undefined) throw toNetnsError(entry);
   try {
-    return openNetnsFile('/proc/thread-self/ns/net');
+    return openThreadNetns();
   } finally {
     const failure = native.setns(origin, CLONE_NEWNET);
     if (failure !== undefined) stuck(failure);

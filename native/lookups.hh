@@ -1,0 +1,6 @@
+#pragma once
+#include <napi.h>
+
+namespace netns {
+void InitLookups(Napi::Env env, Napi::Object exports);
+}
