@@ -1,9 +1,9 @@
 // What a netlink event subscription needs beyond send/recv, thin as the
 // rest: recvmsg(2) that also returns the sender's nsid (the SOL_NETLINK
-// NETLINK_LISTEN_ALL_NSID control message), getsockopt(2) with an int (the
-// effective SO_RCVBUF), the option numbers, and a readable-fd watch on this
-// environment's event loop (uv_poll_t, no thread) shaped like the pidfd
-// watch. Policy (what to read, when, what an overrun means) lives in
+// NETLINK_LISTEN_ALL_NSID control message), the option numbers, and a
+// readable-fd watch on this environment's event loop (uv_poll_t, no thread)
+// shaped like the pidfd watch. getsockopt(2) lives with setsockopt(2) in
+// sockets.cc. Policy (what to read, when, what an overrun means) lives in
 // lib/watch.
 #include "netlink-events.hh"
 
@@ -69,21 +69,6 @@ Napi::Value RecvmsgNsid(const Napi::CallbackInfo& info) {
     }
   }
   return result;
-}
-
-// getsockoptInt(fd, level, name) -> the option's int value.
-Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
-  Reader args(info);
-  int fd, level, name;
-  if (!args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name)) {
-    return args.Error();
-  }
-  int value = 0;
-  socklen_t size = sizeof value;
-  if (getsockopt(fd, level, name, &value, &size) != 0) {
-    return Failure(info.Env(), errno, "getsockopt");
-  }
-  return Napi::Number::New(info.Env(), value);
 }
 
 // Calls back each time an fd is readable, until stopped. It polls its own
@@ -267,7 +252,6 @@ void FreeConstructor(void* arg) {
 
 void InitNetlinkEvents(Napi::Env env, Napi::Object exports) {
   Register(env, exports, "recvmsgNsid", RecvmsgNsid);
-  Register(env, exports, "getsockoptInt", GetsockoptInt);
   auto* constructor =
       new Napi::FunctionReference(Napi::Persistent(FdWatch::Define(env)));
   if (napi_add_env_cleanup_hook(env, FreeConstructor, constructor) != napi_ok) {
