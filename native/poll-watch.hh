@@ -38,7 +38,8 @@ class PollWatch {
   // an empty value.
   Napi::Value CheckStart(Napi::Env env) const;
   // Polls a duplicate of `fd` for readability, `receiver` being the
-  // callback's `this`: undefined, or the failure (nothing is then held).
+  // callback's `this`: undefined, or the failure (what was taken is let go,
+  // at once or in the close callback).
   Napi::Value Poll(Napi::Env env, napi_value receiver, int fd);
   // Polls again after libuv stopped on an error: 0 or a libuv error.
   int Resume();
