@@ -192,6 +192,8 @@ export interface NativeBinding {
   socket(domain: number, type: number, protocol: number): Result<number>;
   bind(fd: number, address: Uint8Array): Result<undefined>;
   setsockoptInt(fd: number, level: number, name: number, value: number): Result<undefined>;
+  /** @internal getsockopt(2) with an int (the effective SO_RCVBUF, say). */
+  getsockoptInt(fd: number, level: number, name: number): Result<number>;
   send(fd: number, data: Uint8Array, flags: number): Result<number>;
   recv(fd: number, buffer: Uint8Array, flags: number): Result<number>;
   /** ioctl(SIOCGSKNS): a new nsfs fd on the socket's network namespace. */

@@ -1,8 +1,9 @@
-// socket(2), bind(2), setsockopt(2) with an int, send(2), recv(2) and the
-// SIOCGSKNS ioctl, one to one. A socket belongs forever to the network
-// namespace of the thread that made it, which is why these exist: Node makes
-// its sockets later, elsewhere. The netlink transport (lib/rtnl) is built on
-// send and recv: this layer moves bytes and never reads them.
+// socket(2), bind(2), setsockopt(2) and getsockopt(2) with an int, send(2),
+// recv(2) and the SIOCGSKNS ioctl, one to one. A socket belongs forever to
+// the network namespace of the thread that made it, which is why these
+// exist: Node makes its sockets later, elsewhere. The netlink transport
+// (lib/rtnl) is built on send and recv: this layer moves bytes and never reads
+// them.
 #include "sockets.hh"
 
 #include <linux/sockios.h>
@@ -40,6 +41,7 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
   return CheckVoid(info.Env(), result, "bind");
 }
 
+// setsockoptInt(fd, level, name, value) -> undefined.
 Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
   Reader args(info);
   int fd, level, name, value;
@@ -50,6 +52,22 @@ Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
   return CheckVoid(info.Env(),
                    setsockopt(fd, level, name, &value, sizeof value),
                    "setsockopt");
+}
+
+// getsockoptInt(fd, level, name) -> the option's int value (the effective
+// SO_RCVBUF, say).
+Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
+  Reader args(info);
+  int fd, level, name;
+  if (!args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name)) {
+    return args.Error();
+  }
+  int value = 0;
+  socklen_t size = sizeof value;
+  if (getsockopt(fd, level, name, &value, &size) != 0) {
+    return Failure(info.Env(), errno, "getsockopt");
+  }
+  return Napi::Number::New(info.Env(), value);
 }
 
 // (fd, bytes, flags) -> how many bytes `transfer` moved, retried on EINTR.
@@ -100,6 +118,7 @@ void InitSockets(Napi::Env env, Napi::Object exports) {
   Register(env, exports, "socket", Socket);
   Register(env, exports, "bind", Bind);
   Register(env, exports, "setsockoptInt", SetsockoptInt);
+  Register(env, exports, "getsockoptInt", GetsockoptInt);
   Register(env, exports, "send", Send);
   Register(env, exports, "recv", Recv);
   Register(env, exports, "socketNetns", SocketNetns);

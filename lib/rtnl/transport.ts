@@ -9,7 +9,7 @@
 // next part. So every read is non-blocking, and "nothing queued" is an
 // error, never a wait.
 import os from 'node:os';
-import { type NativeFailure, native } from '../binding';
+import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
@@ -38,10 +38,6 @@ const {
  * is asked again where that is safe (dumps, which change nothing).
  */
 const FIRST_OFFER = 64 * 1024;
-/** getsockopt(2) with an int (native/netlink-events.cc). */
-const sockopts = native as unknown as {
-  getsockoptInt(fd: number, level: number, name: number): number | NativeFailure;
-};
 
 /** How often a dump is asked again because a datagram outgrew the room. */
 const MAX_REGROWTHS = 3;
@@ -184,7 +180,7 @@ export class RtnlSocket implements Disposable {
     if (this.#receiveBuffer < bytes) {
       check(native.setsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF, bytes));
       this.#receiveBuffer = bytes;
-      this.#granted = check(sockopts.getsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF));
+      this.#granted = check(native.getsockoptInt(this.#fd, SOL_SOCKET, SO_RCVBUF));
     }
     return this.#granted;
   }

@@ -78,7 +78,7 @@ export class EventSocket {
 
   /** The receive buffer the kernel granted (it doubles what is asked, for its bookkeeping). */
   get receiveBufferSize(): number {
-    return check(events.getsockoptInt(this.#fd, SOL_SOCKET, C.SO_RCVBUF));
+    return check(native.getsockoptInt(this.#fd, SOL_SOCKET, C.SO_RCVBUF));
   }
 
   get closed(): boolean {

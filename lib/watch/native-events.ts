@@ -1,5 +1,5 @@
 // The addon's event pieces (native/netlink-events.cc), typed: recvmsg with
-// the sender's nsid, getsockopt, and a readable-fd watch on the event loop.
+// the sender's nsid and a readable-fd watch on the event loop.
 import { type NativeFailure, native } from '../binding';
 
 export interface ReceivedDatagram {
@@ -21,7 +21,6 @@ export interface NativeFdWatch {
 
 interface NetlinkEventBinding {
   recvmsgNsid(fd: number, buffer: Uint8Array, flags: number): ReceivedDatagram | NativeFailure;
-  getsockoptInt(fd: number, level: number, name: number): number | NativeFailure;
   watchFd(callback: (errno: number | null) => void): NativeFdWatch | NativeFailure;
   netlinkEventConstants: {
     NETLINK_ADD_MEMBERSHIP: number;
