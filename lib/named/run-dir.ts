@@ -70,9 +70,24 @@ function makeDirectory(dir: string): void {
   }
 }
 
-/** @internal Creates the run dir if needed and makes it a shared mount point of its own. */
-export function prepareRunDir(runDir: string): void {
-  const fd = openRunDir(runDir);
+/**
+ * @internal The run dir for a verb that acts on a name at once: an explicit
+ * one (the option, NETNS_RUN_DIR) as resolveRunDir has it; else /run/netns,
+ * `tentative`ly: a verb that finds /run/netns missing asks resolveRunDir
+ * (which may name /var/run/netns) and tries again. resolveRunDir's own look
+ * at the disk would otherwise come first in every create and delete.
+ */
+export function runDirToTry(options: RunDirOptions = {}): { runDir: string; tentative: boolean } {
+  const explicit = options.runDir !== undefined || Boolean(process.env.NETNS_RUN_DIR);
+  return explicit ? { runDir: resolveRunDir(options), tentative: false } : { runDir: '/run/netns', tentative: true };
+}
+
+/**
+ * @internal Makes the run dir ready for a name to be bound into it and
+ * returns it: created if needed, and a shared mount point of its own.
+ */
+export function prepareRunDir(options: RunDirOptions = {}): string {
+  const { fd, runDir } = openRunDir(options);
   try {
     // Serialises first-time setup: without it, concurrent creators each bind
     // the directory onto itself and stack up mounts.
@@ -85,21 +100,26 @@ export function prepareRunDir(runDir: string): void {
   } finally {
     native.close(fd);
   }
+  return runDir;
 }
 
 /**
- * The run dir, opened; made first only where it is missing (node:fs's
- * mkdirSync throws EEXIST for one that exists, which costs more than the
- * rest of this setup).
+ * The run dir, opened: tried at once (runDirToTry), and only where that is
+ * missing resolved and made (node:fs's mkdirSync throws EEXIST for one that
+ * exists, which costs more than the rest of this setup).
  */
-function openRunDir(runDir: string): number {
+function openRunDir(options: RunDirOptions): { fd: number; runDir: string } {
   const flags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY;
-  let fd = native.open(runDir, flags);
-  if (failedWith(fd, 'ENOENT')) {
+  const tried = runDirToTry(options);
+  const fd = native.open(tried.runDir, flags);
+  if (!failedWith(fd, 'ENOENT')) return { fd: check(fd, tried.runDir), runDir: tried.runDir };
+  const runDir = tried.tentative ? resolveRunDir(options) : tried.runDir;
+  let again = runDir === tried.runDir ? fd : native.open(runDir, flags);
+  if (failedWith(again, 'ENOENT')) {
     rethrowing(() => makeDirectory(runDir), runDir);
-    fd = native.open(runDir, flags);
+    again = native.open(runDir, flags);
   }
-  return check(fd, runDir);
+  return { fd: check(again, runDir), runDir };
 }
 
 function makeSharedMountpoint(runDir: string): void {

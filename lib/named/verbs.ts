@@ -6,12 +6,12 @@ import { dirname } from 'node:path';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith, toNetnsError } from '../errors';
 import { openNetnsOfPid } from '../nsfs/from-pid';
-import { isRegularFile, statIdentity } from '../nsfs/file-identity';
+import { isRegularFile, statIdentity, statIdentityIfAny } from '../nsfs/file-identity';
 import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { unshareDetached } from '../switch/thread-switch';
-import { assertPid } from '../validate';
+import { assertNetnsName, assertPid } from '../validate';
 import { bindHeldFile, bindMount, discardBindMount } from './bind-mount';
-import { type RunDirOptions, namedPath, namedPathIn, prepareRunDir, resolveRunDir } from './run-dir';
+import { type RunDirOptions, namedPath, namedPathIn, prepareRunDir, runDirToTry } from './run-dir';
 
 const { MNT_DETACH, UMOUNT_NOFOLLOW } = native.constants;
 
@@ -37,9 +37,8 @@ export function openNamed(name: string, options: RunDirOptions = {}): NamedFile 
 
 /** ip netns add NAME: a new namespace, kept alive by its name until deleted. */
 export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
-  const runDir = resolveRunDir(options);
-  const path = namedPathIn(runDir, name);
-  prepareRunDir(runDir);
+  assertNetnsName(name); // before anything is made
+  const path = namedPathIn(prepareRunDir(options), name);
   const file = unshareDetached();
   try {
     bindHeldFile(file, path);
@@ -56,9 +55,8 @@ export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
  * can never bind someone else's.
  */
 export function attachNamed(name: string, sourceFd: number, options: RunDirOptions = {}): NamedFile {
-  const runDir = resolveRunDir(options);
-  const path = namedPathIn(runDir, name);
-  prepareRunDir(runDir);
+  assertNetnsName(name); // before anything is made
+  const path = namedPathIn(prepareRunDir(options), name);
   bindMount(`/proc/self/fd/${sourceFd}`, path);
   try {
     return { file: openNetnsFile(path), path, name };
@@ -86,8 +84,16 @@ export function attachNamedPid(name: string, pid: unknown, options: RunDirOption
  * namespace itself lives on while processes or open handles still use it.
  */
 export function deleteNamed(name: string, options: RunDirOptions = {}): void {
-  const path = namedPath(name, options);
-  if (!isRegularFile(statIdentity(path, { follow: false }).mode)) {
+  const tried = runDirToTry(options);
+  let path = namedPathIn(tried.runDir, name);
+  let found = statIdentityIfAny(path, { follow: false });
+  if (found === undefined) {
+    // Not there: in the run dir resolveRunDir names, if that is another
+    // (/var/run/netns), else the lookup's own error (ENOENT, EACCES).
+    if (tried.tentative) path = namedPath(name, options);
+    found = statIdentity(path, { follow: false });
+  }
+  if (!isRegularFile(found.mode)) {
     throw new NetnsError({
       errno: errnoOf('EINVAL'),
       syscall: 'unlink',

@@ -43,9 +43,9 @@ export function fstatIdentity(fd: number, path?: string): FileIdentity {
   return identity(native.statx(fd, '', AT_EMPTY_PATH), 'fstat', path ?? `fd ${fd}`);
 }
 
-/** For scans: stat(2)'s answer, or undefined when the file is gone or not ours to see. */
-export function statIdentityIfAny(path: string): FileIdentity | undefined {
-  const answer = native.statx(AT_FDCWD, path, 0);
+/** For scans: stat(2)'s (or lstat(2)'s) answer, or undefined when the file is gone or not ours to see. */
+export function statIdentityIfAny(path: string, options: { follow?: boolean } = {}): FileIdentity | undefined {
+  const answer = native.statx(AT_FDCWD, path, options.follow === false ? AT_SYMLINK_NOFOLLOW : 0);
   return answer instanceof Error ? undefined : fields(answer);
 }
 

@@ -85,10 +85,14 @@ export function listNamespaces(options: ListNamespacesOptions = {}): NamespaceIn
 export function* listingSteps(options: ListNamespacesOptions = {}): Steps<NamespaceInfo[]> {
   const runDir = resolveRunDir(options);
   const found = new Map<number, NamespaceInfo>();
+  // Processes of one namespace tend to have neighbouring pids (a container's,
+  // a service's children): the last one found is asked first.
+  let last: NamespaceInfo | undefined;
   const infoFor = (ino: number): NamespaceInfo => {
+    if (last?.ino === ino) return last;
     let info = found.get(ino);
     if (!info) found.set(ino, (info = emptyInfo(ino)));
-    return info;
+    return (last = info);
   };
 
   const scan = { nsfs: options.fdHolders === true, sockets: options.socketHolders === true, nsfsDev: 0 };
