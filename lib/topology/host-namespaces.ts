@@ -11,6 +11,7 @@ import { nsidIn } from '../rtnl/nsid';
 import { readAddresses, readLinks } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
+import type { Steps } from '../steps';
 import { openNamespace } from '../proc/open-namespace';
 import type { PeerOracle } from './veth-peers';
 
@@ -34,12 +35,19 @@ export class NamespaceSource {
     this.addresses = new Once(() => readAddresses(this.socket.get(), this.links.get()));
   }
 
-  /** Reads links and addresses now; a failure is kept (Once) and reported where they are used. */
-  readAhead(): void {
-    try {
-      this.addresses.get(); // reads the links first
-    } catch {
-      // kept by Once, thrown again to describeNamespace
+  /**
+   * Reads links, then addresses, yielding between them (a namespace with
+   * hundreds of links is the longest step of a map); a failure is kept
+   * (Once) and reported where they are used.
+   */
+  *readAhead(): Steps<void> {
+    for (const read of [this.links, this.addresses]) {
+      try {
+        read.get();
+      } catch {
+        return; // kept by Once, thrown again to describeNamespace
+      }
+      yield;
     }
   }
 

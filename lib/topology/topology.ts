@@ -116,10 +116,9 @@ function* topologySteps(options: TopologyOptions): Steps<Topology> {
     const known = new Set(host.known);
     const wanted = selection ? [...selection.inos] : [...known];
     host.mapped = wanted.filter((ino) => known.has(ino)).sort((a, b) => a - b);
-    // Each namespace read in a step of its own; errors stay with the namespace (describeNamespace).
+    // Each namespace read in steps of its own (links, then addresses); errors stay with it (describeNamespace).
     for (const ino of host.mapped) {
-      host.source(ino).readAhead();
-      yield;
+      yield* host.source(ino).readAhead();
     }
 
     const { vethPairs, unresolved } = yield* new VethResolver(host).pairSteps();
