@@ -71,16 +71,6 @@ function cannotSwitchBack(failure: NativeFailure): never {
   return native.abortStuckThread(failure.errno);
 }
 
-/** The kernel refused the way back: nothing may run on this thread any more. */
-function stuck(failure: NativeFailure): never {
-  try {
-    cannotSwitchBack(failure);
-  } catch {
-    native.abortStuckThread(failure.errno); // JavaScript could not even say why
-  }
-  return native.abortStuckThread(failure.errno);
-}
-
 /**
  * Runs fn with the calling thread inside the namespace `fd` refers to and
  * switches back afterwards, whatever fn does (or, if the kernel refuses the
@@ -102,7 +92,14 @@ export function runSwitched<T>(fd: number, fn: () => T): T {
   } finally {
     depth = below;
     const failure = native.setns(origin, CLONE_NEWNET);
-    if (failure !== undefined) stuck(failure);
+    if (failure !== undefined) {
+      // Inline, not a helper: on an exhausted stack the call of a helper could throw first.
+      try {
+        cannotSwitchBack(failure);
+      } catch {
+        native.abortStuckThread(failure.errno); // JavaScript could not even say why
+      }
+    }
   }
 }
 
@@ -118,6 +115,13 @@ export function unshareDetached(): NsfsFile {
     return openThreadNetns();
   } finally {
     const failure = native.setns(origin, CLONE_NEWNET);
-    if (failure !== undefined) stuck(failure);
+    if (failure !== undefined) {
+      // Inline, not a helper: on an exhausted stack the call of a helper could throw first.
+      try {
+        cannotSwitchBack(failure);
+      } catch {
+        native.abortStuckThread(failure.errno); // JavaScript could not even say why
+      }
+    }
   }
 }
