@@ -5,8 +5,26 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { type ServeTopologyOptions, type Topology, type TopologyServer, serveTopology } from '../lib/index';
+import {
+  NetNamespace,
+  type ServeTopologyOptions,
+  type Topology,
+  type TopologyServer,
+  serveTopology,
+} from '../lib/index';
 import { onCleanup } from './helpers';
+
+/** Named namespaces made with the library, each closed and deleted after the test. */
+export function createNamedForTest(names: readonly string[]): NetNamespace[] {
+  return names.map((name) => {
+    const handle = NetNamespace.createNamed(name);
+    onCleanup(() => {
+      handle.close();
+      NetNamespace.delete(name);
+    });
+    return handle;
+  });
+}
 
 /** A listening server on 127.0.0.1, port 0, closed after the test (pass or fail). */
 export async function startServer(

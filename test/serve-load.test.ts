@@ -9,10 +9,10 @@ import { once } from 'node:events';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { NetNamespace, type Topology, createVeth } from '../lib/index';
+import { type Topology, createVeth } from '../lib/index';
 import { onCleanup } from './helpers';
 import { runTag } from './net-helpers';
-import { type ModelData, startServer } from './serve-helpers';
+import { type ModelData, createNamedForTest, startServer } from './serve-helpers';
 
 const CLIENTS = 50;
 const CHANGES = 1000;
@@ -68,14 +68,7 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
 describe('serveTopology under load', () => {
   it('holds 50 clients through 1,000 link changes with bounded memory, drops a slow one, forgets gone ones', async () => {
     const names = ['a', 'b'].map((s) => `serve-${runTag}-load${s}`);
-    const [a, b] = names.map((n) => {
-      const handle = NetNamespace.createNamed(n);
-      onCleanup(() => {
-        handle.close();
-        NetNamespace.delete(n);
-      });
-      return handle;
-    });
+    const [a, b] = createNamedForTest(names);
     for (let i = 0; i <= BULK_PAIRS; i++) createVeth({ name: `v${i}`, ns: a }, { name: `v${i}`, ns: b });
 
     const { base, server } = await startServer({ coalesceMs: 20, maxBufferedBytes: MAX_BUFFERED });

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { NetNamespace, type Topology, createVeth, waitForAddress, waitForLink } from '../lib/index';
 import { distEntry, finished, onCleanup, repoRoot, run, tryRun } from './helpers';
 import { ipBatch, ipJson, runTag } from './net-helpers';
-import { SseReader, parseXml, request, startServer } from './serve-helpers';
+import { SseReader, parseXml, request, startServer, createNamedForTest } from './serve-helpers';
 
 const name = (suffix: string) => `serve-${runTag}-${suffix}`;
 const HOSTILE = 'a"<b>';
@@ -20,14 +20,7 @@ const HOSTILE = 'a"<b>';
 /** Two named namespaces and a veth pair between them (eth0 in each), removed after the test. */
 async function lab(tag: string) {
   const names = [name(`${tag}a`), name(`${tag}b`)];
-  const [a, b] = names.map((n) => {
-    const handle = NetNamespace.createNamed(n);
-    onCleanup(() => {
-      handle.close();
-      NetNamespace.delete(n);
-    });
-    return handle;
-  });
+  const [a, b] = createNamedForTest(names);
   createVeth({ name: 'eth0', ns: a }, { name: 'eth0', ns: b });
   a.setLink('eth0', { up: true });
   b.setLink('eth0', { up: true });
