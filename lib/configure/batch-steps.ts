@@ -17,16 +17,31 @@ export interface BatchLinkSettings {
   master?: string | null;
 }
 
-/** The peer of a veth pair made in a batch: its name, and its namespace (default: the step's). */
+/** The peer of a veth pair made in a batch: its name, its namespace (default: the step's), and whether it is up. */
 export interface BatchVethPeer {
   name: string;
   ns?: NamespaceRef;
+  /**
+   * Set up once the pair exists (`... peer name B netns NS up`): a request
+   * of its own, since the kernel refuses to create a veth peer up (ENOTCONN).
+   */
+  up?: boolean;
+}
+
+/** The first end of a veth pair made in a batch. */
+export interface BatchVethOptions {
+  /** Created up, by the creating request itself (`ip link add A up type veth ...`). */
+  up?: boolean;
 }
 
 /** Records the steps of a batch, in one namespace (`in` gives the steps of another). */
 export interface BatchSteps {
-  /** `ip link add NAME type veth peer name PEER [netns NS]`: NAME here, the peer here or in `peer.ns`. */
-  createVeth(name: string, peer: BatchVethPeer): BatchSteps;
+  /**
+   * `ip link add NAME [up] type veth peer name PEER [netns NS] [up]`: NAME
+   * here, the peer here or in `peer.ns`; `options.up` and `peer.up` make
+   * either end up.
+   */
+  createVeth(name: string, peer: BatchVethPeer, options?: BatchVethOptions): BatchSteps;
   /** `ip link add NAME type bridge`. */
   createBridge(name: string): BatchSteps;
   /** `ip link set NAME [up|down] [mtu N] [master BR|nomaster]`. */
@@ -65,7 +80,7 @@ function assertBatchLinkSettings(ifname: unknown, settings: unknown): asserts se
 }
 
 export type StepSpec =
-  | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef; up?: boolean }
+  | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef; up?: boolean; peerUp?: boolean }
   | { kind: 'bridge'; name: string }
   | { kind: 'link'; name: string; settings: BatchLinkSettings }
   | { kind: 'address'; name: string; cidr: string }
@@ -108,12 +123,22 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
       return steps;
     };
     const steps: BatchSteps = {
-      createVeth(name, peer) {
+      createVeth(name, peer, options = {}) {
         assertInterfaceName(name, 'veth name');
-        if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object { name, ns? }');
+        if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object { name, ns?, up? }');
         assertInterfaceName(peer.name, 'veth peer name');
         if (peer.ns !== undefined) assertNamespaceRef(peer.ns);
-        return add({ kind: 'veth', name, peer: peer.name, peerNs: peer.ns ?? ns });
+        assertOptionalBoolean(peer.up, 'veth peer up');
+        if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object { up? }');
+        assertOptionalBoolean(options.up, 'veth up');
+        return add({
+          kind: 'veth',
+          name,
+          peer: peer.name,
+          peerNs: peer.ns ?? ns,
+          up: options.up === true,
+          peerUp: peer.up === true,
+        });
       },
       createBridge(name) {
         assertInterfaceName(name, 'bridge name');
@@ -148,6 +173,11 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
     open = false;
   }
   return recorded;
+}
+
+function assertOptionalBoolean(value: unknown, what: string): void {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new TypeError(`${what} must be a boolean, got ${typeof value}`);
 }
 
 function assertNamespaceRef(ns: unknown): asserts ns is NamespaceRef {

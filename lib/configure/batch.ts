@@ -14,7 +14,11 @@
 // mtu, deletes: ifi_index 0 + IFLA_IFNAME). A link the batch did not create
 // is looked up once per batch (its old state is what a rollback puts back);
 // one it created needs no lookup and no undo of its settings: deleting it
-// takes them along.
+// takes them along. But a change by name to a link the batch creates waits
+// for that creation's answer: a refused creation (EEXIST) would otherwise
+// let the change land on the link that already had the name, which no undo
+// would put back. The peer of a veth asked `up` is set up the same way,
+// after its creation's answer (the kernel refuses to create a peer up).
 //
 // A refusal is found when its ack is read; by then later steps may have been
 // made too. Every answer still queued is read, each step that was made is
@@ -35,7 +39,7 @@ import { deleteByName } from './links';
 import { quoted } from './lookup';
 import { Rollback } from './rollback';
 
-export type { BatchLinkSettings, BatchResult, BatchSteps, BatchVethPeer } from './batch-steps';
+export type { BatchLinkSettings, BatchResult, BatchSteps, BatchVethOptions, BatchVethPeer } from './batch-steps';
 
 /**
  * How much of a socket's receive buffer an unread answer takes, by the
@@ -61,8 +65,11 @@ interface Posted {
 
 class Run {
   readonly #sockets = new Map<string, RtnlSocket>();
-  /** Links this batch created, by namespace id and name: their ifindex once the echo is read. */
-  readonly #created = new Map<string, number | undefined>();
+  /**
+   * Links this batch creates, by namespace id and name: whether the
+   * creation's answer was read (it was made), and the ifindex its echo gave.
+   */
+  readonly #created = new Map<string, { answered: boolean; ifindex?: number }>();
   /** Links found by lookup (not created here), by namespace id and name. */
   readonly #found = new Map<string, Link>();
   readonly #undos: Array<{ what: string; run: () => void } | undefined> = [];
@@ -92,15 +99,16 @@ class Run {
     return this.#created.has(`${ns.id}/${name}`);
   }
 
+  /** A link this batch creates is made: its creation's answer is read (a refusal throws). */
+  confirmCreated(ns: NamespaceRef, name: string): void {
+    if (this.#created.get(`${ns.id}/${name}`)?.answered === false) this.readAll();
+  }
+
   /** The ifindex of a link by name: created here (read from its echo), or looked up once. */
   indexOf(ns: NamespaceRef, name: string, doing: string): number {
-    const key = `${ns.id}/${name}`;
-    if (this.#created.has(key)) {
-      if (this.#created.get(key) === undefined) this.readAll();
-      const known = this.#created.get(key);
-      if (known !== undefined) return known;
-    }
-    return this.linkOf(ns, name, doing).ifindex;
+    this.confirmCreated(ns, name);
+    const known = this.#created.get(`${ns.id}/${name}`)?.ifindex;
+    return known ?? this.linkOf(ns, name, doing).ifindex;
   }
 
   /** A link the batch did not create, as it was when first needed (for undos). */
@@ -116,8 +124,9 @@ class Run {
     return link;
   }
 
-  created(ns: NamespaceRef, name: string, ifindex: number | undefined): void {
-    this.#created.set(`${ns.id}/${name}`, ifindex);
+  /** A creation was sent (answered false), or its answer read (with the echoed ifindex, if any). */
+  created(ns: NamespaceRef, name: string, answered: boolean, ifindex?: number): void {
+    this.#created.set(`${ns.id}/${name}`, { answered, ifindex });
   }
 
   undo(index: number, what: string, run: () => void): void {
@@ -171,8 +180,8 @@ function send(run: Run, step: Step, index: number): void {
   switch (spec.kind) {
     case 'veth': {
       const away = spec.peerNs.equals(ns) ? undefined : spec.peerNs.fd;
-      run.created(ns, spec.name, undefined);
-      run.created(spec.peerNs, spec.peer, undefined);
+      run.created(ns, spec.name, false);
+      run.created(spec.peerNs, spec.peer, false);
       run.post({
         socket,
         index,
@@ -182,18 +191,33 @@ function send(run: Run, step: Step, index: number): void {
           createVethRequest(seq, { name: spec.name, up: spec.up }, { name: spec.peer, nsFd: away }, { echo: true }),
         accepted(data) {
           const made = echoedLink(data, spec.name);
-          run.created(ns, spec.name, made?.ifindex);
+          run.created(ns, spec.name, true, made?.ifindex);
           // IFLA_LINK is the peer's index; older kernels leave it out when both are equal.
-          run.created(spec.peerNs, spec.peer, made === undefined ? undefined : (made.linkIndex ?? made.ifindex));
+          run.created(spec.peerNs, spec.peer, true, made === undefined ? undefined : (made.linkIndex ?? made.ifindex));
           run.undo(index, `the creation of ${quoted(spec.name)}/${quoted(spec.peer)}`, () =>
             deleteByName(socket, spec.name, 'deleting the new pair again'),
           );
         },
       });
+      if (spec.peerUp === true) {
+        // After the creation's answer: the name is then surely the new peer's.
+        run.confirmCreated(spec.peerNs, spec.peer);
+        run.post({
+          socket: run.socketOf(spec.peerNs),
+          index,
+          operation: {
+            what: 'RTM_NEWLINK',
+            subject: spec.peer,
+            step: `${step.doing}: setting ${quoted(spec.peer)} up`,
+          },
+          build: (seq) => setLinkRequest(seq, { name: spec.peer }, { up: true }),
+          accepted: () => undefined,
+        });
+      }
       return;
     }
     case 'bridge':
-      run.created(ns, spec.name, undefined);
+      run.created(ns, spec.name, false);
       run.post({
         socket,
         index,
@@ -201,7 +225,7 @@ function send(run: Run, step: Step, index: number): void {
         operation: operation('RTM_NEWLINK', spec.name),
         build: (seq) => createBridgeRequest(seq, spec.name, { echo: true }),
         accepted(data) {
-          run.created(ns, spec.name, echoedLink(data, spec.name)?.ifindex);
+          run.created(ns, spec.name, true, echoedLink(data, spec.name)?.ifindex);
           run.undo(index, `the creation of bridge ${quoted(spec.name)}`, () =>
             deleteByName(socket, spec.name, 'deleting the new bridge again'),
           );
@@ -227,6 +251,8 @@ function send(run: Run, step: Step, index: number): void {
             );
           });
         }
+      } else {
+        run.confirmCreated(ns, spec.name);
       }
       run.post({
         socket,
