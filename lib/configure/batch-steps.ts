@@ -4,7 +4,7 @@
 // earlier one's request where the kernel does both at once.
 import type { NamespaceRef } from '../ref';
 import { assertMtu } from '../rtnl/fields';
-import { parseCidr } from '../rtnl/ip-address';
+import { type Cidr, parseCidr } from '../rtnl/ip-address';
 import { assertInterfaceName } from '../rtnl/link-codec';
 import { quoted } from './lookup';
 import type { RouteSpec } from './model';
@@ -83,7 +83,7 @@ export type StepSpec =
   | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef; up?: boolean; peerUp?: boolean }
   | { kind: 'bridge'; name: string }
   | { kind: 'link'; name: string; settings: BatchLinkSettings }
-  | { kind: 'address'; name: string; cidr: string }
+  | { kind: 'address'; name: string; cidr: string; parsed: Cidr }
   | { kind: 'route'; route: RouteSpec };
 
 export interface Step {
@@ -150,8 +150,8 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
       },
       addAddress(ifname, cidr) {
         assertInterfaceName(ifname);
-        parseCidr(cidr, { what: 'address' });
-        return add({ kind: 'address', name: ifname, cidr });
+        const parsed = parseCidr(cidr, { what: 'address' });
+        return add({ kind: 'address', name: ifname, cidr, parsed });
       },
       addRoute(route) {
         assertRoute(route);
@@ -206,27 +206,30 @@ function namesIn(spec: StepSpec): string[] {
  * creates, with no step in between that names X, is done by the creation
  * itself (X is created up: one request fewer, and the same end state). The step
  * keeps its number; a refused creation names the creation.
+ *
+ * One pass, remembering the last step that named each name (in any
+ * namespace): a fold needs that step to be X's creation, as the first end
+ * (the kernel opens a peer before the two are joined, and veth_open refuses
+ * that: ENOTCONN), in the same namespace. A batch of hundreds of pairs went
+ * back over every earlier step for each `up` before.
  */
 export function foldUps(steps: Step[]): void {
-  steps.forEach((step, i) => {
+  const lastNaming = new Map<string, Step>();
+  for (const step of steps) {
     const { spec } = step;
-    if (spec.kind !== 'link' || spec.settings.up !== true || Object.keys(spec.settings).some((key) => key !== 'up')) {
-      return;
-    }
-    for (let j = i - 1; j >= 0; j--) {
-      const earlier = steps[j];
-      const created = earlier.spec;
-      if (created.kind === 'veth' && !earlier.folded) {
-        // Only the end the request names: the kernel opens the peer before
-        // the two are joined, and veth_open refuses that (ENOTCONN).
-        if (created.name === spec.name && earlier.ns.equals(step.ns)) {
-          created.up = true;
-          step.folded = true;
-          return;
-        }
+    if (spec.kind === 'link' && spec.settings.up === true && onlyUp(spec.settings)) {
+      const earlier = lastNaming.get(spec.name);
+      const created = earlier?.spec;
+      if (created?.kind === 'veth' && created.name === spec.name && earlier!.ns.equals(step.ns)) {
+        created.up = true;
+        step.folded = true;
       }
-      // Conservative: a step in between naming X (in any namespace) stops the fold.
-      if (namesIn(created).includes(spec.name)) return;
     }
-  });
+    for (const name of namesIn(spec)) lastNaming.set(name, step);
+  }
+}
+
+function onlyUp(settings: BatchLinkSettings): boolean {
+  for (const key in settings) if (key !== 'up') return false;
+  return true;
 }

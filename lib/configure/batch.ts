@@ -26,7 +26,6 @@
 import type { NetnsError } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { addAddressRequest, deleteAddressRequest } from '../rtnl/addr-codec';
-import { parseCidr } from '../rtnl/ip-address';
 import { createBridgeRequest, createVethRequest, setLinkRequest } from '../rtnl/link-codec';
 import type { Link } from '../rtnl/model';
 import { readLink } from '../rtnl/read';
@@ -264,7 +263,7 @@ function send(run: Run, step: Step, index: number): void {
       return;
     }
     case 'address': {
-      const cidr = parseCidr(spec.cidr, { what: 'address' });
+      const cidr = spec.parsed;
       const ifindex = run.indexOf(ns, spec.name, step.doing);
       run.post({
         socket,
