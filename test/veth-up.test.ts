@@ -122,6 +122,25 @@ describe('veth ends created up', () => {
     expect(isUp(a.name, 'd1')).toBe(false);
   });
 
+  it('batch: a later step in the peer namespace sees the peer up (a route via a gateway needs it)', () => {
+    const a = lab('vu');
+    const c = lab('vu');
+    a.ns.batch((b) => {
+      b.createVeth('p0', { name: 'q0', ns: c.ns, up: true }, { up: true });
+      b.addAddress('p0', '10.92.0.1/24');
+      // Refused (ENETUNREACH) were q0 still down: its subnet's route comes with the link up.
+      b.in(c.ns).addAddress('q0', '10.92.0.2/24').addRoute({ to: '10.93.0.0/16', via: '10.92.0.1' });
+    });
+    // The premise, with ip: the same route over a link that is down is refused.
+    run('ip', ['-n', c.name, 'link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1']);
+    run('ip', ['-n', c.name, 'addr', 'add', '10.94.0.2/24', 'dev', 'd0']);
+    expect(tryRun('ip', ['-n', c.name, 'route', 'add', '10.95.0.0/16', 'via', '10.94.0.1']).status).not.toBe(0);
+    expect(isUp(a.name, 'p0')).toBe(true);
+    expect(isUp(c.name, 'q0')).toBe(true);
+    const routes = JSON.parse(run('ip', ['-n', c.name, '-j', 'route', 'show'])) as Array<{ dst: string }>;
+    expect(routes.map((route) => route.dst)).toContain('10.93.0.0/16');
+  });
+
   it('batch: a bad up is refused before anything is sent', () => {
     const a = lab('vu');
     const before = names(a.name);

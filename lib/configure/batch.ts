@@ -18,7 +18,12 @@
 // for that creation's answer: a refused creation (EEXIST) would otherwise
 // let the change land on the link that already had the name, which no undo
 // would put back. The peer of a veth asked `up` is set up the same way,
-// after its creation's answer (the kernel refuses to create a peer up).
+// after its creation's answer (the kernel refuses to create a peer up), and
+// late: just before the next step in the peer's namespace, or at the end, so
+// that the peers of many pairs come up together. One at a time right after
+// each creation cost 10-15% more at 100 pairs (measured with plain setLink
+// steps in either order): the kernel's work as each pair gets its carrier
+// then falls between the creations.
 //
 // A refusal is found when its ack is read; by then later steps may have been
 // made too. Every answer still queued is read, each step that was made is
@@ -72,6 +77,8 @@ class Run {
   /** Links found by lookup (not created here), by namespace id and name. */
   readonly #found = new Map<string, Link>();
   readonly #undos: Array<{ what: string; run: () => void } | undefined> = [];
+  /** Veth peers to set up, by namespace id: sent before the next step there (upsIn), or at the end. */
+  readonly #pendingUps = new Map<string, Array<() => void>>();
   #unread: Posted[] = [];
   #unreadCost = 0;
   /** The socket the last request was posted on (its queue may be unsent). */
@@ -96,6 +103,25 @@ class Run {
 
   isCreated(ns: NamespaceRef, name: string): boolean {
     return this.#created.has(`${ns.id}/${name}`);
+  }
+
+  /** Registers what sets a new veth peer up, to be sent later (see upsIn). */
+  pendingUp(ns: NamespaceRef, post: () => void): void {
+    const pending = this.#pendingUps.get(ns.id);
+    if (pending === undefined) this.#pendingUps.set(ns.id, [post]);
+    else pending.push(post);
+  }
+
+  /** Sends the pending ups of a namespace (undefined: of every namespace), before a step there. */
+  upsIn(ns: NamespaceRef | undefined): void {
+    if (this.#pendingUps.size === 0) return;
+    const ids = ns === undefined ? [...this.#pendingUps.keys()] : [ns.id];
+    for (const id of ids) {
+      const pending = this.#pendingUps.get(id);
+      if (pending === undefined) continue;
+      this.#pendingUps.delete(id);
+      for (const post of pending) post();
+    }
   }
 
   /** A link this batch creates is made: its creation's answer is read (a refusal throws). */
@@ -174,6 +200,7 @@ class Run {
 
 function send(run: Run, step: Step, index: number): void {
   const { ns, spec } = step;
+  run.upsIn(ns); // a step sees the veth peers created up in its namespace up
   const socket = run.socketOf(ns);
   const operation = (what: string, subject: string): Operation => ({ what, subject, step: step.doing });
   switch (spec.kind) {
@@ -199,18 +226,20 @@ function send(run: Run, step: Step, index: number): void {
         },
       });
       if (spec.peerUp === true) {
-        // After the creation's answer: the name is then surely the new peer's.
-        run.confirmCreated(spec.peerNs, spec.peer);
-        run.post({
-          socket: run.socketOf(spec.peerNs),
-          index,
-          operation: {
-            what: 'RTM_NEWLINK',
-            subject: spec.peer,
-            step: `${step.doing}: setting ${quoted(spec.peer)} up`,
-          },
-          build: (seq) => setLinkRequest(seq, { name: spec.peer }, { up: true }),
-          accepted: () => undefined,
+        run.pendingUp(spec.peerNs, () => {
+          // After the creation's answer: the name is then surely the new peer's.
+          run.confirmCreated(spec.peerNs, spec.peer);
+          run.post({
+            socket: run.socketOf(spec.peerNs),
+            index,
+            operation: {
+              what: 'RTM_NEWLINK',
+              subject: spec.peer,
+              step: `${step.doing}: setting ${quoted(spec.peer)} up`,
+            },
+            build: (seq) => setLinkRequest(seq, { name: spec.peer }, { up: true }),
+            accepted: () => undefined,
+          });
         });
       }
       return;
@@ -320,6 +349,7 @@ export function batchIn(ns: NamespaceRef, recorder: (steps: BatchSteps) => void)
       steps.forEach((step, index) => {
         if (!step.folded) send(run, step, index);
       });
+      run.upsIn(undefined);
       run.readAll();
     } catch (error) {
       throw run.rollBack(error);
