@@ -166,7 +166,9 @@ class Run {
     this.#lastSocket = posted.socket;
     const seq = posted.socket.post(posted.build);
     this.requests++;
-    this.#unread.push({ ...posted, seq });
+    // Fields named one by one: an object spread per request showed in a 100-pair batch's profile.
+    const { socket, operation, index, accepted } = posted;
+    this.#unread.push({ socket, seq, operation, index, accepted });
     this.#unreadCost += cost;
   }
 
@@ -339,7 +341,8 @@ function send(run: Run, step: Step, index: number): void {
 export function batchIn(ns: NamespaceRef, recorder: (steps: BatchSteps) => void): BatchResult {
   const recorded = record(ns, recorder);
   const steps: Step[] = recorded.map((step, i) => ({
-    ...step,
+    ns: step.ns,
+    spec: step.spec,
     doing: `step ${i + 1} of ${recorded.length}: ${describe(step.ns, step.spec)}`,
   }));
   foldUps(steps);
