@@ -50,6 +50,11 @@ export async function rounds(candidates, { reference, rounds: count = 9, warmup 
     if (round < warmup) continue;
     for (const name of Object.keys(times)) perIteration[name].push(times[name]);
   }
+  return withRatiosTo({ perIteration }, reference);
+}
+
+/** The same rounds' times, with each ratio taken against another reference (paired per round, as rounds() does). */
+export function withRatiosTo({ perIteration }, reference) {
   const ratios = Object.fromEntries(
     Object.entries(perIteration).map(([name, values]) => [
       name,

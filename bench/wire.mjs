@@ -4,10 +4,17 @@
 // the host and `ip -n NS -batch -` for the far ends (two processes in all), in
 // interleaved rounds of the same run, pinned to one CPU. Each run's result is
 // checked with `ip -j` and torn down untimed; nothing is left on the host.
+//
+// A second reference has ip make each pair's first end up at its creation
+// (`link add A up type veth peer name B netns NS`), so that ip too sends 4
+// requests a pair (create, the far end up, two addresses) instead of 5, and is
+// set beside the library's batch that creates the ends up. The far end cannot
+// be created up by either: the kernel refuses a veth peer created up
+// (ENOTCONN, 6.18; `... peer name B netns NS up` fails in ip too).
 // usage: sudo node bench/wire.mjs [pairs per round, default 20]
 import { spawnSync } from 'node:child_process';
 import { NetNamespace, createVeth } from 'netns-native';
-import { keepRunDirAsFound, pinToCpu, report, rounds, sh } from './harness.mjs';
+import { keepRunDirAsFound, pinToCpu, report, rounds, sh, withRatiosTo } from './harness.mjs';
 
 pinToCpu();
 const restoreRunDir = keepRunDirAsFound();
@@ -95,6 +102,26 @@ const candidates = [
     },
   },
   {
+    name: 'ip -batch, first ends created up (4 commands a pair)',
+    before: newTarget,
+    run(pairs) {
+      const host = [];
+      const far = [];
+      for (let i = 0; i < pairs; i++) {
+        const e = ends('u', i);
+        host.push(`link add ${e.near} up type veth peer name ${e.far} netns ${target.name}`);
+        host.push(`address add ${e.near4} dev ${e.near}`);
+        far.push(`link set ${e.far} up`, `address add ${e.far4} dev ${e.far}`);
+      }
+      ipBatch(host, []);
+      ipBatch(far, ['-n', target.name]);
+    },
+    after() {
+      verify('u');
+      tearDown('u');
+    },
+  },
+  {
     name: 'netns-native: createVeth, 2x setLink, 2x addAddress',
     before: newTarget,
     run(pairs) {
@@ -132,6 +159,23 @@ const candidates = [
       tearDown('b');
     },
   },
+  {
+    name: 'netns-native batch: ends created up (createVeth up, 2x addAddress)',
+    before: newTarget,
+    run(pairs) {
+      here.batch((steps) => {
+        const there = steps.in(target.ns);
+        const all = Array.from({ length: pairs }, (_, i) => ends('c', i));
+        for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns, up: true }, { up: true });
+        for (const { near, near4 } of all) steps.addAddress(near, near4);
+        for (const { far, far4 } of all) there.addAddress(far, far4);
+      });
+    },
+    after() {
+      verify('c');
+      tearDown('c');
+    },
+  },
 ];
 
 function cleanUpAfterFailure() {
@@ -148,6 +192,13 @@ try {
   const result = await rounds(candidates, { reference, rounds: 9, warmup: 2, iterations: PAIRS });
   console.log(`command: sudo node bench/wire.mjs ${PAIRS}   (pinned to CPU 1; time per pair)`);
   report(`veth pair into a namespace, both ends up and addressed, ${PAIRS} pairs a round`, result, reference);
+  // The same rounds, against ip doing the 4 requests a pair the up-at-creation batch does.
+  const upReference = candidates[1].name;
+  report(
+    'the same rounds, against ip making the first ends up at creation',
+    withRatiosTo(result, upReference),
+    upReference,
+  );
 } finally {
   cleanUpAfterFailure();
   here.close();

@@ -20,7 +20,7 @@ export type { ContainerEngineOptions } from './containers/engine-socket';
 export type { ContainerRuntime } from './containers/engine-client';
 export { createVeth, type VethEndSpec } from './handle/targets';
 export type { LinkSettings, MoveLinkOptions, RouteSpec } from './configure/model';
-export type { BatchLinkSettings, BatchResult, BatchSteps, BatchVethPeer } from './configure/batch';
+export type { BatchLinkSettings, BatchResult, BatchSteps, BatchVethOptions, BatchVethPeer } from './configure/batch';
 export { topology, type TopologyOptions } from './topology/topology';
 export { findPeer, type VethPeer } from './topology/find-peer';
 export type { TopologyEnricher } from './topology/enrich';

@@ -4,7 +4,7 @@
 // earlier one's request where the kernel does both at once.
 import type { NamespaceRef } from '../ref';
 import { assertMtu } from '../rtnl/fields';
-import { parseCidr } from '../rtnl/ip-address';
+import { type Cidr, parseCidr } from '../rtnl/ip-address';
 import { assertInterfaceName } from '../rtnl/link-codec';
 import { quoted } from './lookup';
 import type { RouteSpec } from './model';
@@ -17,16 +17,31 @@ export interface BatchLinkSettings {
   master?: string | null;
 }
 
-/** The peer of a veth pair made in a batch: its name, and its namespace (default: the step's). */
+/** The peer of a veth pair made in a batch: its name, its namespace (default: the step's), and whether it is up. */
 export interface BatchVethPeer {
   name: string;
   ns?: NamespaceRef;
+  /**
+   * Set up once the pair exists (`... peer name B netns NS up`): a request
+   * of its own, since the kernel refuses to create a veth peer up (ENOTCONN).
+   */
+  up?: boolean;
+}
+
+/** The first end of a veth pair made in a batch. */
+export interface BatchVethOptions {
+  /** Created up, by the creating request itself (`ip link add A up type veth ...`). */
+  up?: boolean;
 }
 
 /** Records the steps of a batch, in one namespace (`in` gives the steps of another). */
 export interface BatchSteps {
-  /** `ip link add NAME type veth peer name PEER [netns NS]`: NAME here, the peer here or in `peer.ns`. */
-  createVeth(name: string, peer: BatchVethPeer): BatchSteps;
+  /**
+   * `ip link add NAME [up] type veth peer name PEER [netns NS] [up]`: NAME
+   * here, the peer here or in `peer.ns`; `options.up` and `peer.up` make
+   * either end up.
+   */
+  createVeth(name: string, peer: BatchVethPeer, options?: BatchVethOptions): BatchSteps;
   /** `ip link add NAME type bridge`. */
   createBridge(name: string): BatchSteps;
   /** `ip link set NAME [up|down] [mtu N] [master BR|nomaster]`. */
@@ -65,10 +80,10 @@ function assertBatchLinkSettings(ifname: unknown, settings: unknown): asserts se
 }
 
 export type StepSpec =
-  | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef; up?: boolean }
+  | { kind: 'veth'; name: string; peer: string; peerNs: NamespaceRef; up?: boolean; peerUp?: boolean }
   | { kind: 'bridge'; name: string }
   | { kind: 'link'; name: string; settings: BatchLinkSettings }
-  | { kind: 'address'; name: string; cidr: string }
+  | { kind: 'address'; name: string; cidr: string; parsed: Cidr }
   | { kind: 'route'; route: RouteSpec };
 
 export interface Step {
@@ -108,12 +123,22 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
       return steps;
     };
     const steps: BatchSteps = {
-      createVeth(name, peer) {
+      createVeth(name, peer, options = {}) {
         assertInterfaceName(name, 'veth name');
-        if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object { name, ns? }');
+        if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object { name, ns?, up? }');
         assertInterfaceName(peer.name, 'veth peer name');
         if (peer.ns !== undefined) assertNamespaceRef(peer.ns);
-        return add({ kind: 'veth', name, peer: peer.name, peerNs: peer.ns ?? ns });
+        assertOptionalBoolean(peer.up, 'veth peer up');
+        if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object { up? }');
+        assertOptionalBoolean(options.up, 'veth up');
+        return add({
+          kind: 'veth',
+          name,
+          peer: peer.name,
+          peerNs: peer.ns ?? ns,
+          up: options.up === true,
+          peerUp: peer.up === true,
+        });
       },
       createBridge(name) {
         assertInterfaceName(name, 'bridge name');
@@ -125,8 +150,8 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
       },
       addAddress(ifname, cidr) {
         assertInterfaceName(ifname);
-        parseCidr(cidr, { what: 'address' });
-        return add({ kind: 'address', name: ifname, cidr });
+        const parsed = parseCidr(cidr, { what: 'address' });
+        return add({ kind: 'address', name: ifname, cidr, parsed });
       },
       addRoute(route) {
         assertRoute(route);
@@ -148,6 +173,11 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
     open = false;
   }
   return recorded;
+}
+
+function assertOptionalBoolean(value: unknown, what: string): void {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new TypeError(`${what} must be a boolean, got ${typeof value}`);
 }
 
 function assertNamespaceRef(ns: unknown): asserts ns is NamespaceRef {
@@ -176,27 +206,30 @@ function namesIn(spec: StepSpec): string[] {
  * creates, with no step in between that names X, is done by the creation
  * itself (X is created up: one request fewer, and the same end state). The step
  * keeps its number; a refused creation names the creation.
+ *
+ * One pass, remembering the last step that named each name (in any
+ * namespace): a fold needs that step to be X's creation, as the first end
+ * (the kernel opens a peer before the two are joined, and veth_open refuses
+ * that: ENOTCONN), in the same namespace. A batch of hundreds of pairs went
+ * back over every earlier step for each `up` before.
  */
 export function foldUps(steps: Step[]): void {
-  steps.forEach((step, i) => {
+  const lastNaming = new Map<string, Step>();
+  for (const step of steps) {
     const { spec } = step;
-    if (spec.kind !== 'link' || spec.settings.up !== true || Object.keys(spec.settings).some((key) => key !== 'up')) {
-      return;
-    }
-    for (let j = i - 1; j >= 0; j--) {
-      const earlier = steps[j];
-      const created = earlier.spec;
-      if (created.kind === 'veth' && !earlier.folded) {
-        // Only the end the request names: the kernel opens the peer before
-        // the two are joined, and veth_open refuses that (ENOTCONN).
-        if (created.name === spec.name && earlier.ns.equals(step.ns)) {
-          created.up = true;
-          step.folded = true;
-          return;
-        }
+    if (spec.kind === 'link' && spec.settings.up === true && onlyUp(spec.settings)) {
+      const earlier = lastNaming.get(spec.name);
+      const created = earlier?.spec;
+      if (created?.kind === 'veth' && created.name === spec.name && earlier!.ns.equals(step.ns)) {
+        created.up = true;
+        step.folded = true;
       }
-      // Conservative: a step in between naming X (in any namespace) stops the fold.
-      if (namesIn(created).includes(spec.name)) return;
     }
-  });
+    for (const name of namesIn(spec)) lastNaming.set(name, step);
+  }
+}
+
+function onlyUp(settings: BatchLinkSettings): boolean {
+  for (const key in settings) if (key !== 'up') return false;
+  return true;
 }

@@ -78,32 +78,41 @@ export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number
   return withTarget(target, pidsIn, options);
 }
 
-/** One end of the pair to create: its name, and its namespace (default: the calling thread's). */
+/** One end of the pair to create: its name, its namespace (default: the calling thread's), and whether it is up. */
 export interface VethEndSpec {
   /** Its name (1–15 bytes). */
   name: string;
   /** A handle, a run-dir name, an absolute path or `{ pid }`. */
   ns?: NetnsTarget;
+  /**
+   * Up when createVeth returns (`ip link add A up type veth peer …`). One end
+   * is created up by the creating request itself; when both ends ask for it,
+   * the second is set up by a request of its own (the kernel refuses to
+   * create a veth peer up: ENOTCONN). Default false: the end arrives down.
+   */
+  up?: boolean;
 }
 
 /**
  * Creates a veth pair with each end directly in its namespace. Both names
- * are checked before anything is opened; a name that exists already is
- * EEXIST and nothing is created; the calling thread never moves (a socket is
- * made inside a namespace only when neither end is in the caller's).
+ * (and `up`) are checked before anything is opened; a name that exists
+ * already is EEXIST and nothing is created; the calling thread never moves (a
+ * socket is made inside a namespace only when neither end is in the caller's,
+ * or when the end that is not asks to be `up`).
  *
  * `ip link add A type veth peer name B netns N`, with each end made straight
  * in its namespace: `ns` is a handle, a run-dir name, a path or `{ pid }`
  * (default the calling thread's). Returns `{ a, b }`, each
- * `{ ns: 'net:[INO]', ifindex, name }`. The pair arrives down, without
- * addresses.
+ * `{ ns: 'net:[INO]', ifindex, name }`. The pair arrives without addresses,
+ * and down unless an end asks for `up: true` (then that end is up when the
+ * call returns; if setting it up fails, the pair is deleted again).
  *
  * @example
  * ```js
  * const red = NetNamespace.createNamed('red');
- * createVeth({ name: 'eth0', ns: red }, { name: 'veth-red' }); // peer: the caller's namespace
+ * createVeth({ name: 'eth0', ns: red, up: true }, { name: 'veth-red', up: true }); // peer: the caller's namespace
  * red.addAddress('eth0', '10.0.0.2/24');                       // or 'fd00::2/64'
- * red.setLink('eth0', { up: true, mtu: 1400 });
+ * red.setLink('eth0', { mtu: 1400 });
  * red.addRoute({ to: 'default', via: '10.0.0.1' });
  * ```
  */
@@ -114,7 +123,7 @@ export function createVeth(end: VethEndSpec, peer: VethEndSpec): VethPair {
   const place = (spec: VethEndSpec) => {
     const { namespace, owned } =
       spec.ns === undefined ? { namespace: NetNamespace.current(), owned: true } : resolveTarget(spec.ns);
-    ends.push({ name: spec.name, target: spec.ns, namespace, owned });
+    ends.push({ name: spec.name, target: spec.ns, namespace, owned, up: spec.up });
   };
   try {
     place(end);

@@ -121,8 +121,11 @@ export interface NewLinkEnd {
   name: string;
   /**
    * Created up: IFF_UP in its ifi_flags/ifi_change, which the kernel applies
-   * once the link is registered (rtnl_configure_link). The first end only: the
-   * kernel opens a peer before the pair is joined, and veth refuses (ENOTCONN).
+   * once the link is registered (rtnl_configure_link). The first end only:
+   * the kernel applies the peer's own ifinfomsg before the pair is joined, and
+   * veth_open refuses a peer without its other end (ENOTCONN, 6.18; `ip link
+   * add A type veth peer name B up` fails the same way), so the peer is
+   * brought up by a request of its own once the pair exists.
    */
   up?: boolean;
   /** An fd on the namespace to create it in; else the socket's namespace. */
@@ -142,7 +145,10 @@ function nameAndNamespace(end: NewLinkEnd, what: string): Buffer[] {
 }
 
 /** The ifinfomsg of a link to create: zero, or asking for IFF_UP. */
-function newLinkInfo(end: NewLinkEnd): Buffer {
+function newLinkInfo(end: NewLinkEnd, what: string): Buffer {
+  if (end.up !== undefined && typeof end.up !== 'boolean') {
+    throw new TypeError(`${what} up must be a boolean, got ${typeof end.up}`);
+  }
   return IFINFOMSG.encode(end.up === true ? { flags: IFF_UP, change: IFF_UP } : {});
 }
 
@@ -160,9 +166,14 @@ function linkInfo(kind: string, data?: Buffer[]): Buffer {
  * VETH_INFO_PEER as its own struct ifinfomsg plus attributes.
  */
 export function createVethRequest(seq: number, end: NewLinkEnd, peer: NewLinkEnd, options: CreateOptions = {}): Buffer {
-  const peerInfo = nestAttribute(VETH_INFO_PEER, [newLinkInfo(peer), ...nameAndNamespace(peer, 'peer')]);
+  if (peer.up === true) {
+    throw new TypeError(
+      'a veth peer cannot be created up (the kernel refuses: ENOTCONN); set it up once the pair exists',
+    );
+  }
+  const peerInfo = nestAttribute(VETH_INFO_PEER, [newLinkInfo(peer, 'peer'), ...nameAndNamespace(peer, 'peer')]);
   return encodeMessage({ type: RTM_NEWLINK, flags: createFlags(options), seq }, [
-    newLinkInfo(end),
+    newLinkInfo(end, 'veth'),
     ...nameAndNamespace(end, 'veth'),
     linkInfo('veth', [peerInfo]),
   ]);
