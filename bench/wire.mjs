@@ -47,9 +47,10 @@ function dropTarget() {
 
 /** Tears down what the run made: the near ends on the host (each takes its far end along). */
 function tearDown(prefix) {
+  const present = new Set(here.links().map((link) => link.name));
   for (let i = 0; i < PAIRS; i++) {
     const { near } = ends(prefix, i);
-    if (here.links().some((link) => link.name === near)) here.deleteLink(near);
+    if (present.has(near)) here.deleteLink(near);
   }
   dropTarget();
   round++;
