@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
-import { nsidIn } from '../rtnl/nsid';
+import { nsidAnswers, nsidIn } from '../rtnl/nsid';
 import { readAddresses, readLinks } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
@@ -109,6 +109,73 @@ export class HostNamespaces implements PeerOracle, Disposable {
       this.#nsids.set(key, answer);
     }
     return answer.get();
+  }
+
+  /**
+   * Asks the questions nsid() is about to be asked together, over the
+   * calling thread's socket, in as few datagrams as its receive buffer
+   * allows, where one at a time costs a send and two reads each (and a
+   * question of another observer, one on that observer's socket). This
+   * namespace's own questions are asked directly; another observer's table
+   * is read through the nsid this namespace gave it (NETNSA_TARGET_NSID:
+   * the same table, the same answer), so this namespace's nsid of each such
+   * observer is asked first. A question that cannot be asked this way (no
+   * such nsid here, a namespace that cannot be opened, a refusal of the
+   * target) is left for nsid() to ask on the observer's own socket.
+   */
+  expectNsidQuestions(questions: ReadonlyArray<readonly [observer: number, target: number]>): void {
+    const here = this.#currentIno;
+    const unasked = questions.filter(([observer, target]) => !this.#nsids.has(`${observer}>${target}`));
+    if (unasked.length === 0) return;
+    const through = new Set(unasked.map(([observer]) => observer).filter((observer) => observer !== here));
+    const direct = [
+      ...unasked.filter(([observer]) => observer === here).map(([, target]) => target),
+      ...[...through].filter((observer) => !this.#nsids.has(`${here}>${observer}`)),
+    ];
+    this.#askTogether(
+      [...new Set(direct)].map((target) => ({ observer: here, target })),
+      true,
+    );
+    this.#askTogether(
+      unasked
+        .filter(([observer]) => observer !== here)
+        .map(([observer, target]) => ({ observer, target, targetNsid: this.#known(here, observer) })),
+      false,
+    );
+  }
+
+  /** The cached answer of nsid(observer, target), if it was asked and answered. */
+  #known(observer: number, target: number): number | undefined {
+    return this.#nsids.get(`${observer}>${target}`)?.peek();
+  }
+
+  /**
+   * Asks `questions` on this namespace's socket and caches each answer as
+   * nsid() would have; a refusal is cached too when it is the question's
+   * own (`refusalsAreAnswers`), not one of the way it was asked.
+   */
+  #askTogether(
+    questions: ReadonlyArray<{ observer: number; target: number; targetNsid?: number }>,
+    refusalsAreAnswers: boolean,
+  ): void {
+    const asked: Array<{ key: string; fd: number; targetNsid?: number }> = [];
+    for (const { observer, target, targetNsid } of questions) {
+      if (observer !== this.#currentIno && targetNsid === undefined) continue;
+      let fd: number;
+      try {
+        fd = this.source(target).handle.get().fd;
+      } catch {
+        continue; // nsid() reports it
+      }
+      asked.push({ key: `${observer}>${target}`, fd, targetNsid });
+    }
+    if (asked.length === 0) return;
+    const answers = nsidAnswers(this.#currentSocket, asked);
+    asked.forEach(({ key }, i) => {
+      const answer = answers[i];
+      if (answer === undefined || ('error' in answer && !refusalsAreAnswers)) return;
+      this.#nsids.set(key, Once.settled('error' in answer ? answer : { value: answer.nsid }));
+    });
   }
 
   /** Closes every socket and handle opened, even if closing one of them fails. */
