@@ -139,12 +139,15 @@ export function parseAddressMessage(message: NetlinkMessage, names: LinkNames): 
   const family = ipFamilyOf(header.family);
   if (family === undefined) return undefined;
   const attributes = messageAttributes(message, IFADDRMSG, 'address');
-  const source = { header, family, attributes, names };
+  // One object, its `local` filled in place: a spread into a second one cost
+  // about a tenth of the parse (every address of every dump comes here).
+  const source: AddressSource = { header, family, attributes, names, local: '' };
   const local = addressAttribute(source, IFA_LOCAL) ?? addressAttribute(source, IFA_ADDRESS);
   if (local === undefined) {
     throw new Error(`netlink: address message for ifindex ${header.index} has neither IFA_LOCAL nor IFA_ADDRESS`);
   }
-  return readRecord<Address, AddressSource>(ADDRESS_FIELDS, { ...source, local });
+  source.local = local;
+  return readRecord<Address, AddressSource>(ADDRESS_FIELDS, source);
 }
 
 /** The RTM_NEWADDR messages of one dump (others skipped) as Addresses, IPv4 and IPv6 only. */
