@@ -25,6 +25,7 @@ import { RtnlSocket, traceExchanges } from '../lib/rtnl/transport';
 import { HostNamespaces } from '../lib/topology/host-namespaces';
 import { describeNamespace } from '../lib/topology/topology';
 import { VethResolver } from '../lib/topology/veth-peers';
+import { runAtOnce } from '../lib/steps';
 import { onCleanup, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
 import { addNamedNetns, deleteHostLinkAfter, expectLinksAsIp, ipBatch, ipJson, runTag } from './net-helpers';
 
@@ -371,7 +372,7 @@ describe('the nsid questions that confirm each veth pair', () => {
     const trace = () => traceExchanges((event, requests) => event === 'send' && sends.push(requests));
     trace();
     try {
-      host.expectNsidQuestions(questions);
+      runAtOnce(host.expectNsidQuestions(questions));
     } finally {
       traceExchanges(undefined);
     }

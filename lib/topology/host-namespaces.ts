@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
-import { nsidAnswers, nsidIn } from '../rtnl/nsid';
+import { nsidAnswers, nsidIn, nsidsAtOnce } from '../rtnl/nsid';
 import { readAddresses, readLinks } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
@@ -121,9 +121,10 @@ export class HostNamespaces implements PeerOracle, Disposable {
    * the same table, the same answer), so this namespace's nsid of each such
    * observer is asked first. A question that cannot be asked this way (no
    * such nsid here, a namespace that cannot be opened, a refusal of the
-   * target) is left for nsid() to ask on the observer's own socket.
+   * target) is left for nsid() to ask on the observer's own socket. Yields
+   * after each datagram's answers (see steps.ts).
    */
-  expectNsidQuestions(questions: ReadonlyArray<readonly [observer: number, target: number]>): void {
+  *expectNsidQuestions(questions: ReadonlyArray<readonly [observer: number, target: number]>): Steps<void> {
     const here = this.#currentIno;
     const unasked = questions.filter(([observer, target]) => !this.#nsids.has(`${observer}>${target}`));
     if (unasked.length === 0) return;
@@ -132,11 +133,12 @@ export class HostNamespaces implements PeerOracle, Disposable {
       ...unasked.filter(([observer]) => observer === here).map(([, target]) => target),
       ...[...through].filter((observer) => !this.#nsids.has(`${here}>${observer}`)),
     ];
-    this.#askTogether(
+    yield* this.#askTogether(
       [...new Set(direct)].map((target) => ({ observer: here, target })),
       true,
     );
-    this.#askTogether(
+    // Only now: the nsids just asked are the way to the other observers' tables.
+    yield* this.#askTogether(
       unasked
         .filter(([observer]) => observer !== here)
         .map(([observer, target]) => ({ observer, target, targetNsid: this.#known(here, observer) })),
@@ -154,10 +156,10 @@ export class HostNamespaces implements PeerOracle, Disposable {
    * nsid() would have; a refusal is cached too when it is the question's
    * own (`refusalsAreAnswers`), not one of the way it was asked.
    */
-  #askTogether(
+  *#askTogether(
     questions: ReadonlyArray<{ observer: number; target: number; targetNsid?: number }>,
     refusalsAreAnswers: boolean,
-  ): void {
+  ): Steps<void> {
     const asked: Array<{ key: string; fd: number; targetNsid?: number }> = [];
     for (const { observer, target, targetNsid } of questions) {
       if (observer !== this.#currentIno && targetNsid === undefined) continue;
@@ -169,13 +171,17 @@ export class HostNamespaces implements PeerOracle, Disposable {
       }
       asked.push({ key: `${observer}>${target}`, fd, targetNsid });
     }
-    if (asked.length === 0) return;
-    const answers = nsidAnswers(this.#currentSocket, asked);
-    asked.forEach(({ key }, i) => {
-      const answer = answers[i];
-      if (answer === undefined || ('error' in answer && !refusalsAreAnswers)) return;
-      this.#nsids.set(key, Once.settled('error' in answer ? answer : { value: answer.nsid }));
-    });
+    const atOnce = nsidsAtOnce(this.#currentSocket);
+    for (let from = 0; from < asked.length; from += atOnce) {
+      const part = asked.slice(from, from + atOnce);
+      const answers = nsidAnswers(this.#currentSocket, part);
+      part.forEach(({ key }, i) => {
+        const answer = answers[i];
+        if (answer === undefined || ('error' in answer && !refusalsAreAnswers)) return;
+        this.#nsids.set(key, Once.settled('error' in answer ? answer : { value: answer.nsid }));
+      });
+      yield;
+    }
   }
 
   /** Closes every socket and handle opened, even if closing one of them fails. */

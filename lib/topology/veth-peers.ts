@@ -28,10 +28,11 @@ export interface PeerOracle {
   nsid(observer: number, target: number): number | undefined;
   /**
    * Optional: told in advance of questions nsid() will likely be asked
-   * (observer, target), so that it can ask many at once. nsid() still
-   * answers each; one not answered here is asked then.
+   * (observer, target), so that it can ask many at once, as a scan that
+   * yields between its exchanges (steps.ts). nsid() still answers each; one
+   * not answered here is asked then.
    */
-  expectNsidQuestions?(questions: ReadonlyArray<readonly [observer: number, target: number]>): void;
+  expectNsidQuestions?(questions: ReadonlyArray<readonly [observer: number, target: number]>): Steps<void>;
 }
 
 type EndResolution = { peer: { ino: number; link: Link } } | { code: UnresolvedCode; reason: string };
@@ -85,7 +86,7 @@ export class VethResolver {
    * host is too long a stretch for the event loop to wait.
    */
   *pairSteps(): Steps<{ vethPairs: VethPair[]; unresolved: UnresolvedPeer[] }> {
-    this.#oracle.expectNsidQuestions?.(this.#likelyQuestions());
+    if (this.#oracle.expectNsidQuestions) yield* this.#oracle.expectNsidQuestions(this.#likelyQuestions());
     const vethPairs: VethPair[] = [];
     const unresolved: UnresolvedPeer[] = [];
     const paired = new Set<string>();

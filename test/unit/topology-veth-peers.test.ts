@@ -124,7 +124,9 @@ describe('veth pairs', () => {
         asked.push([observer, target]);
         return oracle.nsid(observer, target);
       },
-      expectNsidQuestions: (questions) => told.push(...questions.map(([o, t]) => [o, t] as [number, number])),
+      *expectNsidQuestions(questions) {
+        told.push(...questions.map(([o, t]) => [o, t] as [number, number]));
+      },
     });
     expect(resolver.pairAll().vethPairs).toHaveLength(3);
     const sorted = (list: Array<[number, number]>) => list.map(([o, t]) => `${o}>${t}`).sort();
@@ -151,7 +153,12 @@ describe('veth pairs', () => {
     }
     const { oracle } = fakeHost(host);
     const told: Array<readonly [number, number]> = [];
-    const resolver = new VethResolver({ ...oracle, expectNsidQuestions: (questions) => told.push(...questions) });
+    const resolver = new VethResolver({
+      ...oracle,
+      *expectNsidQuestions(questions) {
+        told.push(...questions);
+      },
+    });
     expect(resolver.pairAll().vethPairs).toHaveLength(5);
     expect(told).toEqual([]);
   });
