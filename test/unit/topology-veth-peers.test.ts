@@ -126,6 +126,7 @@ describe('veth pairs', () => {
       },
       *expectNsidQuestions(questions) {
         told.push(...questions.map(([o, t]) => [o, t] as [number, number]));
+        yield; // as an oracle asking in steps would
       },
     });
     expect(resolver.pairAll().vethPairs).toHaveLength(3);
@@ -157,6 +158,7 @@ describe('veth pairs', () => {
       ...oracle,
       *expectNsidQuestions(questions) {
         told.push(...questions);
+        yield;
       },
     });
     expect(resolver.pairAll().vethPairs).toHaveLength(5);
