@@ -6,7 +6,7 @@
 // longest event-loop block topology() causes at 200. Interleaved rounds, ratios
 // paired per round (bench/harness.mjs). Everything made here is removed at the
 // end, on failure and on Ctrl-C.
-// usage: sudo node bench/topology.mjs
+// usage: sudo node bench/topology.mjs   (NETNS_BENCH_TAG=xx: see PREFIX)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,8 +21,11 @@ import { median, pinToCpu, report, rounds } from './harness.mjs';
 const cpu = process.env.NETNS_BENCH_CPU;
 if (cpu !== undefined && cpu !== 'none') pinToCpu(Number(cpu));
 
-const PREFIX = 'nnbench-';
-const HOST_END = 'nnbh';
+// NETNS_BENCH_TAG=xx names everything made here xx-N and xxhN instead, so
+// that runs by two people on one machine do not remove each other's.
+const TAG = process.env.NETNS_BENCH_TAG;
+const PREFIX = TAG ? `${TAG}-` : 'nnbench-';
+const HOST_END = TAG ? `${TAG}h` : 'nnbh';
 const nsName = (i) => `${PREFIX}${i}`;
 
 /** Runs `ip -batch -` with -force (a failed line does not stop the others); returns what failed, if anything. */

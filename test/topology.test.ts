@@ -21,10 +21,11 @@ import {
   topology,
 } from '../lib/index';
 import { linkDumpRequest, parseLinkDump } from '../lib/rtnl/link-codec';
-import { RtnlSocket } from '../lib/rtnl/transport';
+import { RtnlSocket, traceExchanges } from '../lib/rtnl/transport';
 import { HostNamespaces } from '../lib/topology/host-namespaces';
 import { describeNamespace } from '../lib/topology/topology';
 import { VethResolver } from '../lib/topology/veth-peers';
+import { runAtOnce } from '../lib/steps';
 import { onCleanup, readlinkNetns, run, runNode, startNetnsProcess, tryRun, unprivilegedCopy } from './helpers';
 import { addNamedNetns, deleteHostLinkAfter, expectLinksAsIp, ipBatch, ipJson, runTag } from './net-helpers';
 
@@ -347,6 +348,59 @@ describe('a namespace that ends between the listing and the reading', () => {
     host.mapped = [made.ino.host, made.ino.P];
     const { vethPairs } = new VethResolver(host).pairAll();
     expect(vethPairs.some(({ a, b }) => a.name === made.hP || b.name === made.hP)).toBe(false);
+  });
+});
+
+describe('the nsid questions that confirm each veth pair', () => {
+  it("are asked together over the calling thread's socket, and answer what ip shows at each end", () => {
+    const made = buildHost();
+    const listed = listNamespaces({ nsid: false });
+    using host = new HostNamespaces();
+    const { host: here, A, B, P } = made.ino;
+    for (const ino of [here, A, B, P]) {
+      host.add(listed.find((ns) => ns.ino === ino) as NamespaceInfo).handle.get(); // opened before the trace
+    }
+    const questions = [
+      [here, A],
+      [A, here],
+      [here, P],
+      [P, here],
+      [A, B],
+      [B, A],
+    ] as const;
+    const sends: number[] = [];
+    const trace = () => traceExchanges((event, requests) => event === 'send' && sends.push(requests));
+    trace();
+    try {
+      runAtOnce(host.expectNsidQuestions(questions));
+    } finally {
+      traceExchanges(undefined);
+    }
+    // The host's own table in one datagram, the others' (through the nsids the host gave them) in another.
+    expect(sends).toHaveLength(2);
+    expect(sends.every((requests) => requests > 1)).toBe(true);
+
+    // What each end says of its peer's namespace, as ip reads it there.
+    const netnsidOf = (where: string[], ifname: string) =>
+      JSON.parse(run(where[0], [...where.slice(1), '-j', 'link', 'show', ifname]))[0].link_netnsid as number;
+    const expected = [
+      netnsidOf(['ip'], made.hA),
+      netnsidOf(['ip', '-n', made.A], 'eth0'),
+      netnsidOf(['ip'], made.hP),
+      netnsidOf(['nsenter', '-t', String(made.pid), '-n', 'ip'], 'eth0'),
+      netnsidOf(['ip', '-n', made.A], 'va'),
+      netnsidOf(['ip', '-n', made.B], 'vb'),
+    ];
+    // Answered from what was asked together: no exchange of its own, except B's
+    // table when the host gave B no nsid to reach it through (then B's own socket).
+    sends.length = 0;
+    trace();
+    try {
+      expect(questions.map(([observer, target]) => host.nsid(observer, target))).toEqual(expected);
+    } finally {
+      traceExchanges(undefined);
+    }
+    expect(sends.length).toBeLessThanOrEqual(1);
   });
 });
 

@@ -80,7 +80,7 @@ function isNsfs(fdPath: string, nsfsDev: number): boolean {
   }
 }
 
-interface HolderScan {
+export interface HolderScan {
   /** nsfs fds (namespace files held open). */
   nsfs: boolean;
   /** Sockets in another namespace than the process's own (`ownIno`). */

@@ -12,7 +12,7 @@ import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { anyNsidAssigned } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
 import { closeFd } from '../nsfs/nsfs-file';
-import { heldNamespaces, nsfsDevice } from './fd-holders';
+import { type HolderScan, heldNamespaces, nsfsDevice } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
 import { NsidBatch } from './nsid-batch';
 import { openFdOn } from './open-namespace';
@@ -95,7 +95,12 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
     return (last = info);
   };
 
-  const scan = { nsfs: options.fdHolders === true, sockets: options.socketHolders === true, nsfsDev: 0 };
+  const scan: HolderScan = {
+    nsfs: options.fdHolders === true,
+    sockets: options.socketHolders === true,
+    nsfsDev: 0,
+    ownIno: undefined,
+  };
   if (scan.nsfs) scan.nsfsDev = nsfsDevice();
   const links = new NetnsLinks();
   for (const pid of listPids()) {
@@ -105,7 +110,8 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
       yield;
       continue;
     }
-    for (const { ino, fd, via } of heldNamespaces(pid, { ...scan, ownIno: netnsIno })) {
+    scan.ownIno = netnsIno; // set in place: a spread per process costs more than the fd scan's bookkeeping
+    for (const { ino, fd, via } of heldNamespaces(pid, scan)) {
       infoFor(ino).heldBy.push({ pid, fd, via });
     }
     yield;

@@ -42,6 +42,7 @@ import {
   s32Attribute,
   stringAttribute,
   u32Attribute,
+  withSequence,
 } from './wire';
 import { assertFd, assertIfindex, assertMtu } from './fields';
 
@@ -77,8 +78,16 @@ export interface GetOptions {
   ack?: boolean;
 }
 
+/** The dump request with the default mask, built once (a map dumps every namespace). */
+let defaultLinkDump: Buffer | undefined;
+
 /** RTM_GETLINK dump: every link of the socket's namespace. */
 export function linkDumpRequest(seq: number, options: LinkQueryOptions = {}): Buffer {
+  if (options.extMask === undefined) return withSequence((defaultLinkDump ??= buildLinkDump(0, {})), seq);
+  return buildLinkDump(seq, options);
+}
+
+function buildLinkDump(seq: number, options: LinkQueryOptions): Buffer {
   return encodeMessage({ type: RTM_GETLINK, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, [
     // AF_PACKET as `ip link` sends; the kernel answers the same for AF_UNSPEC.
     IFINFOMSG.encode({ family: AF_PACKET }),

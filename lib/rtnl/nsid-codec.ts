@@ -4,6 +4,7 @@
 // another namespace does).
 import {
   AF_UNSPEC,
+  NLA_HDRLEN,
   NETNSA_CURRENT_NSID,
   NETNSA_FD,
   NETNSA_NSID,
@@ -16,8 +17,15 @@ import {
   RTM_NEWNSID,
 } from './constants';
 import { assertFd } from './fields';
-import { RTGENMSG } from './headers';
-import { type NetlinkMessage, encodeMessage, messageAttributes, s32Attribute, u32Attribute } from './wire';
+import { NLMSGHDR, RTGENMSG } from './headers';
+import {
+  type NetlinkMessage,
+  encodeMessage,
+  messageAttributes,
+  s32Attribute,
+  u32Attribute,
+  withSequence,
+} from './wire';
 
 /** The largest nsid: ids are non-negative 32-bit signed integers. */
 export const MAX_NSID = 2 ** 31 - 1;
@@ -40,12 +48,28 @@ export function assertNsidValue(nsid: unknown, what = 'nsid'): asserts nsid is n
  */
 export function getNsidRequest(seq: number, fd: number, options: { ack?: boolean; targetNsid?: number } = {}): Buffer {
   assertFd(fd);
-  if (options.targetNsid !== undefined) assertNsidValue(options.targetNsid, 'targetNsid');
-  const flags = NLM_F_REQUEST | (options.ack ? NLM_F_ACK : 0);
-  return encodeMessage({ type: RTM_GETNSID, flags, seq }, [
+  const { ack = false, targetNsid } = options;
+  if (targetNsid !== undefined) assertNsidValue(targetNsid, 'targetNsid');
+  // Built once per shape, then copied with the values written in place: a
+  // map asks hundreds of these, and encoding each cost more than asking it.
+  const shape = (ack ? 1 : 0) + (targetNsid === undefined ? 0 : 2);
+  const template = (requestShapes[shape] ??= encodeNsidRequest(ack, targetNsid !== undefined));
+  const request = withSequence(template, seq);
+  request.writeUInt32LE(fd, FD_VALUE_AT);
+  if (targetNsid !== undefined) request.writeInt32LE(targetNsid, TARGET_VALUE_AT);
+  return request;
+}
+
+const requestShapes: Buffer[] = [];
+/** Where NETNSA_FD's value is (after the header, rtgenmsg and the attribute's header); NETNSA_TARGET_NSID's follows. */
+const FD_VALUE_AT = NLMSGHDR.size + RTGENMSG.size + NLA_HDRLEN;
+const TARGET_VALUE_AT = FD_VALUE_AT + 4 + NLA_HDRLEN;
+
+function encodeNsidRequest(ack: boolean, withTarget: boolean): Buffer {
+  return encodeMessage({ type: RTM_GETNSID, flags: NLM_F_REQUEST | (ack ? NLM_F_ACK : 0), seq: 0 }, [
     RTGENMSG.encode({ family: AF_UNSPEC }),
-    u32Attribute(NETNSA_FD, fd),
-    ...(options.targetNsid === undefined ? [] : [s32Attribute(NETNSA_TARGET_NSID, options.targetNsid)]),
+    u32Attribute(NETNSA_FD, 0),
+    ...(withTarget ? [s32Attribute(NETNSA_TARGET_NSID, 0)] : []),
   ]);
 }
 

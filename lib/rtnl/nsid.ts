@@ -4,6 +4,7 @@
 import { RTM_NEWNSID } from './constants';
 import { nsidDumpRequest } from './nsid-assign';
 import { getNsidRequest, parseNsidReply } from './nsid-codec';
+import type { NetnsError } from '../errors';
 import type { RtnlSocket } from './transport';
 
 /** Whose table to read: the socket's (by default), or the one of the namespace it numbers `targetNsid`. */
@@ -62,18 +63,48 @@ export function nsidsAtOnce(socket: RtnlSocket): number {
  * are skipped by sequence number on the next exchange).
  */
 export function nsidsIfAny(socket: RtnlSocket, fds: readonly number[]): Array<number | undefined> {
-  const nsids: Array<number | undefined> = fds.map(() => undefined);
+  return nsidAnswers(
+    socket,
+    fds.map((fd) => ({ fd })),
+  ).map((answer) => (answer !== undefined && 'nsid' in answer ? answer.nsid : undefined));
+}
+
+/** One RTM_GETNSID of a batch: the namespace `fd` refers to, in the socket's table or its target's. */
+export interface NsidQuestion extends NsidTable {
+  fd: number;
+}
+
+/** An answer: the nsid (undefined: none assigned), or the kernel's refusal. */
+export type NsidAnswer = { nsid: number | undefined } | { error: NetnsError };
+
+/**
+ * Several RTM_GETNSID questions asked as ip asks (no ack: one answer each),
+ * all in one datagram, then their answers read in order, where one request
+ * at a time costs a send and two reads each. As many as {@link nsidsAtOnce}
+ * allows at a time. An entry is undefined when it was not read because the
+ * socket failed mid-way (answers left queued are skipped by sequence number
+ * on the next exchange).
+ */
+export function nsidAnswers(socket: RtnlSocket, questions: readonly NsidQuestion[]): Array<NsidAnswer | undefined> {
+  const answers: Array<NsidAnswer | undefined> = questions.map(() => undefined);
+  const atOnce = nsidsAtOnce(socket);
   try {
-    const seqs = fds.map((fd) => socket.postQuestion((seq) => getNsidRequest(seq, fd)));
-    socket.flush();
-    for (let i = 0; i < seqs.length; i++) {
-      const { data, error } = socket.readAnswer(seqs[i], { what: 'RTM_GETNSID' });
-      if (error === undefined && data[0] !== undefined) nsids[i] = parseNsidReply(data[0]);
+    for (let from = 0; from < questions.length; from += atOnce) {
+      const batch = questions.slice(from, from + atOnce);
+      const seqs = batch.map(({ fd, targetNsid }) =>
+        socket.postQuestion((seq) => getNsidRequest(seq, fd, { targetNsid })),
+      );
+      socket.flush();
+      for (let i = 0; i < seqs.length; i++) {
+        const { data, error } = socket.readAnswer(seqs[i], { what: 'RTM_GETNSID' });
+        answers[from + i] =
+          error !== undefined ? { error } : { nsid: data[0] === undefined ? undefined : parseNsidReply(data[0]) };
+      }
     }
   } catch {
-    // As nsidIfAny: the rest stay undefined.
+    // The rest stay undefined: not asked, or not read.
   }
-  return nsids;
+  return answers;
 }
 
 /**

@@ -299,7 +299,10 @@ export class RtnlSocket implements Disposable {
         if (++regrowths > MAX_REGROWTHS) throw cutReply(operation);
         continue;
       }
-      if (!answer.interrupted || attempts === DUMP_ATTEMPTS) return { ...answer, attempts };
+      if (!answer.interrupted || attempts === DUMP_ATTEMPTS) {
+        // Fields named one by one: a spread costs more here than the rest of a small dump's bookkeeping.
+        return { messages: answer.messages, interrupted: answer.interrupted, datagrams: answer.datagrams, attempts };
+      }
     }
   }
 

@@ -6,6 +6,15 @@ export class Once<T> {
 
   constructor(private readonly compute: () => T) {}
 
+  /** One computed elsewhere (several asked together): its value, or its failure to throw again. */
+  static settled<T>(state: { value: T } | { error: unknown }): Once<T> {
+    const once = new Once<T>(() => {
+      throw new Error('a settled Once is never computed');
+    });
+    once.#state = state;
+    return once;
+  }
+
   get(): T {
     this.#state ??= attempt(this.compute);
     if ('error' in this.#state) throw this.#state.error;

@@ -116,10 +116,8 @@ function* topologySteps(options: TopologyOptions): Steps<Topology> {
     const known = new Set(host.known);
     const wanted = selection ? [...selection.inos] : [...known];
     host.mapped = wanted.filter((ino) => known.has(ino)).sort((a, b) => a - b);
-    // Each namespace read in steps of its own (links, then addresses); errors stay with it (describeNamespace).
-    for (const ino of host.mapped) {
-      yield* host.source(ino).readAhead();
-    }
+    // Each namespace read in steps of its own; errors stay with it (describeNamespace).
+    yield* host.readMapped();
 
     const { vethPairs, unresolved } = yield* new VethResolver(host).pairSteps();
     const namespaces = host.mapped.map((ino) => describeNamespace(host.source(ino), options.onlyVeths ?? false));

@@ -26,6 +26,13 @@ export interface PeerOracle {
   links(ino: number): readonly Link[];
   /** The nsid `observer` gave `target`, undefined when none; throws when it cannot be asked. */
   nsid(observer: number, target: number): number | undefined;
+  /**
+   * Optional: told in advance of questions nsid() will likely be asked
+   * (observer, target), so that it can ask many at once, as a scan that
+   * yields between its exchanges (steps.ts). nsid() still answers each; one
+   * not answered here is asked then.
+   */
+  expectNsidQuestions?(questions: ReadonlyArray<readonly [observer: number, target: number]>): Steps<void>;
 }
 
 type EndResolution = { peer: { ino: number; link: Link } } | { code: UnresolvedCode; reason: string };
@@ -46,6 +53,8 @@ const namespaceId = (ino: number): string => `net:[${ino}]`;
 const endKey = (ino: number, ifindex: number) => `${ino}:${ifindex}`;
 const candidateKey = (ifindex: number, peerIndex: number) => `${ifindex}>${peerIndex}`;
 const isVeth = (link: Link) => link.kind === 'veth';
+/** Beyond this many candidate peers for one veth, asking all of them ahead would ask more than pairing needs. */
+const MOST_CANDIDATES_ASKED_AHEAD = 4;
 
 export class VethResolver {
   readonly #oracle: PeerOracle;
@@ -77,6 +86,7 @@ export class VethResolver {
    * host is too long a stretch for the event loop to wait.
    */
   *pairSteps(): Steps<{ vethPairs: VethPair[]; unresolved: UnresolvedPeer[] }> {
+    if (this.#oracle.expectNsidQuestions) yield* this.#oracle.expectNsidQuestions(this.#likelyQuestions());
     const vethPairs: VethPair[] = [];
     const unresolved: UnresolvedPeer[] = [];
     const paired = new Set<string>();
@@ -95,6 +105,38 @@ export class VethResolver {
       yield;
     }
     return { vethPairs, unresolved };
+  }
+
+  /**
+   * The nsid questions that pairing will ask when the candidates are right:
+   * for each cross-namespace veth of N whose candidate peer namespace is M,
+   * which nsid N gave M (to name M) and which M gave N (to confirm from M's
+   * side). Both ways for every candidate pair, whichever end is met first.
+   */
+  #likelyQuestions(): Array<[observer: number, target: number]> {
+    const questions: Array<[number, number]> = [];
+    const seen = new Set<string>();
+    const add = (observer: number, target: number) => {
+      const key = `${observer}>${target}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      questions.push([observer, target]);
+    };
+    for (const ends of this.#candidates.values()) {
+      for (const { ino, link } of ends) {
+        if ((link.linkNetnsid as number) < 0) continue; // no nsid: nothing to ask
+        // Its candidate peers: the ends whose ifindex and peer index are its own swapped.
+        // Many (a pattern repeated across namespaces) are left to be asked one by one, until found.
+        const others = this.#candidates.get(candidateKey(link.linkIndex as number, link.ifindex)) ?? [];
+        if (others.length > MOST_CANDIDATES_ASKED_AHEAD) continue;
+        for (const other of others) {
+          if (other.ino === ino) continue;
+          add(ino, other.ino);
+          add(other.ino, ino);
+        }
+      }
+    }
+    return questions;
   }
 
   /** The other end of veth `link` of namespace `ino`, confirmed from both sides. */

@@ -105,6 +105,66 @@ describe('veth pairs', () => {
     expect(asked.nsid).toBe(400);
   });
 
+  it('tells the oracle ahead of the 2 questions per pair it will ask, so that they can be asked together', () => {
+    const host: Record<number, FakeNamespace> = { 1: { links: [], nsids: {} } };
+    for (let i = 0; i < 3; i++) {
+      const ino = 100 + i;
+      host[1].links!.push(veth(10 + i, `veth${i}`, 2, i));
+      host[1].nsids![ino] = i;
+      host[ino] = { links: [veth(2, 'eth0', 10 + i, 0)], nsids: { 1: 0 } };
+    }
+    const { oracle } = fakeHost(host);
+    const told: Array<[number, number]> = [];
+    const asked: Array<[number, number]> = [];
+    const resolver = new VethResolver({
+      ...oracle,
+      mapped: oracle.mapped,
+      known: oracle.known,
+      nsid: (observer, target) => {
+        asked.push([observer, target]);
+        return oracle.nsid(observer, target);
+      },
+      *expectNsidQuestions(questions) {
+        told.push(...questions.map(([o, t]) => [o, t] as [number, number]));
+        yield; // as an oracle asking in steps would
+      },
+    });
+    expect(resolver.pairAll().vethPairs).toHaveLength(3);
+    const sorted = (list: Array<[number, number]>) => list.map(([o, t]) => `${o}>${t}`).sort();
+    // Told before the first question, and nothing asked that was not told.
+    expect(sorted(told)).toEqual(sorted(asked));
+    expect(sorted(told)).toEqual(
+      sorted([
+        [1, 100],
+        [1, 101],
+        [1, 102],
+        [100, 1],
+        [101, 1],
+        [102, 1],
+      ]),
+    );
+  });
+
+  it('tells none ahead for a veth with many candidate peers (a repeated pattern): those are asked until found', () => {
+    // Ten namespaces, in pairs, each pairing ifindex 2 with ifindex 3 of the other (2>3 and 3>2 everywhere).
+    const host: Record<number, FakeNamespace> = {};
+    for (let i = 0; i < 10; i += 2) {
+      host[100 + i] = { links: [veth(2, 'a', 3, 0)], nsids: { [101 + i]: 0 } };
+      host[101 + i] = { links: [veth(3, 'b', 2, 0)], nsids: { [100 + i]: 0 } };
+    }
+    const { oracle } = fakeHost(host);
+    const told: Array<readonly [number, number]> = [];
+    const resolver = new VethResolver({
+      ...oracle,
+      *expectNsidQuestions(questions) {
+        told.push(...questions);
+        yield;
+      },
+    });
+    expect(resolver.pairAll().vethPairs).toHaveLength(5);
+    expect(told).toEqual([]);
+  });
+
   it('finds a peer in a namespace that is not mapped, reading only that one', () => {
     const { oracle, asked } = fakeHost(
       {
