@@ -19,14 +19,15 @@ PollWatch::PollWatch(const char* name, Napi::Value callback)
 }
 
 Napi::Value PollWatch::CheckStart(Napi::Env env) const {
-  if (callback_.IsEmpty()) {
-    return Napi::TypeError::New(
-               env, std::string(name_) + " needs a callback function")
-        .Value();
-  }
+  // The state first: a stopped watch has let go of its callback too.
   if (state_ != State::kIdle) {
     return Napi::TypeError::New(env,
                                 std::string(name_) + " was already started")
+        .Value();
+  }
+  if (callback_.IsEmpty()) {
+    return Napi::TypeError::New(
+               env, std::string(name_) + " needs a callback function")
         .Value();
   }
   return Napi::Value();
@@ -140,6 +141,9 @@ void PollWatch::Readable(uv_poll_t* handle, int status, int) {
 void PollWatch::Closed(uv_handle_t* handle) {
   auto* self = static_cast<PollWatch*>(handle->data);
   self->state_ = State::kClosed;
+  // Never called again: held on, a callback that closes over the watch would
+  // keep it (and all it reaches) alive for good.
+  self->callback_.Reset();
   self->Release();
 }
 
