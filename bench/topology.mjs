@@ -24,6 +24,11 @@ if (cpu !== undefined && cpu !== 'none') pinToCpu(Number(cpu));
 // NETNS_BENCH_TAG=xx names everything made here xx-N and xxhN instead, so
 // that runs by two people on one machine do not remove each other's.
 const TAG = process.env.NETNS_BENCH_TAG;
+// Cleanup deletes every host link starting with the tag's `h` prefix: a tag
+// must not make that prefix match links of the host's own (`et` would match eth0).
+if (TAG !== undefined && !/^nn[a-z0-9]{1,6}$/.test(TAG)) {
+  throw new RangeError('NETNS_BENCH_TAG: "nn" then 1 to 6 lower-case letters or digits, e.g. nnme');
+}
 const PREFIX = TAG ? `${TAG}-` : 'nnbench-';
 const HOST_END = TAG ? `${TAG}h` : 'nnbh';
 const nsName = (i) => `${PREFIX}${i}`;

@@ -7,8 +7,10 @@
 //
 // A second reference has ip make each pair's first end up at its creation
 // (`link add A up type veth peer name B netns NS`), so that ip too sends 4
-// requests a pair (create, the far end up, two addresses) instead of 5, and is
-// set beside the library's batch that creates the ends up. The far end cannot
+// requests a pair (create, the far end up, two addresses) instead of 5. Both
+// library batches send 4: the batch folds a setLink(up) that follows a
+// creation into it, so "the same steps" and "ends created up" differ only in
+// how they are written (and where the far ends' ups are sent). The far end cannot
 // be created up by either: the kernel refuses a veth peer created up
 // (ENOTCONN, 6.18; `... peer name B netns NS up` fails in ip too).
 // usage: sudo node bench/wire.mjs [pairs per round, default 20]

@@ -1,5 +1,5 @@
 // A veth pair made with its ends up (`ip link add A up type veth peer name B
-// netns NS up`), by createVeth and in a batch: every end's state is read back
+// netns NS`, then `ip -n NS link set B up`), by createVeth and in a batch: every end's state is read back
 // with `ip -j link` / `ip -n NS -j link`; bad input is refused before
 // anything is made. The kernel refuses to create a veth peer up (ENOTCONN,
 // shown here with ip itself), so one end is created up and the other set up.
@@ -151,6 +151,13 @@ describe('veth ends created up', () => {
       /veth up must be a boolean/,
     );
     expect(() => a.ns.batch((b) => b.createVeth('v0', { name: 'v1' }, null as never))).toThrow(TypeError);
+    // A misspelt key would leave an end silently down.
+    expect(() => a.ns.batch((b) => b.createVeth('v0', { name: 'v1', upp: true } as never))).toThrow(
+      /unknown veth peer key\(s\): upp/,
+    );
+    expect(() => a.ns.batch((b) => b.createVeth('v0', { name: 'v1' }, { Up: true } as never))).toThrow(
+      /unknown veth option key\(s\): Up/,
+    );
     expect(names(a.name)).toEqual(before);
   });
 

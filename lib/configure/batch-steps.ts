@@ -22,8 +22,9 @@ export interface BatchVethPeer {
   name: string;
   ns?: NamespaceRef;
   /**
-   * Set up once the pair exists (`... peer name B netns NS up`): a request
-   * of its own, since the kernel refuses to create a veth peer up (ENOTCONN).
+   * Set up once the pair exists (as `ip -n NS link set B up` after the
+   * `ip link add`): a request of its own, since the kernel refuses to create
+   * a veth peer up (ENOTCONN).
    */
   up?: boolean;
 }
@@ -37,9 +38,9 @@ export interface BatchVethOptions {
 /** Records the steps of a batch, in one namespace (`in` gives the steps of another). */
 export interface BatchSteps {
   /**
-   * `ip link add NAME [up] type veth peer name PEER [netns NS] [up]`: NAME
-   * here, the peer here or in `peer.ns`; `options.up` and `peer.up` make
-   * either end up.
+   * `ip link add NAME [up] type veth peer name PEER [netns NS]`: NAME here,
+   * the peer here or in `peer.ns`. `options.up` creates NAME up;
+   * `peer.up` sets the peer up afterwards (`ip [-n NS] link set PEER up`).
    */
   createVeth(name: string, peer: BatchVethPeer, options?: BatchVethOptions): BatchSteps;
   /** `ip link add NAME type bridge`. */
@@ -61,6 +62,18 @@ export interface BatchResult {
 }
 
 const LINK_SETTINGS = new Set(['up', 'mtu', 'master']);
+const VETH_PEER_KEYS = new Set(['name', 'ns', 'up']);
+const VETH_OPTION_KEYS = new Set(['up']);
+
+/** A misspelt key (`upp`) would otherwise leave an end silently down. */
+function assertKnownKeys(given: object, known: ReadonlySet<string>, what: string): void {
+  const unknown = Object.keys(given).filter(
+    (key) => !known.has(key) && (given as Record<string, unknown>)[key] !== undefined,
+  );
+  if (unknown.length > 0) {
+    throw new TypeError(`unknown ${what} key(s): ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  }
+}
 
 function assertBatchLinkSettings(ifname: unknown, settings: unknown): asserts settings is BatchLinkSettings {
   assertInterfaceName(ifname);
@@ -126,10 +139,12 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
       createVeth(name, peer, options = {}) {
         assertInterfaceName(name, 'veth name');
         if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object { name, ns?, up? }');
+        assertKnownKeys(peer, VETH_PEER_KEYS, 'veth peer');
         assertInterfaceName(peer.name, 'veth peer name');
         if (peer.ns !== undefined) assertNamespaceRef(peer.ns);
         assertOptionalBoolean(peer.up, 'veth peer up');
         if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object { up? }');
+        assertKnownKeys(options, VETH_OPTION_KEYS, 'veth option');
         assertOptionalBoolean(options.up, 'veth up');
         return add({
           kind: 'veth',
