@@ -88,6 +88,16 @@ export function parseNsidReply(message: NetlinkMessage): number | undefined {
 }
 
 /**
+ * Whether an answer is about the table NETNSA_TARGET_NSID named: the kernel
+ * then always adds NETNSA_CURRENT_NSID (-1 when there is no id), and a kernel
+ * or sandbox that ignores the target answers from the socket's own table
+ * without it.
+ */
+export function answersForTarget(message: NetlinkMessage): boolean {
+  return messageAttributes(message, RTGENMSG, 'nsid').has(NETNSA_CURRENT_NSID);
+}
+
+/**
  * In an answer about another namespace's table (NETNSA_TARGET_NSID asked):
  * the id the socket's own namespace gives the same namespace; undefined when
  * it gives none (or the answer carries no NETNSA_CURRENT_NSID).

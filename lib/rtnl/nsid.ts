@@ -3,7 +3,7 @@
 // assigns one.
 import { RTM_NEWNSID } from './constants';
 import { nsidDumpRequest } from './nsid-assign';
-import { getNsidRequest, parseNsidReply } from './nsid-codec';
+import { answersForTarget, getNsidRequest, parseNsidReply } from './nsid-codec';
 import type { NetnsError } from '../errors';
 import type { RtnlSocket } from './transport';
 
@@ -97,8 +97,18 @@ export function nsidAnswers(socket: RtnlSocket, questions: readonly NsidQuestion
       socket.flush();
       for (let i = 0; i < seqs.length; i++) {
         const { data, error } = socket.readAnswer(seqs[i], { what: 'RTM_GETNSID' });
+        const reply = data[0];
+        // An answer from the socket's own table where another's was asked is no answer (left undefined).
+        if (
+          error === undefined &&
+          reply !== undefined &&
+          batch[i].targetNsid !== undefined &&
+          !answersForTarget(reply)
+        ) {
+          continue;
+        }
         answers[from + i] =
-          error !== undefined ? { error } : { nsid: data[0] === undefined ? undefined : parseNsidReply(data[0]) };
+          error !== undefined ? { error } : { nsid: reply === undefined ? undefined : parseNsidReply(reply) };
       }
     }
   } catch {

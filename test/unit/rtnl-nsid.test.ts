@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AF_UNSPEC, NETNSA_CURRENT_NSID, NETNSA_NSID, NLM_F_MULTI, RTM_NEWNSID } from '../../lib/rtnl/constants';
 import { RTGENMSG } from '../../lib/rtnl/headers';
 import { nsidDumpRequest, parseTargetNsidDump } from '../../lib/rtnl/nsid-assign';
-import { getNsidRequest, parseNsidReply } from '../../lib/rtnl/nsid-codec';
+import { answersForTarget, getNsidRequest, parseNsidReply } from '../../lib/rtnl/nsid-codec';
 import { encodeMessage, parseAck, parseMessages, s32Attribute } from '../../lib/rtnl/wire';
 import { hex, loadExchange } from './rtnl-fixture';
 
@@ -76,5 +76,21 @@ describe('RTM_GETNSID of another table (NETNSA_TARGET_NSID)', () => {
       { nsid: 4, currentNsid: 2 },
       { nsid: 6, currentNsid: undefined },
     ]);
+  });
+
+  it("an answer about a target's table carries NETNSA_CURRENT_NSID, even -1; one from the socket's own table does not", () => {
+    const answer = (withCurrent: number | undefined) =>
+      parseMessages(
+        encodeMessage({ type: RTM_NEWNSID, flags: 0, seq: 1 }, [
+          RTGENMSG.encode({ family: AF_UNSPEC }),
+          s32Attribute(NETNSA_NSID, 3),
+          ...(withCurrent === undefined ? [] : [s32Attribute(NETNSA_CURRENT_NSID, withCurrent)]),
+        ]),
+      )[0];
+    expect(answersForTarget(answer(5))).toBe(true);
+    expect(answersForTarget(answer(-1))).toBe(true);
+    // What a kernel that ignores NETNSA_TARGET_NSID sends back: the answer for the wrong table.
+    expect(answersForTarget(answer(undefined))).toBe(false);
+    expect(parseNsidReply(answer(undefined))).toBe(3);
   });
 });
