@@ -5,52 +5,45 @@
 import { describe, expect, it } from 'vitest';
 import { distEntry, runNode } from './helpers';
 
-/** Prints whether the object built by `make` (given a FinalizationRegistry) was collected after a few gc() calls. */
-const collectedAfterStop = (make: string) => `
-  const lib = require(${JSON.stringify(distEntry)});
-  let collected = false;
-  const registry = new FinalizationRegistry(() => { collected = true; });
-  (${make})(registry, lib);
-  (async () => {
-    for (let i = 0; i < 50 && !collected; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10)); // the close callback runs on a later turn
-      globalThis.gc();
-    }
-    console.log(JSON.stringify({ collected }));
-  })();`;
+/**
+ * Whether a pidfd watcher, whose callback closes over it, is collected after
+ * a few gc() calls in a fresh node process; `then` is what is done with it
+ * once it watches (stop it, or let it watch).
+ */
+function watcherCollected(then: string): boolean {
+  const result = runNode(
+    `const lib = require(${JSON.stringify(distEntry)});
+    let collected = false;
+    const registry = new FinalizationRegistry(() => { collected = true; });
+    (() => {
+      const pidfd = lib.sys.pidfdOpen(process.pid); // never exits while watched: only stop() ends the watch
+      let watcher;
+      watcher = lib.sys.waitPidfd(pidfd, () => watcher.stop());
+      ${then}
+      registry.register(watcher, 'watcher');
+    })();
+    (async () => {
+      for (let i = 0; i < 50 && !collected; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10)); // the close callback runs on a later turn
+        globalThis.gc();
+      }
+      console.log(JSON.stringify({ collected }));
+    })();`,
+    { nodeArgs: ['--expose-gc'] },
+  );
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return (JSON.parse(result.stdout.trim()) as { collected: boolean }).collected;
+}
 
 describe('a stopped watch releases its callback', () => {
   it('sys.waitPidfd: a watcher whose callback closes over it is collected once stopped', () => {
-    const result = runNode(
-      collectedAfterStop(`(registry, lib) => {
-        const pidfd = lib.sys.pidfdOpen(process.pid); // never exits while watched: only stop() ends the watch
-        let watcher;
-        watcher = lib.sys.waitPidfd(pidfd, () => watcher.stop());
-        watcher.stop();
-        lib.sys.close(pidfd);
-        registry.register(watcher, 'watcher');
-      }`),
-      { nodeArgs: ['--expose-gc'] },
-    );
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout.trim())).toEqual({ collected: true });
+    expect(watcherCollected('watcher.stop(); lib.sys.close(pidfd);')).toBe(true);
   });
 
   it('the control: a watcher still watching is not collected (what the first case proves is the stop)', () => {
-    const result = runNode(
-      collectedAfterStop(`(registry, lib) => {
-        const pidfd = lib.sys.pidfdOpen(process.pid);
-        let watcher;
-        watcher = lib.sys.waitPidfd(pidfd, () => watcher.stop());
-        watcher.unref(); // lets the process end while it watches
-        registry.register(watcher, 'watcher');
-      }`),
-      { nodeArgs: ['--expose-gc'] },
-    );
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout.trim())).toEqual({ collected: false });
+    // unref: lets the process end while it watches.
+    expect(watcherCollected('watcher.unref();')).toBe(false);
   });
 
   it('a stopped watch cannot be started again, and says so', () => {
