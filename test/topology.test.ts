@@ -558,6 +558,51 @@ describe('a namespace with 300 links', () => {
     expect(map.unresolved).toEqual([]);
   });
 
+  it('is read in steps that yield between datagrams; a change made at a yield is seen and the dump asked again', () => {
+    const big = buildBig();
+    using ns = NetNamespace.fromName(big);
+    using socket = RtnlSocket.inside(ns);
+    const linkDump = () => socket.dumpSteps({ what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq));
+    /** Runs steps to their end: what they return, and how many times they yielded. */
+    const finish = <T>(steps: Generator<void, T, void>) => {
+      let yields = 0;
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return { result: step.value, yields };
+        yields++;
+      }
+    };
+
+    // A yield after every datagram but the last.
+    const whole = finish(linkDump());
+    expect(whole.result.datagrams).toBeGreaterThan(1); // the premise: a multipart dump
+    expect(whole.result.attempts).toBe(1);
+    expect(whole.yields).toBe(whole.result.datagrams - 1);
+
+    // A link made while the steps wait after the first datagram: the kernel
+    // flags the next part (NLM_F_DUMP_INTR), and the dump is asked again after a yield.
+    const raced = linkDump();
+    expect(raced.next().done).toBe(false);
+    run('ip', ['-n', big, 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1']);
+    const retried = finish(raced);
+    expect(retried.result.attempts).toBe(2); // the premise: the change interrupted the first asking
+    expect(retried.result.interrupted).toBe(false);
+    // The rest of the first asking, one yield before asking again, then the second asking's.
+    expect(retried.yields).toBeGreaterThan(retried.result.datagrams - 1);
+    const names = parseLinkDump(retried.result.messages).map((link) => link.name);
+    expect(names).toHaveLength(303);
+    expect(names).toEqual(expect.arrayContaining(['late0', 'late1']));
+
+    // Steps abandoned after the first datagram read the rest and drop it: the
+    // socket answers the next dump whole (the kernel refuses a dump while one runs).
+    const abandoned = linkDump();
+    expect(abandoned.next().done).toBe(false);
+    abandoned.return(undefined as never);
+    expect(parseLinkDump(socket.dump({ what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)).messages)).toHaveLength(
+      303,
+    );
+  });
+
   it('stays consistent while a loop adds and deletes links in it, and the race is shown to have happened', async () => {
     const big = buildBig();
     using ns = NetNamespace.fromName(big);

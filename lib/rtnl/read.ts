@@ -7,9 +7,19 @@ import type { Address, Link, Route, RouteQuery } from './model';
 import { isSingleRouteOutOf, parseRouteDump, parseRouteMessage, routeDumpRequest } from './route-codec';
 import { type DumpResult, type Enterable, type Operation, RtnlSocket } from './transport';
 import type { NetlinkMessage } from './wire';
+import { type Steps, runAtOnce } from '../steps';
 
 function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) => Buffer): DumpResult['messages'] {
-  const { messages, interrupted } = socket.dump(operation, build);
+  return runAtOnce(dumpedSteps(socket, operation, build));
+}
+
+/** dumped() as steps (steps.ts): yields between the dump's datagrams and retries. */
+function* dumpedSteps(
+  socket: RtnlSocket,
+  operation: Operation,
+  build: (seq: number) => Buffer,
+): Steps<DumpResult['messages']> {
+  const { messages, interrupted } = yield* socket.dumpSteps(operation, build);
   if (interrupted) {
     process.emitWarning(
       `${operation.what} dump still raced changes after retries: ` + 'the result may be inconsistent',
@@ -20,7 +30,12 @@ function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) =
 }
 
 export function readLinks(socket: RtnlSocket): Link[] {
-  return parseLinkDump(dumped(socket, { what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)));
+  return runAtOnce(readLinksSteps(socket));
+}
+
+/** readLinks() as steps (steps.ts), for scans run in slices: yields between the dump's datagrams. */
+export function* readLinksSteps(socket: RtnlSocket): Steps<Link[]> {
+  return parseLinkDump(yield* dumpedSteps(socket, { what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)));
 }
 
 /**
@@ -36,8 +51,13 @@ export function readLink(socket: RtnlSocket, name: string, step?: string): Link 
 }
 
 export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readLinks(socket)): Address[] {
+  return runAtOnce(readAddressesSteps(socket, links));
+}
+
+/** readAddresses() as steps (see readLinksSteps). */
+export function* readAddressesSteps(socket: RtnlSocket, links: readonly Link[]): Steps<Address[]> {
   return parseAddressDump(
-    dumped(socket, { what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)),
+    yield* dumpedSteps(socket, { what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)),
     linkNames(links),
   );
 }

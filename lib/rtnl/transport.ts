@@ -12,6 +12,7 @@ import os from 'node:os';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import type { NamespaceRef } from '../ref';
+import { type Steps, runAtOnce } from '../steps';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { NLMSGHDR } from './headers';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
@@ -288,11 +289,23 @@ export class RtnlSocket implements Disposable {
    * `interrupted` set (failing would break callers over a transient race).
    */
   dump(operation: Operation, build: (seq: number) => Buffer): DumpResult {
+    return runAtOnce(this.dumpSteps(operation, build));
+  }
+
+  /**
+   * dump() as steps (steps.ts): yields after each datagram read and before
+   * each retry, so that a dump of thousands of links, or one asked again
+   * and again while links change, is never one long stretch of a caller
+   * running in slices. Nothing else may use this socket until the steps
+   * end; steps abandoned midway read the rest of the dump and drop it, so
+   * the socket can be used again.
+   */
+  *dumpSteps(operation: Operation, build: (seq: number) => Buffer): Steps<DumpResult> {
     let attempts = 0;
     let regrowths = 0;
     for (;;) {
       attempts++;
-      const answer = this.#dumpOnce(operation, build);
+      const answer = yield* this.#dumpOnce(operation, build);
       if (answer === 'cut') {
         // Not a race: asked again with room for the whole datagram (the room only grows).
         attempts--;
@@ -303,28 +316,35 @@ export class RtnlSocket implements Disposable {
         // Fields named one by one: a spread costs more here than the rest of a small dump's bookkeeping.
         return { messages: answer.messages, interrupted: answer.interrupted, datagrams: answer.datagrams, attempts };
       }
+      yield;
     }
   }
 
-  /** One asking of a dump, read to its end; 'cut' when a datagram did not fit. */
-  #dumpOnce(operation: Operation, build: (seq: number) => Buffer): Omit<DumpResult, 'attempts'> | 'cut' {
+  /** One asking of a dump, read to its end; 'cut' when a datagram did not fit. Yields after each datagram. */
+  *#dumpOnce(operation: Operation, build: (seq: number) => Buffer): Steps<Omit<DumpResult, 'attempts'> | 'cut'> {
     const seq = this.#send(build, NLM_F_DUMP);
     const messages: NetlinkMessage[] = [];
     let interrupted = false;
     let datagrams = 0;
-    for (;;) {
-      const replies = this.#receive(seq, operation);
-      if (replies === 'cut') {
-        this.#drain();
-        return 'cut';
+    let ended = false;
+    try {
+      for (;;) {
+        const replies = this.#receive(seq, operation);
+        if (replies === 'cut') return 'cut';
+        datagrams++;
+        for (const message of replies.data) messages.push(message);
+        interrupted ||= replies.interrupted;
+        const end = replies.done ?? replies.ack;
+        if (end !== undefined) {
+          ended = true;
+          if (end.errno < 0) throw refusal(operation, end.errno, end.message);
+          return { messages, interrupted, datagrams };
+        }
+        yield;
       }
-      datagrams++;
-      for (const message of replies.data) messages.push(message);
-      interrupted ||= replies.interrupted;
-      const end = replies.done ?? replies.ack;
-      if (end === undefined) continue;
-      if (end.errno < 0) throw refusal(operation, end.errno, end.message);
-      return { messages, interrupted, datagrams };
+    } finally {
+      // Cut, failed or abandoned before its end: what is left of it is read and dropped.
+      if (!ended) this.#drain();
     }
   }
 
@@ -390,9 +410,14 @@ export class RtnlSocket implements Disposable {
     throw cutReply(operation);
   }
 
-  /** Reads and drops whatever is still queued (the rest of an abandoned exchange). */
+  /**
+   * Reads and drops whatever is still queued (the rest of an abandoned
+   * exchange), until the queue is empty (EAGAIN) or the socket fails (a
+   * closed one: EBADF). A dump's next part is made by the read before.
+   */
   #drain(): void {
-    while (!failedWith(native.recv(this.#fd, sharedRoom, MSG_TRUNC | MSG_DONTWAIT), 'EAGAIN'));
+    if (this.#fd < 0) return;
+    while (typeof native.recv(this.#fd, sharedRoom, MSG_TRUNC | MSG_DONTWAIT) === 'number');
   }
 }
 

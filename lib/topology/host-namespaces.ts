@@ -8,7 +8,7 @@ import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
 import { nsidAnswers, nsidIn, nsidsAtOnce } from '../rtnl/nsid';
-import { readAddresses, readLinks } from '../rtnl/read';
+import { readAddresses, readAddressesSteps, readLinks, readLinksSteps } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
 import type { Steps } from '../steps';
@@ -33,6 +33,25 @@ export class NamespaceSource {
     this.socket = new Once(() => current ?? RtnlSocket.inside(this.handle.get()));
     this.links = new Once(() => readLinks(this.socket.get()));
     this.addresses = new Once(() => readAddresses(this.socket.get(), this.links.get()));
+  }
+
+  /**
+   * Reads `part` unless it was read already, in steps that yield between a
+   * dump's datagrams (a host's thousand links are many); a failure is kept
+   * as when it is read at once.
+   */
+  *readSteps(part: (typeof PASSES)[number]): Steps<void> {
+    if (part === 'links') {
+      yield* this.links.settleSteps(() => readLinksSteps(this.socket.get()));
+    } else if (part === 'addresses') {
+      yield* this.addresses.settleSteps(() => readAddressesSteps(this.socket.get(), this.links.get()));
+    } else {
+      try {
+        this.socket.get();
+      } catch {
+        // kept by Once, thrown again to whatever needs the socket
+      }
+    }
   }
 
   close(): void {
@@ -174,8 +193,9 @@ export class HostNamespaces implements PeerOracle, Disposable {
   /**
    * Reads every mapped namespace, in passes: a handle and a socket for each,
    * then each one's links, then each one's addresses, yielding after each
-   * namespace's part (see steps.ts; a namespace with hundreds of links is
-   * the longest step of a map). Read in passes, a map of 200 namespaces
+   * namespace's part and between a dump's datagrams (see steps.ts; parsing
+   * the dump of a namespace with hundreds of links is the longest step of a
+   * map). Read in passes, a map of 200 namespaces
    * took a fifth less than read one namespace after another, start to end
    * (open, socket, both dumps), with the same calls. A failure is kept
    * (Once) and reported where the results are used (describeNamespace).
@@ -183,11 +203,8 @@ export class HostNamespaces implements PeerOracle, Disposable {
   *readMapped(): Steps<void> {
     for (const pass of PASSES) {
       for (const ino of this.mapped) {
-        try {
-          this.source(ino)[pass].get();
-        } catch {
-          // kept by Once, thrown again to describeNamespace
-        }
+        // A failure is kept (Once), thrown again to describeNamespace.
+        yield* this.source(ino).readSteps(pass);
         yield;
       }
     }

@@ -1,5 +1,6 @@
 // A value computed at most once, on first use; a failure is kept and thrown
 // again, so that one failing step is tried once and reported the same way.
+import type { Steps } from '../steps';
 
 export class Once<T> {
   #state?: { value: T } | { error: unknown };
@@ -19,6 +20,19 @@ export class Once<T> {
     this.#state ??= attempt(this.compute);
     if ('error' in this.#state) throw this.#state.error;
     return this.#state.value;
+  }
+
+  /**
+   * Computes it by `steps` (see steps.ts) unless it was computed already; a
+   * failure is kept, as get() keeps one. Abandoned midway, it stays uncomputed.
+   */
+  *settleSteps(steps: () => Steps<T>): Steps<void> {
+    if (this.#state !== undefined) return;
+    try {
+      this.#state = { value: yield* steps() };
+    } catch (error) {
+      this.#state = { error };
+    }
   }
 
   /** The value if it was computed, without computing it. */
