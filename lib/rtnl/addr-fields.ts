@@ -32,6 +32,21 @@ export function addressAttribute(source: Omit<AddressSource, 'local'>, type: num
   return addressAt(source.family, attributes.data, attributes.valueOffset(type));
 }
 
+/**
+ * Whether IFA_ADDRESS says nothing IFA_LOCAL does not: it is absent, or it
+ * is the local address itself (no IFA_LOCAL, as IPv6 sends), or the same bytes.
+ */
+function addressIsLocal(attributes: Attributes): boolean {
+  const size = attributes.size(IFA_ADDRESS);
+  if (size === undefined || !attributes.has(IFA_LOCAL)) return true;
+  if (attributes.size(IFA_LOCAL) !== size) return false;
+  const { data } = attributes;
+  const address = attributes.valueOffset(IFA_ADDRESS);
+  const local = attributes.valueOffset(IFA_LOCAL);
+  for (let i = 0; i < size; i++) if (data[address + i] !== data[local + i]) return false;
+  return true;
+}
+
 export const ADDRESS_FIELDS = {
   // On the link's own entry in ip's output, not in addr_info.
   ifindex: { read: (s) => s.header.index },
@@ -42,10 +57,8 @@ export const ADDRESS_FIELDS = {
   // IFA_ADDRESS is the address itself, or the peer on a point-to-point address.
   peer: {
     attribute: IFA_ADDRESS,
-    read: (s) => {
-      const prefixAddress = addressAttribute(s, IFA_ADDRESS);
-      return prefixAddress === s.local ? undefined : prefixAddress;
-    },
+    // Compared as bytes, formatted only when it differs (most addresses have no peer).
+    read: (s) => (addressIsLocal(s.attributes) ? undefined : addressAttribute(s, IFA_ADDRESS)),
     ip: 'address',
   },
   prefixLength: { read: (s) => s.header.prefixLength, ip: 'prefixlen' },

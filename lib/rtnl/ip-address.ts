@@ -51,24 +51,31 @@ export function formatIPv6(bytes: Buffer): string {
   return ipv6At(bytes, 0);
 }
 
+/** Each byte value in hex without leading zeros ('0' for 0), and in two digits. */
+const HEX_SHORT = Array.from({ length: 256 }, (_, byte) => byte.toString(16));
+const HEX_TWO = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** The 16-bit group at `at` in hex without leading zeros, from the two tables (no number-to-text conversion). */
+function hexGroupAt(bytes: Buffer, at: number): string {
+  const high = bytes[at];
+  return high === 0 ? HEX_SHORT[bytes[at + 1]] : HEX_SHORT[high] + HEX_TWO[bytes[at + 1]];
+}
+
 /**
  * The IPv6 address in bytes[at, at + 16) (the caller has checked that it is
- * there), read in place: every address of a dump comes through here.
+ * there), read in place, as RFC 5952 writes it: every address of a dump comes through here.
  */
 export function ipv6At(bytes: Buffer, at: number): string {
-  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) groups[i] = (bytes[at + 2 * i] << 8) | bytes[at + 2 * i + 1];
-
   // Longest run of zero groups; a lone zero group is not shortened.
   let bestStart = -1;
   let bestLength = 0;
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
+    if (bytes[at + 2 * i] !== 0 || bytes[at + 2 * i + 1] !== 0) {
       i++;
       continue;
     }
-    let end = i;
-    while (end < 8 && groups[end] === 0) end++;
+    let end = i + 1;
+    while (end < 8 && bytes[at + 2 * end] === 0 && bytes[at + 2 * end + 1] === 0) end++;
     if (end - i > bestLength) {
       bestStart = i;
       bestLength = end - i;
@@ -77,7 +84,8 @@ export function ipv6At(bytes: Buffer, at: number): string {
   }
   if (bestLength < 2) bestStart = -1;
 
-  const v4Tail = bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff));
+  const v4Tail =
+    bestStart === 0 && (bestLength === 6 || (bestLength === 5 && bytes[at + 10] === 0xff && bytes[at + 11] === 0xff));
   const hexGroups = v4Tail ? 6 : 8;
 
   let text = '';
@@ -87,8 +95,9 @@ export function ipv6At(bytes: Buffer, at: number): string {
       i += bestLength - 1;
       continue;
     }
-    if (text !== '' && !text.endsWith(':')) text += ':';
-    text += groups[i].toString(16);
+    // A separator between groups, none right after '::'.
+    if (i > 0 && i !== bestStart + bestLength) text += ':';
+    text += hexGroupAt(bytes, at + 2 * i);
   }
   if (v4Tail) text += `${text.endsWith(':') ? '' : ':'}${ipv4At(bytes, at + 12)}`;
   return text;

@@ -10,16 +10,10 @@ import type { NetlinkMessage } from './wire';
 import { type Steps, runAtOnce } from '../steps';
 
 function dumped(socket: RtnlSocket, operation: Operation, build: (seq: number) => Buffer): DumpResult['messages'] {
-  return runAtOnce(dumpedSteps(socket, operation, build));
+  return warnedIfInterrupted(operation, socket.dump(operation, build));
 }
 
-/** dumped() as steps (steps.ts): yields between the dump's datagrams and retries. */
-function* dumpedSteps(
-  socket: RtnlSocket,
-  operation: Operation,
-  build: (seq: number) => Buffer,
-): Steps<DumpResult['messages']> {
-  const { messages, interrupted } = yield* socket.dumpSteps(operation, build);
+function warnedIfInterrupted(operation: Operation, { messages, interrupted }: DumpResult): DumpResult['messages'] {
   if (interrupted) {
     process.emitWarning(
       `${operation.what} dump still raced changes after retries: ` + 'the result may be inconsistent',
@@ -29,13 +23,16 @@ function* dumpedSteps(
   return messages;
 }
 
+const LINKS: Operation = { what: 'RTM_GETLINK' };
+const ADDRESSES: Operation = { what: 'RTM_GETADDR' };
+
 export function readLinks(socket: RtnlSocket): Link[] {
   return runAtOnce(readLinksSteps(socket));
 }
 
 /** readLinks() as steps (steps.ts), for scans run in slices: yields between the dump's datagrams. */
 export function* readLinksSteps(socket: RtnlSocket): Steps<Link[]> {
-  return parseLinkDump(yield* dumpedSteps(socket, { what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)));
+  return parseLinkDump(warnedIfInterrupted(LINKS, yield* socket.dumpSteps(LINKS, (seq) => linkDumpRequest(seq))));
 }
 
 /**
@@ -56,10 +53,8 @@ export function readAddresses(socket: RtnlSocket, links: readonly Link[] = readL
 
 /** readAddresses() as steps (see readLinksSteps). */
 export function* readAddressesSteps(socket: RtnlSocket, links: readonly Link[]): Steps<Address[]> {
-  return parseAddressDump(
-    yield* dumpedSteps(socket, { what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)),
-    linkNames(links),
-  );
+  const dump = yield* socket.dumpSteps(ADDRESSES, (seq) => addressDumpRequest(seq));
+  return parseAddressDump(warnedIfInterrupted(ADDRESSES, dump), linkNames(links));
 }
 
 const TABLE_NUMBERS: Record<string, number> = { main: 254, local: 255, default: 253 };

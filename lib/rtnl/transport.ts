@@ -301,50 +301,47 @@ export class RtnlSocket implements Disposable {
    * the socket can be used again.
    */
   *dumpSteps(operation: Operation, build: (seq: number) => Buffer): Steps<DumpResult> {
+    // One generator, not one per asking: a map runs hundreds of small dumps through here.
     let attempts = 0;
     let regrowths = 0;
     for (;;) {
       attempts++;
-      const answer = yield* this.#dumpOnce(operation, build);
-      if (answer === 'cut') {
+      const seq = this.#send(build, NLM_F_DUMP);
+      const messages: NetlinkMessage[] = [];
+      let interrupted = false;
+      let datagrams = 0;
+      let cut = false;
+      let ended = false;
+      try {
+        for (;;) {
+          const replies = this.#receive(seq, operation);
+          if (replies === 'cut') {
+            cut = true;
+            break;
+          }
+          datagrams++;
+          for (const message of replies.data) messages.push(message);
+          interrupted ||= replies.interrupted;
+          const end = replies.done ?? replies.ack;
+          if (end !== undefined) {
+            ended = true;
+            if (end.errno < 0) throw refusal(operation, end.errno, end.message);
+            break;
+          }
+          yield;
+        }
+      } finally {
+        // Cut, failed or abandoned before its end: what is left of it is read and dropped.
+        if (!ended) this.#drain();
+      }
+      if (cut) {
         // Not a race: asked again with room for the whole datagram (the room only grows).
         attempts--;
         if (++regrowths > MAX_REGROWTHS) throw cutReply(operation);
         continue;
       }
-      if (!answer.interrupted || attempts === DUMP_ATTEMPTS) {
-        // Fields named one by one: a spread costs more here than the rest of a small dump's bookkeeping.
-        return { messages: answer.messages, interrupted: answer.interrupted, datagrams: answer.datagrams, attempts };
-      }
-      yield;
-    }
-  }
-
-  /** One asking of a dump, read to its end; 'cut' when a datagram did not fit. Yields after each datagram. */
-  *#dumpOnce(operation: Operation, build: (seq: number) => Buffer): Steps<Omit<DumpResult, 'attempts'> | 'cut'> {
-    const seq = this.#send(build, NLM_F_DUMP);
-    const messages: NetlinkMessage[] = [];
-    let interrupted = false;
-    let datagrams = 0;
-    let ended = false;
-    try {
-      for (;;) {
-        const replies = this.#receive(seq, operation);
-        if (replies === 'cut') return 'cut';
-        datagrams++;
-        for (const message of replies.data) messages.push(message);
-        interrupted ||= replies.interrupted;
-        const end = replies.done ?? replies.ack;
-        if (end !== undefined) {
-          ended = true;
-          if (end.errno < 0) throw refusal(operation, end.errno, end.message);
-          return { messages, interrupted, datagrams };
-        }
-        yield;
-      }
-    } finally {
-      // Cut, failed or abandoned before its end: what is left of it is read and dropped.
-      if (!ended) this.#drain();
+      if (!interrupted || attempts === DUMP_ATTEMPTS) return { messages, interrupted, datagrams, attempts };
+      yield; // it raced a change: asked again after a turn
     }
   }
 

@@ -41,16 +41,18 @@ export class NamespaceSource {
    * as when it is read at once.
    */
   *readSteps(part: (typeof PASSES)[number]): Steps<void> {
-    if (part === 'links') {
-      yield* this.links.settleSteps(() => readLinksSteps(this.socket.get()));
-    } else if (part === 'addresses') {
-      yield* this.addresses.settleSteps(() => readAddressesSteps(this.socket.get(), this.links.get()));
-    } else {
-      try {
+    try {
+      if (part === 'socket') {
         this.socket.get();
-      } catch {
-        // kept by Once, thrown again to whatever needs the socket
+      } else if (part === 'links') {
+        if (!this.links.known) this.links.keep({ value: yield* readLinksSteps(this.socket.get()) });
+      } else if (!this.addresses.known) {
+        this.addresses.keep({ value: yield* readAddressesSteps(this.socket.get(), this.links.get()) });
       }
+    } catch (error) {
+      // Kept, and thrown again to whatever needs it (describeNamespace); the socket's Once keeps its own.
+      if (part === 'links') this.links.keep({ error });
+      if (part === 'addresses') this.addresses.keep({ error });
     }
   }
 

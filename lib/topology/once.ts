@@ -1,6 +1,5 @@
 // A value computed at most once, on first use; a failure is kept and thrown
 // again, so that one failing step is tried once and reported the same way.
-import type { Steps } from '../steps';
 
 export class Once<T> {
   #state?: { value: T } | { error: unknown };
@@ -22,17 +21,14 @@ export class Once<T> {
     return this.#state.value;
   }
 
-  /**
-   * Computes it by `steps` (see steps.ts) unless it was computed already; a
-   * failure is kept, as get() keeps one. Abandoned midway, it stays uncomputed.
-   */
-  *settleSteps(steps: () => Steps<T>): Steps<void> {
-    if (this.#state !== undefined) return;
-    try {
-      this.#state = { value: yield* steps() };
-    } catch (error) {
-      this.#state = { error };
-    }
+  /** Whether it has its value or its failure (computed, or kept). */
+  get known(): boolean {
+    return this.#state !== undefined;
+  }
+
+  /** Keeps a value or failure computed elsewhere (in steps: see steps.ts), unless it has one already. */
+  keep(state: { value: T } | { error: unknown }): void {
+    this.#state ??= state;
   }
 
   /** The value if it was computed, without computing it. */

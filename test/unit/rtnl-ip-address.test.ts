@@ -43,6 +43,42 @@ describe('printing', () => {
     expect(parseIP(printed).address).toEqual(parseIP(input).address);
   });
 
+  it('random addresses print as RFC 5952 and inet_ntop write them, and read back to their bytes', () => {
+    // A plain reference, group by group (the printer under test reads bytes through tables).
+    const reference = (bytes: Buffer): string => {
+      const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(2 * i));
+      let [bestStart, bestLength] = [-1, 0];
+      for (let i = 0; i < 8; i++) {
+        let end = i;
+        while (end < 8 && groups[end] === 0) end++;
+        if (end - i > bestLength) [bestStart, bestLength] = [i, end - i];
+      }
+      if (bestLength < 2) bestStart = -1;
+      const v4 = bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff));
+      const hex = groups.slice(0, v4 ? 6 : 8).map((group) => group.toString(16));
+      if (bestStart >= 0) hex.splice(bestStart, Math.min(bestLength, hex.length - bestStart), '');
+      let text = hex.join(':');
+      if (bestStart === 0) text = `:${text}`;
+      if (bestStart >= 0 && bestStart + bestLength >= (v4 ? 6 : 8)) text += ':';
+      return v4 ? `${text}${text.endsWith(':') ? '' : ':'}${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}` : text;
+    };
+    // Groups drawn to make zero runs and the byte patterns a table could get wrong (0x00ab, 0x0a00, 0xab00).
+    const values = [0, 0, 0, 0x1, 0xab, 0xa00, 0xab00, 0xffff, 0x1234, 0xfe80];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 20000; round++) {
+      const bytes = Buffer.alloc(16);
+      for (let i = 0; i < 8; i++) bytes.writeUInt16BE(values[random(values.length)], 2 * i);
+      if (round % 10 === 0) bytes.writeUInt16BE(0xffff, 10); // v4-mapped shapes
+      const printed = formatIPv6(bytes);
+      expect(printed).toBe(reference(bytes));
+      expect(parseIP(printed).address).toEqual(bytes);
+    }
+  });
+
   it('IPv4, and by length', () => {
     expect(formatIPv4(Buffer.from([10, 0, 0, 255]))).toBe('10.0.0.255');
     expect(formatIP(Buffer.from([0, 0, 0, 0]))).toBe('0.0.0.0');
