@@ -143,6 +143,40 @@ async function compare(count) {
   return median(result.ratios['topology()']);
 }
 
+/** CPU time of the calling thread so far, in ms (user and kernel; /proc/thread-self/schedstat). */
+const threadCpuMs = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+
+/**
+ * Where the time of a map goes, in the kernel or not: the CPU time of
+ * `count` maps (process.cpuUsage: system time is the kernel's work for the
+ * calls the map makes, on any thread; user time is JavaScript, V8 and the
+ * addon, GC threads included) and of as many runs of the floor, which
+ * reports its own (getrusage, exec included).
+ */
+async function cpuSplit(count, runs = 20) {
+  const files = ourFiles();
+  let floorUser = 0;
+  let floorSystem = 0;
+  for (let i = 0; i < runs; i++) {
+    const result = spawnSync(floorProgram, ['/proc/self/ns/net', ...files], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`floor-topology failed: ${result.stderr}`);
+    const [user, system] = result.stdout.trim().split(' ').map(Number);
+    floorUser += user / 1000;
+    floorSystem += system / 1000;
+  }
+  const thread = threadCpuMs();
+  const before = process.cpuUsage();
+  for (let i = 0; i < runs; i++) await topology();
+  const used = process.cpuUsage(before);
+  const perMap = (ms) => (ms / runs).toFixed(1);
+  const system = used.system / 1000;
+  console.log(
+    `  CPU per map at ${count}: topology() kernel (system) ${perMap(system)} ms, user ${perMap(used.user / 1000)} ms ` +
+      `(every thread), the calling thread ${perMap(threadCpuMs() - thread)} ms; C floor kernel ${perMap(floorSystem)} ms, ` +
+      `user ${perMap(floorUser)} ms: the map's kernel work alone is ${(system / (floorSystem + floorUser)).toFixed(2)}x the floor's`,
+  );
+}
+
 /**
  * The longest stretch the event loop could not run while topology() mapped:
  * the largest gap between ticks of a 1 ms timer, less the 1 ms. (The loop
@@ -174,9 +208,11 @@ try {
   const total50 = await checkMap(50);
   console.log(`command: sudo node bench/topology.mjs   (${total50} namespaces on the host at 50)`);
   const at50 = await compare(50);
+  await cpuSplit(50);
   addNamespaces(50, 200);
   await checkMap(200);
   const at200 = await compare(200);
+  await cpuSplit(200);
   const block = await longestBlock(5);
   console.log(`longest event-loop block during 5 topology() maps at 200 namespaces: ${block.toFixed(1)} ms`);
   console.log(
