@@ -174,6 +174,12 @@ export interface NativeBinding {
   close(fd: number): Result<undefined>;
   /** @internal Closes an addon-owned fd when this JS environment (thread) is torn down. */
   closeOnEnvTeardown(fd: number): Result<undefined>;
+  /**
+   * @internal This JS environment (the main thread's, or a worker's) closes
+   * `fd` when it ends (a worker's end, terminate() too), unless close(fd)
+   * came first. Only for fds closed by close() alone.
+   */
+  ownFd(fd: number): Result<undefined>;
   /** readlink(2) of a NUL-terminated path into `buffer`: the bytes written (ENAMETOOLONG if they fill it). */
   readlink(path: Uint8Array, buffer: Uint8Array): Result<number>;
   /** statx(2): [dev, ino, mode, uid] of a file, dev as node:fs's Stats.dev (no Stats, no Dates). */

@@ -1,12 +1,15 @@
 // open(2), close(2) and pipe2(2) for fds the addon owns. Every fd is
-// close-on-exec: O_CLOEXEC is added, never left to the caller.
+// close-on-exec: O_CLOEXEC is added, never left to the caller. And the fds a
+// JS environment owns until it ends (ownFd).
 #include "fds.hh"
 
 #include <fcntl.h>
 #include <stdint.h>
 #include <unistd.h>
 
+#include <new>
 #include <string>
+#include <unordered_set>
 
 #include "args.hh"
 
@@ -35,10 +38,49 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return CheckNumber(info.Env(), fd, "open", path.c_str());
 }
 
+// The fds a JS environment (the main thread's, or a worker's) was given to
+// own: closed when it is torn down, at a worker's end and at terminate()
+// too, where the finalizers of JS objects never run. The addon's instance
+// data; close() lets go of an fd before closing it, so a number closed and
+// reused is never closed again here.
+struct OwnedFds {
+  std::unordered_set<int> fds;
+  ~OwnedFds() {
+    for (int fd : fds) close(fd);
+  }
+};
+
+void FinalizeOwnedFds(napi_env, void* data, void*) {
+  delete static_cast<OwnedFds*>(data);
+}
+
+// ownFd(fd): this environment closes fd when it ends, unless close(fd) came
+// first.
+Napi::Value OwnFd(const Napi::CallbackInfo& info) {
+  Reader args(info);
+  int fd;
+  if (!args.Int(0, &fd, 0)) return args.Error();
+  Napi::Env env = info.Env();
+  OwnedFds* owned = env.GetInstanceData<OwnedFds>();
+  if (owned == nullptr) {
+    owned = new (std::nothrow) OwnedFds();
+    if (owned == nullptr) return Failure(env, ENOMEM, "ownFd");
+    if (napi_set_instance_data(env, owned, FinalizeOwnedFds, nullptr) !=
+        napi_ok) {
+      delete owned;
+      return Failure(env, ENOMEM, "napi_set_instance_data");
+    }
+  }
+  owned->fds.insert(fd);
+  return env.Undefined();
+}
+
 Napi::Value Close(const Napi::CallbackInfo& info) {
   Reader args(info);
   int fd;
   if (!args.Int(0, &fd, 0)) return args.Error();
+  OwnedFds* owned = info.Env().GetInstanceData<OwnedFds>();
+  if (owned != nullptr) owned->fds.erase(fd);
   // On Linux the fd is released even when close reports EINTR: never retry.
   if (close(fd) != 0 && errno != EINTR)
     return Failure(info.Env(), errno, "close");
@@ -79,6 +121,7 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
 void InitFds(Napi::Env env, Napi::Object exports) {
   Register(env, exports, "open", Open);
   Register(env, exports, "close", Close);
+  Register(env, exports, "ownFd", OwnFd);
   Register(env, exports, "closeOnEnvTeardown", CloseOnEnvTeardown);
   Register(env, exports, "pipe", Pipe);
 }

@@ -32,6 +32,8 @@ describe('published types', () => {
       'declare const native',
       'abortStuckThread',
       'closeOnEnvTeardown',
+      'ownFd',
+      'closeOnThreadEnd',
       'watchPidfd',
       'NativePidfdWatch',
       'defaultSockets',

@@ -1,5 +1,7 @@
-// A handle dropped without close() still gives its fd back, loudly.
+// A handle dropped without close() still gives its fd back: loudly when it
+// is collected, and silently when its thread ends first (see thread-end.ts).
 import { type FdOpener, closeFd } from '../nsfs/nsfs-file';
+import { closeOnThreadEnd } from '../thread-end';
 
 interface Leak {
   fd: number;
@@ -20,8 +22,13 @@ const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, id }) => {
   );
 });
 
-/** Closes `leak.fd` if `owner` is collected before forget(owner). */
+/**
+ * Closes `leak.fd` if `owner` is collected before forget(owner), or when
+ * this thread ends first (an fd the addon opened; node:fs's are Node's to
+ * close then). If that cannot be arranged, the fd is closed and the failure thrown.
+ */
 export function watchForLeak(owner: object, leak: Leak): void {
+  if (leak.openedBy === 'addon') closeOnThreadEnd(leak.fd, () => closeFd(leak.fd, leak.openedBy));
   leaks.register(owner, leak, owner);
 }
 

@@ -23,7 +23,8 @@ export let handleOn: (opened: OpenedFile) => NetNamespace;
 
 /**
  * A handle on a *network* namespace (checked with `NS_GET_NSTYPE`): one close-on-exec fd, which keeps it alive.
- * Closed, it throws `EBADF`; collected unclosed, it warns `NETNS_HANDLE_LEAK`. Its methods: {@link NamespaceMethods}.
+ * Closed, it throws `EBADF`; collected unclosed, it warns `NETNS_HANDLE_LEAK`; left open in a worker thread, it is
+ * closed when the worker ends. Its methods: {@link NamespaceMethods}.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class NetNamespace implements NamespaceRef, Disposable {

@@ -13,6 +13,7 @@ import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import type { NamespaceRef } from '../ref';
 import { type Steps, runAtOnce } from '../steps';
+import { closeOnThreadEnd } from '../thread-end';
 import { NLM_F_ACK, NLM_F_DUMP } from './constants';
 import { NLMSGHDR } from './headers';
 import { type NetlinkMessage, type Replies, sortReplies } from './wire';
@@ -147,6 +148,8 @@ export class RtnlSocket implements Disposable {
     if (ns.keep === undefined) return RtnlSocket.inside(ns);
     return ns.keep(KEPT, () => {
       const socket = RtnlSocket.inside(ns);
+      // Closed with the handle, or when this thread ends first (a leaked handle in a worker).
+      closeOnThreadEnd(socket.#fd, () => socket.close());
       socket.#kept = true;
       return socket;
     });

@@ -1,0 +1,79 @@
+// Handles a worker thread never closed do not outlive it: a worker's heap is
+// dropped when it ends without running finalizers, so the fds the addon
+// opened for its handles (and the rtnetlink sockets kept with them) are
+// closed when the worker's environment is torn down, at a natural end and at
+// terminate() alike. Each case runs in a fresh node process, which reads its
+// own /proc/self/fd while the worker lives (the premise: the fds are open)
+// and after it ended.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { distEntry, onCleanup, runNode } from './helpers';
+
+interface Verdict {
+  /** What the worker's handles and kept sockets show in /proc/self/fd (`net:[INO]`, `socket:[INO]`). */
+  targets: string[];
+  /** Of those, what the process still had open while the worker lived, and after it ended. */
+  whileAlive: string[];
+  afterEnd: string[];
+}
+
+/** Runs a worker that leaves its handles open, ending it as `ending` says; the process's view before and after. */
+function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
+  const name = `we-${process.pid}-${ending}`;
+  onCleanup(() => {
+    if (fs.existsSync(`/run/netns/${name}`)) fs.rmSync(`/run/netns/${name}`); // only if the worker failed before deleting it
+  });
+  const worker = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const lib = require(${JSON.stringify(distEntry)});
+    const sockets = () => new Set(fs.readdirSync('/proc/self/fd').map((fd) => {
+      try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return ''; }
+    }).filter((link) => link.startsWith('socket:')));
+    const before = sockets();
+    const made = lib.NetNamespace.create();
+    const named = lib.NetNamespace.createNamed(${JSON.stringify(name)});
+    lib.NetNamespace.delete(${JSON.stringify(name)}); // the handle alone keeps it now
+    const host = lib.NetNamespace.fromPid(process.pid);
+    made.links(); // a socket kept with the handle
+    named.links();
+    const kept = [...sockets()].filter((link) => !before.has(link));
+    parentPort.postMessage([made.id, named.id, host.id, ...kept]);
+    // Wait until the parent has looked, then end without closing anything.
+    Atomics.wait(new Int32Array(workerData), 0, 0);
+    ${ending === 'terminate' ? 'setInterval(() => {}, 1000);' : ''}
+  `;
+  const result = runNode(
+    `const { Worker } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const open = (targets) => fs.readdirSync('/proc/self/fd').map((fd) => {
+      try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return ''; }
+    }).filter((link) => targets.includes(link));
+    const go = new SharedArrayBuffer(4);
+    const worker = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: go });
+    worker.on('error', (error) => { console.error(error); process.exit(2); });
+    worker.once('message', async (targets) => {
+      const whileAlive = open(targets);
+      const ended = new Promise((resolve) => worker.once('exit', resolve));
+      Atomics.store(new Int32Array(go), 0, 1);
+      Atomics.notify(new Int32Array(go), 0);
+      ${ending === 'terminate' ? 'await worker.terminate();' : ''}
+      await ended;
+      console.log(JSON.stringify({ targets, whileAlive, afterEnd: open(targets) }));
+    });`,
+  );
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout.trim()) as Verdict;
+}
+
+describe('handles a worker leaves open', () => {
+  it.each(['natural', 'terminate'] as const)('are closed when the worker ends (%s end)', (ending) => {
+    const { targets, whileAlive, afterEnd } = leakInWorker(ending);
+    // The premise: three handles (two new namespaces and the host's) and two kept sockets, all open while the worker lived.
+    expect(targets.filter((target) => target.startsWith('net:['))).toHaveLength(3);
+    expect(targets.filter((target) => target.startsWith('socket:['))).toHaveLength(2);
+    expect(new Set(whileAlive)).toEqual(new Set(targets));
+    expect(afterEnd).toEqual([]);
+  });
+});
