@@ -12,7 +12,7 @@ import { distEntry, onCleanup, runNode } from './helpers';
 interface Verdict {
   /** What the worker's handles and kept sockets show in /proc/self/fd (`net:[INO]`, `socket:[INO]`). */
   targets: string[];
-  /** Of those, what the process still had open while the worker lived, and after it ended. */
+  /** Of those, what the process's open fds show while the worker lived, and after it ended (one entry per fd). */
   whileAlive: string[];
   afterEnd: string[];
 }
@@ -35,10 +35,11 @@ function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
     const named = lib.NetNamespace.createNamed(${JSON.stringify(name)});
     lib.NetNamespace.delete(${JSON.stringify(name)}); // the handle alone keeps it now
     const host = lib.NetNamespace.fromPid(process.pid);
+    const byPath = lib.NetNamespace.fromPath('/proc/self/fd/' + made.fd); // opened by node:fs, not by the addon
     made.links(); // a socket kept with the handle
     named.links();
     const kept = [...sockets()].filter((link) => !before.has(link));
-    parentPort.postMessage([made.id, named.id, host.id, ...kept]);
+    parentPort.postMessage([...new Set([made.id, named.id, host.id, byPath.id]), ...kept]);
     // Wait until the parent has looked, then end without closing anything.
     Atomics.wait(new Int32Array(workerData), 0, 0);
     ${ending === 'terminate' ? 'setInterval(() => {}, 1000);' : ''}
@@ -70,9 +71,12 @@ function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
 describe('handles a worker leaves open', () => {
   it.each(['natural', 'terminate'] as const)('are closed when the worker ends (%s end)', (ending) => {
     const { targets, whileAlive, afterEnd } = leakInWorker(ending);
-    // The premise: three handles (two new namespaces and the host's) and two kept sockets, all open while the worker lived.
+    // The premise: four handles (on two new namespaces, one of them twice, and the
+    // host's) and two kept sockets, all open while the worker lived.
     expect(targets.filter((target) => target.startsWith('net:['))).toHaveLength(3);
     expect(targets.filter((target) => target.startsWith('socket:['))).toHaveLength(2);
+    // One fd each, and the thread's own fd on its home namespace (kept for switching back, closed at its end too).
+    expect(whileAlive).toHaveLength(7);
     expect(new Set(whileAlive)).toEqual(new Set(targets));
     expect(afterEnd).toEqual([]);
   });
