@@ -5,11 +5,10 @@
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
-#include <new>
 #include <string>
-#include <unordered_set>
 
 #include "args.hh"
 
@@ -40,18 +39,49 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 
 // The fds a JS environment (the main thread's, or a worker's) was given to
 // own: closed when it is torn down, at a worker's end and at terminate()
-// too, where the finalizers of JS objects never run. The addon's instance
-// data; close() lets go of an fd before closing it, so a number closed and
-// reused is never closed again here.
+// too, where the finalizers of JS objects never run. It is the addon's
+// instance data (one slot per environment: nothing else may take it).
+// close() lets go of an fd before closing it, so a number closed and reused
+// is never closed again here. A plain array: the C++ containers would tie
+// the prebuilt addon to a newer libstdc++ (scripts/elf-checks.mjs).
 struct OwnedFds {
-  std::unordered_set<int> fds;
-  ~OwnedFds() {
-    for (int fd : fds) close(fd);
-  }
+  int* fds = nullptr;
+  size_t count = 0;
+  size_t capacity = 0;
 };
 
 void FinalizeOwnedFds(napi_env, void* data, void*) {
-  delete static_cast<OwnedFds*>(data);
+  OwnedFds* owned = static_cast<OwnedFds*>(data);
+  for (size_t i = 0; i < owned->count; i++) close(owned->fds[i]);
+  free(owned->fds);
+  free(owned);
+}
+
+OwnedFds* OwnedFdsOf(Napi::Env env) { return env.GetInstanceData<OwnedFds>(); }
+
+// Adds fd (once); false when memory ran out.
+bool Own(OwnedFds* owned, int fd) {
+  for (size_t i = 0; i < owned->count; i++) {
+    if (owned->fds[i] == fd) return true;
+  }
+  if (owned->count == owned->capacity) {
+    size_t capacity = owned->capacity == 0 ? 16 : owned->capacity * 2;
+    void* grown = realloc(owned->fds, capacity * sizeof(int));
+    if (grown == nullptr) return false;
+    owned->fds = static_cast<int*>(grown);
+    owned->capacity = capacity;
+  }
+  owned->fds[owned->count++] = fd;
+  return true;
+}
+
+void LetGo(OwnedFds* owned, int fd) {
+  for (size_t i = 0; i < owned->count; i++) {
+    if (owned->fds[i] == fd) {
+      owned->fds[i] = owned->fds[--owned->count];
+      return;
+    }
+  }
 }
 
 // ownFd(fd): this environment closes fd when it ends, unless close(fd) came
@@ -61,17 +91,17 @@ Napi::Value OwnFd(const Napi::CallbackInfo& info) {
   int fd;
   if (!args.Int(0, &fd, 0)) return args.Error();
   Napi::Env env = info.Env();
-  OwnedFds* owned = env.GetInstanceData<OwnedFds>();
+  OwnedFds* owned = OwnedFdsOf(env);
   if (owned == nullptr) {
-    owned = new (std::nothrow) OwnedFds();
+    owned = static_cast<OwnedFds*>(calloc(1, sizeof(OwnedFds)));
     if (owned == nullptr) return Failure(env, ENOMEM, "ownFd");
     if (napi_set_instance_data(env, owned, FinalizeOwnedFds, nullptr) !=
         napi_ok) {
-      delete owned;
+      free(owned);
       return Failure(env, ENOMEM, "napi_set_instance_data");
     }
   }
-  owned->fds.insert(fd);
+  if (!Own(owned, fd)) return Failure(env, ENOMEM, "ownFd");
   return env.Undefined();
 }
 
@@ -79,8 +109,8 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   Reader args(info);
   int fd;
   if (!args.Int(0, &fd, 0)) return args.Error();
-  OwnedFds* owned = info.Env().GetInstanceData<OwnedFds>();
-  if (owned != nullptr) owned->fds.erase(fd);
+  OwnedFds* owned = OwnedFdsOf(info.Env());
+  if (owned != nullptr) LetGo(owned, fd);
   // On Linux the fd is released even when close reports EINTR: never retry.
   if (close(fd) != 0 && errno != EINTR)
     return Failure(info.Env(), errno, "close");

@@ -126,34 +126,43 @@ describe('in a fresh process', () => {
     expect(lastJson(result.stdout)).toEqual({ held: 0 });
   });
 
-  it('closes the fd of a handle dropped without close(), with a warning', () => {
+  it('closes the fd and the kept socket of a handle dropped without close(), with a warning', () => {
     const result = runNode(
       `${load}
       let warned = 0;
       process.on('warning', (w) => { if (w.code === 'NETNS_HANDLE_LEAK') warned++; });
-      let fd, id;
-      (() => { const ns = lib.NetNamespace.create(); fd = ns.fd; id = ns.id; })();
-      const open = () => {
-        // The number may be reused by another file: the namespace must be gone from it.
-        try { return fs.readlinkSync('/proc/self/fd/' + fd) === id; } catch { return false; }
-      };
+      const links = () => new Set(fs.readdirSync('/proc/self/fd').map((fd) => {
+        try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return ''; }
+      }));
+      const before = links();
+      let id;
+      (() => { const ns = lib.NetNamespace.create(); id = ns.id; ns.links(); })(); // links(): a socket kept with it
+      // What the handle holds, by what /proc shows (a number may be reused by another
+      // file); not the thread's own fd on its home namespace, opened for the switch.
+      const held = [...links()].filter((link) => !before.has(link) && (link === id || link.startsWith('socket:')));
+      const open = () => held.filter((link) => links().has(link));
       (async () => {
-        const before = open();
+        const whileHeld = open();
         // The premise: the handle was collected, which the library reports with its
-        // warning. When V8 collects, and when the finalizer runs after, is up to V8:
-        // collect and give the finalizer a turn until it has (a bounded number of times).
+        // warning. When V8 collects, and when the finalizers run after, is up to V8:
+        // collect and give the finalizers a turn until they have (a bounded number of times).
         let rounds = 0;
-        while (warned === 0 && rounds < 100) {
+        while ((warned === 0 || open().length > 0) && rounds < 100) {
           global.gc();
           rounds++;
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
-        console.log(JSON.stringify({ before, warned, open: open() }));
+        console.log(JSON.stringify({ id, whileHeld, warned, open: open() }));
       })();`,
       { nodeArgs: ['--expose-gc'] },
     );
-    // Open while held, one warning once collected, and then the fd is closed.
-    expect(lastJson(result.stdout)).toEqual({ before: true, warned: 1, open: false });
+    // Open while held (the namespace and one socket), one warning once collected, and then both closed.
+    const seen = lastJson(result.stdout) as { id: string; whileHeld: string[]; warned: number; open: string[] };
+    expect(seen.whileHeld).toHaveLength(2);
+    expect(seen.whileHeld).toContain(seen.id);
+    expect(seen.whileHeld.filter((link) => link.startsWith('socket:['))).toHaveLength(1);
+    expect(seen.warned).toBe(1);
+    expect(seen.open).toEqual([]);
   });
 });
 

@@ -5,9 +5,8 @@
 // terminate() alike. Each case runs in a fresh node process, which reads its
 // own /proc/self/fd while the worker lives (the premise: the fds are open)
 // and after it ended.
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { distEntry, onCleanup, runNode } from './helpers';
+import { distEntry, onCleanup, runNode, tryRun } from './helpers';
 
 interface Verdict {
   /** What the worker's handles and kept sockets show in /proc/self/fd (`net:[INO]`, `socket:[INO]`). */
@@ -20,9 +19,7 @@ interface Verdict {
 /** Runs a worker that leaves its handles open, ending it as `ending` says; the process's view before and after. */
 function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
   const name = `we-${process.pid}-${ending}`;
-  onCleanup(() => {
-    if (fs.existsSync(`/run/netns/${name}`)) fs.rmSync(`/run/netns/${name}`); // only if the worker failed before deleting it
-  });
+  onCleanup(() => tryRun('ip', ['netns', 'delete', name])); // there only if the worker failed before deleting it
   const worker = `
     const { parentPort, workerData } = require('node:worker_threads');
     const fs = require('node:fs');
@@ -79,5 +76,40 @@ describe('handles a worker leaves open', () => {
     expect(whileAlive).toHaveLength(7);
     expect(new Set(whileAlive)).toEqual(new Set(targets));
     expect(afterEnd).toEqual([]);
+  });
+
+  it('a handle the worker closed is not closed again at its end, when its number is in use by then', () => {
+    const worker = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const lib = require(${JSON.stringify(distEntry)});
+      const ns = lib.NetNamespace.create(); // an fd the addon opened, owned by this thread
+      const fd = ns.fd;
+      ns.close();
+      parentPort.postMessage(fd);
+      Atomics.wait(new Int32Array(workerData), 0, 0); // until the parent holds the number again
+    `;
+    const result = runNode(
+      `const { Worker } = require('node:worker_threads');
+      const fs = require('node:fs');
+      const go = new SharedArrayBuffer(4);
+      const worker = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: go });
+      worker.on('error', (error) => { console.error(error); process.exit(2); });
+      worker.once('message', async (number) => {
+        // The lowest free number goes to the next open: take numbers until the worker's is ours.
+        const taken = [];
+        while (taken.length < 64 && !taken.includes(number)) taken.push(fs.openSync('/dev/null', 'r'));
+        for (const fd of taken) if (fd !== number) fs.closeSync(fd);
+        const ended = new Promise((resolve) => worker.once('exit', resolve));
+        Atomics.store(new Int32Array(go), 0, 1);
+        Atomics.notify(new Int32Array(go), 0);
+        await ended;
+        const link = () => { try { return fs.readlinkSync('/proc/self/fd/' + number); } catch { return null; } };
+        console.log(JSON.stringify({ reused: taken.includes(number), after: link() }));
+      });`,
+    );
+    expect(result.stderr).toBe('');
+    const { reused, after } = JSON.parse(result.stdout.trim()) as { reused: boolean; after: string | null };
+    expect(reused).toBe(true); // the premise: the parent holds the number the worker's handle had
+    expect(after).toBe('/dev/null');
   });
 });

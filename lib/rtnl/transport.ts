@@ -43,6 +43,8 @@ const FIRST_OFFER = 64 * 1024;
 
 /** How often a dump is asked again because a datagram outgrew the room. */
 const MAX_REGROWTHS = 3;
+/** Failures other than EAGAIN passed over while draining a socket, before giving up on it. */
+const DRAIN_FAILURES = 4;
 /** Dumps that raced a change (NLM_F_DUMP_INTR) are retried this many times in all. */
 const DUMP_ATTEMPTS = 4;
 
@@ -108,6 +110,8 @@ export class RtnlSocket implements Disposable {
   /** Requests posted and not yet sent, and their size. */
   #posted: Buffer[] = [];
   #postedBytes = 0;
+  /** A dump read in steps is under way: nothing else may be sent until it ends. */
+  #dumping = false;
   /** What growReceiveBuffer asked for (0: the kernel's default), and what the kernel granted. */
   #receiveBuffer = 0;
   #granted = 0;
@@ -130,6 +134,9 @@ export class RtnlSocket implements Disposable {
       native.close(fd);
       check(acks);
     }
+    // Closed by close(), or when this thread ends first: a worker terminated
+    // midway through a map (or leaving a handle open) runs no finally.
+    closeOnThreadEnd(fd, () => native.close(fd));
     return new RtnlSocket(fd);
   }
 
@@ -148,8 +155,6 @@ export class RtnlSocket implements Disposable {
     if (ns.keep === undefined) return RtnlSocket.inside(ns);
     return ns.keep(KEPT, () => {
       const socket = RtnlSocket.inside(ns);
-      // Closed with the handle, or when this thread ends first (a leaked handle in a worker).
-      closeOnThreadEnd(socket.#fd, () => socket.close());
       socket.#kept = true;
       return socket;
     });
@@ -244,6 +249,7 @@ export class RtnlSocket implements Disposable {
   /** Sends the posted requests that are still queued, in one datagram. */
   flush(): void {
     if (this.#posted.length === 0) return;
+    this.#refuseDuringDump();
     const posted = this.#posted;
     this.#posted = [];
     this.#postedBytes = 0;
@@ -297,11 +303,12 @@ export class RtnlSocket implements Disposable {
 
   /**
    * dump() as steps (steps.ts): yields after each datagram read and before
-   * each retry, so that a dump of thousands of links, or one asked again
-   * and again while links change, is never one long stretch of a caller
-   * running in slices. Nothing else may use this socket until the steps
-   * end; steps abandoned midway read the rest of the dump and drop it, so
-   * the socket can be used again.
+   * each retry, so that reading a dump of thousands of links, or one asked
+   * again and again while links change, is never one long stretch of a
+   * caller running in slices (parsing what was read is the caller's step).
+   * Nothing else may be sent on this socket while the kernel dumps (it
+   * throws); steps abandoned midway read the rest of the dump and drop it,
+   * so the socket can be used again.
    */
   *dumpSteps(operation: Operation, build: (seq: number) => Buffer): Steps<DumpResult> {
     // One generator, not one per asking: a map runs hundreds of small dumps through here.
@@ -315,6 +322,7 @@ export class RtnlSocket implements Disposable {
       let datagrams = 0;
       let cut = false;
       let ended = false;
+      this.#dumping = true;
       try {
         for (;;) {
           const replies = this.#receive(seq, operation);
@@ -334,6 +342,7 @@ export class RtnlSocket implements Disposable {
           yield;
         }
       } finally {
+        this.#dumping = false;
         // Cut, failed or abandoned before its end: what is left of it is read and dropped.
         if (!ended) this.#drain();
       }
@@ -365,6 +374,7 @@ export class RtnlSocket implements Disposable {
   }
 
   #send(build: (seq: number) => Buffer, flags: number): number {
+    this.#refuseDuringDump();
     this.flush(); // posted requests first: their answers come before this one's
     if (this.#fd < 0) throw new Error('netlink socket is closed');
     const seq = this.#next();
@@ -410,14 +420,26 @@ export class RtnlSocket implements Disposable {
     throw cutReply(operation);
   }
 
+  /** While the kernel dumps, nothing else is sent: the dump's parts would be read as the other exchange's answers. */
+  #refuseDuringDump(): void {
+    if (this.#dumping) throw new Error('netlink socket is in the middle of a dump read in steps: use another socket');
+  }
+
   /**
    * Reads and drops whatever is still queued (the rest of an abandoned
-   * exchange), until the queue is empty (EAGAIN) or the socket fails (a
-   * closed one: EBADF). A dump's next part is made by the read before.
+   * exchange; a dump's next part is made by the read before) until the
+   * queue is empty (EAGAIN). Another failure is passed over a few times (a
+   * dump that could not allocate its next part says ENOBUFS once and goes
+   * on), then ends it: a socket that fails every read must not loop here.
    */
   #drain(): void {
     if (this.#fd < 0) return;
-    while (typeof native.recv(this.#fd, sharedRoom, MSG_TRUNC | MSG_DONTWAIT) === 'number');
+    for (let failures = 0; failures < DRAIN_FAILURES;) {
+      const got = native.recv(this.#fd, sharedRoom, MSG_TRUNC | MSG_DONTWAIT);
+      if (typeof got === 'number') continue;
+      if (failedWith(got, 'EAGAIN', 'EBADF')) return;
+      failures++;
+    }
   }
 }
 
