@@ -143,38 +143,52 @@ async function compare(count) {
   return median(result.ratios['topology()']);
 }
 
-/** CPU time of the calling thread so far, in ms (user and kernel; /proc/thread-self/schedstat). */
-const threadCpuMs = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-
 /**
- * Where the time of a map goes, in the kernel or not: the CPU time of
- * `count` maps (process.cpuUsage: system time is the kernel's work for the
- * calls the map makes, on any thread; user time is JavaScript, V8 and the
- * addon, GC threads included) and of as many runs of the floor, which
- * reports its own (getrusage, exec included).
+ * Where the time of a map goes, in the kernel or not: the CPU time of each
+ * map (process.cpuUsage: system time is the kernel's work for the calls the
+ * map makes, on any thread; user time is JavaScript, V8 and the addon, GC
+ * threads included) and of each run of the floor, which reports its own
+ * (getrusage, exec included), interleaved in `runs` rounds.
  */
 async function cpuSplit(count, runs = 20) {
   const files = ourFiles();
-  let floorUser = 0;
-  let floorSystem = 0;
-  for (let i = 0; i < runs; i++) {
-    const result = spawnSync(floorProgram, ['/proc/self/ns/net', ...files], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`floor-topology failed: ${result.stderr}`);
-    const [user, system] = result.stdout.trim().split(' ').map(Number);
-    floorUser += user / 1000;
-    floorSystem += system / 1000;
+  const candidates = {
+    'C floor': () => {
+      const result = spawnSync(floorProgram, ['/proc/self/ns/net', ...files], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`floor-topology failed: ${result.stderr}`);
+      const [user, system] = result.stdout.trim().split(' ').map(Number);
+      return { user: user / 1000, system: system / 1000 };
+    },
+    'topology()': () => used(() => topology()),
+    'topology({ fdHolders: false })': () => used(() => topology({ fdHolders: false })),
+  };
+  const totals = Object.fromEntries(Object.keys(candidates).map((name) => [name, { user: 0, system: 0 }]));
+  for (let round = 0; round < runs; round++) {
+    for (const [name, measure] of Object.entries(candidates)) {
+      const { user, system } = await measure();
+      totals[name].user += user;
+      totals[name].system += system;
+    }
   }
-  const thread = threadCpuMs();
+  const floor = totals['C floor'];
+  console.log(`  CPU time per map at ${count} (${runs} interleaved rounds; kernel = system time):`);
+  for (const [name, { user, system }] of Object.entries(totals)) {
+    const ratio =
+      name === 'C floor'
+        ? ''
+        : `; its kernel time alone ${(system / (floor.user + floor.system)).toFixed(2)}x the floor's whole`;
+    console.log(
+      `    ${name.padEnd(32)} kernel ${(system / runs).toFixed(1)} ms, user ${(user / runs).toFixed(1)} ms${ratio}`,
+    );
+  }
+}
+
+/** The CPU time (ms, user and system, every thread of this process) that `run` took. */
+async function used(run) {
   const before = process.cpuUsage();
-  for (let i = 0; i < runs; i++) await topology();
-  const used = process.cpuUsage(before);
-  const perMap = (ms) => (ms / runs).toFixed(1);
-  const system = used.system / 1000;
-  console.log(
-    `  CPU per map at ${count}: topology() kernel (system) ${perMap(system)} ms, user ${perMap(used.user / 1000)} ms ` +
-      `(every thread), the calling thread ${perMap(threadCpuMs() - thread)} ms; C floor kernel ${perMap(floorSystem)} ms, ` +
-      `user ${perMap(floorUser)} ms: the map's kernel work alone is ${(system / (floorSystem + floorUser)).toFixed(2)}x the floor's`,
-  );
+  await run();
+  const { user, system } = process.cpuUsage(before);
+  return { user: user / 1000, system: system / 1000 };
 }
 
 /**

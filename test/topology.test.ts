@@ -558,17 +558,22 @@ describe('a namespace with 300 links', () => {
     expect(map.unresolved).toEqual([]);
   });
 
-  it('is read in steps that yield between datagrams; a change made at a yield is seen and the dump asked again', () => {
+  it('is read in steps that yield between datagrams (the map reads it so too); a change made at a yield is seen and the dump asked again', () => {
     const big = buildBig();
     using ns = NetNamespace.fromName(big);
     using socket = RtnlSocket.inside(ns);
     const linkDump = () => socket.dumpSteps({ what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq));
+    /** What happened, in order: each send and recv on the socket, and each yield of the steps. */
+    const events: string[] = [];
+    traceExchanges((event) => events.push(event));
+    onCleanup(() => traceExchanges(undefined));
     /** Runs steps to their end: what they return, and how many times they yielded. */
     const finish = <T>(steps: Generator<void, T, void>) => {
       let yields = 0;
       for (;;) {
         const step = steps.next();
         if (step.done) return { result: step.value, yields };
+        events.push('yield');
         yields++;
       }
     };
@@ -578,20 +583,50 @@ describe('a namespace with 300 links', () => {
     expect(whole.result.datagrams).toBeGreaterThan(1); // the premise: a multipart dump
     expect(whole.result.attempts).toBe(1);
     expect(whole.yields).toBe(whole.result.datagrams - 1);
+    expect(events).toEqual([
+      'send',
+      ...Array(whole.result.datagrams - 1)
+        .fill(['recv', 'yield'])
+        .flat(),
+      'recv',
+    ]);
 
     // A link made while the steps wait after the first datagram: the kernel
     // flags the next part (NLM_F_DUMP_INTR), and the dump is asked again after a yield.
+    events.length = 0;
     const raced = linkDump();
     expect(raced.next().done).toBe(false);
+    events.push('yield');
     run('ip', ['-n', big, 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1']);
     const retried = finish(raced);
     expect(retried.result.attempts).toBe(2); // the premise: the change interrupted the first asking
     expect(retried.result.interrupted).toBe(false);
-    // The rest of the first asking, one yield before asking again, then the second asking's.
-    expect(retried.yields).toBeGreaterThan(retried.result.datagrams - 1);
+    // The first asking read to its end, a yield, then the second asking, which yields as the first did.
+    const second = events.lastIndexOf('send');
+    expect(events.filter((event) => event === 'send')).toHaveLength(2);
+    expect(events.slice(second - 2, second)).toEqual(['recv', 'yield']);
+    expect(events.slice(second)).toEqual([
+      'send',
+      ...Array(retried.result.datagrams - 1)
+        .fill(['recv', 'yield'])
+        .flat(),
+      'recv',
+    ]);
     const names = parseLinkDump(retried.result.messages).map((link) => link.name);
     expect(names).toHaveLength(303);
     expect(names).toEqual(expect.arrayContaining(['late0', 'late1']));
+
+    // The map reads it so: its pass over the links yields between the datagrams too.
+    using host = new HostNamespaces();
+    const info = listNamespaces({ nsid: false }).find((listed) => listed.ino === ns.ino) as NamespaceInfo;
+    const source = host.add(info);
+    source.socket.get();
+    events.length = 0;
+    const mapped = finish(source.readSteps('links'));
+    expect(events.filter((event) => event === 'send')).toHaveLength(1);
+    expect(mapped.yields).toBe(events.filter((event) => event === 'recv').length - 1);
+    expect(mapped.yields).toBeGreaterThan(0);
+    expect(source.links.get()).toHaveLength(303);
 
     // Steps abandoned after the first datagram read the rest and drop it: the
     // socket answers the next dump whole (the kernel refuses a dump while one runs).

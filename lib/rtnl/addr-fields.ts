@@ -36,7 +36,7 @@ export function addressAttribute(source: Omit<AddressSource, 'local'>, type: num
  * Whether IFA_ADDRESS says nothing IFA_LOCAL does not: it is absent, or it
  * is the local address itself (no IFA_LOCAL, as IPv6 sends), or the same bytes.
  */
-function addressIsLocal(attributes: Attributes): boolean {
+function hasNoPeer(attributes: Attributes): boolean {
   const size = attributes.size(IFA_ADDRESS);
   if (size === undefined || !attributes.has(IFA_LOCAL)) return true;
   if (attributes.size(IFA_LOCAL) !== size) return false;
@@ -58,7 +58,7 @@ export const ADDRESS_FIELDS = {
   peer: {
     attribute: IFA_ADDRESS,
     // Compared as bytes, formatted only when it differs (most addresses have no peer).
-    read: (s) => (addressIsLocal(s.attributes) ? undefined : addressAttribute(s, IFA_ADDRESS)),
+    read: (s) => (hasNoPeer(s.attributes) ? undefined : addressAttribute(s, IFA_ADDRESS)),
     ip: 'address',
   },
   prefixLength: { read: (s) => s.header.prefixLength, ip: 'prefixlen' },

@@ -63,7 +63,8 @@ function hexGroupAt(bytes: Buffer, at: number): string {
 
 /**
  * The IPv6 address in bytes[at, at + 16) (the caller has checked that it is
- * there), read in place, as RFC 5952 writes it: every address of a dump comes through here.
+ * there), read in place, as glibc's inet_ntop (and so ip) writes it: every
+ * address of a dump comes through here.
  */
 export function ipv6At(bytes: Buffer, at: number): string {
   // Longest run of zero groups; a lone zero group is not shortened.

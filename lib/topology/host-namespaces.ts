@@ -8,10 +8,10 @@ import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
 import { nsidAnswers, nsidIn, nsidsAtOnce } from '../rtnl/nsid';
-import { readAddresses, readAddressesSteps, readLinks, readLinksSteps } from '../rtnl/read';
+import { readAddressesSteps, readLinksSteps } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
-import type { Steps } from '../steps';
+import { type Steps, runAtOnce } from '../steps';
 import { openNamespace } from '../proc/open-namespace';
 import type { PeerOracle } from './veth-peers';
 
@@ -31,8 +31,17 @@ export class NamespaceSource {
     this.#ownsHandle = given === undefined;
     this.handle = new Once(() => given ?? handleOn(openNamespace(this.info)));
     this.socket = new Once(() => current ?? RtnlSocket.inside(this.handle.get()));
-    this.links = new Once(() => readLinks(this.socket.get()));
-    this.addresses = new Once(() => readAddresses(this.socket.get(), this.links.get()));
+    // Read at once when asked for before readMapped reached them; in steps by readMapped.
+    this.links = new Once(() => runAtOnce(this.#linksSteps()));
+    this.addresses = new Once(() => runAtOnce(this.#addressesSteps()));
+  }
+
+  #linksSteps(): Steps<Link[]> {
+    return readLinksSteps(this.socket.get());
+  }
+
+  #addressesSteps(): Steps<Address[]> {
+    return readAddressesSteps(this.socket.get(), this.links.get());
   }
 
   /**
@@ -45,9 +54,9 @@ export class NamespaceSource {
       if (part === 'socket') {
         this.socket.get();
       } else if (part === 'links') {
-        if (!this.links.known) this.links.keep({ value: yield* readLinksSteps(this.socket.get()) });
-      } else if (!this.addresses.known) {
-        this.addresses.keep({ value: yield* readAddressesSteps(this.socket.get(), this.links.get()) });
+        if (!this.links.done) this.links.keep({ value: yield* this.#linksSteps() });
+      } else if (!this.addresses.done) {
+        this.addresses.keep({ value: yield* this.#addressesSteps() });
       }
     } catch (error) {
       // Kept, and thrown again to whatever needs it (describeNamespace); the socket's Once keeps its own.

@@ -1,5 +1,6 @@
-// A value computed at most once, on first use; a failure is kept and thrown
-// again, so that one failing step is tried once and reported the same way.
+// A value computed at most once, on first use (or computed elsewhere, in
+// steps, and kept); a failure is kept and thrown again, so that one failing
+// step is tried once and reported the same way.
 
 export class Once<T> {
   #state?: { value: T } | { error: unknown };
@@ -22,7 +23,7 @@ export class Once<T> {
   }
 
   /** Whether it has its value or its failure (computed, or kept). */
-  get known(): boolean {
+  get done(): boolean {
     return this.#state !== undefined;
   }
 
