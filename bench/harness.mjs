@@ -6,6 +6,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
+// A bench whose output is cut short (`node bench/X.mjs | head`) goes on to its
+// end, output lost, so that its own clean-up removes the namespaces it made:
+// an EPIPE left unheard would end the process at once, clean-up skipped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**

@@ -27,7 +27,7 @@ const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, id }) => {
  * this thread ends first (an fd the addon opened; node:fs's are Node's to
  * close then). If that cannot be arranged, the fd is closed and the failure thrown.
  */
-export function watchForLeak(owner: object, leak: Leak): void {
+export function closeWhenAbandoned(owner: object, leak: Leak): void {
   if (leak.openedBy === 'addon') closeOnThreadEnd(leak.fd, () => closeFd(leak.fd, leak.openedBy));
   leaks.register(owner, leak, owner);
 }

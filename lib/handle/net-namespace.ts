@@ -11,7 +11,7 @@ import type { NamespaceRef, Target } from '../ref';
 import { assertSyncFunction, runSync } from '../switch/async-refusal';
 import { unshareDetached } from '../switch/thread-switch';
 import { releaseKept } from './kept';
-import { forget, watchForLeak } from './leak-registry';
+import { forget, closeWhenAbandoned } from './leak-registry';
 import type { NamespaceMethods } from './methods';
 import { type OpenedFile, openPath, openPid, openTarget } from './open-target';
 import { installVerbs } from './verbs';
@@ -52,7 +52,7 @@ export class NetNamespace implements NamespaceRef, Disposable {
     this.ino = file.ino;
     if (origin.path !== undefined) this.path = origin.path;
     if (origin.name !== undefined) this.name = origin.name;
-    watchForLeak(this, { fd: file.fd, openedBy: file.openedBy, id: this.id });
+    closeWhenAbandoned(this, { fd: file.fd, openedBy: file.openedBy, id: this.id });
   }
 
   static {
