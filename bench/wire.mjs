@@ -58,7 +58,7 @@ function tearDown(prefix) {
   round++;
 }
 
-/** Both candidates must leave the same thing: every pair up and addressed on both sides. */
+/** Every candidate must leave the same thing: every pair up and addressed on both sides. */
 function verify(prefix) {
   const hostAddresses = JSON.parse(sh('ip', ['-j', 'addr', 'show']));
   const farAddresses = JSON.parse(sh('ip', ['-n', target.name, '-j', 'addr', 'show']));
@@ -83,102 +83,81 @@ function ipBatch(lines, where) {
   if (result.status !== 0) throw new Error(`ip ${where.join(' ')} -batch failed: ${result.stderr}`);
 }
 
+/**
+ * A candidate: `run(pairs)` wires that many pairs, named by `prefix`, into
+ * a new target; afterwards every pair is checked, then removed.
+ */
+function candidate(name, prefix, run) {
+  return {
+    name,
+    before: newTarget,
+    run,
+    after() {
+      verify(prefix);
+      tearDown(prefix);
+    },
+  };
+}
+
+/**
+ * An `ip -batch` reference: `hostLines(e)` makes each pair and sets up its
+ * near end on the host; the far ends are set up by `ip -n NS -batch`.
+ */
+function ipReference(name, prefix, hostLines) {
+  return candidate(name, prefix, (pairs) => {
+    const host = [];
+    const far = [];
+    for (let i = 0; i < pairs; i++) {
+      const e = ends(prefix, i);
+      host.push(...hostLines(e));
+      far.push(`link set ${e.far} up`, `address add ${e.far4} dev ${e.far}`);
+    }
+    ipBatch(host, []);
+    ipBatch(far, ['-n', target.name]);
+  });
+}
+
 const candidates = [
-  {
-    name: 'ip -batch (host) + ip -n NS -batch (far ends)',
-    before: newTarget,
-    run(pairs) {
-      const host = [];
-      const far = [];
-      for (let i = 0; i < pairs; i++) {
-        const e = ends('p', i);
-        host.push(`link add ${e.near} type veth peer name ${e.far} netns ${target.name}`);
-        host.push(`link set ${e.near} up`, `address add ${e.near4} dev ${e.near}`);
-        far.push(`link set ${e.far} up`, `address add ${e.far4} dev ${e.far}`);
-      }
-      ipBatch(host, []);
-      ipBatch(far, ['-n', target.name]);
-    },
-    after() {
-      verify('p');
-      tearDown('p');
-    },
-  },
-  {
-    name: 'ip -batch, first ends created up (4 commands a pair)',
-    before: newTarget,
-    run(pairs) {
-      const host = [];
-      const far = [];
-      for (let i = 0; i < pairs; i++) {
-        const e = ends('u', i);
-        host.push(`link add ${e.near} up type veth peer name ${e.far} netns ${target.name}`);
-        host.push(`address add ${e.near4} dev ${e.near}`);
-        far.push(`link set ${e.far} up`, `address add ${e.far4} dev ${e.far}`);
-      }
-      ipBatch(host, []);
-      ipBatch(far, ['-n', target.name]);
-    },
-    after() {
-      verify('u');
-      tearDown('u');
-    },
-  },
-  {
-    name: 'netns-native: createVeth, 2x setLink, 2x addAddress',
-    before: newTarget,
-    run(pairs) {
-      for (let i = 0; i < pairs; i++) {
-        const { near, far, near4, far4 } = ends('o', i);
-        createVeth({ name: near }, { name: far, ns: target.ns });
-        here.setLink(near, { up: true });
-        target.ns.setLink(far, { up: true });
-        here.addAddress(near, near4);
-        target.ns.addAddress(far, far4);
-      }
-    },
-    after() {
-      verify('o');
-      tearDown('o');
-    },
-  },
-  {
-    name: 'netns-native batch: one here.batch of the same steps, pipelined',
-    before: newTarget,
-    run(pairs) {
-      here.batch((steps) => {
-        const there = steps.in(target.ns);
-        const all = Array.from({ length: pairs }, (_, i) => ends('b', i));
-        for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns });
-        // Steps on one socket next to each other: they go out in one datagram.
-        for (const { near } of all) steps.setLink(near, { up: true });
-        for (const { far } of all) there.setLink(far, { up: true });
-        for (const { near, near4 } of all) steps.addAddress(near, near4);
-        for (const { far, far4 } of all) there.addAddress(far, far4);
-      });
-    },
-    after() {
-      verify('b');
-      tearDown('b');
-    },
-  },
-  {
-    name: 'netns-native batch: ends created up (createVeth up, 2x addAddress)',
-    before: newTarget,
-    run(pairs) {
-      here.batch((steps) => {
-        const there = steps.in(target.ns);
-        const all = Array.from({ length: pairs }, (_, i) => ends('c', i));
-        for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns, up: true }, { up: true });
-        for (const { near, near4 } of all) steps.addAddress(near, near4);
-        for (const { far, far4 } of all) there.addAddress(far, far4);
-      });
-    },
-    after() {
-      verify('c');
-      tearDown('c');
-    },
-  },
+  ipReference('ip -batch (host) + ip -n NS -batch (far ends)', 'p', (e) => [
+    `link add ${e.near} type veth peer name ${e.far} netns ${target.name}`,
+    `link set ${e.near} up`,
+    `address add ${e.near4} dev ${e.near}`,
+  ]),
+  ipReference('ip -batch, first ends created up (4 commands a pair)', 'u', (e) => [
+    `link add ${e.near} up type veth peer name ${e.far} netns ${target.name}`,
+    `address add ${e.near4} dev ${e.near}`,
+  ]),
+  candidate('netns-native: createVeth, 2x setLink, 2x addAddress', 'o', (pairs) => {
+    for (let i = 0; i < pairs; i++) {
+      const { near, far, near4, far4 } = ends('o', i);
+      createVeth({ name: near }, { name: far, ns: target.ns });
+      here.setLink(near, { up: true });
+      target.ns.setLink(far, { up: true });
+      here.addAddress(near, near4);
+      target.ns.addAddress(far, far4);
+    }
+  }),
+  candidate('netns-native batch: one here.batch of the same steps, pipelined', 'b', (pairs) => {
+    here.batch((steps) => {
+      const there = steps.in(target.ns);
+      const all = Array.from({ length: pairs }, (_, i) => ends('b', i));
+      for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns });
+      // Steps on one socket next to each other: they go out in one datagram.
+      for (const { near } of all) steps.setLink(near, { up: true });
+      for (const { far } of all) there.setLink(far, { up: true });
+      for (const { near, near4 } of all) steps.addAddress(near, near4);
+      for (const { far, far4 } of all) there.addAddress(far, far4);
+    });
+  }),
+  candidate('netns-native batch: ends created up (createVeth up, 2x addAddress)', 'c', (pairs) => {
+    here.batch((steps) => {
+      const there = steps.in(target.ns);
+      const all = Array.from({ length: pairs }, (_, i) => ends('c', i));
+      for (const { near, far } of all) steps.createVeth(near, { name: far, ns: target.ns, up: true }, { up: true });
+      for (const { near, near4 } of all) steps.addAddress(near, near4);
+      for (const { far, far4 } of all) there.addAddress(far, far4);
+    });
+  }),
 ];
 
 function cleanUpAfterFailure() {
