@@ -20,10 +20,10 @@
 // would put back. The peer of a veth asked `up` is set up the same way,
 // after its creation's answer (the kernel refuses to create a peer up), and
 // late: just before the next step in the peer's namespace that is not a
-// creation, or at the end, so that the peers of many pairs come up together. One at a time right after
-// each creation cost 10-15% more at 100 pairs (measured with plain setLink
-// steps in either order): the kernel's work as each pair gets its carrier
-// then falls between the creations.
+// creation, or at the end, so that the peers of many pairs come up
+// together. One at a time right after each creation cost 10-15% more at 100
+// pairs (measured with plain setLink steps in either order): the kernel's
+// work as each pair gets its carrier then falls between the creations.
 //
 // A refusal is found when its ack is read; by then later steps may have been
 // made too. Every answer still queued is read, each step that was made is

@@ -52,13 +52,16 @@ function outerEnd(a: PlacedEnd, b: PlacedEnd): PlacedEnd {
   return away.up === true && home.up !== true ? away : home;
 }
 
+/** A socket speaking for `ns`: made on the calling thread when it is there (no switch at all), else inside. */
+function socketFor(ns: NamespaceRef): RtnlSocket {
+  return isThreadIn(ns) ? RtnlSocket.here() : RtnlSocket.of(ns);
+}
+
 /** createVeth (lib/handle/targets.ts) once both ends are open. */
 export function createVethPair(a: PlacedEnd, b: PlacedEnd): VethPair {
-  // The socket speaks for the caller's namespace when the outer end is there
-  // (no switch at all), else for the outer end's.
   const home = outerEnd(a, b);
   const away = home === a ? b : a;
-  using socket = isThreadIn(home.namespace) ? RtnlSocket.here() : RtnlSocket.of(home.namespace);
+  using socket = socketFor(home.namespace);
   const request = (end: PlacedEnd, up?: boolean): NewLinkEnd =>
     end.namespace.equals(home.namespace) ? { name: end.name, up } : { name: end.name, up, nsFd: end.namespace.fd };
   const description = `creating veth pair ${quoted(a.name)} in ${a.namespace.id} and ${quoted(b.name)} in ${b.namespace.id}`;
@@ -89,7 +92,7 @@ export function createVethPair(a: PlacedEnd, b: PlacedEnd): VethPair {
 /** Sets the peer up once the pair exists, over a socket in its namespace (the outer end's when they share one). */
 function setUpByName(end: PlacedEnd, homeSocket: RtnlSocket, home: PlacedEnd, doing: string): void {
   const shared = end.namespace.equals(home.namespace);
-  using own = shared ? undefined : isThreadIn(end.namespace) ? RtnlSocket.here() : RtnlSocket.of(end.namespace);
+  using own = shared ? undefined : socketFor(end.namespace);
   const socket = own ?? homeSocket;
   socket.request({ what: 'RTM_NEWLINK', subject: end.name, step: `${doing}: setting ${quoted(end.name)} up` }, (seq) =>
     setLinkRequest(seq, { name: end.name }, { up: true }),

@@ -2,6 +2,7 @@
 // width, signedness): the description encodes and decodes it, and
 // test/unit/rtnl-constants.test.ts checks it against offsetof/sizeof in the
 // kernel headers. Host byte order, which is little endian here (wire.ts).
+import { zeroed } from './zeroed';
 
 /** u32 that a request fills from a JS bit expression (which may be negative): written modulo 2^32. */
 type Width = 'u8' | 'u16' | 'u32' | 's32' | 'bits32';
@@ -77,8 +78,7 @@ function struct<F extends string>(
     size,
     fields: Object.fromEntries(list.map(({ field, layout }) => [field, layout])) as Record<F, FieldLayout>,
     encode(values = {}) {
-      // From Node's shared pool, zeroed: Buffer.alloc's own ArrayBuffer for 16 bytes cost more than the writes.
-      const bytes = Buffer.allocUnsafe(size).fill(0);
+      const bytes = zeroed(size);
       for (let i = 0; i < names.length; i++) writers[i](bytes, values[names[i]] ?? 0, offsets[i]);
       return bytes;
     },
