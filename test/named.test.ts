@@ -3,9 +3,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { native } from '../lib/binding';
 import { NetNamespace, type NetnsError, enterNetns, identify, listNamed, pidsOf } from '../lib/index';
-import { deadPid, killAndReap, onCleanup, readlinkNetns, run, startNetnsProcess, tryRun } from './helpers';
+import {
+  caught,
+  deadPid,
+  killAndReap,
+  nsfsFdsOf,
+  onCleanup,
+  readlinkNetns,
+  run,
+  startNetnsProcess,
+  tryRun,
+} from './helpers';
 
 let counter = 0;
 /** A unique name, deleted after the test by whichever tool can. */
@@ -132,6 +143,28 @@ describe('createNamed / delete', () => {
         }),
       );
     }
+  });
+
+  it('a handle that cannot be made (ownFd: ENOMEM) takes the name it was made for with it', () => {
+    const name = uniqueName();
+    const file = `/run/netns/${name}`;
+    // The one failure the addon can give there, provoked: by then the
+    // namespace is made and mounted, so the premise is checked at that moment.
+    let seen: { fd: number; id: string; mounts: number } | undefined;
+    const ownFd = vi.spyOn(native, 'ownFd').mockImplementationOnce((fd) => {
+      seen = { fd, id: fs.readlinkSync(`/proc/self/fd/${fd}`), mounts: mountsAt(file) };
+      return Object.assign(new Error('ENOMEM, Cannot allocate memory'), { errno: -12, syscall: 'realloc' });
+    });
+    onCleanup(() => ownFd.mockRestore());
+    const before = nsfsFdsOf(process.pid);
+
+    expect(caught(() => NetNamespace.createNamed(name))).toMatchObject({ code: 'ENOMEM' });
+    expect(seen).toMatchObject({ id: expect.stringMatching(/^net:\[\d+\]$/), mounts: 1 });
+    expect(fs.existsSync(file)).toBe(false);
+    expect(mountsAt(file)).toBe(0);
+    expect(run('ip', ['netns', 'ls'])).not.toMatch(new RegExp(`^${name}\\b`, 'm'));
+    expect(nsfsFdsOf(process.pid)).toEqual(before);
+    expect(nsfsFdsOf(process.pid).join('\n')).not.toContain(seen!.id);
   });
 
   it('delete removes an empty placeholder file left without a mount', () => {

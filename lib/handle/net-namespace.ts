@@ -5,7 +5,7 @@ import type { LinkRef, MoveLinkOptions } from '../configure/model';
 import { assertMoveArguments, moveLinkInto } from '../configure/move';
 import { NetnsError, errnoOf } from '../errors';
 import { type RunDirOptions, namedPath } from '../named/run-dir';
-import { addNamed, attachNamed, attachNamedPid, deleteNamed, openNamed } from '../named/verbs';
+import { addNamed, attachNamed, attachNamedPid, deleteNamed, openNamed, wrapNamed } from '../named/verbs';
 import { type FdOpener, type NsfsFile, closeFd, isThreadIn, openNetnsFile } from '../nsfs/nsfs-file';
 import type { NamespaceRef, Target } from '../ref';
 import { assertSyncFunction, runSync } from '../switch/async-refusal';
@@ -90,7 +90,7 @@ export class NetNamespace implements NamespaceRef, Disposable {
 
   /** `ip netns add NAME`, as iproute2 does it; `EEXIST` for a name in use; a failure leaves nothing. */
   static createNamed(name: string, options: RunDirOptions = {}): NetNamespace {
-    return handleOn(addNamed(name, options));
+    return wrapNamed(addNamed(name, options), handleOn);
   }
 
   /**
@@ -100,8 +100,8 @@ export class NetNamespace implements NamespaceRef, Disposable {
    */
   static attach(name: string, pidOrHandle: number | NetNamespace, options: RunDirOptions = {}): NetNamespace {
     namedPath(name, options); // a bad name is refused before the pid is looked at
-    if (pidOrHandle instanceof NetNamespace) return handleOn(attachNamed(name, pidOrHandle.fd, options));
-    return handleOn(attachNamedPid(name, pidOrHandle, options));
+    if (pidOrHandle instanceof NetNamespace) return wrapNamed(attachNamed(name, pidOrHandle.fd, options), handleOn);
+    return wrapNamed(attachNamedPid(name, pidOrHandle, options), handleOn);
   }
 
   /** `ip netns delete NAME`: removes the name (`ENOENT` if unknown); the namespace lives on while in use. */

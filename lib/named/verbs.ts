@@ -35,6 +35,19 @@ export function openNamed(name: string, options: RunDirOptions = {}): NamedFile 
   }
 }
 
+/**
+ * Hands a just-named file to `wrap` (the handle); if that throws, having
+ * closed the fd, the name goes too, so a failed add or attach leaves nothing.
+ */
+export function wrapNamed<T>(named: NamedFile, wrap: (named: NamedFile) => T): T {
+  try {
+    return wrap(named);
+  } catch (error) {
+    discardBindMount(named.path);
+    throw error;
+  }
+}
+
 /** ip netns add NAME: a new namespace, kept alive by its name until deleted. */
 export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
   assertNetnsName(name); // before anything is made
