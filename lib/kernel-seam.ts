@@ -6,7 +6,7 @@
 // by a pidfd instead of PIDFD_GET_NET_NAMESPACE, the path alone without pidfds.
 // Read on each call; nothing is cached.
 
-type KernelFeature = 'clone3' | 'pidfd-netns' | 'pidfd';
+type KernelFeature = 'clone3' | 'pidfd-netns' | 'pidfd' | 'fd-count';
 
 export function simulatedMissing(feature: KernelFeature): boolean {
   const without = process.env.NETNS_NATIVE_TEST_WITHOUT;

@@ -63,9 +63,10 @@ Napi::Value Getdents64(const Napi::CallbackInfo& info) {
   return CheckNumber(info.Env(), result, "getdents64");
 }
 
-// statx(dirfd, path, flags) -> [dev, ino, mode, uid]: what identifies a file
-// and who owns it. dev is makedev(major, minor), as libuv makes node:fs's
-// Stats.dev, so the two compare equal.
+// statx(dirfd, path, flags) -> [dev, ino, mode, uid, size]: what identifies
+// a file, who owns it, and its size (for /proc/PID/fd, Linux 6.2+: the fds
+// open). dev is makedev(major, minor), as libuv makes node:fs's Stats.dev, so
+// the two compare equal.
 Napi::Value Statx(const Napi::CallbackInfo& info) {
   Reader args(info);
   int dirfd;
@@ -74,16 +75,17 @@ Napi::Value Statx(const Napi::CallbackInfo& info) {
   if (!args.Int(0, &dirfd) || !args.String(1, &path) || !args.Int(2, &flags))
     return args.Error();
   struct statx st;
-  unsigned mask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_UID;
+  unsigned mask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_UID | STATX_SIZE;
   if (statx(dirfd, path.c_str(), flags, mask, &st) != 0)
     return Failure(info.Env(), errno, "statx", path.c_str());
   Napi::Env env = info.Env();
-  Napi::Array result = Napi::Array::New(env, 4);
+  Napi::Array result = Napi::Array::New(env, 5);
   double dev = static_cast<double>(makedev(st.stx_dev_major, st.stx_dev_minor));
   result.Set(0u, Napi::Number::New(env, dev));
   result.Set(1u, Napi::Number::New(env, static_cast<double>(st.stx_ino)));
   result.Set(2u, Napi::Number::New(env, st.stx_mode));
   result.Set(3u, Napi::Number::New(env, st.stx_uid));
+  result.Set(4u, Napi::Number::New(env, static_cast<double>(st.stx_size)));
   return result;
 }
 

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, listNamespaces, sys } from '../lib/index';
 import { bindMount, unmount } from '../lib/named/bind-mount';
+import { statIdentity } from '../lib/nsfs/file-identity';
+import { fdCountsShown } from '../lib/proc/fd-holders';
 import { distEntry, killAndReap, onCleanup, run, startNetnsProcess, tryRun } from './helpers';
 
 const mountPoints = (): string[] =>
@@ -296,6 +298,34 @@ describe('listNamespaces', () => {
       heldBy: [{ pid: process.pid, fd: fdOnly.fd }],
     });
     expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}$`, 'm'));
+  });
+
+  it('passes over processes without fds by their fd count, and finds the same holders on kernels without it', () => {
+    // The premises: this kernel (6.2+) counts a process's fds in stat of
+    // /proc/PID/fd, and there are processes without any (kthreadd, pid 2).
+    expect(fdCountsShown()).toBe(true);
+    expect(fs.readdirSync('/proc/2/fd')).toEqual([]);
+    expect(statIdentity('/proc/2/fd').size).toBe(0);
+    const fdOnly = NetNamespace.create();
+    onCleanup(() => fdOnly.close());
+    const holders = () =>
+      listNamespaces({ fdHolders: true })
+        .filter((info) => info.heldBy.length > 0)
+        .map(({ ino, heldBy }) => ({ ino, heldBy }));
+    const counted = holders();
+    expect(counted.find((info) => info.ino === fdOnly.ino)?.heldBy).toEqual([
+      { pid: process.pid, fd: fdOnly.fd, via: 'nsfs' },
+    ]);
+    expect(fs.readlinkSync(`/proc/self/fd/${fdOnly.fd}`)).toBe(fdOnly.id); // seen from outside the library
+    const before = process.env.NETNS_NATIVE_TEST_WITHOUT;
+    process.env.NETNS_NATIVE_TEST_WITHOUT = 'fd-count';
+    try {
+      expect(fdCountsShown()).toBe(false);
+      expect(holders()).toEqual(counted);
+    } finally {
+      if (before === undefined) delete process.env.NETNS_NATIVE_TEST_WITHOUT;
+      else process.env.NETNS_NATIVE_TEST_WITHOUT = before;
+    }
   });
 
   it('finds a namespace held by an fd opened through a bind-mount path, also after the name is gone', () => {

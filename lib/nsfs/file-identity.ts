@@ -13,6 +13,8 @@ export interface FileIdentity {
   /** st_mode: type and permission bits. */
   mode: number;
   uid: number;
+  /** st_size: for /proc/PID/fd (Linux 6.2+), the fds open. */
+  size: number;
 }
 
 type Answer = ReturnType<typeof native.statx>;
@@ -30,6 +32,7 @@ const fields = (answer: Exclude<Answer, Error>): FileIdentity => ({
   ino: answer[1],
   mode: answer[2],
   uid: answer[3],
+  size: answer[4],
 });
 
 /** stat(2) (following a final symlink) or, with `follow: false`, lstat(2); throws a NetnsError. */
@@ -51,5 +54,7 @@ export function statIdentityIfAny(path: string, options: { follow?: boolean } = 
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
 
 export const isRegularFile = (mode: number): boolean => (mode & S_IFMT) === S_IFREG;
+export const isDirectory = (mode: number): boolean => (mode & S_IFMT) === S_IFDIR;
