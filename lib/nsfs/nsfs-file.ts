@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { native } from '../binding';
 import { NetnsError, check, errnoOf, failedWith, rethrowing } from '../errors';
-import { fstatIdentity } from './file-identity';
+import { fstatIdentity, isDirectory, isRegularFile, statIdentity } from './file-identity';
 
 /**
  * Who opened an fd decides who closes it: Node tracks fds opened through
@@ -60,16 +60,17 @@ export function assertNetnsFd(fd: number, path: string): void {
 /** Describes an already-open fd that must be a network namespace. */
 export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): NsfsFile {
   assertNetnsFd(fd, path);
-  const stat = fs.fstatSync(fd);
-  return { fd, dev: stat.dev, ino: stat.ino, openedBy };
+  const { dev, ino } = fstatIdentity(fd, path);
+  return { fd, dev, ino, openedBy };
 }
 
 export function openNetnsFile(path: string): NsfsFile {
-  const before = rethrowing(() => fs.statSync(path), path);
-  if (before.isDirectory()) {
+  // The addon's statx: node:fs's builds a Stats with four Dates each time (a map opens hundreds).
+  const { mode } = statIdentity(path);
+  if (isDirectory(mode)) {
     throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path });
   }
-  if (!before.isFile()) throw notNetns(path, 'not a regular nsfs file');
+  if (!isRegularFile(mode)) throw notNetns(path, 'not a regular nsfs file');
   const fd = rethrowing(() => fs.openSync(path, OPEN_FLAGS), path);
   try {
     return describeNetnsFd(fd, path, 'node:fs');
@@ -98,6 +99,6 @@ export function openThreadNetns(): NsfsFile {
 
 /** Whether the calling thread is in the namespace of this identity now (asks the kernel). */
 export function isThreadIn(identity: { dev: number; ino: number }): boolean {
-  const stat = rethrowing(() => fs.statSync('/proc/thread-self/ns/net'));
-  return stat.dev === identity.dev && stat.ino === identity.ino;
+  const { dev, ino } = statIdentity('/proc/thread-self/ns/net');
+  return dev === identity.dev && ino === identity.ino;
 }

@@ -3,7 +3,6 @@
 // closed together at the end, and what was read there (links, addresses, the
 // nsids it gave the others), each read at most once. A namespace that cannot
 // be opened or read keeps its error, for the map to report against it alone.
-import fs from 'node:fs';
 import { type NetNamespace, handleOn } from '../handle/net-namespace';
 import type { NamespaceInfo } from '../proc/list-namespaces';
 import type { Address, Link } from '../rtnl/model';
@@ -13,6 +12,7 @@ import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
 import { type Steps, runAtOnce } from '../steps';
 import { openNamespace } from '../proc/open-namespace';
+import { statIdentity } from '../nsfs/file-identity';
 import type { PeerOracle } from './veth-peers';
 
 export class NamespaceSource {
@@ -88,7 +88,7 @@ export class HostNamespaces implements PeerOracle, Disposable {
   mapped: number[] = [];
 
   constructor() {
-    this.#currentIno = fs.statSync('/proc/thread-self/ns/net').ino;
+    this.#currentIno = statIdentity('/proc/thread-self/ns/net').ino;
     this.#currentSocket = RtnlSocket.here();
   }
 
