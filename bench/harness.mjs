@@ -62,6 +62,60 @@ export async function rounds(candidates, { reference, rounds: count = 9, warmup 
   return withRatiosTo({ perIteration }, reference);
 }
 
+/** CPU time (ms) of this process's threads other than the main one: V8's compiler and GC helpers, libuv's pool. */
+export function helperThreadsCpuMs() {
+  const ticks = 1000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    if (Number(tid) === process.pid) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * ticks; // utime, stime
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return total;
+}
+
+/**
+ * Runs `run` in batches until its time per call stops falling: V8 compiles a
+ * function on its helper threads only after it ran many times, and a fresh
+ * process's first calls run slower code while paying for that compilation on
+ * the other CPU (measured: the first 50 maps of topology() at 50 namespaces,
+ * 12 ms each with 8 ms of helper-thread CPU a map; after 300, 8 ms with
+ * 0.3). Settled: two batches in a row no faster than 3% under the best batch
+ * so far. Returns the first and last batches, and whether it settled.
+ */
+export async function warmUp(run, { batch = 25, maxBatches = 24 } = {}) {
+  const batches = [];
+  let best = Infinity;
+  let notFaster = 0;
+  while (batches.length < maxBatches && notFaster < 2) {
+    const helpersBefore = helperThreadsCpuMs();
+    const times = [];
+    for (let i = 0; i < batch; i++) {
+      const start = process.hrtime.bigint();
+      await run();
+      times.push(Number(process.hrtime.bigint() - start));
+    }
+    const perCall = median(times);
+    batches.push({ perCall, helperCpuMsPerCall: (helperThreadsCpuMs() - helpersBefore) / batch });
+    notFaster = perCall < best * 0.97 ? 0 : notFaster + 1;
+    best = Math.min(best, perCall);
+  }
+  return { batch, calls: batches.length * batch, first: batches[0], last: batches.at(-1), settled: notFaster >= 2 };
+}
+
+/** One line for a warmUp() result, with a loud warning when it did not settle. */
+export function reportWarmUp(name, { calls, first, last, settled }) {
+  const batch = ({ perCall, helperCpuMsPerCall }) =>
+    `${unit(perCall)} (V8 helper threads ${helperCpuMsPerCall.toFixed(1)} ms CPU a call)`;
+  console.log(`  warm-up of ${name}: ${calls} calls; first batch ${batch(first)}, last ${batch(last)}`);
+  if (!settled) console.log(`  WARNING: ${name} was still getting faster after ${calls} calls: not at steady state`);
+}
+
 /** The same rounds' times, with each ratio taken against another reference (paired per round, as rounds() does). */
 export function withRatiosTo({ perIteration }, reference) {
   const ratios = Object.fromEntries(

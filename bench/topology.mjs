@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topology } from 'netns-native';
-import { median, pinToCpu, report, rounds } from './harness.mjs';
+import { helperThreadsCpuMs, median, pinToCpu, report, reportWarmUp, rounds, warmUp } from './harness.mjs';
 // Unpinned: both sides are whole workloads (the loop spawns 100 processes),
 // which a machine runs on all its CPUs; pinned to one, the loop's processes
 // queue behind each other. NETNS_BENCH_CPU=N pins both to CPU N anyway.
@@ -125,19 +125,37 @@ const floor = (files) =>
     if (result.status !== 0) throw new Error(`floor-topology failed: ${result.stderr}`);
   });
 
+const [ROUNDS, WARM_UP_ROUNDS, MAPS_A_ROUND] = [9, 2, 3];
+
 /** Maps, and keeps the slowest and the median of every map timed. */
 async function compare(count) {
   const files = ourFiles();
   const floorName = `C floor (${files.length + 1} namespaces, whole process)`;
+  // Measured at steady state, as a server or a live view calls it: a fresh
+  // process's first maps also pay for V8 compiling them (shown below).
+  const warm = await warmUp(() => topology());
+  reportWarmUp('topology()', warm);
+  reportWarmUp('topology({ fdHolders: false })', await warmUp(() => topology({ fdHolders: false })));
+  const helpersBefore = helperThreadsCpuMs();
   const result = await rounds(
     [
-      { name: floorName, iterations: 3, run: floor(files) },
-      { name: 'topology()', iterations: 3, run: repeat(() => topology()) },
-      { name: 'topology({ fdHolders: false })', iterations: 3, run: repeat(() => topology({ fdHolders: false })) },
+      { name: floorName, iterations: MAPS_A_ROUND, run: floor(files) },
+      { name: 'topology()', iterations: MAPS_A_ROUND, run: repeat(() => topology()) },
+      {
+        name: 'topology({ fdHolders: false })',
+        iterations: MAPS_A_ROUND,
+        run: repeat(() => topology({ fdHolders: false })),
+      },
     ],
-    { reference: floorName, rounds: 9, warmup: 2 },
+    { reference: floorName, rounds: ROUNDS, warmup: WARM_UP_ROUNDS },
   );
+  const maps = 2 * MAPS_A_ROUND * (ROUNDS + WARM_UP_ROUNDS); // both topology() candidates
   report(`${count} named namespaces with a veth to the host`, result, floorName);
+  console.log(
+    `  V8 helper threads during these rounds: ${((helperThreadsCpuMs() - helpersBefore) / maps).toFixed(1)} ms CPU a map ` +
+      `(GC and any compiling left); the first ${warm.batch} maps of the warm-up: ` +
+      `${(warm.first.perCall / 1e6).toFixed(2)} ms each, ${(warm.first.perCall / median(result.perIteration[floorName])).toFixed(2)}x the floor's median`,
+  );
   const times = result.perIteration['topology()'];
   console.log(`  topology() max/median spread over rounds: ${(Math.max(...times) / median(times)).toFixed(2)}`);
   return median(result.ratios['topology()']);
