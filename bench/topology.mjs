@@ -2,8 +2,10 @@
 // here with cc) that does the least work a map needs, per namespace one setns
 // pair, one rtnetlink socket made inside, a link dump and an address dump read
 // to NLMSG_DONE and nothing parsed, timed as a whole process. On 50 and then
-// 200 named namespaces, each with a veth to the host and addresses; then the
-// longest event-loop block topology() causes at 200. Interleaved rounds, ratios
+// 200 named namespaces, each with a veth to the host and addresses, at steady
+// state (after a warm-up), with the CPU split and the parts a map cannot leave
+// out measured alone; then the longest event-loop block topology() causes at
+// 200. Interleaved rounds, ratios
 // paired per round (bench/harness.mjs). Everything made here is removed at the
 // end, on failure and on Ctrl-C.
 // usage: sudo node bench/topology.mjs   (NETNS_BENCH_TAG=xx: see PREFIX)
@@ -13,7 +15,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { topology } from 'netns-native';
+import { NetNamespace, listNamespaces, sys, topology } from 'netns-native';
+import { RtnlSocket } from '../dist/rtnl/transport.js';
+import { linkDumpRequest, linkNames, parseLinkDump } from '../dist/rtnl/link-codec.js';
+import { addressDumpRequest, parseAddressDump } from '../dist/rtnl/addr-codec.js';
+import { nsidAnswers } from '../dist/rtnl/nsid.js';
 import { helperThreadsCpuMs, median, pinToCpu, report, reportWarmUp, rounds, warmUp } from './harness.mjs';
 // Unpinned: both sides are whole workloads (the loop spawns 100 processes),
 // which a machine runs on all its CPUs; pinned to one, the loop's processes
@@ -161,6 +167,155 @@ async function compare(count) {
   return median(result.ratios['topology()']);
 }
 
+const { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, CLONE_NEWNET } = sys.constants;
+const [NLMSG_ERROR, NLMSG_DONE, RTM_GETLINK, RTM_GETADDR, NLM_F_REQUEST_DUMP] = [2, 3, 18, 22, 0x301];
+const room = Buffer.alloc(1 << 16);
+
+/** The floor's dump (floor-topology.c) from JavaScript: one request, datagrams read to NLMSG_DONE, nothing parsed. */
+function jsDump(fd, type, seq) {
+  const request = Buffer.alloc(20); // nlmsghdr + rtgenmsg (AF_UNSPEC), padded
+  request.writeUInt32LE(17, 0);
+  request.writeUInt16LE(type, 4);
+  request.writeUInt16LE(NLM_F_REQUEST_DUMP, 6);
+  request.writeUInt32LE(seq, 8);
+  sys.send(fd, request.subarray(0, 17), 0);
+  for (;;) {
+    const got = sys.recv(fd, room, 0);
+    for (let at = 0; at + 16 <= got;) {
+      const kind = room.readUInt16LE(at + 4);
+      if (kind === NLMSG_DONE) return;
+      if (kind === NLMSG_ERROR) throw new Error('dump refused');
+      at += (room.readUInt32LE(at) + 3) & ~3;
+    }
+  }
+}
+
+/** The floor's steps for one namespace (`ns` open, `home` the thread's own): a socket made there, both dumps read. */
+function readLikeTheFloor(home, ns) {
+  sys.setns(ns, CLONE_NEWNET);
+  const fd = sys.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  sys.setns(home, CLONE_NEWNET);
+  try {
+    jsDump(fd, RTM_GETLINK, 1);
+    jsDump(fd, RTM_GETADDR, 2);
+  } finally {
+    sys.close(fd);
+  }
+}
+
+/** The floor's steps, one to one, from JavaScript in this process (node:fs and the addon's sys): what Node adds to the same calls. */
+const jsFloor = (files) =>
+  repeat(() => {
+    const home = fs.openSync('/proc/thread-self/ns/net', 'r');
+    try {
+      for (const file of files) {
+        const ns = fs.openSync(file, 'r');
+        try {
+          readLikeTheFloor(home, ns);
+        } finally {
+          fs.closeSync(ns);
+        }
+      }
+    } finally {
+      fs.closeSync(home);
+    }
+  });
+
+/** Every namespace's link and address dumps, read once, for parsing alone. */
+function captureDumps(files) {
+  return files.map((file) => {
+    const ns = NetNamespace.fromPath(file);
+    const socket = RtnlSocket.inside(ns);
+    try {
+      return {
+        links: socket.dump({ what: 'RTM_GETLINK' }, (seq) => linkDumpRequest(seq)).messages,
+        addresses: socket.dump({ what: 'RTM_GETADDR' }, (seq) => addressDumpRequest(seq)).messages,
+      };
+    } finally {
+      socket.close();
+      ns.close();
+    }
+  });
+}
+
+/** The library's parse of those dumps into the map's Link and Address objects, and nothing else. */
+const parseAlone = (dumps) =>
+  repeat(() => {
+    for (const dump of dumps) parseAddressDump(dump.addresses, linkNames(parseLinkDump(dump.links)));
+  });
+
+/**
+ * The floor's calls from JavaScript with every namespace open at once, as a
+ * map holds them, and the questions that confirm each of the host's veth
+ * pairs from both ends (DESIGN.md §5: a peer is accepted only if it points
+ * back), asked as the map asks them over the fds it holds anyway: which nsid
+ * the host gave each namespace, then through it which nsid that namespace
+ * gave the host, in batches over one socket.
+ */
+const jsFloorAndNsids = (files) =>
+  repeat(() => {
+    const home = fs.openSync('/proc/thread-self/ns/net', 'r');
+    const fds = [];
+    const socket = RtnlSocket.here();
+    try {
+      for (const file of files) fds.push(fs.openSync(file, 'r'));
+      for (const ns of fds) readLikeTheFloor(home, ns);
+      const others = fds.slice(1); // the first is the host's own
+      const nsids = nsidAnswers(
+        socket,
+        others.map((fd) => ({ fd })),
+      ).map((answer) => answer?.nsid);
+      const back = nsidAnswers(
+        socket,
+        nsids.map((targetNsid) => ({ fd: home, targetNsid })),
+      );
+      if (back.some((answer) => answer?.nsid === undefined)) throw new Error('a namespace gave the host no nsid');
+    } finally {
+      socket.close();
+      for (const fd of fds) fs.closeSync(fd);
+      fs.closeSync(home);
+    }
+  });
+
+/**
+ * The least a map in JavaScript can cost against the C floor, from the parts
+ * it cannot leave out, each measured alone in the same interleaved rounds:
+ * the floor's own calls made from this process (with every namespace open
+ * at once, as a map holds them) and the nsid questions that confirm the
+ * pairs; the parse of what those calls read into the objects the map
+ * returns; and the listing that finds the namespaces (DESIGN.md §5: every
+ * namespace of the host is a candidate). What a map adds to their sum is its
+ * own: pairing, handles and their proofs, slicing, garbage collection.
+ */
+async function floorInJavaScript(count) {
+  const files = ['/proc/self/ns/net', ...ourFiles()];
+  const dumps = captureDumps(files);
+  const floorName = `C floor (${files.length} namespaces, whole process)`;
+  const jsFloorName = 'the same calls from JavaScript, nothing parsed';
+  // What a map must do besides: its parts measured alone, none holding an fd between runs.
+  const parts = [
+    { name: 'the same, all open at once, and the nsid questions confirming the pairs', run: jsFloorAndNsids(files) },
+    { name: "the parse of what they read into the map's objects", run: parseAlone(dumps) },
+    {
+      name: 'finding the namespaces (the listing a map makes)',
+      run: repeat(() => listNamespaces({ fdHolders: true, nsid: false, owners: false })),
+    },
+  ];
+  const candidates = [{ name: jsFloorName, run: jsFloor(files) }, ...parts];
+  for (const { name, run } of candidates) reportWarmUp(name, await warmUp(() => run(1)));
+  const result = await rounds(
+    [
+      { name: floorName, run: floor(files.slice(1)) },
+      ...candidates,
+      { name: 'topology()', run: repeat(() => topology()) },
+    ].map((candidate) => ({ ...candidate, iterations: MAPS_A_ROUND })),
+    { reference: floorName, rounds: ROUNDS, warmup: WARM_UP_ROUNDS },
+  );
+  report(`${count} namespaces: the parts of a map that cannot be left out, alone`, result, floorName);
+  const least = parts.reduce((sum, { name }) => sum + median(result.ratios[name]), 0);
+  console.log(`  the last three together: ${least.toFixed(2)}x the floor, before pairing, handles, slicing and GC`);
+}
+
 /**
  * Where the time of a map goes, in the kernel or not: the CPU time of each
  * map (process.cpuUsage: system time is the kernel's work for the calls the
@@ -241,10 +396,12 @@ try {
   console.log(`command: sudo node bench/topology.mjs   (${total50} namespaces on the host at 50)`);
   const at50 = await compare(50);
   await cpuSplit(50);
+  await floorInJavaScript(50);
   addNamespaces(50, 200);
   await checkMap(200);
   const at200 = await compare(200);
   await cpuSplit(200);
+  await floorInJavaScript(200);
   const block = await longestBlock(5);
   console.log(`longest event-loop block during 5 topology() maps at 200 namespaces: ${block.toFixed(1)} ms`);
   console.log(
