@@ -10,6 +10,7 @@ import { nsidAnswers, nsidIn, nsidsAtOnce } from '../rtnl/nsid';
 import { readAddressesSteps, readLinksSteps } from '../rtnl/read';
 import { RtnlSocket } from '../rtnl/transport';
 import { Once } from './once';
+import { PairMap } from './pair-map';
 import { type Steps, runAtOnce } from '../steps';
 import { openNamespace } from '../proc/open-namespace';
 import { statIdentity } from '../nsfs/file-identity';
@@ -77,7 +78,8 @@ const PASSES = ['socket', 'links', 'addresses'] as const;
 /** Every namespace the map knows of, by inode; answers the peer resolver's questions. */
 export class HostNamespaces implements PeerOracle, Disposable {
   readonly #sources = new Map<number, NamespaceSource>();
-  readonly #nsids = new Map<string, Once<number | undefined>>();
+  /** What each observer numbers each target, by (observer, target) inode. */
+  readonly #nsids = new PairMap<Once<number | undefined>>();
   readonly #currentIno: number;
   /**
    * The calling thread's own namespace is read through a socket made at once,
@@ -119,11 +121,10 @@ export class HostNamespaces implements PeerOracle, Disposable {
   }
 
   nsid(observer: number, target: number): number | undefined {
-    const key = `${observer}>${target}`;
-    let answer = this.#nsids.get(key);
+    let answer = this.#nsids.get(observer, target);
     if (!answer) {
       answer = new Once(() => nsidIn(this.source(observer).socket.get(), this.source(target).handle.get().fd));
-      this.#nsids.set(key, answer);
+      this.#nsids.set(observer, target, answer);
     }
     return answer.get();
   }
@@ -143,12 +144,12 @@ export class HostNamespaces implements PeerOracle, Disposable {
    */
   *expectNsidQuestions(questions: ReadonlyArray<readonly [observer: number, target: number]>): Steps<void> {
     const here = this.#currentIno;
-    const unasked = questions.filter(([observer, target]) => !this.#nsids.has(`${observer}>${target}`));
+    const unasked = questions.filter(([observer, target]) => !this.#nsids.has(observer, target));
     if (unasked.length === 0) return;
     const through = new Set(unasked.map(([observer]) => observer).filter((observer) => observer !== here));
     const direct = [
       ...unasked.filter(([observer]) => observer === here).map(([, target]) => target),
-      ...[...through].filter((observer) => !this.#nsids.has(`${here}>${observer}`)),
+      ...[...through].filter((observer) => !this.#nsids.has(here, observer)),
     ];
     yield* this.#askTogether(
       [...new Set(direct)].map((target) => ({ observer: here, target })),
@@ -165,7 +166,7 @@ export class HostNamespaces implements PeerOracle, Disposable {
 
   /** The cached answer of nsid(observer, target), if it was asked and answered. */
   #known(observer: number, target: number): number | undefined {
-    return this.#nsids.get(`${observer}>${target}`)?.peek();
+    return this.#nsids.get(observer, target)?.peek();
   }
 
   /**
@@ -177,7 +178,7 @@ export class HostNamespaces implements PeerOracle, Disposable {
     questions: ReadonlyArray<{ observer: number; target: number; targetNsid?: number }>,
     refusalsAreAnswers: boolean,
   ): Steps<void> {
-    const asked: Array<{ key: string; fd: number; targetNsid?: number }> = [];
+    const asked: Array<{ observer: number; target: number; fd: number; targetNsid?: number }> = [];
     for (const { observer, target, targetNsid } of questions) {
       if (observer !== this.#currentIno && targetNsid === undefined) continue;
       let fd: number;
@@ -186,16 +187,16 @@ export class HostNamespaces implements PeerOracle, Disposable {
       } catch {
         continue; // nsid() reports it
       }
-      asked.push({ key: `${observer}>${target}`, fd, targetNsid });
+      asked.push({ observer, target, fd, targetNsid });
     }
     const atOnce = nsidsAtOnce(this.#currentSocket);
     for (let from = 0; from < asked.length; from += atOnce) {
       const part = asked.slice(from, from + atOnce);
       const answers = nsidAnswers(this.#currentSocket, part);
-      part.forEach(({ key }, i) => {
+      part.forEach(({ observer, target }, i) => {
         const answer = answers[i];
         if (answer === undefined || ('error' in answer && !refusalsAreAnswers)) return;
-        this.#nsids.set(key, Once.settled('error' in answer ? answer : { value: answer.nsid }));
+        this.#nsids.set(observer, target, Once.settled('error' in answer ? answer : { value: answer.nsid }));
       });
       yield;
     }

@@ -15,6 +15,7 @@
 import type { Link } from '../rtnl/model';
 import { runAtOnce, type Steps } from '../steps';
 import type { UnresolvedCode, UnresolvedPeer, VethEnd, VethPair } from './model';
+import { PairMap } from './pair-map';
 
 /** What the resolver asks of the host. Answers come from the kernel; the caller caches them. */
 export interface PeerOracle {
@@ -50,16 +51,14 @@ interface NsidTable {
 }
 
 const namespaceId = (ino: number): string => `net:[${ino}]`;
-const endKey = (ino: number, ifindex: number) => `${ino}:${ifindex}`;
-const candidateKey = (ifindex: number, peerIndex: number) => `${ifindex}>${peerIndex}`;
 const isVeth = (link: Link) => link.kind === 'veth';
 /** Beyond this many candidate peers for one veth, asking all of them ahead would ask more than pairing needs. */
 const MOST_CANDIDATES_ASKED_AHEAD = 4;
 
 export class VethResolver {
   readonly #oracle: PeerOracle;
-  /** Cross-namespace veth ends of mapped namespaces, by "ifindex>peer index". */
-  readonly #candidates = new Map<string, SeenEnd[]>();
+  /** Cross-namespace veth ends of mapped namespaces, by (ifindex, peer index). */
+  readonly #candidates = new PairMap<SeenEnd[]>();
   readonly #tables = new Map<number, NsidTable>();
 
   constructor(oracle: PeerOracle) {
@@ -67,10 +66,9 @@ export class VethResolver {
     for (const ino of oracle.mapped) {
       for (const link of this.#linksOrNone(ino)) {
         if (!isVeth(link) || link.linkIndex === undefined || link.linkNetnsid === undefined) continue;
-        const key = candidateKey(link.ifindex, link.linkIndex);
-        const list = this.#candidates.get(key);
+        const list = this.#candidates.get(link.ifindex, link.linkIndex);
         if (list) list.push({ ino, link });
-        else this.#candidates.set(key, [{ ino, link }]);
+        else this.#candidates.set(link.ifindex, link.linkIndex, [{ ino, link }]);
       }
     }
   }
@@ -89,14 +87,14 @@ export class VethResolver {
     if (this.#oracle.expectNsidQuestions) yield* this.#oracle.expectNsidQuestions(this.#likelyQuestions());
     const vethPairs: VethPair[] = [];
     const unresolved: UnresolvedPeer[] = [];
-    const paired = new Set<string>();
+    const paired = new PairMap<true>(); // (namespace, ifindex) of every end paired
     for (const ino of this.#oracle.mapped) {
       for (const link of this.#linksOrNone(ino)) {
-        if (!isVeth(link) || paired.has(endKey(ino, link.ifindex))) continue;
+        if (!isVeth(link) || paired.has(ino, link.ifindex)) continue;
         const found = this.resolve(ino, link);
         if ('peer' in found) {
-          paired.add(endKey(ino, link.ifindex));
-          paired.add(endKey(found.peer.ino, found.peer.link.ifindex));
+          paired.set(ino, link.ifindex, true);
+          paired.set(found.peer.ino, found.peer.link.ifindex, true);
           vethPairs.push({ a: vethEnd(ino, link), b: vethEnd(found.peer.ino, found.peer.link) });
         } else {
           unresolved.push(unresolvedEnd(ino, link, found));
@@ -115,11 +113,10 @@ export class VethResolver {
    */
   #likelyQuestions(): Array<[observer: number, target: number]> {
     const questions: Array<[number, number]> = [];
-    const seen = new Set<string>();
+    const seen = new PairMap<true>();
     const add = (observer: number, target: number) => {
-      const key = `${observer}>${target}`;
-      if (seen.has(key)) return;
-      seen.add(key);
+      if (seen.has(observer, target)) return;
+      seen.set(observer, target, true);
       questions.push([observer, target]);
     };
     for (const ends of this.#candidates.values()) {
@@ -127,7 +124,7 @@ export class VethResolver {
         if ((link.linkNetnsid as number) < 0) continue; // no nsid: nothing to ask
         // Its candidate peers: the ends whose ifindex and peer index are its own swapped.
         // Many (a pattern repeated across namespaces) are left to be asked one by one, until found.
-        const others = this.#candidates.get(candidateKey(link.linkIndex as number, link.ifindex)) ?? [];
+        const others = this.#candidates.get(link.linkIndex as number, link.ifindex) ?? [];
         if (others.length > MOST_CANDIDATES_ASKED_AHEAD) continue;
         for (const other of others) {
           if (other.ino === ino) continue;
@@ -177,7 +174,7 @@ export class VethResolver {
       if (answer !== undefined) table.byNsid.set(answer, ino);
       return answer === nsid;
     };
-    for (const end of this.#candidates.get(candidateKey(link.linkIndex as number, link.ifindex)) ?? []) {
+    for (const end of this.#candidates.get(link.linkIndex as number, link.ifindex) ?? []) {
       if (isIt(end.ino)) return end.ino;
     }
     for (const ino of this.#oracle.known) {
