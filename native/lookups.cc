@@ -64,9 +64,9 @@ Napi::Value Getdents64(const Napi::CallbackInfo& info) {
 }
 
 // statx(dirfd, path, flags) -> [dev, ino, mode, uid, size]: what identifies
-// a file, who owns it, and its size (for /proc/PID/fd, Linux 6.2+: the fds
-// open). dev is makedev(major, minor), as libuv makes node:fs's Stats.dev, so
-// the two compare equal.
+// a file, who owns it, and its size (-1 when not given; for /proc/PID/fd,
+// Linux 6.2+: the fds open). dev is makedev(major, minor), as libuv makes
+// node:fs's Stats.dev, so the two compare equal.
 Napi::Value Statx(const Napi::CallbackInfo& info) {
   Reader args(info);
   int dirfd;
@@ -85,7 +85,10 @@ Napi::Value Statx(const Napi::CallbackInfo& info) {
   result.Set(1u, Napi::Number::New(env, static_cast<double>(st.stx_ino)));
   result.Set(2u, Napi::Number::New(env, st.stx_mode));
   result.Set(3u, Napi::Number::New(env, st.stx_uid));
-  result.Set(4u, Napi::Number::New(env, static_cast<double>(st.stx_size)));
+  // -1: the filesystem did not say (no caller may take that for a size of 0).
+  double size =
+      (st.stx_mask & STATX_SIZE) ? static_cast<double>(st.stx_size) : -1;
+  result.Set(4u, Napi::Number::New(env, size));
   return result;
 }
 

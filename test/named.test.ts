@@ -153,12 +153,12 @@ describe('createNamed / delete', () => {
     let seen: { fd: number; id: string; mounts: number } | undefined;
     const ownFd = vi.spyOn(native, 'ownFd').mockImplementationOnce((fd) => {
       seen = { fd, id: fs.readlinkSync(`/proc/self/fd/${fd}`), mounts: mountsAt(file) };
-      return Object.assign(new Error('ENOMEM, Cannot allocate memory'), { errno: -12, syscall: 'realloc' });
+      return Object.assign(new Error('ENOMEM, Cannot allocate memory'), { errno: -12, syscall: 'ownFd' });
     });
     onCleanup(() => ownFd.mockRestore());
     const before = nsfsFdsOf(process.pid);
 
-    expect(caught(() => NetNamespace.createNamed(name))).toMatchObject({ code: 'ENOMEM' });
+    expect(caught(() => NetNamespace.createNamed(name))).toMatchObject({ code: 'ENOMEM', syscall: 'ownFd' });
     expect(seen).toMatchObject({ id: expect.stringMatching(/^net:\[\d+\]$/), mounts: 1 });
     expect(fs.existsSync(file)).toBe(false);
     expect(mountsAt(file)).toBe(0);

@@ -37,13 +37,16 @@ export function openNamed(name: string, options: RunDirOptions = {}): NamedFile 
 
 /**
  * Hands a just-named file to `wrap` (the handle); if that throws, having
- * closed the fd, the name goes too, so a failed add or attach leaves nothing.
+ * closed the fd, the name goes too, so a failed add or attach leaves nothing:
+ * only while it still names this namespace (another tool may have deleted it
+ * and made its own of the same name meanwhile).
  */
 export function wrapNamed<T>(named: NamedFile, wrap: (named: NamedFile) => T): T {
   try {
     return wrap(named);
   } catch (error) {
-    discardBindMount(named.path);
+    const now = statIdentityIfAny(named.path);
+    if (now?.dev === named.file.dev && now.ino === named.file.ino) discardBindMount(named.path);
     throw error;
   }
 }

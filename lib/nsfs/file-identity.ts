@@ -13,7 +13,7 @@ export interface FileIdentity {
   /** st_mode: type and permission bits. */
   mode: number;
   uid: number;
-  /** st_size: for /proc/PID/fd (Linux 6.2+), the fds open. */
+  /** st_size, -1 when the filesystem did not give it: for /proc/PID/fd (Linux 6.2+), the fds open. */
   size: number;
 }
 

@@ -65,7 +65,7 @@ export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): N
 }
 
 export function openNetnsFile(path: string): NsfsFile {
-  // The addon's statx: node:fs's builds a Stats with four Dates each time (a map opens hundreds).
+  // The addon's statx: the one stat path for identity and type across the library.
   const { mode } = statIdentity(path);
   if (isDirectory(mode)) {
     throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path });

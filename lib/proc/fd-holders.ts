@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { inoOfNetnsId } from '../nsfs/namespace-id';
 import { native } from '../binding';
 import { simulatedMissing } from '../kernel-seam';
-import { statIdentity, statIdentityIfAny } from '../nsfs/file-identity';
+import { fstatIdentity, statIdentity, statIdentityIfAny } from '../nsfs/file-identity';
 
 const CLONE_NEWNET = native.constants.CLONE_NEWNET;
 
@@ -37,7 +37,7 @@ function netnsInodeOfNsfsFd(link: string, fdPath: string): number | undefined {
     return undefined;
   }
   try {
-    return native.nsGetNstype(fd) === CLONE_NEWNET ? fs.fstatSync(fd).ino : undefined;
+    return native.nsGetNstype(fd) === CLONE_NEWNET ? fstatIdentity(fd, fdPath).ino : undefined;
   } finally {
     fs.closeSync(fd);
   }
@@ -68,7 +68,7 @@ function socketNetnsInode(pid: number, fd: number, pidfd: number): number | unde
   const netns = openSocketNetns(pid, fd, pidfd);
   if (netns === undefined) return undefined;
   try {
-    return fs.fstatSync(netns).ino;
+    return fstatIdentity(netns).ino;
   } finally {
     native.close(netns);
   }
@@ -86,7 +86,7 @@ export function fdCountsShown(): boolean {
   return !simulatedMissing('fd-count') && statIdentity('/proc/self/fd').size > 0;
 }
 
-/** The fds `dir` (/proc/PID/fd) says are open; 0 for a process gone or not ours to see. */
+/** The fds `dir` (/proc/PID/fd) says are open: 0 for a process gone (or hidden by hidepid), -1 if not told. */
 const fdCount = (dir: string): number => statIdentityIfAny(dir)?.size ?? 0;
 
 export interface HolderScan {
@@ -105,7 +105,7 @@ export function heldNamespaces(pid: number, scan: HolderScan): HeldNamespace[] {
   const { nsfsDev, ownIno } = scan;
   const dir = `/proc/${pid}/fd`;
   // A kernel thread has no fds, and is most of a quiet host's processes: one
-  // stat passes it over, where reading its empty directory takes four calls.
+  // stat passes it over, where reading its empty directory takes several calls.
   if (scan.fdCounts && fdCount(dir) === 0) return [];
   let fds: string[];
   try {

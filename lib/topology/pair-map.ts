@@ -13,7 +13,7 @@ export class PairMap<V> {
     return this.#outer.get(a)?.has(b) ?? false;
   }
 
-  /** Every value, in the order first set. */
+  /** Every value, grouped by `a` (in the order each `a` was first set), each group in the order first set. */
   *values(): IterableIterator<V> {
     for (const inner of this.#outer.values()) yield* inner.values();
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PairMap } from '../../lib/topology/pair-map';
 
 describe('PairMap', () => {
-  it('keeps one value per (a, b), apart from (b, a) and from pairs that would spell the same', () => {
+  it('keeps one value per (a, b), apart from (b, a)', () => {
     const map = new PairMap<string>();
     map.set(4026531840, 4026532000, 'host>ns');
     map.set(4026532000, 4026531840, 'ns>host');
@@ -19,5 +19,13 @@ describe('PairMap', () => {
     map.set(1, 23, 'again');
     expect(map.get(1, 23)).toBe('again');
     expect([...map.values()]).toEqual(['host>ns', 'ns>host', 'again', 'twelve-three']);
+  });
+
+  it('gives its values grouped by the first number, each group in the order set', () => {
+    const map = new PairMap<string>();
+    map.set(1, 2, 'first');
+    map.set(3, 4, 'second');
+    map.set(1, 5, 'third');
+    expect([...map.values()]).toEqual(['first', 'third', 'second']);
   });
 });
