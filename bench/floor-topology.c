@@ -3,7 +3,8 @@
  * there and back, one NETLINK_ROUTE socket made inside, a link dump and an
  * address dump read to NLMSG_DONE, nothing parsed. Timed as a whole process.
  * Prints its own CPU time at the end, "USER_US SYS_US" (getrusage), so that
- * the bench can set the kernel's part of the work apart.
+ * the bench can set the kernel's part of the work apart, then "LOOP_NS", the
+ * wall time of the work alone, without the process's start and end.
  * usage: floor-topology NSFILE... */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static char buffer[1 << 16];
@@ -43,7 +45,14 @@ static int dump(int fd, int type, int family, unsigned seq) {
   }
 }
 
+static long long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 int main(int argc, char** argv) {
+  long long start = now_ns();
   int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (home < 0) return perror("open"), 1;
   for (int i = 1; i < argc; i++) {
@@ -58,9 +67,12 @@ int main(int argc, char** argv) {
     close(fd);
     close(ns);
   }
+  close(home);
+  long long loop = now_ns() - start;
   struct rusage usage;
   if (getrusage(RUSAGE_SELF, &usage) != 0) return perror("getrusage"), 1;
-  printf("%ld %ld\n", usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec,
-         usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec);
+  printf("%ld %ld %lld\n",
+         usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec,
+         usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec, loop);
   return 0;
 }

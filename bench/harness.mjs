@@ -62,8 +62,12 @@ export async function rounds(candidates, { reference, rounds: count = 9, warmup 
   return withRatiosTo({ perIteration }, reference);
 }
 
-/** CPU time (ms) of this process's threads other than the main one: V8's compiler and GC helpers, libuv's pool. */
-export function helperThreadsCpuMs() {
+/**
+ * CPU time (ms) of this process's threads other than the main one: V8's
+ * compiler and GC helpers, libuv's pool, the addon's own. In clock ticks of
+ * 10 ms: over a batch of 25 calls, about 0.4 ms a call either way.
+ */
+export function otherThreadsCpuMs() {
   const ticks = 1000 / 100; // USER_HZ is 100 on Linux
   let total = 0;
   for (const tid of fs.readdirSync('/proc/self/task')) {
@@ -84,7 +88,7 @@ export function helperThreadsCpuMs() {
  * function on its helper threads only after it ran many times, and a fresh
  * process's first calls run slower code while paying for that compilation on
  * the other CPU (measured: the first 50 maps of topology() at 50 namespaces,
- * 12 ms each with 8 ms of helper-thread CPU a map; after 300, 8 ms with
+ * 12 ms each with 8 ms of the other threads' CPU a map; after 300, 8 ms with
  * 0.3). Settled: two batches in a row no faster than 3% under the best batch
  * so far. Returns the first and last batches, and whether it settled.
  */
@@ -93,7 +97,7 @@ export async function warmUp(run, { batch = 25, maxBatches = 24 } = {}) {
   let best = Infinity;
   let notFaster = 0;
   while (batches.length < maxBatches && notFaster < 2) {
-    const helpersBefore = helperThreadsCpuMs();
+    const helpersBefore = otherThreadsCpuMs();
     const times = [];
     for (let i = 0; i < batch; i++) {
       const start = process.hrtime.bigint();
@@ -101,7 +105,7 @@ export async function warmUp(run, { batch = 25, maxBatches = 24 } = {}) {
       times.push(Number(process.hrtime.bigint() - start));
     }
     const perCall = median(times);
-    batches.push({ perCall, helperCpuMsPerCall: (helperThreadsCpuMs() - helpersBefore) / batch });
+    batches.push({ perCall, otherThreadsCpuMsPerCall: (otherThreadsCpuMs() - helpersBefore) / batch });
     notFaster = perCall < best * 0.97 ? 0 : notFaster + 1;
     best = Math.min(best, perCall);
   }
@@ -110,8 +114,8 @@ export async function warmUp(run, { batch = 25, maxBatches = 24 } = {}) {
 
 /** One line for a warmUp() result, with a loud warning when it did not settle. */
 export function reportWarmUp(name, { calls, first, last, settled }) {
-  const batch = ({ perCall, helperCpuMsPerCall }) =>
-    `${unit(perCall)} (V8 helper threads ${helperCpuMsPerCall.toFixed(1)} ms CPU a call)`;
+  const batch = ({ perCall, otherThreadsCpuMsPerCall }) =>
+    `${unit(perCall)} (other threads ${otherThreadsCpuMsPerCall.toFixed(1)} ms CPU a call)`;
   console.log(`  warm-up of ${name}: ${calls} calls; first batch ${batch(first)}, last ${batch(last)}`);
   if (!settled) console.log(`  WARNING: ${name} was still getting faster after ${calls} calls: not at steady state`);
 }
