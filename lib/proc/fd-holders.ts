@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { inoOfNetnsId } from '../nsfs/namespace-id';
 import { native } from '../binding';
+import { failedWith } from '../errors';
 import { simulatedMissing } from '../kernel-seam';
 import { fstatIdentity, statIdentity, statIdentityIfAny } from '../nsfs/file-identity';
 
@@ -98,6 +99,23 @@ export interface HolderScan {
   ownIno?: number;
   /** fdCountsShown(): a process without fds is passed over unread. */
   fdCounts: boolean;
+  /** Where a probing readlink writes (PATH_MAX bytes, reused from one process to the next). */
+  linkRoom: Buffer;
+}
+
+/** readlink's room for a probe: PATH_MAX. */
+const LINK_ROOM = 4096;
+
+/** The settings of a scan for holders, looked up once for all of its processes. */
+export function holderScan(wanted: { nsfs: boolean; sockets: boolean }): HolderScan {
+  const any = wanted.nsfs || wanted.sockets;
+  return {
+    ...wanted,
+    nsfsDev: wanted.nsfs ? nsfsDevice() : 0,
+    ownIno: undefined,
+    fdCounts: any && fdCountsShown(),
+    linkRoom: Buffer.allocUnsafe(any ? LINK_ROOM : 0),
+  };
 }
 
 /** The network namespaces process `pid` holds through its fds, as `scan` asks. */
@@ -107,6 +125,12 @@ export function heldNamespaces(pid: number, scan: HolderScan): HeldNamespace[] {
   // A kernel thread has no fds, and is most of a quiet host's processes: one
   // stat passes it over, where reading its empty directory takes several calls.
   if (scan.fdCounts && fdCount(dir) === 0) return [];
+  // Its fd links are refused (EACCES) when its cwd link is (the same ptrace
+  // check): one readlink, without an exception, where reading a directory of
+  // hundreds of fds would come first (pid 1 of a sandbox, another user's).
+  if (failedWith(native.readlink(Buffer.from(`/proc/${pid}/cwd\0`), scan.linkRoom), 'EACCES', 'EPERM', 'ENOENT')) {
+    return [];
+  }
   let fds: string[];
   try {
     fds = fs.readdirSync(dir);

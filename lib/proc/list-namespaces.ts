@@ -12,7 +12,7 @@ import { type RunDirOptions, resolveRunDir } from '../named/run-dir';
 import { anyNsidAssigned } from '../rtnl/nsid';
 import { RtnlSocket } from '../rtnl/transport';
 import { closeFd } from '../nsfs/nsfs-file';
-import { type HolderScan, fdCountsShown, heldNamespaces, nsfsDevice } from './fd-holders';
+import { heldNamespaces, holderScan } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
 import { NsidBatch } from './nsid-batch';
 import { openFdOn } from './open-namespace';
@@ -95,15 +95,7 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
     return (last = info);
   };
 
-  const scan: HolderScan = {
-    nsfs: options.fdHolders === true,
-    sockets: options.socketHolders === true,
-    nsfsDev: 0,
-    ownIno: undefined,
-    fdCounts: false,
-  };
-  if (scan.nsfs) scan.nsfsDev = nsfsDevice();
-  if (scan.nsfs || scan.sockets) scan.fdCounts = fdCountsShown();
+  const scan = holderScan({ nsfs: options.fdHolders === true, sockets: options.socketHolders === true });
   const links = new NetnsLinks();
   for (const pid of listPids()) {
     const netnsIno = links.inoOf(pid);
