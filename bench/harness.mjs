@@ -87,10 +87,10 @@ export function otherThreadsCpuMs() {
  * Runs `run` in batches until its time per call stops falling: V8 compiles a
  * function on its helper threads only after it ran many times, and a fresh
  * process's first calls run slower code while paying for that compilation on
- * the other CPU (measured: the first 50 maps of topology() at 50 namespaces,
- * 12 ms each with 8 ms of the other threads' CPU a map; after 300, 8 ms with
- * 0.3). Settled: two batches in a row no faster than 3% under the best batch
- * so far. Returns the first and last batches, and whether it settled.
+ * the other CPU (one run: the first 25 maps of topology() at 50 namespaces,
+ * 20.8 ms each with 20.8 ms of the other threads' CPU a map; after 175, 8.1
+ * ms with 1.6). Settled: two batches in a row not 3% faster than the best
+ * batch so far. Returns the first and last batches, and whether it settled.
  */
 export async function warmUp(run, { batch = 25, maxBatches = 24 } = {}) {
   const batches = [];

@@ -130,7 +130,9 @@ const floorLoop = (files) => (iterations) => {
   for (let i = 0; i < iterations; i++) {
     const result = spawnSync(floorProgram, ['/proc/self/ns/net', ...files], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`floor-topology failed: ${result.stderr}`);
-    total += Number(result.stdout.trim().split(' ')[2]);
+    const loop = Number(result.stdout.trim().split(' ')[2]);
+    if (!Number.isFinite(loop)) throw new Error(`floor-topology printed no loop time: ${result.stdout}`);
+    total += loop;
   }
   return total / iterations;
 };
@@ -171,7 +173,7 @@ async function compare(count) {
   console.log(
     `  other threads (V8's compiler and GC, pools) during these rounds: ${((otherThreadsCpuMs() - othersBefore) / maps).toFixed(1)} ms CPU a map ` +
       `(GC and any compiling left); the first ${warm.batch} maps of the warm-up: ` +
-      `${(warm.first.perCall / 1e6).toFixed(2)} ms each, ${(warm.first.perCall / median(result.perIteration[floorName])).toFixed(2)}x the floor's median`,
+      `${(warm.first.perCall / 1e6).toFixed(2)} ms each, ${(warm.first.perCall / median(result.perIteration[floorName])).toFixed(2)}x the floor's median (unpaired)`,
   );
   const times = result.perIteration['topology()'];
   console.log(`  topology() max/median spread over rounds: ${(Math.max(...times) / median(times)).toFixed(2)}`);
@@ -305,7 +307,7 @@ const jsFloorAndNsids = (files) =>
  * pairs; the parse of what those calls read into the objects the map
  * returns; and the listing that finds the namespaces (DESIGN.md §5: every
  * namespace of the host is a candidate). What a map adds to their sum is its
- * own: pairing, handles and their proofs, slicing, garbage collection.
+ * own: pairing beyond those questions, handles and their proofs, slicing.
  */
 async function floorInJavaScript(count) {
   const files = ['/proc/self/ns/net', ...ourFiles()];
@@ -341,7 +343,7 @@ async function floorInJavaScript(count) {
   console.log(
     `  the three parts a map cannot leave out (all open with the nsid questions, the parse, the listing), ` +
       `summed per round: ${median(perRound).toFixed(2)}x the floor ` +
-      `[${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}], before pairing, handles and slicing ` +
+      `[${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}], before pairing beyond those questions, handles and slicing ` +
       '(each part with its own garbage collection); for the default topology() (fd holders listed)',
   );
   report(
@@ -441,8 +443,8 @@ try {
   console.log(`longest event-loop block during 5 topology() maps at 200 namespaces: ${block.toFixed(1)} ms`);
   console.log(
     `targets: topology() <= 2x the C floor at 50 (${at50.steady.toFixed(2)}x at steady state; ` +
-      `the process's first maps ${at50.firstMaps.toFixed(2)}x) and 200 (${at200.steady.toFixed(2)}x; ` +
-      `its first maps there, the code warm from 50 already, ${at200.firstMaps.toFixed(2)}x); ` +
+      `the process's first maps ${at50.firstMaps.toFixed(2)}x, unpaired) and 200 (${at200.steady.toFixed(2)}x; ` +
+      `its first maps there, the code warm from 50 already, ${at200.firstMaps.toFixed(2)}x, unpaired); ` +
       `event-loop block < 20 ms (${block.toFixed(1)} ms)`,
   );
 } finally {

@@ -167,6 +167,26 @@ describe('createNamed / delete', () => {
     expect(nsfsFdsOf(process.pid).join('\n')).not.toContain(seen!.id);
   });
 
+  it('a failed handle leaves a name that another tool made anew meanwhile', () => {
+    const name = uniqueName();
+    const file = `/run/netns/${name}`;
+    let ours: string | undefined;
+    const ownFd = vi.spyOn(native, 'ownFd').mockImplementationOnce((fd) => {
+      ours = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      run('ip', ['netns', 'del', name]); // another tool replaces the name before the failure is handled
+      run('ip', ['netns', 'add', name]);
+      return Object.assign(new Error('ENOMEM, Cannot allocate memory'), { errno: -12, syscall: 'ownFd' });
+    });
+    onCleanup(() => ownFd.mockRestore());
+
+    expect(caught(() => NetNamespace.createNamed(name))).toMatchObject({ code: 'ENOMEM' });
+    const theirs = run('ip', ['netns', 'exec', name, 'readlink', '/proc/self/ns/net']);
+    expect(ours).toMatch(/^net:\[\d+\]$/);
+    expect(theirs).not.toBe(ours); // the premise: the name names another namespace now
+    expect(mountsAt(file)).toBe(1);
+    expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}\\b`, 'm'));
+  });
+
   it('delete removes an empty placeholder file left without a mount', () => {
     const name = uniqueName();
     NetNamespace.createNamed(uniqueName()).close();

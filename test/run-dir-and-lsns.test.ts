@@ -304,7 +304,8 @@ describe('listNamespaces', () => {
     // The premises: this kernel (6.2+) counts a process's fds in stat of
     // /proc/PID/fd, and there are processes without any (kthreadd, pid 2, on the host).
     expect(fdCountsShown(), 'stat of /proc/self/fd gives no fd count: a kernel before 6.2').toBe(true);
-    expect(fs.readdirSync('/proc/2/fd'), 'pid 2 is not kthreadd: not the host pid namespace').toEqual([]);
+    expect(fs.existsSync('/proc/2'), 'no pid 2 (kthreadd): not the host pid namespace').toBe(true);
+    expect(fs.readdirSync('/proc/2/fd')).toEqual([]);
     expect(statIdentity('/proc/2/fd').size).toBe(0);
     const fdOnly = NetNamespace.create();
     onCleanup(() => fdOnly.close());
@@ -315,21 +316,44 @@ describe('listNamespaces', () => {
     const holdersOf = () =>
       listNamespaces({ fdHolders: true })
         .find((info) => info.ino === fdOnly.ino)
-        ?.heldBy.filter((held) => [process.pid, holder.pid].includes(held.pid));
+        ?.heldBy.filter((held) => [process.pid, holder.pid].includes(held.pid))
+        .sort((a, b) => a.pid - b.pid);
     const expected = [
       { pid: process.pid, fd: fdOnly.fd, via: 'nsfs' },
-      { pid: holder.pid, fd: 3, via: 'nsfs' },
-    ];
-    expect(holdersOf()).toEqual(expect.arrayContaining(expected));
+      { pid: holder.pid as number, fd: 3, via: 'nsfs' },
+    ].sort((a, b) => a.pid - b.pid);
+    expect(holdersOf()).toEqual(expected);
     const before = process.env.NETNS_NATIVE_TEST_WITHOUT;
     process.env.NETNS_NATIVE_TEST_WITHOUT = 'fd-count';
     try {
       expect(fdCountsShown()).toBe(false);
-      expect(holdersOf()).toEqual(expect.arrayContaining(expected));
+      expect(holdersOf()).toEqual(expected);
     } finally {
       if (before === undefined) delete process.env.NETNS_NATIVE_TEST_WITHOUT;
       else process.env.NETNS_NATIVE_TEST_WITHOUT = before;
     }
+  });
+
+  it('reads the fds of a process with many, whose cwd is gone: its links are probed, not refused', () => {
+    // A process with more fds than the scan probes above, its cwd deleted:
+    // the probe (readlink of its cwd) answers "/… (deleted)", not a refusal.
+    const fdOnly = NetNamespace.create();
+    onCleanup(() => fdOnly.close());
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-gone-'));
+    onCleanup(() => fs.rmSync(cwd, { recursive: true, force: true }));
+    const many = Array.from({ length: 20 }, () => fdOnly.fd);
+    const holder = spawn('sleep', ['60'], { cwd, stdio: ['ignore', 'ignore', 'ignore', ...many] });
+    onCleanup(() => killAndReap(holder));
+    fs.rmdirSync(cwd);
+    expect(fs.readlinkSync(`/proc/${holder.pid}/cwd`)).toBe(`${cwd} (deleted)`); // the premises, from outside
+    expect(statIdentity(`/proc/${holder.pid}/fd`).size).toBeGreaterThanOrEqual(23); // more than the probe's 16
+    expect(fs.readlinkSync(`/proc/${holder.pid}/fd/22`)).toBe(fdOnly.id);
+    const held = listNamespaces({ fdHolders: true })
+      .find((info) => info.ino === fdOnly.ino)
+      ?.heldBy.filter((entry) => entry.pid === holder.pid)
+      .map((entry) => entry.fd)
+      .sort((a, b) => a - b);
+    expect(held).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
   });
 
   it('finds a namespace held by an fd opened through a bind-mount path, also after the name is gone', () => {

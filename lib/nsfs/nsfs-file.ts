@@ -65,7 +65,7 @@ export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): N
 }
 
 export function openNetnsFile(path: string): NsfsFile {
-  // The addon's statx: the one stat path for identity and type across the library.
+  // The addon's statx, as file-identity's other lookups (no Stats, no Dates).
   const { mode } = statIdentity(path);
   if (isDirectory(mode)) {
     throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path });

@@ -106,6 +106,24 @@ export interface HolderScan {
 /** readlink's room for a probe: PATH_MAX. */
 const LINK_ROOM = 4096;
 
+/**
+ * Above this many fds a process's links are probed before its fd directory
+ * is read: reading a big one costs far more than the probe, and for a small
+ * one the probe would only add a call (every process of an ordinary host is
+ * readable by root).
+ */
+const PROBE_ABOVE = 16;
+
+/**
+ * Whether process `pid`'s fd links may be read: its cwd link is refused by the
+ * same ptrace check (EACCES), so one readlink, with no exception, tells before
+ * a directory of hundreds of fds is read for nothing (pid 1 of a sandbox).
+ * EPERM: hidden (hidepid); ENOENT: it exited (its fds went before its cwd).
+ */
+function mayReadLinks(pid: number, room: Buffer): boolean {
+  return !failedWith(native.readlink(Buffer.from(`/proc/${pid}/cwd\0`), room), 'EACCES', 'EPERM', 'ENOENT');
+}
+
 /** The settings of a scan for holders, looked up once for all of its processes. */
 export function holderScan(wanted: { nsfs: boolean; sockets: boolean }): HolderScan {
   const any = wanted.nsfs || wanted.sockets;
@@ -124,13 +142,9 @@ export function heldNamespaces(pid: number, scan: HolderScan): HeldNamespace[] {
   const dir = `/proc/${pid}/fd`;
   // A kernel thread has no fds, and is most of a quiet host's processes: one
   // stat passes it over, where reading its empty directory takes several calls.
-  if (scan.fdCounts && fdCount(dir) === 0) return [];
-  // Its fd links are refused (EACCES) when its cwd link is (the same ptrace
-  // check): one readlink, without an exception, where reading a directory of
-  // hundreds of fds would come first (pid 1 of a sandbox, another user's).
-  if (failedWith(native.readlink(Buffer.from(`/proc/${pid}/cwd\0`), scan.linkRoom), 'EACCES', 'EPERM', 'ENOENT')) {
-    return [];
-  }
+  const count = scan.fdCounts ? fdCount(dir) : -1;
+  if (count === 0) return [];
+  if (count > PROBE_ABOVE && !mayReadLinks(pid, scan.linkRoom)) return [];
   let fds: string[];
   try {
     fds = fs.readdirSync(dir);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PairMap } from '../../lib/topology/pair-map';
 
 describe('PairMap', () => {
-  it('keeps one value per (a, b), apart from (b, a)', () => {
+  it('keeps one value per (a, b), apart from (b, a), and (1, 23) apart from (12, 3)', () => {
     const map = new PairMap<string>();
     map.set(4026531840, 4026532000, 'host>ns');
     map.set(4026532000, 4026531840, 'ns>host');
