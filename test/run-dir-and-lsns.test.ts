@@ -31,6 +31,19 @@ function tempRunDir(): string {
   return runDir;
 }
 
+/** Waits until `pid` runs sleep: spawn() returns before the child has changed into its cwd and exec'd. */
+async function runsSleep(pid: number): Promise<void> {
+  const comm = () => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  for (let i = 0; i < 200 && comm() !== 'sleep'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(comm(), `process ${pid} never ran sleep`).toBe('sleep');
+}
+
 describe('run dir', () => {
   it('eight processes creating names at once leave one run-dir mount plus one per name', async () => {
     const runDir = tempRunDir();
@@ -300,7 +313,7 @@ describe('listNamespaces', () => {
     expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}$`, 'm'));
   });
 
-  it('passes over processes without fds by their fd count, and finds the same holders on kernels without it', () => {
+  it('passes over processes without fds by their fd count, and finds the same holders on kernels without it', async () => {
     // The premises: this kernel (6.2+) counts a process's fds in stat of
     // /proc/PID/fd, and there are processes without any (kthreadd, pid 2, on the host).
     expect(fdCountsShown(), 'stat of /proc/self/fd gives no fd count: a kernel before 6.2').toBe(true);
@@ -309,9 +322,11 @@ describe('listNamespaces', () => {
     expect(statIdentity('/proc/2/fd').size).toBe(0);
     const fdOnly = NetNamespace.create();
     onCleanup(() => fdOnly.close());
-    // Another process holds it too, as its fd 3.
+    // Another process holds it too, as its fd 3 (once it runs sleep: spawn()
+    // returns earlier, while the child still has the fds it was forked with).
     const holder = spawn('sleep', ['60'], { stdio: ['ignore', 'ignore', 'ignore', fdOnly.fd] });
     onCleanup(() => killAndReap(holder));
+    await runsSleep(holder.pid!);
     expect(fs.readlinkSync(`/proc/${holder.pid}/fd/3`)).toBe(fdOnly.id); // seen from outside the library
     const holdersOf = () =>
       listNamespaces({ fdHolders: true })
@@ -334,7 +349,7 @@ describe('listNamespaces', () => {
     }
   });
 
-  it('reads the fds of a process with many, whose cwd is gone: its links are probed, not refused', () => {
+  it('reads the fds of a process with many, whose cwd is gone: its links are probed, not refused', async () => {
     // A process with more fds than the scan probes above, its cwd deleted:
     // the probe (readlink of its cwd) answers "/… (deleted)", not a refusal.
     const fdOnly = NetNamespace.create();
@@ -344,6 +359,7 @@ describe('listNamespaces', () => {
     const many = Array.from({ length: 20 }, () => fdOnly.fd);
     const holder = spawn('sleep', ['60'], { cwd, stdio: ['ignore', 'ignore', 'ignore', ...many] });
     onCleanup(() => killAndReap(holder));
+    await runsSleep(holder.pid!); // in its cwd, with only the fds given
     fs.rmdirSync(cwd);
     expect(fs.readlinkSync(`/proc/${holder.pid}/cwd`)).toBe(`${cwd} (deleted)`); // the premises, from outside
     expect(statIdentity(`/proc/${holder.pid}/fd`).size).toBeGreaterThanOrEqual(23); // more than the probe's 16
