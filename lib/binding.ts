@@ -172,8 +172,6 @@ export interface NativeBinding {
   open(path: string, flags: number, mode?: number): Result<number>;
   /** close(2) for fds the addon returned; fds from node:fs go back through node:fs. */
   close(fd: number): Result<undefined>;
-  /** @internal Closes an addon-owned fd when this JS environment (thread) is torn down. */
-  closeOnEnvTeardown(fd: number): Result<undefined>;
   /**
    * @internal This JS environment (the main thread's, or a worker's) closes
    * `fd` when it ends (a worker's end, terminate() too), unless close(fd)

@@ -4,7 +4,6 @@
 #include "fds.hh"
 
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -117,24 +116,6 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void CloseFdHook(void* arg) {
-  close(static_cast<int>(reinterpret_cast<intptr_t>(arg)));
-}
-
-// closeOnEnvTeardown(fd): for a thread's long-lived fd, closed when its JS
-// environment ends (a worker's end, terminate() too); closing it earlier
-// would close a reused number later.
-Napi::Value CloseOnEnvTeardown(const Napi::CallbackInfo& info) {
-  Reader args(info);
-  int fd;
-  if (!args.Int(0, &fd, 0)) return args.Error();
-  void* arg = reinterpret_cast<void*>(static_cast<intptr_t>(fd));
-  if (napi_add_env_cleanup_hook(info.Env(), CloseFdHook, arg) != napi_ok) {
-    return Failure(info.Env(), ENOMEM, "napi_add_env_cleanup_hook");
-  }
-  return info.Env().Undefined();
-}
-
 // pipe2(O_CLOEXEC) -> [readFd, writeFd]
 Napi::Value Pipe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -152,7 +133,6 @@ void InitFds(Napi::Env env, Napi::Object exports) {
   Register(env, exports, "open", Open);
   Register(env, exports, "close", Close);
   Register(env, exports, "ownFd", OwnFd);
-  Register(env, exports, "closeOnEnvTeardown", CloseOnEnvTeardown);
   Register(env, exports, "pipe", Pipe);
 }
 

@@ -31,7 +31,6 @@ describe('published types', () => {
       'constructing',
       'declare const native',
       'abortStuckThread',
-      'closeOnEnvTeardown',
       'ownFd',
       'closeOnThreadEnd',
       'watchPidfd',

@@ -27,13 +27,14 @@ const entered: number[] = [];
 let depth = 0;
 
 // The home fd lives as long as the thread's JS environment. It is the addon's
-// own fd, closed by the addon at teardown (a worker's end, terminate() too):
-// node:fs would not close it, in a worker started with trackUnmanagedFds: false.
+// own fd, which the environment owns and closes at its end (a worker's end,
+// terminate() too): node:fs would not close it, in a worker started with
+// trackUnmanagedFds: false.
 function openHome(): number {
   const fd = check(native.open('/proc/thread-self/ns/net', fs.constants.O_RDONLY));
   try {
     assertNetnsFd(fd, '/proc/thread-self/ns/net');
-    check(native.closeOnEnvTeardown(fd));
+    check(native.ownFd(fd));
   } catch (error) {
     native.close(fd);
     throw error;
