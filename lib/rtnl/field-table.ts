@@ -5,6 +5,8 @@
 // alike), the `ip -j`-shaped JSON and the compile-time check that the table
 // and the public type agree all come from it.
 
+import { compileRecordReader } from './compiled-readers';
+
 /** One field of a record of type T, read from a parsed message S. */
 export interface FieldSpec<V, S, T> {
   /** The attribute it is read from: its type, or the path of nests down to it; absent for header fields. */
@@ -32,35 +34,22 @@ export interface FieldSpec<V, S, T> {
  */
 export type FieldTable<T, S> = { readonly [K in keyof T]-?: FieldSpec<T[K], S, T> };
 
-// Each table's keys and readers as two parallel lists, made once: a dump
-// reads every table entry of every message (a million routes), and a walk
-// by index over lists costs less there than an iterator with a
-// destructuring per field, or a walk over an object's keys.
-interface Readers<S> {
-  keys: string[];
-  reads: Array<(source: S) => unknown>;
-}
-const readers = new WeakMap<object, Readers<never>>();
-
-function readersOf<T, S>(table: FieldTable<T, S>): Readers<S> {
-  let lists = readers.get(table) as Readers<S> | undefined;
-  if (lists === undefined) {
-    const entries = Object.entries(table as Record<string, FieldSpec<unknown, S, T>>);
-    lists = { keys: entries.map(([key]) => key), reads: entries.map(([, spec]) => spec.read) };
-    readers.set(table, lists as Readers<never>);
-  }
-  return lists;
-}
+// Each table's reader, compiled once (compiled-readers.ts): a dump reads
+// every table entry of every message (a million routes).
+const readers = new WeakMap<object, (source: never) => Record<string, unknown>>();
 
 /** A record read from `source`, field by field in the table's order; undefined fields are left out. */
 export function readRecord<T, S>(table: FieldTable<T, S>, source: S): T {
-  const record: Record<string, unknown> = {};
-  const { keys, reads } = readersOf(table);
-  for (let i = 0; i < keys.length; i++) {
-    const value = reads[i](source);
-    if (value !== undefined) record[keys[i]] = value;
+  let read = readers.get(table) as ((source: S) => Record<string, unknown>) | undefined;
+  if (read === undefined) {
+    const entries = Object.entries(table as Record<string, FieldSpec<unknown, S, T>>);
+    read = compileRecordReader(
+      entries.map(([key]) => key),
+      entries.map(([, spec]) => spec.read),
+    );
+    readers.set(table, read);
   }
-  return record as T;
+  return read(source) as T;
 }
 
 /** `record` with `ip -j`'s keys, in the table's order: only the fields ip prints. */

@@ -2,6 +2,7 @@
 // width, signedness): the description encodes and decodes it, and
 // test/unit/rtnl-constants.test.ts checks it against offsetof/sizeof in the
 // kernel headers. Host byte order, which is little endian here (wire.ts).
+import { compileStructReader } from './compiled-readers';
 import { zeroed } from './zeroed';
 
 /** u32 that a request fills from a JS bit expression (which may be negative): written modulo 2^32. */
@@ -63,16 +64,18 @@ function struct<F extends string>(
     field: field as F,
     layout: { c, offset, width },
   }));
-  // Parallel arrays walked by index: every message of every dump has its
-  // header decoded, and much of that code runs before V8 optimizes it, where
-  // an iterator and a destructuring per field cost more than the reads.
+  // Parallel arrays walked by index in encode: an iterator and a
+  // destructuring per field cost more than the writes.
   const names = list.map(({ field }) => field);
   const offsets = list.map(({ layout }) => layout.offset);
-  const readers = list.map(({ layout }) => READERS[layout.width]);
   const writers = list.map(({ layout }) => WRITERS[layout.width]);
-  // Every message of a dump has its header decoded: the object starts with
-  // every field, in order, so that all of them share one shape.
-  const blank = Object.fromEntries(list.map(({ field }) => [field, 0])) as Record<F, number>;
+  // Every message of a dump has its header decoded: compiled once
+  // (compiled-readers.ts), one object literal of one shape.
+  const read = compileStructReader(
+    names,
+    offsets,
+    list.map(({ layout }) => READERS[layout.width]),
+  ) as (bytes: Buffer, at: number) => Record<F, number>;
   return {
     name,
     size,
@@ -86,9 +89,7 @@ function struct<F extends string>(
       if (at < 0 || at + size > bytes.length) {
         throw new RangeError(`${name} needs ${size} bytes at offset ${at}, the buffer has ${bytes.length}`);
       }
-      const values = { ...blank };
-      for (let i = 0; i < names.length; i++) values[names[i]] = readers[i](bytes, at + offsets[i]);
-      return values;
+      return read(bytes, at);
     },
   };
 }

@@ -300,14 +300,29 @@ export class Attributes {
     return at < 0 ? undefined : this.#data.readInt32LE(at);
   }
 
-  /** A string value: up to its first NUL (the kernel sends one; iproute2 sometimes not). */
+  /**
+   * A string value: up to its first NUL (the kernel sends one; iproute2
+   * sometimes not). ASCII, which names of links, kinds and qdiscs are, is
+   * read here byte by byte: a dump reads several strings of every message,
+   * and Buffer's decoder costs more in its calls than these few bytes.
+   */
   string(type: number): string | undefined {
     const at = this.#last[type];
     if (at === undefined) return undefined;
+    const data = this.#data;
     const start = at + NLA_HDRLEN;
-    const end = at + this.#data.readUInt16LE(at);
-    const nul = this.#data.indexOf(0, start);
-    return this.#data.toString('utf8', start, nul === -1 || nul > end ? end : nul);
+    const end = at + data.readUInt16LE(at);
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const byte = data[i];
+      if (byte === 0) return text;
+      if (byte >= 0x80) {
+        const nul = data.indexOf(0, start);
+        return data.toString('utf8', start, nul === -1 || nul > end ? end : nul);
+      }
+      text += String.fromCharCode(byte);
+    }
+    return text;
   }
 
   /** The attributes inside a nest (with or without NLA_F_NESTED on it). */

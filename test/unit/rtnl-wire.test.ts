@@ -179,6 +179,25 @@ describe('attributes', () => {
     );
   });
 
+  it('a string is read up to its first NUL, in UTF-8 when it is not ASCII', () => {
+    const data = Buffer.concat([
+      attribute(1, Buffer.from('veth0\0junk')), // ASCII, NUL midway: what follows is not the name
+      attribute(2, Buffer.from('br-ü\0', 'utf8')), // not ASCII: decoded as UTF-8
+      attribute(3, Buffer.from('ü\0x', 'utf8')), // not ASCII, NUL midway
+      attribute(4, Buffer.from([0x61, 0xff, 0x62])), // not UTF-8, no NUL: replaced as Buffer decodes it
+      attribute(5, Buffer.alloc(0)), // empty
+      attribute(6, Buffer.from('\0')),
+    ]);
+    const attributes = Attributes.parse(data, 'test');
+    expect(attributes.string(1)).toBe('veth0');
+    expect(attributes.string(2)).toBe('br-ü');
+    expect(attributes.string(3)).toBe('ü');
+    expect(attributes.string(4)).toBe('a\ufffdb');
+    expect(attributes.string(5)).toBe('');
+    expect(attributes.string(6)).toBe('');
+    expect(attributes.string(7)).toBeUndefined();
+  });
+
   it('reads values in place: a nest and a string end where their attribute ends, not where the buffer does', () => {
     // A string without its NUL, followed by bytes that are not NUL either: the string stops at its attribute.
     const data = Buffer.concat([
