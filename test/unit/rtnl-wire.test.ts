@@ -121,6 +121,14 @@ describe('walking a received buffer', () => {
     expect(() => parseMessages(rawMessage(8, 3, 0, 1))).toThrow(/claims length 8/);
   });
 
+  it('header fields are read little endian and unsigned, past 2^31 too', () => {
+    const datagram = rawMessage(20, 0x1234, 0x8302, 0xfffffff0, Buffer.from([1, 2, 3, 4]));
+    datagram.writeUInt32LE(0x80000001, 12); // nlmsg_pid
+    const [message] = parseMessages(datagram);
+    expect(message).toMatchObject({ length: 20, type: 0x1234, flags: 0x8302, seq: 0xfffffff0, pid: 0x80000001 });
+    expect([...message.payload]).toEqual([1, 2, 3, 4]);
+  });
+
   it('a length past the end of the buffer is an error', () => {
     expect(() => parseMessages(rawMessage(64, 16, 0, 1, Buffer.alloc(8)))).toThrow(
       /claims length 64 but only 24 bytes/,
@@ -177,6 +185,23 @@ describe('attributes', () => {
     expect(() => parseAttributeList(Buffer.concat([u32Attribute(1, 1), Buffer.alloc(2)]))).toThrow(
       /truncated attribute header .* at offset 8: 2 bytes left/,
     );
+  });
+
+  it('integers are read little endian, unsigned or signed as asked', () => {
+    const attributes = Attributes.parse(
+      Buffer.concat([
+        u32Attribute(1, 0xfffffffe),
+        u32Attribute(2, 0x01020304),
+        attribute(3, Buffer.from([0xff, 0x80])),
+      ]),
+      'test',
+    );
+    expect(attributes.u32(1)).toBe(0xfffffffe);
+    expect(attributes.s32(1)).toBe(-2);
+    expect(attributes.u32(2)).toBe(0x01020304);
+    expect(attributes.s32(2)).toBe(0x01020304);
+    expect(attributes.u16(3)).toBe(0x80ff);
+    expect(attributes.size(3)).toBe(2);
   });
 
   it('a string is read up to its first NUL, in UTF-8 when it is not ASCII', () => {
