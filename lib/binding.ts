@@ -180,12 +180,11 @@ export interface NativeBinding {
   ownFd(fd: number): Result<undefined>;
   /** readlink(2) of a NUL-terminated path into `buffer`: the bytes written (ENAMETOOLONG if they fill it). */
   readlink(path: Uint8Array, buffer: Uint8Array): Result<number>;
-  /** statx(2): [dev, ino, mode, uid, size] of a file, dev as node:fs's Stats.dev (no Stats, no Dates). */
-  statx(
-    dirfd: number,
-    path: string,
-    flags: number,
-  ): Result<[dev: number, ino: number, mode: number, uid: number, size: number]>;
+  /**
+   * statx(2): writes [dev, ino, mode, uid, size] of a file into `out` (5 or
+   * more numbers), dev as node:fs's Stats.dev (no Stats, no Dates).
+   */
+  statx(dirfd: number, path: string, flags: number, out: Float64Array): Result<undefined>;
   /** getdents64(2): how many bytes of `struct linux_dirent64` records it wrote into `buffer` (0: no more). */
   getdents64(fd: number, buffer: Uint8Array): Result<number>;
   /** pipe2(O_CLOEXEC): [readFd, writeFd]. */

@@ -141,6 +141,22 @@ bool Reader::Bytes(size_t index, uint8_t** data, size_t* length) {
   return !Pending();
 }
 
+bool Reader::Doubles(size_t index, size_t count, double** data) {
+  Napi::Value value = info_[index];
+  if (!value.IsTypedArray() ||
+      value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    return Refuse(Argument(index) + " must be a Float64Array");
+  }
+  Napi::Float64Array doubles = value.As<Napi::Float64Array>();
+  if (doubles.ElementLength() < count) {
+    return Refuse(Argument(index) + " must have room for " +
+                      std::to_string(count) + " numbers",
+                  true);
+  }
+  *data = doubles.Data();
+  return !Pending();
+}
+
 bool Reader::Function(size_t index, Napi::Function* out) {
   if (!info_[index].IsFunction()) {
     return Refuse(Argument(index) + " must be a function");

@@ -61,6 +61,8 @@ class Reader {
   bool OptionalString(size_t index, std::string* out, bool* present);
   // A Buffer or any Uint8Array.
   bool Bytes(size_t index, uint8_t** data, size_t* length);
+  // A Float64Array of at least `count` elements, for a call to write into.
+  bool Doubles(size_t index, size_t count, double** data);
   bool Function(size_t index, Napi::Function* out);
   bool Object(size_t index, Napi::Object* out);
 

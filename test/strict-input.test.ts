@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CloneSpec, NetNamespace, NetnsError, sys } from '../lib/index';
+import { native } from '../lib/binding';
 import { childrenOf, distEntry, onCleanup, run, runNode, tryRun } from './helpers';
 
 function ownNamespace(): NetNamespace {
@@ -51,6 +52,16 @@ describe('numbers must be what they say', () => {
 
   it.each([Number.NaN, 0.5, 2 ** 32 + 1, -2])('a stdio fd of %s is a RangeError', (fd) => {
     expect(() => sys.clone({ ...base, stdio: [fd, -1, -1] })).toThrow(RangeError);
+  });
+
+  it("the addon's statx writes only into a Float64Array with room for its five numbers", () => {
+    const { AT_FDCWD } = native.constants;
+    expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, new Float64Array(4))).toBeInstanceOf(RangeError);
+    expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, new Uint8Array(40) as never)).toBeInstanceOf(TypeError);
+    const out = new Float64Array(6).fill(7);
+    expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, out)).toBeUndefined();
+    const stat = fs.statSync('/proc/self/ns/net');
+    expect([...out]).toEqual([stat.dev, stat.ino, stat.mode, stat.uid, stat.size, 7]);
   });
 
   it('ignored options are refused instead', () => {

@@ -17,17 +17,21 @@ export interface FileIdentity {
   size: number;
 }
 
-type Answer = ReturnType<typeof native.statx>;
+/**
+ * Where the addon writes each answer, read out at once (this module's state
+ * is per thread, and nothing runs between the call and the read): a new
+ * array for each answer cost the addon four times the system call.
+ */
+const answer = new Float64Array(5);
 
-function identity(answer: Answer, syscall: string, path: string): FileIdentity {
+function identity(failure: ReturnType<typeof native.statx>, syscall: string, path: string): FileIdentity {
   // Named as node:fs names the same lookups (stat, lstat, fstat) in errors.
-  if (answer instanceof Error) answer.syscall = syscall;
-  return fields(check(answer, path));
+  if (failure instanceof Error) failure.syscall = syscall;
+  check(failure, path);
+  return fields();
 }
 
-// By index: destructuring walks an iterator, which costs more than the rest
-// where the code has not been optimized yet (a few calls per named namespace).
-const fields = (answer: Exclude<Answer, Error>): FileIdentity => ({
+const fields = (): FileIdentity => ({
   dev: answer[0],
   ino: answer[1],
   mode: answer[2],
@@ -38,18 +42,22 @@ const fields = (answer: Exclude<Answer, Error>): FileIdentity => ({
 /** stat(2) (following a final symlink) or, with `follow: false`, lstat(2); throws a NetnsError. */
 export function statIdentity(path: string, options: { follow?: boolean } = {}): FileIdentity {
   const follow = options.follow !== false;
-  return identity(native.statx(AT_FDCWD, path, follow ? 0 : AT_SYMLINK_NOFOLLOW), follow ? 'stat' : 'lstat', path);
+  return identity(
+    native.statx(AT_FDCWD, path, follow ? 0 : AT_SYMLINK_NOFOLLOW, answer),
+    follow ? 'stat' : 'lstat',
+    path,
+  );
 }
 
 /** fstat(2) of an open fd; `path` names it in errors. */
 export function fstatIdentity(fd: number, path?: string): FileIdentity {
-  return identity(native.statx(fd, '', AT_EMPTY_PATH), 'fstat', path ?? `fd ${fd}`);
+  return identity(native.statx(fd, '', AT_EMPTY_PATH, answer), 'fstat', path ?? `fd ${fd}`);
 }
 
 /** For scans: stat(2)'s (or lstat(2)'s) answer, or undefined when the file is gone or not ours to see. */
 export function statIdentityIfAny(path: string, options: { follow?: boolean } = {}): FileIdentity | undefined {
-  const answer = native.statx(AT_FDCWD, path, options.follow === false ? AT_SYMLINK_NOFOLLOW : 0);
-  return answer instanceof Error ? undefined : fields(answer);
+  const failure = native.statx(AT_FDCWD, path, options.follow === false ? AT_SYMLINK_NOFOLLOW : 0, answer);
+  return failure instanceof Error ? undefined : fields();
 }
 
 const S_IFMT = 0o170000;
