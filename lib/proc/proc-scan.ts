@@ -24,7 +24,7 @@ export function netnsOfPid(pid: number): { dev: number; ino: number } | undefine
   }
 }
 
-interface NsfsMount {
+export interface NsfsMount {
   ino: number;
   mountPoint: string;
 }
@@ -59,12 +59,34 @@ function mountinfo(only?: string): MountEntry[] {
   return entries;
 }
 
-/** nsfs mounts of network namespaces visible in this mount namespace. */
+/**
+ * nsfs mounts of network namespaces visible in this mount namespace. Only
+ * the two fields wanted are cut out of each nsfs line (root, mount point):
+ * a host with hundreds of named namespaces has as many of these lines, read
+ * by every listing and map.
+ */
 export function netnsMounts(): NsfsMount[] {
-  return mountinfo(' - nsfs ').flatMap(({ root, mountPoint, fstype }) => {
-    const ino = fstype === 'nsfs' ? inoOfNetnsId(root) : undefined;
-    return ino === undefined ? [] : [{ ino, mountPoint }];
-  });
+  return nsfsMountsIn(fs.readFileSync('/proc/self/mountinfo', UTF8));
+}
+
+/** @internal The network namespace mounts that the text of a mountinfo file lists. */
+export function nsfsMountsIn(mountinfo: string): NsfsMount[] {
+  const mounts: NsfsMount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const separator = line.indexOf(' - nsfs ');
+    if (separator < 0) continue;
+    // ID PARENT MAJ:MIN ROOT MOUNT_POINT ...: the root starts after the third space.
+    let at = -1;
+    for (let spaces = 0; spaces < 3 && (at = line.indexOf(' ', at + 1)) >= 0; spaces++);
+    const rootEnd = at < 0 ? -1 : line.indexOf(' ', at + 1);
+    const pointEnd = rootEnd < 0 ? -1 : line.indexOf(' ', rootEnd + 1);
+    if (pointEnd < 0 || pointEnd > separator) continue;
+    const ino = inoOfNetnsId(line.slice(at + 1, rootEnd));
+    if (ino === undefined) continue;
+    const field = line.slice(rootEnd + 1, pointEnd);
+    mounts.push({ ino, mountPoint: field.includes('\\') ? unescapeMountinfo(field) : field });
+  }
+  return mounts;
 }
 
 /** The options of the mount on top at `mountPoint`, if anything is mounted there. */

@@ -1,6 +1,7 @@
 // /proc/self/mountinfo escapes, as the kernel's show_mountinfo writes them.
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { unescapeMountinfo } from '../../lib/proc/proc-scan';
+import { nsfsMountsIn, unescapeMountinfo } from '../../lib/proc/proc-scan';
 
 describe('unescapeMountinfo', () => {
   it.each([
@@ -12,5 +13,35 @@ describe('unescapeMountinfo', () => {
     ['/run/netns/not\\08escape', '/run/netns/not\\08escape'],
   ])('%s', (field, path) => {
     expect(unescapeMountinfo(field)).toBe(path);
+  });
+});
+
+describe('nsfsMountsIn', () => {
+  const lines = [
+    '24 1 0:22 / /proc rw,nosuid shared:5 - proc proc rw',
+    '512 26 0:4 net:[4026532301] /run/netns/a rw shared:181 - nsfs nsfs rw',
+    '513 26 0:4 net:[4026532302] /run/netns/with\\040space rw - nsfs nsfs rw',
+    '514 26 0:4 mnt:[4026532303] /run/mnt-ns rw - nsfs nsfs rw', // another namespace type
+    '515 26 0:4 net:[4026532304] /var/lib/x rw shared:1 master:2 - nsfs nsfs rw',
+    '516 26 0:50 / /run/netns/b rw - tmpfs tmpfs rw', // not nsfs
+    '',
+  ];
+
+  it('lists only network namespaces mounted on nsfs, their mount points unescaped', () => {
+    expect(nsfsMountsIn(lines.join('\n'))).toEqual([
+      { ino: 4026532301, mountPoint: '/run/netns/a' },
+      { ino: 4026532302, mountPoint: '/run/netns/with space' },
+      { ino: 4026532304, mountPoint: '/var/lib/x' },
+    ]);
+  });
+
+  it("agrees with a stat of each mount point in this process's own mountinfo", () => {
+    const text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    for (const { ino, mountPoint } of nsfsMountsIn(text)) {
+      expect(fs.statSync(mountPoint).ino).toBe(ino);
+    }
+    expect(nsfsMountsIn(text).length).toBe(
+      text.split('\n').filter((line) => / - nsfs /.test(line) && / net:\[/.test(line)).length,
+    );
   });
 });
