@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { sys } from '../lib/index';
+import { type Address, type Link, sys } from '../lib/index';
 import { distEntry, finished, onCleanup, readlinkNetns, runNode, startNetnsProcess, unprivilegedCopy } from './helpers';
 
 const hostId = readlinkNetns(process.pid);
@@ -54,6 +54,40 @@ describe('in a fresh process', () => {
     expect(fromEsm.names).toEqual(expect.arrayContaining(['NetNamespace', 'enterNetns', 'NetnsError', 'sys']));
     expect(fromEsm.sameAsDefault).toBe(true);
     expect(fromEsm.works).toBe(1);
+  });
+
+  it('parses the same where code may not be made from strings (--disallow-code-generation-from-strings)', () => {
+    // A namespace of its own with a veth and addresses, so that links, nests and addresses are all parsed.
+    const script = `${load}
+      const ns = lib.NetNamespace.create();
+      lib.createVeth({ name: 'a0', ns, up: true }, { name: 'b0', ns });
+      ns.addAddress('a0', '10.9.8.1/24');
+      ns.addAddress('b0', 'fd00:98::1/64');
+      const read = () => JSON.stringify({ links: ns.links(), addresses: ns.addresses() });
+      let compiled = true;
+      try { new Function('return 1'); } catch (error) { compiled = !(error instanceof EvalError); }
+      console.log(JSON.stringify({ compiled, map: read() }));
+      ns.close();`;
+    const refused = runNode(script, { nodeArgs: ['--disallow-code-generation-from-strings'] });
+    const allowed = runNode(script);
+    expect(refused.stderr).toBe('');
+    expect(allowed.stderr).toBe('');
+    const [withoutCode, withCode] = [lastJson(refused.stdout), lastJson(allowed.stdout)];
+    expect(withoutCode.compiled).toBe(false); // the premise: the flag did refuse new Function
+    expect(withCode.compiled).toBe(true);
+    // What differs between two namespaces made alike: random MACs, and the link-local addresses made of them.
+    const alike = (map: unknown) => {
+      const { links, addresses } = JSON.parse(String(map)) as { links: Link[]; addresses: Address[] };
+      return {
+        links: links.map(({ mac: _mac, ...link }) => link),
+        addresses: addresses.filter((address) => address.scope !== 'link'),
+      };
+    };
+    expect(alike(withoutCode.map)).toEqual(alike(withCode.map));
+    expect(alike(withoutCode.map).links.map((link) => link.name)).toEqual(['lo', 'b0', 'a0']);
+    expect(alike(withoutCode.map).addresses.map((address) => address.address)).toEqual(
+      expect.arrayContaining(['10.9.8.1', 'fd00:98::1']),
+    );
   });
 
   it('aborts the process when the main thread cannot switch back', () => {

@@ -5,6 +5,9 @@
 // where every message comes through here, that loop was a quarter of the
 // parse. The keys come from this library's own tables, never from input, and
 // are checked to be plain identifiers before any code is made of them.
+//
+// A process run with --disallow-code-generation-from-strings (or a realm that
+// forbids it) refuses `new Function`: the same reader is then that loop.
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -12,6 +15,18 @@ function assertIdentifiers(keys: readonly string[]): void {
   for (const key of keys) {
     if (!IDENTIFIER.test(key)) throw new Error(`netlink: '${key}' cannot be compiled into a reader`);
   }
+}
+
+/** `new Function(parameter, body)(argument)`, or undefined where code may not be made from strings. */
+function compiled<F>(parameter: string, body: string, argument: unknown): F | undefined {
+  let make: (argument: unknown) => F;
+  try {
+    make = new Function(parameter, body) as (argument: unknown) => F;
+  } catch (error) {
+    if (error instanceof EvalError) return undefined;
+    throw error;
+  }
+  return make(argument);
 }
 
 /**
@@ -24,9 +39,17 @@ export function compileRecordReader<S>(
 ): (source: S) => Record<string, unknown> {
   assertIdentifiers(keys);
   const body = keys.map((key, i) => `v = reads[${i}](s); if (v !== undefined) r.${key} = v;`).join('\n');
-  return new Function('reads', `return function readRecord(s) {\nconst r = {};\nlet v;\n${body}\nreturn r;\n};`)(
-    reads,
-  ) as (source: S) => Record<string, unknown>;
+  return (
+    compiled(`reads`, `return function readRecord(s) {\nconst r = {};\nlet v;\n${body}\nreturn r;\n};`, reads) ??
+    ((source: S) => {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const value = reads[i](source);
+        if (value !== undefined) record[keys[i]] = value;
+      }
+      return record;
+    })
+  );
 }
 
 /** `(bytes, at) => struct`: every key read by its function at its offset from `at`, all present. */
@@ -40,8 +63,12 @@ export function compileStructReader(
     throw new Error('netlink: struct offsets must be non-negative integers');
   }
   const fields = keys.map((key, i) => `${key}: reads[${i}](b, at + ${offsets[i]})`).join(',\n');
-  return new Function('reads', `return function readStruct(b, at) {\nreturn {\n${fields}\n};\n};`)(reads) as (
-    bytes: Buffer,
-    at: number,
-  ) => Record<string, number>;
+  return (
+    compiled(`reads`, `return function readStruct(b, at) {\nreturn {\n${fields}\n};\n};`, reads) ??
+    ((bytes: Buffer, at: number) => {
+      const struct: Record<string, number> = {};
+      for (let i = 0; i < keys.length; i++) struct[keys[i]] = reads[i](bytes, at + offsets[i]);
+      return struct;
+    })
+  );
 }
