@@ -64,11 +64,11 @@ Napi::Value Getdents64(const Napi::CallbackInfo& info) {
 }
 
 // statx(dirfd, path, flags, out): writes [dev, ino, mode, uid, size] into
-// the Float64Array `out` (a new array for each answer cost four times the
-// system call): what identifies a file, who owns it, and its size (-1 when
-// not given; for /proc/PID/fd, Linux 6.2+: the fds open). dev is
-// makedev(major, minor), as libuv makes node:fs's Stats.dev, so the two
-// compare equal.
+// the Float64Array `out`, where returning a new array for each answer made a
+// call from JS 1.8 us against 1.0 (the system call alone: 0.33): what
+// identifies a file, who owns it, and its size (-1 when not given; for
+// /proc/PID/fd, Linux 6.2+: the fds open). dev is makedev(major, minor), as
+// libuv makes node:fs's Stats.dev, so the two compare equal.
 Napi::Value Statx(const Napi::CallbackInfo& info) {
   Reader args(info);
   int dirfd;

@@ -4,13 +4,15 @@
 // and nsids asked of every namespace in one send, or of none when the
 // observer has numbered none.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetNamespace, listNamespaces, setNsid } from '../lib/index';
 import type { NamespaceInfo } from '../lib/proc/namespace-info';
 import { listingSteps } from '../lib/proc/list-namespaces';
 import { openFdOn } from '../lib/proc/open-namespace';
 import { NetnsLinks } from '../lib/proc/proc-dir';
-import { listPids } from '../lib/proc/proc-scan';
+import { listPids, netnsMounts } from '../lib/proc/proc-scan';
 import { traceExchanges } from '../lib/rtnl/transport';
 import { closeFd } from '../lib/nsfs/nsfs-file';
 import { deadPid, killAndReap, onCleanup, run, runNode, startNetnsProcess, unprivilegedCopy } from './helpers';
@@ -84,6 +86,29 @@ describe('reading /proc', () => {
     expect(listed.some((info) => info.pids.includes(leaving.pid))).toBe(false);
     expect(listed.find((info) => info.ino === ino)).toBeUndefined(); // nothing else held it
     expect(listed.find((info) => info.pids.includes(staying.pid))?.nprocs).toBe(1);
+  });
+});
+
+describe('nsfs mounts (mountinfo)', () => {
+  it('finds a namespace mounted where mountinfo escapes the path (space, tab, backslash), as findmnt shows it', () => {
+    const ns = NetNamespace.create();
+    onCleanup(() => ns.close());
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-mountinfo-'));
+    onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const target = path.join(dir, 'a b\tc\\d');
+    fs.writeFileSync(target, '');
+    run('mount', ['--bind', `/proc/${process.pid}/fd/${ns.fd}`, target]);
+    onCleanup(() => run('umount', [target]));
+    // The premise: the kernel escaped the mount point in mountinfo.
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).toContain('a\\040b\\011c\\134d');
+    expect(netnsMounts().filter((mount) => mount.mountPoint.startsWith(dir))).toEqual([
+      { ino: ns.ino, mountPoint: target },
+    ]);
+    const shown = JSON.parse(run('findmnt', ['-J', '-o', 'FSROOT,TARGET', '--mountpoint', target])) as {
+      filesystems: Array<{ fsroot: string; target: string }>;
+    };
+    expect(shown.filesystems).toEqual([{ fsroot: `net:[${ns.ino}]`, target }]);
+    expect(listNamespaces({ nsid: false }).find((info) => info.ino === ns.ino)?.nsfs).toContain(target);
   });
 });
 

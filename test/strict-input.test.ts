@@ -58,6 +58,15 @@ describe('numbers must be what they say', () => {
     const { AT_FDCWD } = native.constants;
     expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, new Float64Array(4))).toBeInstanceOf(RangeError);
     expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, new Uint8Array(40) as never)).toBeInstanceOf(TypeError);
+    expect((native.statx as (...args: unknown[]) => unknown)(AT_FDCWD, '/proc/self/ns/net', 0)).toBeInstanceOf(
+      TypeError,
+    );
+    // A view into a larger buffer: written at the view, not at the start of the buffer.
+    const backing = new Float64Array(8).fill(7);
+    expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, new Float64Array(backing.buffer, 8, 5))).toBeUndefined();
+    expect(backing[0]).toBe(7);
+    expect(backing[6]).toBe(7);
+    expect(backing[2]).toBe(fs.statSync('/proc/self/ns/net').ino);
     const out = new Float64Array(6).fill(7);
     expect(native.statx(AT_FDCWD, '/proc/self/ns/net', 0, out)).toBeUndefined();
     const stat = fs.statSync('/proc/self/ns/net');

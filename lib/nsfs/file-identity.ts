@@ -3,7 +3,7 @@
 // costs more than the lookup itself where a namespace is named, deleted or
 // listed. dev is the number node:fs's Stats.dev gives, so the two compare.
 import { native } from '../binding';
-import { check } from '../errors';
+import { toNetnsError } from '../errors';
 
 const { AT_FDCWD, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } = native.constants;
 
@@ -18,17 +18,16 @@ export interface FileIdentity {
 }
 
 /**
- * Where the addon writes each answer, read out at once (this module's state
- * is per thread, and nothing runs between the call and the read): a new
- * array for each answer cost the addon four times the system call.
+ * Where the addon's statx writes each answer (see native/lookups.cc), read
+ * out before anything else runs; this module's state is per thread.
  */
 const answer = new Float64Array(5);
 
-function identity(failure: ReturnType<typeof native.statx>, syscall: string, path: string): FileIdentity {
+function identity(result: ReturnType<typeof native.statx>, syscall: string, path: string): FileIdentity {
+  if (result === undefined) return fields();
   // Named as node:fs names the same lookups (stat, lstat, fstat) in errors.
-  if (failure instanceof Error) failure.syscall = syscall;
-  check(failure, path);
-  return fields();
+  result.syscall = syscall;
+  throw toNetnsError(result, path);
 }
 
 const fields = (): FileIdentity => ({
@@ -56,8 +55,8 @@ export function fstatIdentity(fd: number, path?: string): FileIdentity {
 
 /** For scans: stat(2)'s (or lstat(2)'s) answer, or undefined when the file is gone or not ours to see. */
 export function statIdentityIfAny(path: string, options: { follow?: boolean } = {}): FileIdentity | undefined {
-  const failure = native.statx(AT_FDCWD, path, options.follow === false ? AT_SYMLINK_NOFOLLOW : 0, answer);
-  return failure instanceof Error ? undefined : fields();
+  const result = native.statx(AT_FDCWD, path, options.follow === false ? AT_SYMLINK_NOFOLLOW : 0, answer);
+  return result === undefined ? fields() : undefined;
 }
 
 const S_IFMT = 0o170000;

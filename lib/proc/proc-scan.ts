@@ -34,29 +34,31 @@ export const unescapeMountinfo = (field: string): string =>
   field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
 interface MountEntry {
-  /** The mounted file within its filesystem (for nsfs: `net:[INO]`). */
-  root: string;
   mountPoint: string;
   /** Per-mount options: rw/ro, nosuid, ... */
   options: string[];
-  fstype: string;
 }
 
-/**
- * This mount namespace's mounts, in mountinfo's order (later ones on top);
- * with `only`, just the lines that contain it (the rest are not parsed).
- */
-function mountinfo(only?: string): MountEntry[] {
+/** This mount namespace's mounts, in mountinfo's order (later ones on top). */
+function mountinfo(): MountEntry[] {
   const entries: MountEntry[] = [];
   for (const line of fs.readFileSync('/proc/self/mountinfo', UTF8).split('\n')) {
-    if (only !== undefined && !line.includes(only)) continue;
     const separator = line.indexOf(' - ');
     if (separator < 0) continue;
     const fields = line.slice(0, separator).split(' ');
-    const [fstype] = line.slice(separator + 3).split(' ');
-    entries.push({ root: fields[3], mountPoint: unescapeMountinfo(fields[4]), options: fields[5].split(','), fstype });
+    entries.push({ mountPoint: unescapeMountinfo(fields[4]), options: fields[5].split(',') });
   }
   return entries;
+}
+
+/** Where the `n`th space of `line` is (n from 1), or -1 when it has fewer. */
+function nthSpace(line: string, n: number): number {
+  let at = -1;
+  for (let found = 0; found < n; found++) {
+    at = line.indexOf(' ', at + 1);
+    if (at < 0) return -1;
+  }
+  return at;
 }
 
 /**
@@ -75,13 +77,12 @@ export function nsfsMountsIn(mountinfo: string): NsfsMount[] {
   for (const line of mountinfo.split('\n')) {
     const separator = line.indexOf(' - nsfs ');
     if (separator < 0) continue;
-    // ID PARENT MAJ:MIN ROOT MOUNT_POINT ...: the root starts after the third space.
-    let at = -1;
-    for (let spaces = 0; spaces < 3 && (at = line.indexOf(' ', at + 1)) >= 0; spaces++);
-    const rootEnd = at < 0 ? -1 : line.indexOf(' ', at + 1);
+    // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS ... - nsfs ...: root and mount point follow the third space.
+    const rootStart = nthSpace(line, 3) + 1;
+    const rootEnd = rootStart === 0 ? -1 : line.indexOf(' ', rootStart);
     const pointEnd = rootEnd < 0 ? -1 : line.indexOf(' ', rootEnd + 1);
     if (pointEnd < 0 || pointEnd > separator) continue;
-    const ino = inoOfNetnsId(line.slice(at + 1, rootEnd));
+    const ino = inoOfNetnsId(line.slice(rootStart, rootEnd));
     if (ino === undefined) continue;
     const field = line.slice(rootEnd + 1, pointEnd);
     mounts.push({ ino, mountPoint: field.includes('\\') ? unescapeMountinfo(field) : field });

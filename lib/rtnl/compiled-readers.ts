@@ -13,12 +13,15 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function assertIdentifiers(keys: readonly string[]): void {
   for (const key of keys) {
-    if (!IDENTIFIER.test(key)) throw new Error(`netlink: '${key}' cannot be compiled into a reader`);
+    // __proto__ would set the object's prototype, not a field.
+    if (!IDENTIFIER.test(key) || key === '__proto__') {
+      throw new Error(`netlink: '${key}' cannot be compiled into a reader`);
+    }
   }
 }
 
-/** `new Function(parameter, body)(argument)`, or undefined where code may not be made from strings. */
-function compiled<F>(parameter: string, body: string, argument: unknown): F | undefined {
+/** The function that `body` returns, made with `new Function(parameter, body)(argument)`; undefined where code may not be made from strings. */
+function makeFromSource<F>(parameter: string, body: string, argument: unknown): F | undefined {
   let make: (argument: unknown) => F;
   try {
     make = new Function(parameter, body) as (argument: unknown) => F;
@@ -40,7 +43,7 @@ export function compileRecordReader<S>(
   assertIdentifiers(keys);
   const body = keys.map((key, i) => `v = reads[${i}](s); if (v !== undefined) r.${key} = v;`).join('\n');
   return (
-    compiled(`reads`, `return function readRecord(s) {\nconst r = {};\nlet v;\n${body}\nreturn r;\n};`, reads) ??
+    makeFromSource('reads', `return function readRecord(s) {\nconst r = {};\nlet v;\n${body}\nreturn r;\n};`, reads) ??
     ((source: S) => {
       const record: Record<string, unknown> = {};
       for (let i = 0; i < keys.length; i++) {
@@ -64,7 +67,7 @@ export function compileStructReader(
   }
   const fields = keys.map((key, i) => `${key}: reads[${i}](b, at + ${offsets[i]})`).join(',\n');
   return (
-    compiled(`reads`, `return function readStruct(b, at) {\nreturn {\n${fields}\n};\n};`, reads) ??
+    makeFromSource('reads', `return function readStruct(b, at) {\nreturn {\n${fields}\n};\n};`, reads) ??
     ((bytes: Buffer, at: number) => {
       const struct: Record<string, number> = {};
       for (let i = 0; i < keys.length; i++) struct[keys[i]] = reads[i](bytes, at + offsets[i]);

@@ -33,14 +33,19 @@ export type StructOf<L> = L extends StructLayout<infer F> ? Record<F, number> : 
 type Reader = (bytes: Buffer, offset: number) => number;
 type Writer = (bytes: Buffer, value: number, offset: number) => void;
 
-// Byte by byte rather than through Buffer's checked readers: every message
-// of every dump has its header read here, and the caller has checked that
-// the struct fits (StructLayout.decode).
-const u32At: Reader = (bytes, offset) =>
+/**
+ * Little-endian reads, byte by byte rather than through Buffer's checked
+ * readers (which cost about twice as much): every message of every dump has
+ * its header and attributes read with these. Unchecked: the caller has
+ * checked that the bytes are there (StructLayout.decode, the attribute walk).
+ */
+export const u16At: Reader = (bytes, offset) => bytes[offset] | (bytes[offset + 1] << 8);
+export const u32At: Reader = (bytes, offset) =>
   (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16)) + bytes[offset + 3] * 0x1000000;
+
 const READERS: Record<Width, Reader> = {
   u8: (bytes, offset) => bytes[offset],
-  u16: (bytes, offset) => bytes[offset] | (bytes[offset + 1] << 8),
+  u16: u16At,
   u32: u32At,
   s32: (bytes, offset) =>
     bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24),

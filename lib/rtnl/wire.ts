@@ -28,7 +28,7 @@ import {
   NLM_F_CAPPED,
   NLM_F_DUMP_INTR,
 } from './constants';
-import { NLMSGERR, NLMSGERR_REQUEST_OFFSET, NLMSGHDR, type StructLayout, type StructOf } from './headers';
+import { NLMSGERR, NLMSGERR_REQUEST_OFFSET, NLMSGHDR, type StructLayout, type StructOf, u16At, u32At } from './headers';
 import { zeroed } from './zeroed';
 
 const NLMSG_HDRLEN = NLMSGHDR.size;
@@ -52,29 +52,6 @@ export interface NetlinkMessage extends NetlinkHeader {
   dumpInterrupted: boolean;
 }
 
-const { length: LENGTH_AT, type: TYPE_AT, flags: FLAGS_AT, seq: SEQ_AT, pid: PID_AT } = NLMSGHDR.fields;
-const [LENGTH, TYPE, FLAGS, SEQ, PID] = [LENGTH_AT, TYPE_AT, FLAGS_AT, SEQ_AT, PID_AT].map((field) => field.offset);
-
-/** Little-endian reads of a buffer's bytes, unchecked: the caller has checked that they are there. */
-const u16At = (bytes: Buffer, at: number): number => bytes[at] | (bytes[at + 1] << 8);
-const u32At = (bytes: Buffer, at: number): number =>
-  (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x1000000;
-
-/**
- * struct nlmsghdr at `offset`, read byte by byte at NLMSGHDR's offsets
- * (parseMessages has checked that it fits): every message of every answer
- * and dump comes here, and Buffer's checked readers cost twice these reads.
- */
-function decodeHeader(buffer: Buffer, offset: number): NetlinkHeader {
-  return {
-    length: u32At(buffer, offset + LENGTH),
-    type: u16At(buffer, offset + TYPE),
-    flags: u16At(buffer, offset + FLAGS),
-    seq: u32At(buffer, offset + SEQ),
-    pid: u32At(buffer, offset + PID),
-  };
-}
-
 /**
  * Splits one received datagram into its messages (a dump packs several into
  * each read). Throws on a truncated header, a length smaller than the header
@@ -91,7 +68,7 @@ export function parseMessages(buffer: Buffer): NetlinkMessage[] {
           `${left} bytes left, a header needs ${NLMSG_HDRLEN}`,
       );
     }
-    const header = decodeHeader(buffer, offset);
+    const header = NLMSGHDR.decode(buffer, offset);
     if (header.length < NLMSG_HDRLEN) {
       throw new Error(
         `netlink: message at offset ${offset} (type ${header.type}) claims length ` +
@@ -171,7 +148,7 @@ function attributeLength(data: Buffer, offset: number, end: number, what: string
         `${left} bytes left, a header needs ${NLA_HDRLEN}`,
     );
   }
-  const length = data[offset] | (data[offset + 1] << 8);
+  const length = u16At(data, offset);
   if (length < NLA_HDRLEN) {
     throw new Error(
       `netlink: attribute ${data.readUInt16LE(offset + 2) & NLA_TYPE_MASK} in ${what} at offset ${at} ` +
@@ -215,7 +192,7 @@ export class Attributes {
     let offset = start;
     while (offset < end) {
       const length = attributeLength(data, offset, end, what, offset - start);
-      this.#last[(data[offset + 2] | (data[offset + 3] << 8)) & NLA_TYPE_MASK] = offset;
+      this.#last[u16At(data, offset + 2) & NLA_TYPE_MASK] = offset;
       offset = Math.min(offset + align4(length), end);
     }
   }
@@ -308,9 +285,10 @@ export class Attributes {
 
   /**
    * A string value: up to its first NUL (the kernel sends one; iproute2
-   * sometimes not). ASCII, which names of links, kinds and qdiscs are, is
-   * read here byte by byte: a dump reads several strings of every message,
-   * and Buffer's decoder costs more in its calls than these few bytes.
+   * sometimes not). ASCII, which names of links, kinds and qdiscs almost
+   * always are, is read here byte by byte: a dump reads several strings of
+   * every message, and Buffer's decoder costs more in its calls than these
+   * few bytes.
    */
   string(type: number): string | undefined {
     const at = this.#last[type];
@@ -596,7 +574,7 @@ export function withSequence(template: Buffer, seq: number): Buffer {
   assertUint(seq, 32, 'sequence number');
   const bytes = Buffer.allocUnsafe(template.length);
   template.copy(bytes, 0);
-  bytes.writeUInt32LE(seq, SEQ_AT.offset);
+  bytes.writeUInt32LE(seq, NLMSGHDR.fields.seq.offset);
   return bytes;
 }
 

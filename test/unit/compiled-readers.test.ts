@@ -20,6 +20,7 @@ describe('compiled readers', () => {
   it('a key that is not a plain identifier is refused before any code is made', () => {
     expect(() => compileRecordReader(['ok', 'a; process.exit()'], [() => 1, () => 2])).toThrow(/cannot be compiled/);
     expect(() => compileStructReader(['a-b'], [0], [() => 1])).toThrow(/cannot be compiled/);
+    expect(() => compileRecordReader(['__proto__'], [() => ({})])).toThrow(/cannot be compiled/);
     expect(() => compileStructReader(['a'], [-1], [() => 1])).toThrow(/offsets/);
   });
 

@@ -209,6 +209,7 @@ describe('attributes', () => {
       attribute(1, Buffer.from('veth0\0junk')), // ASCII, NUL midway: what follows is not the name
       attribute(2, Buffer.from('br-ü\0', 'utf8')), // not ASCII: decoded as UTF-8
       attribute(3, Buffer.from('ü\0x', 'utf8')), // not ASCII, NUL midway
+      attribute(8, Buffer.from('a\0ü', 'utf8')), // NUL before a byte that is not ASCII: read up to the NUL
       attribute(4, Buffer.from([0x61, 0xff, 0x62])), // not UTF-8, no NUL: replaced as Buffer decodes it
       attribute(5, Buffer.alloc(0)), // empty
       attribute(6, Buffer.from('\0')),
@@ -217,6 +218,7 @@ describe('attributes', () => {
     expect(attributes.string(1)).toBe('veth0');
     expect(attributes.string(2)).toBe('br-ü');
     expect(attributes.string(3)).toBe('ü');
+    expect(attributes.string(8)).toBe('a');
     expect(attributes.string(4)).toBe('a\ufffdb');
     expect(attributes.string(5)).toBe('');
     expect(attributes.string(6)).toBe('');
