@@ -20,7 +20,10 @@ function assertIdentifiers(keys: readonly string[]): void {
   }
 }
 
-/** The function that `body` returns, made with `new Function(parameter, body)(argument)`; undefined where code may not be made from strings. */
+/**
+ * The function that `body` returns, made with `new Function(parameter,
+ * body)(argument)`; undefined where code may not be made from strings.
+ */
 function makeFromSource<F>(parameter: string, body: string, argument: unknown): F | undefined {
   let make: (argument: unknown) => F;
   try {
