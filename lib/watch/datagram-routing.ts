@@ -58,7 +58,9 @@ function nsidMessage(
   if (!inObserver) return;
   hooks.discovery?.nsidChanged(id, added);
   if (added) return;
-  // The observer dropped an id: its namespace died (ids cannot be removed otherwise).
+  // The observer dropped an id: its namespace died (ids cannot be removed
+  // otherwise), unless the id is already another's (see stillNumbers).
+  if (hooks.following.stillNumbers(id)) return;
   const dead = hooks.following.died(id);
   if (dead === undefined) return;
   dead.model.clear();

@@ -13,6 +13,7 @@ import { type NamespaceInfo, listNamespaces } from '../proc/list-namespaces';
 import { openNamespace } from '../proc/open-namespace';
 import { addressDumpRequest } from '../rtnl/addr-codec';
 import { linkDumpRequest } from '../rtnl/link-codec';
+import { nsidIn } from '../rtnl/nsid';
 import { routeDumpRequest } from '../rtnl/route-codec';
 import { RtnlSocket } from '../rtnl/transport';
 import type { WatchEvent, WatchKind, WatchedNetns } from './events';
@@ -68,6 +69,32 @@ export class Following {
 
   all(): Followed[] {
     return [...this.#byIno.values()];
+  }
+
+  /**
+   * Whether the namespace followed under `nsid` can still be opened and the
+   * observer still numbers it so. A dying namespace's RTM_DELNSID can come
+   * after its id went to another one: the kernel frees the id, then tells
+   * (unhash_nsid), and meanwhile this watch may have given the id to a
+   * namespace it follows. That namespace did not die.
+   */
+  stillNumbers(nsid: number): boolean {
+    const followed = this.#byNsid.get(nsid);
+    const opened = followed?.reopen();
+    if (opened === undefined) return false;
+    try {
+      const observer = openSocketNamespace(this.#hooks.socketFd());
+      try {
+        using socket = RtnlSocket.inside(observer.ref);
+        return nsidIn(socket, opened.ref.fd) === nsid;
+      } finally {
+        observer.close();
+      }
+    } catch {
+      return false; // cannot be asked: taken as the death the kernel told of
+    } finally {
+      opened.close();
+    }
   }
 
   /** The observer dropped `nsid`: its namespace died. It is no longer followed; returned if it was. */
