@@ -83,13 +83,7 @@ export class Following {
     const opened = followed?.reopen();
     if (opened === undefined) return false;
     try {
-      const observer = openSocketNamespace(this.#hooks.socketFd());
-      try {
-        using socket = RtnlSocket.inside(observer.ref);
-        return nsidIn(socket, opened.ref.fd) === nsid;
-      } finally {
-        observer.close();
-      }
+      return this.#inObserver((socket) => nsidIn(socket, opened.ref.fd)) === nsid;
     } catch {
       return false; // cannot be asked: taken as the death the kernel told of
     } finally {
@@ -126,15 +120,19 @@ export class Following {
     return openSocketNamespace(this.#hooks.socketFd());
   };
 
-  /** An rtnetlink socket in the observer (to assign nsids), for one use. */
-  #assignNsid(ref: NamespaceRef): number {
+  /** Runs `use` over an rtnetlink socket made in the observer, for that use only. */
+  #inObserver<T>(use: (socket: RtnlSocket) => T): T {
     const observer = openSocketNamespace(this.#hooks.socketFd());
     try {
       using socket = RtnlSocket.inside(observer.ref);
-      return assignNsid(socket, ref, 'auto');
+      return use(socket);
     } finally {
       observer.close();
     }
+  }
+
+  #assignNsid(ref: NamespaceRef): number {
+    return this.#inObserver((socket) => assignNsid(socket, ref, 'auto'));
   }
 
   /** The observer itself ('current' and 'all'). */
