@@ -47,3 +47,17 @@ export function assertNetnsName(name: unknown): asserts name is string {
     throw new RangeError(`namespace name must be at most ${NAME_MAX} bytes`);
   }
 }
+
+/**
+ * Refuses keys an options object does not know (those set to undefined
+ * aside): a misspelt key (`upp`) would otherwise be ignored, and leave a veth
+ * end silently down.
+ */
+export function assertKnownKeys(given: object, known: ReadonlySet<string>, what: string): void {
+  const unknown = Object.keys(given).filter(
+    (key) => !known.has(key) && (given as Record<string, unknown>)[key] !== undefined,
+  );
+  if (unknown.length > 0) {
+    throw new TypeError(`unknown ${what} key(s): ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  }
+}

@@ -101,6 +101,21 @@ describe('veth ends created up', () => {
     expect(names()).not.toContain(host);
   });
 
+  it('createVeth: a misspelt key is a TypeError before anything is made, as in a batch', () => {
+    const a = lab('vu');
+    const before = names(a.name);
+    // Ignored, `upp` would leave v0 down and `netns` would make v1 in the caller's namespace.
+    expect(() => createVeth({ name: 'v0', ns: a.ns, upp: true } as never, { name: 'v1', ns: a.ns })).toThrow(
+      /unknown veth end key\(s\): upp \(known: name, ns, up\)/,
+    );
+    expect(() => createVeth({ name: 'v0', ns: a.ns }, { name: 'v1', netns: a.ns } as never)).toThrow(
+      /unknown veth peer key\(s\): netns/,
+    );
+    // A key set to undefined is as good as absent (an options object built with spreads).
+    createVeth({ name: 'v0', ns: a.ns, up: undefined }, { name: 'v1', ns: a.ns });
+    expect(names(a.name).sort()).toEqual([...before, 'v0', 'v1'].sort());
+  });
+
   it('batch: both ends up across namespaces and within one, four requests a pair with the addresses', () => {
     const a = lab('vu');
     const here = NetNamespace.current();

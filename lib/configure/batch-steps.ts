@@ -6,6 +6,7 @@ import type { NamespaceRef } from '../ref';
 import { assertMtu } from '../rtnl/fields';
 import { type Cidr, parseCidr } from '../rtnl/ip-address';
 import { assertInterfaceName } from '../rtnl/link-codec';
+import { assertKnownKeys } from '../validate';
 import { quoted } from './lookup';
 import type { RouteSpec } from './model';
 import { assertRoute } from './routes';
@@ -64,16 +65,6 @@ export interface BatchResult {
 const LINK_SETTINGS = new Set(['up', 'mtu', 'master']);
 const VETH_PEER_KEYS = new Set(['name', 'ns', 'up']);
 const VETH_OPTION_KEYS = new Set(['up']);
-
-/** A misspelt key (`upp`) would otherwise leave an end silently down. */
-function assertKnownKeys(given: object, known: ReadonlySet<string>, what: string): void {
-  const unknown = Object.keys(given).filter(
-    (key) => !known.has(key) && (given as Record<string, unknown>)[key] !== undefined,
-  );
-  if (unknown.length > 0) {
-    throw new TypeError(`unknown ${what} key(s): ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
-  }
-}
 
 function assertBatchLinkSettings(ifname: unknown, settings: unknown): asserts settings is BatchLinkSettings {
   assertInterfaceName(ifname);

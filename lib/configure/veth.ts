@@ -19,6 +19,7 @@ import { isThreadIn } from '../nsfs/nsfs-file';
 import type { NamespaceRef, Target } from '../ref';
 import { type NewLinkEnd, assertInterfaceName, createVethRequest, setLinkRequest } from '../rtnl/link-codec';
 import { RtnlSocket } from '../rtnl/transport';
+import { assertKnownKeys } from '../validate';
 import { echoedLink } from './echo';
 import { deleteByName } from './links';
 import { findLink, quoted } from './lookup';
@@ -35,9 +36,12 @@ export interface PlacedEnd {
   up?: boolean;
 }
 
-/** Refused before anything is opened: an end is `{ name, ns?, up? }` with a valid interface name. */
+const END_KEYS = new Set(['name', 'ns', 'up']);
+
+/** Refused before anything is opened: an end is `{ name, ns?, up? }` with a valid interface name, and no other key. */
 export function assertEndSpec(spec: unknown, what: string): asserts spec is { name: string; up?: boolean } {
   if (typeof spec !== 'object' || spec === null) throw new TypeError(`${what} must be an object { name, ns?, up? }`);
+  assertKnownKeys(spec, END_KEYS, what);
   const { name, up } = spec as { name: unknown; up: unknown };
   assertInterfaceName(name, `${what} name`);
   if (up !== undefined && typeof up !== 'boolean')
