@@ -95,8 +95,9 @@ export interface VethEndSpec {
 
 /**
  * Creates a veth pair with each end directly in its namespace. Both ends
- * (names, `up`, and no key besides `name`, `ns` and `up`) are checked before anything is opened; a name that exists
- * already is EEXIST and nothing is created; the calling thread never moves (a
+ * (names, `up`, and no key besides `name`, `ns` and `up`) are checked before
+ * anything is opened; a name that exists already is EEXIST and nothing is
+ * created; the calling thread never moves (a
  * socket is made inside a namespace only when neither end is in the caller's,
  * or when the end that is not asks to be `up`).
  *
