@@ -153,7 +153,7 @@ export function sh(command, args) {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export const mountedAt = (dir) =>
+const mountedAt = (dir) =>
   fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')

@@ -5,19 +5,29 @@
 // that work holds locks a new namespace needs: each candidate starts after an
 // untimed pause, so that neither pays for freeing the other's namespaces.
 //
-// Measured twice: in a run dir on tmpfs that the bench mounts (where /run is
-// on a systemd host), and in /run/netns as this machine has it. On ext4
-// without a journal (this VM's /), making a file steps over every inode freed
-// in the last 30 seconds (ext4's recently_deleted()), so there a name costs
-// more the faster names are deleted, the bench's own deletions included.
+// Measured twice, both candidates in /run/netns each time (`ip` has its run
+// dir built in; NETNS_RUN_DIR is the library's alone):
+// - on tmpfs, as /run is on a systemd host: in a mount namespace of the
+//   bench's own (`unshare --mount`), with a tmpfs over /run/netns that goes
+//   away with it, and every name in it;
+// - in /run/netns as this machine has it. This VM's / is ext4 without a
+//   journal, where ext4 will not reuse an inode freed less than 60 s ago
+//   (300 s while its inode-table block is dirty: recently_deleted()) and
+//   looks for a free one from the start of the group each time, so making a
+//   file costs more the more files were deleted in the last minutes, the
+//   bench's own included.
 // usage: sudo node bench/named.mjs [namespaces per round, default 50]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NetNamespace } from 'netns-native';
-import { keepRunDirAsFound, mountedAt, report, rounds, sh } from './harness.mjs';
+import { keepRunDirAsFound, report, rounds, sh } from './harness.mjs';
 
 const COUNT = Number(process.argv[2] ?? 50);
 if (!Number.isInteger(COUNT) || COUNT < 1 || COUNT > 1000) throw new RangeError('namespaces per round: 1 to 1000');
+const RUN_DIR = '/run/netns';
+const TMPFS_PASS = 'NETNS_BENCH_TMPFS_PASS';
 const prefix = `nn-bench-${process.pid}`;
 let serial = 0;
 const newNames = (n) => Array.from({ length: n }, () => `${prefix}-${serial++}`);
@@ -26,19 +36,31 @@ const SETTLE_MS = 300;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 const reference = 'ip -batch: netns add + netns del';
 
-/** The filesystem a directory is on, and for ext4 whether it keeps a journal (recently_deleted() applies only without). */
+/**
+ * What the run dir is on (the filesystem of its own device number: findmnt
+ * -T would name the lowest of mounts stacked there), and for ext4 whether it
+ * keeps a journal (recently_deleted() applies only without).
+ */
 function describeFilesystem(dir) {
-  const [type, source] = sh('findmnt', ['-n', '-o', 'FSTYPE,SOURCE', '-T', dir]).trim().split(/\s+/);
+  const majorMinor = sh('stat', ['-c', '%Hd:%Ld', dir]).trim();
+  const mount = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .find((fields) => fields[2] === majorMinor);
+  const type = mount?.[mount.indexOf('-') + 1] ?? 'unknown';
   if (type !== 'ext4') return type;
-  const device = source.replace(/\[.*$/, '').replace(/^\/dev\//, '');
-  const journal = fs.readFileSync(`/sys/fs/ext4/${device}/journal_task`, 'utf8').trim();
-  return journal === '<none>' ? 'ext4 without a journal' : 'ext4 with a journal';
+  try {
+    const device = basename(fs.realpathSync(`/sys/dev/block/${majorMinor}`));
+    const journal = fs.readFileSync(`/sys/fs/ext4/${device}/journal_task`, 'utf8').trim();
+    return journal === '<none>' ? 'ext4 without a journal' : 'ext4 with a journal';
+  } catch {
+    return 'ext4 (journal unknown)';
+  }
 }
 
-async function measure(runDir) {
-  const options = { runDir };
-  const ipEnv = { ...process.env, NETNS_RUN_DIR: runDir };
-  return rounds(
+const measure = () =>
+  rounds(
     [
       {
         name: reference,
@@ -46,11 +68,7 @@ async function measure(runDir) {
         run: (n) => {
           const names = newNames(n);
           const lines = [...names.map((name) => `netns add ${name}`), ...names.map((name) => `netns del ${name}`)];
-          const result = spawnSync('ip', ['-batch', '-'], {
-            input: `${lines.join('\n')}\n`,
-            encoding: 'utf8',
-            env: ipEnv,
-          });
+          const result = spawnSync('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
           if (result.status !== 0) throw new Error(`ip -batch failed: ${result.stderr}`);
         },
       },
@@ -59,48 +77,53 @@ async function measure(runDir) {
         before: settle,
         run: (n) => {
           const names = newNames(n);
-          for (const name of names) NetNamespace.createNamed(name, options).close();
-          for (const name of names) NetNamespace.delete(name, options);
+          for (const name of names) NetNamespace.createNamed(name).close();
+          for (const name of names) NetNamespace.delete(name);
         },
       },
     ],
     { reference, iterations: COUNT, rounds: 13 },
   );
-}
 
-function deleteLeftovers(runDir) {
-  if (!fs.existsSync(runDir)) return;
-  for (const name of fs.readdirSync(runDir).filter((entry) => entry.startsWith(prefix))) {
-    NetNamespace.delete(name, { runDir });
+/** Every name of this run still in the run dir, each deleted on its own (one failure does not keep the others). */
+function deleteLeftovers() {
+  if (!fs.existsSync(RUN_DIR)) return;
+  for (const name of fs.readdirSync(RUN_DIR).filter((entry) => entry.startsWith(prefix))) {
+    try {
+      NetNamespace.delete(name);
+    } catch (error) {
+      console.error(`could not delete ${name}: ${error.message}`);
+    }
   }
 }
 
-console.log(`command: sudo node bench/named.mjs ${COUNT}   (time per namespace)`);
-
-// tmpfs: mounted by the bench; ip and the library each bind the dir onto itself (a shared mount point) on top.
-const tmpfsRunDir = fs.mkdtempSync('/tmp/nn-bench-rundir-');
-try {
-  sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', tmpfsRunDir]);
+async function measureIn(title) {
+  const where = describeFilesystem(RUN_DIR);
   try {
-    const results = await measure(tmpfsRunDir);
-    report(
-      `name a new namespace and delete it, ${COUNT} a round, run dir on ${describeFilesystem(tmpfsRunDir)}`,
-      results,
-      reference,
-    );
+    report(`${title}, run dir on ${where}`, await measure(), reference);
   } finally {
-    deleteLeftovers(tmpfsRunDir);
-    for (let i = 0; i < 16 && mountedAt(tmpfsRunDir); i++) sh('umount', ['-l', tmpfsRunDir]);
+    deleteLeftovers();
   }
-} finally {
-  fs.rmdirSync(tmpfsRunDir);
 }
 
-const restoreRunDir = keepRunDirAsFound();
-try {
-  const results = await measure('/run/netns');
-  report(`the same in /run/netns, on ${describeFilesystem('/run')}`, results, reference);
-} finally {
-  deleteLeftovers('/run/netns');
-  restoreRunDir();
+if (process.env[TMPFS_PASS] === '1') {
+  // In the bench's own mount namespace (private): the tmpfs, and every name
+  // bound onto it, go when this process ends.
+  sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', RUN_DIR]);
+  await measureIn(`name a new namespace and delete it, ${COUNT} a round`);
+} else {
+  console.log(`command: sudo node bench/named.mjs ${COUNT}   (time per namespace)`);
+  const restoreRunDir = keepRunDirAsFound(RUN_DIR);
+  try {
+    fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o755 });
+    const pass = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', process.execPath, fileURLToPath(import.meta.url), String(COUNT)],
+      { stdio: 'inherit', env: { ...process.env, [TMPFS_PASS]: '1' } },
+    );
+    if (pass.status !== 0) throw new Error(`the tmpfs pass failed (${pass.status ?? pass.signal})`);
+    await measureIn('the same in /run/netns as this machine has it');
+  } finally {
+    restoreRunDir();
+  }
 }
