@@ -105,6 +105,7 @@ describe('veth ends created up', () => {
     const a = lab('vu');
     const before = names(a.name);
     // Ignored, `upp` would leave v0 down and `netns` would make v1 in the caller's namespace.
+    expect(() => createVeth({ name: 'v0', ns: a.ns, upp: true } as never, { name: 'v1', ns: a.ns })).toThrow(TypeError);
     expect(() => createVeth({ name: 'v0', ns: a.ns, upp: true } as never, { name: 'v1', ns: a.ns })).toThrow(
       /unknown veth end key\(s\): upp \(known: name, ns, up\)/,
     );

@@ -10,6 +10,7 @@ import { assertKnownKeys } from '../validate';
 import { quoted } from './lookup';
 import type { RouteSpec } from './model';
 import { assertRoute } from './routes';
+import { VETH_END_KEYS } from './veth';
 
 /** What a batch's setLink changes: `up`, `mtu`, `master` (a name in the same namespace, or null). */
 export interface BatchLinkSettings {
@@ -63,7 +64,6 @@ export interface BatchResult {
 }
 
 const LINK_SETTINGS = new Set(['up', 'mtu', 'master']);
-const VETH_PEER_KEYS = new Set(['name', 'ns', 'up']);
 const VETH_OPTION_KEYS = new Set(['up']);
 
 function assertBatchLinkSettings(ifname: unknown, settings: unknown): asserts settings is BatchLinkSettings {
@@ -130,7 +130,7 @@ export function record(home: NamespaceRef, recorder: (steps: BatchSteps) => void
       createVeth(name, peer, options = {}) {
         assertInterfaceName(name, 'veth name');
         if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object { name, ns?, up? }');
-        assertKnownKeys(peer, VETH_PEER_KEYS, 'veth peer');
+        assertKnownKeys(peer, VETH_END_KEYS, 'veth peer');
         assertInterfaceName(peer.name, 'veth peer name');
         if (peer.ns !== undefined) assertNamespaceRef(peer.ns);
         assertOptionalBoolean(peer.up, 'veth peer up');

@@ -36,12 +36,13 @@ export interface PlacedEnd {
   up?: boolean;
 }
 
-const END_KEYS = new Set(['name', 'ns', 'up']);
+/** The keys of an end (createVeth's) and of a batch's veth peer: anything else is refused. */
+export const VETH_END_KEYS: ReadonlySet<string> = new Set(['name', 'ns', 'up']);
 
 /** Refused before anything is opened: an end is `{ name, ns?, up? }` with a valid interface name, and no other key. */
 export function assertEndSpec(spec: unknown, what: string): asserts spec is { name: string; up?: boolean } {
   if (typeof spec !== 'object' || spec === null) throw new TypeError(`${what} must be an object { name, ns?, up? }`);
-  assertKnownKeys(spec, END_KEYS, what);
+  assertKnownKeys(spec, VETH_END_KEYS, what);
   const { name, up } = spec as { name: unknown; up: unknown };
   assertInterfaceName(name, `${what} name`);
   if (up !== undefined && typeof up !== 'boolean')

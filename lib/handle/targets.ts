@@ -78,7 +78,11 @@ export function pidsOf(target: NetnsTarget, options: RunDirOptions = {}): number
   return withTarget(target, pidsIn, options);
 }
 
-/** One end of the pair to create: its name, its namespace (default: the calling thread's), and whether it is up. */
+/**
+ * One end of the pair to create: its name, its namespace (default: the
+ * calling thread's), and whether it is up. Any other key is refused
+ * (TypeError), so that a misspelt one is not silently ignored.
+ */
 export interface VethEndSpec {
   /** Its name (1–15 bytes). */
   name: string;
