@@ -11,11 +11,11 @@
 //   bench's own (`unshare --mount`), with a tmpfs over /run/netns that goes
 //   away with it, and every name in it;
 // - in /run/netns as this machine has it. This VM's / is ext4 without a
-//   journal, where ext4 will not reuse an inode freed less than 60 s ago
-//   (300 s while its inode-table block is dirty: recently_deleted()) and
-//   looks for a free one from the start of the group each time, so making a
-//   file costs more the more files were deleted in the last minutes, the
-//   bench's own included.
+//   journal, where ext4 passes over an inode freed less than 60 s ago (360 s
+//   while its inode-table block is dirty: recently_deleted()) while another
+//   is free, looking from the start of the group each time, so making a file
+//   costs more the more files were deleted in the last minutes, the bench's
+//   own included.
 // usage: sudo node bench/named.mjs [namespaces per round, default 50]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +27,8 @@ import { keepRunDirAsFound, report, rounds, sh } from './harness.mjs';
 const COUNT = Number(process.argv[2] ?? 50);
 if (!Number.isInteger(COUNT) || COUNT < 1 || COUNT > 1000) throw new RangeError('namespaces per round: 1 to 1000');
 const RUN_DIR = '/run/netns';
+// ip has /run/netns built in; the library would follow NETNS_RUN_DIR elsewhere.
+delete process.env.NETNS_RUN_DIR;
 const TMPFS_PASS = 'NETNS_BENCH_TMPFS_PASS';
 const prefix = `nn-bench-${process.pid}`;
 let serial = 0;
@@ -42,7 +44,11 @@ const reference = 'ip -batch: netns add + netns del';
  * keeps a journal (recently_deleted() applies only without).
  */
 function describeFilesystem(dir) {
-  const majorMinor = sh('stat', ['-c', '%Hd:%Ld', dir]).trim();
+  const { dev } = fs.statSync(dir, { bigint: true });
+  // Linux's dev_t: the major number in bits 8-19 and 32-43, the minor in 0-7 and 20-31.
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const majorMinor = `${major}:${minor}`;
   const mount = fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -107,8 +113,10 @@ async function measureIn(title) {
 }
 
 if (process.env[TMPFS_PASS] === '1') {
-  // In the bench's own mount namespace (private): the tmpfs, and every name
-  // bound onto it, go when this process ends.
+  // In the bench's own mount namespace: the tmpfs, and every name bound onto
+  // it, go when this process ends. A slave of the host's, so that a name the
+  // host deletes meanwhile is unmounted here too (and its namespace freed),
+  // while nothing mounted here reaches the host.
   sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', RUN_DIR]);
   await measureIn(`name a new namespace and delete it, ${COUNT} a round`);
 } else {
@@ -118,10 +126,12 @@ if (process.env[TMPFS_PASS] === '1') {
     fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o755 });
     const pass = spawnSync(
       'unshare',
-      ['--mount', '--propagation', 'private', process.execPath, fileURLToPath(import.meta.url), String(COUNT)],
+      ['--mount', '--propagation', 'slave', process.execPath, fileURLToPath(import.meta.url), String(COUNT)],
       { stdio: 'inherit', env: { ...process.env, [TMPFS_PASS]: '1' } },
     );
-    if (pass.status !== 0) throw new Error(`the tmpfs pass failed (${pass.status ?? pass.signal})`);
+    if (pass.status !== 0) {
+      throw new Error(`the tmpfs pass failed (${pass.error?.message ?? pass.status ?? pass.signal})`);
+    }
     await measureIn('the same in /run/netns as this machine has it');
   } finally {
     restoreRunDir();
