@@ -12,7 +12,8 @@ export const addCommand: Command = {
   help: `Usage: netns-native add NAME
 
 Creates a new network namespace and binds it to NAME in the run dir
-(/run/netns, or NETNS_RUN_DIR), as ip netns add does. Nothing is left behind
+(/run/netns, or NETNS_RUN_DIR), as ip netns add does. NETNS_RUN_DIR is this
+tool's own: ip netns sees only its built-in run dir. Nothing is left behind
 when it fails. An existing name is an error (EEXIST).
 
 Options:
