@@ -101,9 +101,9 @@ export interface VethEndSpec {
  * Creates a veth pair with each end directly in its namespace. Both ends
  * (names, `up`, and no key besides `name`, `ns` and `up`) are checked before
  * anything is opened; a name that exists already is EEXIST and nothing is
- * created; the calling thread never moves (a
- * socket is made inside a namespace only when neither end is in the caller's,
- * or when the end that is not asks to be `up`).
+ * created; the calling thread never moves (a socket is made inside a
+ * namespace only when neither end is in the caller's, or when the end that
+ * is not asks to be `up`).
  *
  * `ip link add A type veth peer name B netns N`, with each end made straight
  * in its namespace: `ns` is a handle, a run-dir name, a path or `{ pid }`

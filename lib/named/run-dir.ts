@@ -5,7 +5,7 @@
 // seen by other mount namespaces (`ip netns exec`, containers started later)
 // and a bind made by one of them is seen by all.
 // NETNS_RUN_DIR is this library's own: iproute2 has its run dir built in
-// (this VM's ip reads no such variable), so `ip netns` does not see names
+// (iproute2 6.1's ip reads no such variable), so `ip netns` does not see names
 // made under another run dir.
 import fs from 'node:fs';
 import path from 'node:path';
