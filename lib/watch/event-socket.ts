@@ -23,7 +23,7 @@ export interface EventSocketHandlers {
   datagram(messages: NetlinkMessage[], nsid: number | undefined): void;
   /** The kernel dropped messages (ENOBUFS), or one could not be read whole. */
   overrun(): void;
-  /** Reading failed otherwise (reported; the watch goes on). */
+  /** Reading failed otherwise, or `datagram` threw (reported; the watch goes on). */
   failure(error: Error): void;
 }
 
@@ -137,7 +137,13 @@ export class EventSocket {
         this.#handlers.failure(error as Error);
         continue;
       }
-      this.#handlers.datagram(messages, got.nsid);
+      try {
+        this.#handlers.datagram(messages, got.nsid);
+      } catch (error) {
+        // Thrown on from here it would be uncaught, on the event loop: a
+        // datagram that could not be handled is reported as one not read is.
+        this.#handlers.failure(error instanceof Error ? error : new Error(String(error)));
+      }
     }
   }
 
