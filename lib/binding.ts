@@ -167,6 +167,8 @@ export interface NativeBinding {
     data: string | null,
   ): Result<undefined>;
   umount2(target: string, flags: number): Result<undefined>;
+  /** unlink(2). */
+  unlink(path: string): Result<undefined>;
   flock(fd: number, operation: number): Result<undefined>;
   /** open(2) with O_CLOEXEC always added; the fd is the addon's, not node:fs's. A mode exactly with O_CREAT/O_TMPFILE. */
   open(path: string, flags: number, mode?: number): Result<number>;

@@ -1,8 +1,9 @@
-// mount(2), umount2(2) and flock(2), one to one.
+// mount(2), umount2(2), unlink(2) and flock(2), one to one.
 #include "mounts.hh"
 
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -39,6 +40,15 @@ Napi::Value Umount2(const Napi::CallbackInfo& info) {
                    target.c_str());
 }
 
+// unlink(2): a name's file goes after its mount (node:fs's unlinkSync costs
+// more than the call itself where a name is deleted).
+Napi::Value Unlink(const Napi::CallbackInfo& info) {
+  Reader args(info);
+  std::string path;
+  if (!args.String(0, &path)) return args.Error();
+  return CheckVoid(info.Env(), unlink(path.c_str()), "unlink", path.c_str());
+}
+
 Napi::Value Flock(const Napi::CallbackInfo& info) {
   Reader args(info);
   int fd, operation;
@@ -52,6 +62,7 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
 void InitMounts(Napi::Env env, Napi::Object exports) {
   Register(env, exports, "mount", Mount);
   Register(env, exports, "umount2", Umount2);
+  Register(env, exports, "unlink", Unlink);
   Register(env, exports, "flock", Flock);
 }
 

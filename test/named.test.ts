@@ -187,6 +187,31 @@ describe('createNamed / delete', () => {
     expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}\\b`, 'm'));
   });
 
+  it('a name bound twice: delete detaches one mount and says EBUSY with why; a second delete removes it', () => {
+    const name = uniqueName();
+    const file = `/run/netns/${name}`;
+    NetNamespace.createNamed(name).close();
+    // Runs before uniqueName's `ip netns del`, which detaches only one mount.
+    onCleanup(() => {
+      while (mountsAt(file) > 0) run('umount', ['-l', file]);
+    });
+    run('mount', ['--bind', file, file]);
+    expect(mountsAt(file)).toBe(2); // the premise: two mounts stacked on the file
+
+    expect(caught(() => NetNamespace.delete(name))).toMatchObject({
+      code: 'EBUSY',
+      syscall: 'unlink',
+      path: file,
+      hint: expect.stringContaining('bound more than once'),
+    });
+    expect(mountsAt(file)).toBe(1);
+    expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}\\b`, 'm'));
+
+    NetNamespace.delete(name);
+    expect(mountsAt(file)).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   it('delete removes an empty placeholder file left without a mount', () => {
     const name = uniqueName();
     NetNamespace.createNamed(uniqueName()).close();

@@ -74,9 +74,5 @@ export function unmount(target: string): void {
 /** @internal Undoes a bindMount that must not stay: detach if mounted, then remove the file. */
 export function discardBindMount(target: string, mounted = true): void {
   if (mounted) native.umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW); // not mounted after all: fine
-  try {
-    fs.unlinkSync(target);
-  } catch {
-    // Already gone.
-  }
+  native.unlink(target); // already gone: fine
 }

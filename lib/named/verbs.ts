@@ -1,10 +1,9 @@
 // ip netns add | attach | delete: a file in the run dir with the namespace
 // bind-mounted onto it. These work on nsfs files and fds; NetNamespace wraps
 // what they return in a handle.
-import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { native } from '../binding';
-import { NetnsError, check, errnoOf, failedWith, toNetnsError } from '../errors';
+import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import { openNetnsOfPid } from '../nsfs/from-pid';
 import { isRegularFile, statIdentity, statIdentityIfAny } from '../nsfs/file-identity';
 import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
@@ -120,16 +119,15 @@ export function deleteNamed(name: string, options: RunDirOptions = {}): void {
   const unmounted = native.umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   // EINVAL: nothing mounted there, an empty placeholder: remove it all the same.
   if (!failedWith(unmounted, 'EINVAL')) check(unmounted, path);
-  try {
-    fs.unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw toNetnsError(error, path);
-    throw new NetnsError({
-      errno: errnoOf('EBUSY'),
-      syscall: 'unlink',
-      path,
-      cause: error,
-      hint: 'another mount namespace still holds a mount of it; make the run dir shared, ' + 'or delete it from there',
-    });
-  }
+  const unlinked = native.unlink(path);
+  if (!failedWith(unlinked, 'EBUSY')) return check(unlinked, path);
+  // A mount in another mount namespace does not refuse an unlink (it goes
+  // with it); one left in this one does: the name was bound more than once.
+  throw new NetnsError({
+    errno: errnoOf('EBUSY'),
+    syscall: 'unlink',
+    path,
+    cause: unlinked,
+    hint: 'another mount is stacked on it (it was bound more than once): each delete detaches one',
+  });
 }
