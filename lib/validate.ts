@@ -43,7 +43,8 @@ export function assertNetnsName(name: unknown): asserts name is string {
   }
   if (name.includes('/')) throw new TypeError(`namespace name must not contain '/': '${name}'`);
   if (name.includes('\0')) throw new TypeError('namespace name must not contain NUL bytes');
-  if (Buffer.byteLength(name) > NAME_MAX) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only a long name needs counting.
+  if (name.length * 3 > NAME_MAX && Buffer.byteLength(name) > NAME_MAX) {
     throw new RangeError(`namespace name must be at most ${NAME_MAX} bytes`);
   }
 }

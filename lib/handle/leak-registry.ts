@@ -6,17 +6,18 @@ import { closeOnThreadEnd } from '../thread-end';
 interface Leak {
   fd: number;
   openedBy: FdOpener;
-  id: string;
+  /** The namespace's inode, for the warning (its id is built only then). */
+  ino: number;
 }
 
-const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, id }) => {
+const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, ino }) => {
   try {
     closeFd(fd, openedBy);
   } catch {
     // Already gone: nothing to give back.
   }
   process.emitWarning(
-    `NetNamespace ${id} (fd ${fd}) was garbage-collected ` +
+    `NetNamespace net:[${ino}] (fd ${fd}) was garbage-collected ` +
       'without close(); its fd was closed. Call close() or use `using`.',
     { code: 'NETNS_HANDLE_LEAK' },
   );

@@ -52,7 +52,7 @@ export class NetNamespace implements NamespaceRef, Disposable {
     this.ino = file.ino;
     if (origin.path !== undefined) this.path = origin.path;
     if (origin.name !== undefined) this.name = origin.name;
-    closeWhenAbandoned(this, { fd: file.fd, openedBy: file.openedBy, id: this.id });
+    closeWhenAbandoned(this, { fd: file.fd, openedBy: file.openedBy, ino: file.ino });
   }
 
   static {
