@@ -173,3 +173,41 @@ export function keepRunDirAsFound(dir = '/run/netns') {
     if (!existed) fs.rmdirSync(dir);
   };
 }
+
+const TMPFS_PASS = 'NETNS_BENCH_TMPFS_PASS';
+
+/** Whether this process is the pass that runInTmpfsRunDir() started. */
+export const inTmpfsRunDir = () => process.env[TMPFS_PASS] === '1';
+
+/**
+ * Runs `script` again, in a mount namespace of its own with a tmpfs over
+ * /run/netns (mounted there by the pass: mountTmpfsRunDir), and throws if it
+ * fails. The tmpfs and every name bound onto it go when that process ends.
+ * A slave of this mount namespace, so that a name deleted here meanwhile is
+ * unmounted there too (and its namespace freed), while nothing mounted there
+ * reaches this one. /run/netns must exist.
+ */
+export function runInTmpfsRunDir(script, args) {
+  const pass = spawnSync(
+    'unshare',
+    ['--mount', '--propagation', 'slave', process.execPath, ...process.execArgv, script, ...args],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, [TMPFS_PASS]: '1' },
+    },
+  );
+  if (pass.status !== 0)
+    throw new Error(`the tmpfs pass failed (${pass.error?.message ?? pass.status ?? pass.signal})`);
+}
+
+/** In the pass runInTmpfsRunDir() started: the tmpfs over /run/netns. */
+export function mountTmpfsRunDir() {
+  sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', '/run/netns']);
+}
+
+/** The reference for named namespaces: one `ip -batch -` that adds every name, then deletes them. */
+export function ipNetnsAddThenDelete(names) {
+  const lines = [...names.map((name) => `netns add ${name}`), ...names.map((name) => `netns del ${name}`)];
+  const result = spawnSync('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip -batch failed: ${result.stderr}`);
+}

@@ -17,19 +17,25 @@
 //   costs more the more files were deleted in the last minutes, the bench's
 //   own included.
 // usage: sudo node bench/named.mjs [namespaces per round, default 50]
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetNamespace } from 'netns-native';
-import { keepRunDirAsFound, report, rounds, sh } from './harness.mjs';
+import {
+  inTmpfsRunDir,
+  ipNetnsAddThenDelete,
+  keepRunDirAsFound,
+  mountTmpfsRunDir,
+  report,
+  rounds,
+  runInTmpfsRunDir,
+} from './harness.mjs';
 
 const COUNT = Number(process.argv[2] ?? 50);
 if (!Number.isInteger(COUNT) || COUNT < 1 || COUNT > 1000) throw new RangeError('namespaces per round: 1 to 1000');
 const RUN_DIR = '/run/netns';
 // ip has /run/netns built in; the library would follow NETNS_RUN_DIR elsewhere.
 delete process.env.NETNS_RUN_DIR;
-const TMPFS_PASS = 'NETNS_BENCH_TMPFS_PASS';
 const prefix = `nn-bench-${process.pid}`;
 let serial = 0;
 const newNames = (n) => Array.from({ length: n }, () => `${prefix}-${serial++}`);
@@ -65,18 +71,37 @@ function describeFilesystem(dir) {
   }
 }
 
-const measure = () =>
+// V8 compiles a function with its optimizing compiler only after many calls:
+// in one run (node --trace-opt, batches of 50) createNamed was marked after
+// ~1,150 names; deleteNamed, the handle's constructor, the bind, the run
+// dir's opening and the new namespace's between ~1,550 and ~2,300. A fresh
+// process's rounds (2 + 13 of 50 names) all run before that. So the rounds
+// are measured again after this many more names, made and deleted in batches
+// with a pause after each, so that the kernel frees them as it goes.
+const STEADY_AFTER = 3000;
+// A fresh process's rounds stay few, to end before V8 optimizes; at steady
+// state more rounds narrow the median (a round's ratio ranges over ±30%).
+const FRESH_ROUNDS = 13;
+const STEADY_ROUNDS = 25;
+const WARM_BATCH = 50;
+const WARM_PAUSE_MS = 60;
+
+async function warmUpLibrary() {
+  for (let made = 0; made < STEADY_AFTER; made += WARM_BATCH) {
+    const names = newNames(WARM_BATCH);
+    for (const name of names) NetNamespace.createNamed(name).close();
+    for (const name of names) NetNamespace.delete(name);
+    await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
+  }
+}
+
+const measure = (count) =>
   rounds(
     [
       {
         name: reference,
         before: settle,
-        run: (n) => {
-          const names = newNames(n);
-          const lines = [...names.map((name) => `netns add ${name}`), ...names.map((name) => `netns del ${name}`)];
-          const result = spawnSync('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
-          if (result.status !== 0) throw new Error(`ip -batch failed: ${result.stderr}`);
-        },
+        run: (n) => ipNetnsAddThenDelete(newNames(n)),
       },
       {
         name: 'createNamed + delete (all made, then all deleted)',
@@ -88,7 +113,7 @@ const measure = () =>
         },
       },
     ],
-    { reference, iterations: COUNT, rounds: 13 },
+    { reference, iterations: COUNT, rounds: count },
   );
 
 /** Every name of this run still in the run dir, each deleted on its own (one failure does not keep the others). */
@@ -106,32 +131,23 @@ function deleteLeftovers() {
 async function measureIn(title) {
   const where = describeFilesystem(RUN_DIR);
   try {
-    report(`${title}, run dir on ${where}`, await measure(), reference);
+    report(`${title}, run dir on ${where}; a fresh process`, await measure(FRESH_ROUNDS), reference);
+    await warmUpLibrary();
+    report(`the same at steady state: after ${STEADY_AFTER} more names`, await measure(STEADY_ROUNDS), reference);
   } finally {
     deleteLeftovers();
   }
 }
 
-if (process.env[TMPFS_PASS] === '1') {
-  // In the bench's own mount namespace: the tmpfs, and every name bound onto
-  // it, go when this process ends. A slave of the host's, so that a name the
-  // host deletes meanwhile is unmounted here too (and its namespace freed),
-  // while nothing mounted here reaches the host.
-  sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', RUN_DIR]);
+if (inTmpfsRunDir()) {
+  mountTmpfsRunDir();
   await measureIn(`name a new namespace and delete it, ${COUNT} a round`);
 } else {
   console.log(`command: sudo node bench/named.mjs ${COUNT}   (time per namespace)`);
   const restoreRunDir = keepRunDirAsFound(RUN_DIR);
   try {
     fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o755 });
-    const pass = spawnSync(
-      'unshare',
-      ['--mount', '--propagation', 'slave', process.execPath, fileURLToPath(import.meta.url), String(COUNT)],
-      { stdio: 'inherit', env: { ...process.env, [TMPFS_PASS]: '1' } },
-    );
-    if (pass.status !== 0) {
-      throw new Error(`the tmpfs pass failed (${pass.error?.message ?? pass.status ?? pass.signal})`);
-    }
+    runInTmpfsRunDir(fileURLToPath(import.meta.url), [String(COUNT)]);
     await measureIn('the same in /run/netns as this machine has it');
   } finally {
     restoreRunDir();
