@@ -40,8 +40,8 @@ Napi::Value Umount2(const Napi::CallbackInfo& info) {
                    target.c_str());
 }
 
-// unlink(2): a name's file goes after its mount (node:fs's unlinkSync costs
-// more than the call itself where a name is deleted).
+// unlink(2): a name's file goes after its mount (node:fs's unlinkSync
+// validates and converts its path in JavaScript first).
 Napi::Value Unlink(const Napi::CallbackInfo& info) {
   Reader args(info);
   std::string path;

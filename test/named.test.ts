@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { native } from '../lib/binding';
+import { check } from '../lib/errors';
 import { NetNamespace, type NetnsError, enterNetns, identify, listNamed, pidsOf } from '../lib/index';
 import {
   caught,
@@ -202,7 +203,7 @@ describe('createNamed / delete', () => {
       code: 'EBUSY',
       syscall: 'unlink',
       path: file,
-      hint: expect.stringContaining('bound more than once'),
+      hint: expect.stringContaining('bound more than once (each delete detaches one)'),
     });
     expect(mountsAt(file)).toBe(1);
     expect(run('ip', ['netns', 'ls'])).toMatch(new RegExp(`^${name}\\b`, 'm'));
@@ -210,6 +211,36 @@ describe('createNamed / delete', () => {
     NetNamespace.delete(name);
     expect(mountsAt(file)).toBe(0);
     expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('a copy of the name in another mount namespace does not keep delete from removing it, and goes with it', async () => {
+    const name = uniqueName();
+    const file = `/run/netns/${name}`;
+    NetNamespace.createNamed(name).close();
+    // A mount namespace whose copy of the run dir is private: the umount
+    // does not reach it, so only the unlink can take its copy away.
+    const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '600'], { stdio: 'ignore' });
+    onCleanup(() => killAndReap(holder));
+    const own = fs.readlinkSync('/proc/self/ns/mnt');
+    await vi.waitFor(() => expect(fs.readlinkSync(`/proc/${holder.pid}/ns/mnt`)).not.toBe(own), { timeout: 5000 });
+    const mountsIn = (pid: number, at: string) =>
+      fs
+        .readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+        .split('\n')
+        .map((line) => line.split(' '))
+        .filter((fields) => fields[4] === at);
+    // The premise: the holder has the name, and its run dir propagates nothing.
+    expect(mountsIn(holder.pid!, file)).toHaveLength(1);
+    expect(mountsIn(holder.pid!, '/run/netns').every((fields) => fields[6] === '-')).toBe(true);
+
+    NetNamespace.delete(name);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(mountsIn(holder.pid!, file)).toHaveLength(0);
+  });
+
+  it("the addon's unlink reports the code, the call and the path", () => {
+    const path = `/run/netns/nn3-missing-${process.pid}/x`;
+    expect(caught(() => check(native.unlink(path), path))).toMatchObject({ code: 'ENOENT', syscall: 'unlink', path });
   });
 
   it('delete removes an empty placeholder file left without a mount', () => {

@@ -120,14 +120,19 @@ export function deleteNamed(name: string, options: RunDirOptions = {}): void {
   // EINVAL: nothing mounted there, an empty placeholder: remove it all the same.
   if (!failedWith(unmounted, 'EINVAL')) check(unmounted, path);
   const unlinked = native.unlink(path);
-  if (!failedWith(unlinked, 'EBUSY')) return check(unlinked, path);
-  // A mount in another mount namespace does not refuse an unlink (it goes
-  // with it); one left in this one does: the name was bound more than once.
-  throw new NetnsError({
-    errno: errnoOf('EBUSY'),
-    syscall: 'unlink',
-    path,
-    cause: unlinked,
-    hint: 'another mount is stacked on it (it was bound more than once): each delete detaches one',
-  });
+  if (failedWith(unlinked, 'EBUSY')) {
+    // Linux 3.18+ (vfs_unlink, is_local_mountpoint): a mount of the file in
+    // another mount namespace goes with the unlink; only one in this mount
+    // namespace refuses it.
+    throw new NetnsError({
+      errno: errnoOf('EBUSY'),
+      syscall: 'unlink',
+      path,
+      cause: unlinked,
+      hint:
+        'still a mount point in this mount namespace: most often bound more than once (each delete ' +
+        'detaches one), else mounted through another path to the same file',
+    });
+  }
+  check(unlinked, path);
 }
