@@ -174,40 +174,98 @@ export function keepRunDirAsFound(dir = '/run/netns') {
   };
 }
 
-const TMPFS_PASS = 'NETNS_BENCH_TMPFS_PASS';
+// Named namespaces: both candidates in /run/netns (ip has it built in and
+// reads no NETNS_RUN_DIR), on a tmpfs in a mount namespace of the bench's
+// own, then on the host's own /run/netns.
 
-/** Whether this process is the pass that runInTmpfsRunDir() started. */
-export const inTmpfsRunDir = () => process.env[TMPFS_PASS] === '1';
+const TMPFS_PASS = 'NETNS_BENCH_TMPFS_PASS';
+export const RUN_DIR = '/run/netns';
+export const NAMED_REFERENCE = 'ip -batch: netns add + netns del';
 
 /**
- * Runs `script` again, in a mount namespace of its own with a tmpfs over
- * /run/netns (mounted there by the pass: mountTmpfsRunDir), and throws if it
- * fails. The tmpfs and every name bound onto it go when that process ends.
- * A slave of this mount namespace, so that a name deleted here meanwhile is
- * unmounted there too (and its namespace freed), while nothing mounted there
- * reaches this one. /run/netns must exist.
+ * The kernel frees a deleted namespace later, in a worker that holds locks a
+ * new namespace needs: a candidate that starts right after another pays at
+ * random for freeing the other's (ranges of 0.87-1.52x in one run).
  */
-export function runInTmpfsRunDir(script, args) {
-  const pass = spawnSync(
-    'unshare',
-    ['--mount', '--propagation', 'slave', process.execPath, ...process.execArgv, script, ...args],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, [TMPFS_PASS]: '1' },
+export const settleFreed = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+/** The reference: one `ip -batch -` that adds every name, then deletes them; after settleFreed(). */
+export function ipNamedReference(newNames) {
+  return {
+    name: NAMED_REFERENCE,
+    before: settleFreed,
+    run: (n) => {
+      const names = newNames(n);
+      const lines = [...names.map((name) => `netns add ${name}`), ...names.map((name) => `netns del ${name}`)];
+      const result = spawnSync('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`ip -batch failed: ${result.stderr}`);
     },
-  );
-  if (pass.status !== 0)
-    throw new Error(`the tmpfs pass failed (${pass.error?.message ?? pass.status ?? pass.signal})`);
+  };
 }
 
-/** In the pass runInTmpfsRunDir() started: the tmpfs over /run/netns. */
-export function mountTmpfsRunDir() {
-  sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', '/run/netns']);
+/**
+ * V8 compiles a function with its optimizing compiler only after many calls:
+ * in one run (node --trace-opt, batches of 50) createNamed was marked after
+ * ~1,150 names; deleteNamed, the handle's constructor, the bind, the run
+ * dir's opening and the new namespace's between ~1,550 and ~2,300. So steady
+ * state is measured after each of `runs` made and deleted this many names,
+ * in batches with a pause after each (so that the kernel frees them as it
+ * goes) and a longer one at the end. A fixed count, not warmUp()'s rule: a
+ * batch's time ranges over +-30% with the kernel's, and that rule would stop
+ * at the first lucky batch.
+ */
+export const STEADY_AFTER = 3000;
+
+export async function warmUpNamed(runs) {
+  const batch = 50;
+  for (let made = 0; made < STEADY_AFTER; made += batch) {
+    for (const run of runs) run(batch);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 
-/** The reference for named namespaces: one `ip -batch -` that adds every name, then deletes them. */
-export function ipNetnsAddThenDelete(names) {
-  const lines = [...names.map((name) => `netns add ${name}`), ...names.map((name) => `netns del ${name}`)];
-  const result = spawnSync('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`ip -batch failed: ${result.stderr}`);
+/**
+ * Prints the command, and runs `tmpfs()` in this script run again in a mount
+ * namespace of its own, with a tmpfs over /run/netns; then, here, `host()`
+ * (if given) in the host's own /run/netns, put back as it was found. The pass's tmpfs and
+ * every name bound onto it go when it ends. Its mount namespace is a slave of
+ * this one, so that a name deleted here meanwhile is unmounted there too (and
+ * its namespace freed), while nothing mounted there reaches this one.
+ */
+export async function inTmpfsThenOnHost(script, args, { command, tmpfs, host }) {
+  delete process.env.NETNS_RUN_DIR; // the library would follow it, ip would not
+  if (process.env[TMPFS_PASS] === '1') {
+    sh('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'nn-bench', RUN_DIR]);
+    await tmpfs();
+    return;
+  }
+  console.log(`command: ${command}`);
+  const restoreRunDir = keepRunDirAsFound(RUN_DIR);
+  try {
+    fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o755 });
+    const pass = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'slave', process.execPath, ...process.execArgv, script, ...args],
+      { stdio: 'inherit', env: { ...process.env, [TMPFS_PASS]: '1' } },
+    );
+    if (pass.status !== 0) {
+      throw new Error(`the tmpfs pass failed (${pass.error?.message ?? pass.status ?? pass.signal})`);
+    }
+    await host?.();
+  } finally {
+    restoreRunDir();
+  }
+}
+
+/** Deletes each name left in the run dir with this prefix, on its own (one failure does not keep the others). */
+export function deleteNamedLeftovers(prefix, deleteName) {
+  if (!fs.existsSync(RUN_DIR)) return;
+  for (const name of fs.readdirSync(RUN_DIR).filter((entry) => entry.startsWith(prefix))) {
+    try {
+      deleteName(name);
+    } catch (error) {
+      console.error(`could not delete ${name}: ${error.message}`);
+    }
+  }
 }

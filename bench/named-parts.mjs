@@ -1,4 +1,4 @@
-// Where createNamed + delete's time goes in a fresh process, against
+// Where createNamed + delete's time goes, against
 // `ip -batch` in the same interleaved rounds: the library's own system calls
 // made from JavaScript, first bare, then with every check the library makes,
 // written as one flat function each; and the library itself. In a mount
@@ -14,29 +14,33 @@
 // it is dropped or its thread ends, and delete refuses what is not a
 // regular file.
 //
-// usage: sudo node bench/named-parts.mjs [rounds, default 20]
-// (needs dist/: npm run build:ts). Fewer rounds keep it before V8 optimizes
-// the library (see bench/named.mjs).
+// Measured in a fresh process (2 + 18 rounds of 50 names: before V8
+// optimizes the library, see STEADY_AFTER in harness.mjs; a flat function
+// may be optimized sooner), then at steady state, after each JavaScript
+// candidate made and deleted 3,000 more names.
+//
+// usage: sudo node bench/named-parts.mjs   (needs dist/: npm run build:ts)
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NetNamespace } from 'netns-native';
 import { native } from '../dist/binding.js';
 import { failedWith } from '../dist/errors.js';
 import {
-  inTmpfsRunDir,
-  ipNetnsAddThenDelete,
-  keepRunDirAsFound,
-  mountTmpfsRunDir,
+  NAMED_REFERENCE,
+  RUN_DIR,
+  STEADY_AFTER,
+  deleteNamedLeftovers,
+  inTmpfsThenOnHost,
+  ipNamedReference,
   report,
   rounds,
-  runInTmpfsRunDir,
+  settleFreed,
+  warmUpNamed,
 } from './harness.mjs';
 
-const ROUNDS = Number(process.argv[2] ?? 20);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new RangeError('rounds: a positive integer');
 const PER_ROUND = 50;
-const RUN_DIR = '/run/netns';
-delete process.env.NETNS_RUN_DIR; // ip has /run/netns built in
+const FRESH_ROUNDS = 18;
+const STEADY_ROUNDS = 25;
 
 const c = native.constants;
 const { O_RDONLY, O_DIRECTORY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
@@ -45,9 +49,9 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const answer = new Float64Array(5); // where native.statx writes dev, ino, mode, uid, size
 
+const prefix = `nn-parts-${process.pid}`;
 let serial = 0;
-const newNames = (n) => Array.from({ length: n }, () => `nn-parts-${process.pid}-${serial++}`);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+const newNames = (n) => Array.from({ length: n }, () => `${prefix}-${serial++}`);
 
 /** A native result, or its failure thrown. */
 function checked(result) {
@@ -85,8 +89,17 @@ function bareDelete(name) {
 
 function assertName(name) {
   if (typeof name !== 'string' || name.length === 0 || name === '.' || name === '..') throw new TypeError(name);
-  if (name.includes('/') || name.includes('\0') || Buffer.byteLength(name) > 255) throw new TypeError(name);
+  if (name.includes('/') || name.includes('\0')) throw new TypeError(name);
+  if (name.length * 3 > 255 && Buffer.byteLength(name) > 255) throw new RangeError(name);
 }
+
+function assertAbsolutePath(path) {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0') || !path.startsWith('/')) {
+    throw new TypeError(path);
+  }
+}
+
+const kept = new WeakMap(); // what a handle keeps (a socket): looked up when it closes
 
 const abandoned = new FinalizationRegistry(({ fd }) => native.close(fd));
 
@@ -106,13 +119,15 @@ class FlatHandle {
     if (this.#closed) return;
     this.#closed = true;
     abandoned.unregister(this);
+    kept.get(this)?.close();
     checked(native.close(this.#fd));
   }
 }
 
 /** The same calls with every check the library makes, written flat. */
 function checkedCreate(name) {
-  assertName(name);
+  assertName(name); // before the run dir is made ready
+  assertName(name); // the library checks it again where it makes the path
   if (process.env.NETNS_RUN_DIR) throw new Error('the bench runs in /run/netns');
   const dirFd = checked(native.open(RUN_DIR, O_RDONLY | O_DIRECTORY));
   try {
@@ -133,6 +148,7 @@ function checkedCreate(name) {
   checked(nsFd);
   try {
     checked(stat);
+    assertAbsolutePath(path);
     const fileFd = checked(native.open(path, CREATE, 0));
     let mounted = false;
     try {
@@ -165,52 +181,48 @@ function checkedDelete(name) {
   checked(native.unlink(path));
 }
 
-const reference = 'ip -batch: netns add + netns del';
-const candidates = [
-  { name: reference, run: (n) => ipNetnsAddThenDelete(newNames(n)) },
-  {
-    name: "the library's calls, bare, from JS",
-    run: (n) => {
-      const names = newNames(n);
-      for (const name of names) bareCreate(name);
-      for (const name of names) bareDelete(name);
-    },
-  },
-  {
-    name: 'the same calls with its checks, flat',
-    run: (n) => {
-      const names = newNames(n);
-      for (const name of names) checkedCreate(name).close();
-      for (const name of names) checkedDelete(name);
-    },
-  },
-  {
-    name: 'createNamed + close + delete',
-    run: (n) => {
-      const names = newNames(n);
-      for (const name of names) NetNamespace.createNamed(name).close();
-      for (const name of names) NetNamespace.delete(name);
-    },
-  },
-].map((candidate) => ({ ...candidate, before: settle }));
+function bare(n) {
+  const names = newNames(n);
+  for (const name of names) bareCreate(name);
+  for (const name of names) bareDelete(name);
+}
 
-if (inTmpfsRunDir()) {
-  mountTmpfsRunDir();
+function flat(n) {
+  const names = newNames(n);
+  for (const name of names) checkedCreate(name).close();
+  for (const name of names) checkedDelete(name);
+}
+
+function library(n) {
+  const names = newNames(n);
+  for (const name of names) NetNamespace.createNamed(name).close();
+  for (const name of names) NetNamespace.delete(name);
+}
+
+const candidates = [
+  ipNamedReference(newNames),
+  { name: "the library's calls, bare, from JS", before: settleFreed, run: bare },
+  { name: 'the same calls with its checks, flat', before: settleFreed, run: flat },
+  { name: 'createNamed + close + delete', before: settleFreed, run: library },
+];
+
+async function measure() {
   homeFd = checked(native.open('/proc/thread-self/ns/net', O_RDONLY));
-  NetNamespace.createNamed(newNames(1)[0]).close(); // the run dir's first-time setup, before the rounds
-  const results = await rounds(candidates, { reference, iterations: PER_ROUND, rounds: ROUNDS });
-  report(
-    `the parts of createNamed + delete, ${PER_ROUND} names a round, run dir on tmpfs, a fresh process`,
-    results,
-    reference,
-  );
-} else {
-  console.log(`command: sudo node bench/named-parts.mjs ${ROUNDS}   (time per namespace)`);
-  const restoreRunDir = keepRunDirAsFound(RUN_DIR);
+  library(1); // the run dir's first-time setup, before the rounds
   try {
-    fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o755 });
-    runInTmpfsRunDir(fileURLToPath(import.meta.url), [String(ROUNDS)]);
+    const options = { reference: NAMED_REFERENCE, iterations: PER_ROUND };
+    const title = `the parts of createNamed + delete, ${PER_ROUND} names a round, run dir on tmpfs`;
+    const fresh = `${title}; a fresh process, names ${2 * PER_ROUND + 1} to ${(2 + FRESH_ROUNDS) * PER_ROUND}`;
+    report(fresh, await rounds(candidates, { ...options, rounds: FRESH_ROUNDS }), NAMED_REFERENCE);
+    await warmUpNamed([bare, flat, library]);
+    const steady = `the same at steady state, after ${STEADY_AFTER} more names each`;
+    report(steady, await rounds(candidates, { ...options, rounds: STEADY_ROUNDS }), NAMED_REFERENCE);
   } finally {
-    restoreRunDir();
+    deleteNamedLeftovers(prefix, (name) => NetNamespace.delete(name));
   }
 }
+
+await inTmpfsThenOnHost(fileURLToPath(import.meta.url), [], {
+  command: 'sudo node bench/named-parts.mjs   (time per namespace)',
+  tmpfs: measure,
+});

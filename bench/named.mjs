@@ -15,34 +15,42 @@
 //   while its inode-table block is dirty: recently_deleted()) while another
 //   is free, looking from the start of the group each time, so making a file
 //   costs more the more files were deleted in the last minutes, the bench's
-//   own included.
+//   own included: the steady rounds there follow the warm-up's 3,000
+//   deletions, which add the same cost to both candidates' files (bringing
+//   their ratio nearer 1.0 than the same gap on tmpfs).
+//
+// Each pass is measured in a fresh process and at steady state, after 3,000
+// more names (see STEADY_AFTER in harness.mjs).
 // usage: sudo node bench/named.mjs [namespaces per round, default 50]
 import fs from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetNamespace } from 'netns-native';
 import {
-  inTmpfsRunDir,
-  ipNetnsAddThenDelete,
-  keepRunDirAsFound,
-  mountTmpfsRunDir,
+  NAMED_REFERENCE,
+  RUN_DIR,
+  STEADY_AFTER,
+  deleteNamedLeftovers,
+  inTmpfsThenOnHost,
+  ipNamedReference,
   report,
   rounds,
-  runInTmpfsRunDir,
+  settleFreed,
+  warmUpNamed,
 } from './harness.mjs';
 
 const COUNT = Number(process.argv[2] ?? 50);
 if (!Number.isInteger(COUNT) || COUNT < 1 || COUNT > 1000) throw new RangeError('namespaces per round: 1 to 1000');
-const RUN_DIR = '/run/netns';
-// ip has /run/netns built in; the library would follow NETNS_RUN_DIR elsewhere.
-delete process.env.NETNS_RUN_DIR;
 const prefix = `nn-bench-${process.pid}`;
 let serial = 0;
 const newNames = (n) => Array.from({ length: n }, () => `${prefix}-${serial++}`);
 
-const SETTLE_MS = 300;
-const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-const reference = 'ip -batch: netns add + netns del';
+// A fresh process's rounds stay few, to end before V8 optimizes the library
+// (STEADY_AFTER's note: with 50 names a round, 2 + 13 rounds end at the
+// 750th name); at steady state more rounds narrow the median (a round's
+// ratio ranges over +-30%).
+const FRESH_ROUNDS = 13;
+const STEADY_ROUNDS = 25;
 
 /**
  * What the run dir is on (the filesystem of its own device number: findmnt
@@ -71,85 +79,36 @@ function describeFilesystem(dir) {
   }
 }
 
-// V8 compiles a function with its optimizing compiler only after many calls:
-// in one run (node --trace-opt, batches of 50) createNamed was marked after
-// ~1,150 names; deleteNamed, the handle's constructor, the bind, the run
-// dir's opening and the new namespace's between ~1,550 and ~2,300. A fresh
-// process's rounds (2 + 13 of 50 names) all run before that. So the rounds
-// are measured again after this many more names, made and deleted in batches
-// with a pause after each, so that the kernel frees them as it goes.
-const STEADY_AFTER = 3000;
-// A fresh process's rounds stay few, to end before V8 optimizes; at steady
-// state more rounds narrow the median (a round's ratio ranges over ±30%).
-const FRESH_ROUNDS = 13;
-const STEADY_ROUNDS = 25;
-const WARM_BATCH = 50;
-const WARM_PAUSE_MS = 60;
-
-async function warmUpLibrary() {
-  for (let made = 0; made < STEADY_AFTER; made += WARM_BATCH) {
-    const names = newNames(WARM_BATCH);
-    for (const name of names) NetNamespace.createNamed(name).close();
-    for (const name of names) NetNamespace.delete(name);
-    await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
-  }
+function createThenDelete(n) {
+  const names = newNames(n);
+  for (const name of names) NetNamespace.createNamed(name).close();
+  for (const name of names) NetNamespace.delete(name);
 }
 
 const measure = (count) =>
   rounds(
     [
-      {
-        name: reference,
-        before: settle,
-        run: (n) => ipNetnsAddThenDelete(newNames(n)),
-      },
-      {
-        name: 'createNamed + delete (all made, then all deleted)',
-        before: settle,
-        run: (n) => {
-          const names = newNames(n);
-          for (const name of names) NetNamespace.createNamed(name).close();
-          for (const name of names) NetNamespace.delete(name);
-        },
-      },
+      ipNamedReference(newNames),
+      { name: 'createNamed + delete (all made, then all deleted)', before: settleFreed, run: createThenDelete },
     ],
-    { reference, iterations: COUNT, rounds: count },
+    { reference: NAMED_REFERENCE, iterations: COUNT, rounds: count },
   );
-
-/** Every name of this run still in the run dir, each deleted on its own (one failure does not keep the others). */
-function deleteLeftovers() {
-  if (!fs.existsSync(RUN_DIR)) return;
-  for (const name of fs.readdirSync(RUN_DIR).filter((entry) => entry.startsWith(prefix))) {
-    try {
-      NetNamespace.delete(name);
-    } catch (error) {
-      console.error(`could not delete ${name}: ${error.message}`);
-    }
-  }
-}
 
 async function measureIn(title) {
   const where = describeFilesystem(RUN_DIR);
   try {
-    report(`${title}, run dir on ${where}; a fresh process`, await measure(FRESH_ROUNDS), reference);
-    await warmUpLibrary();
-    report(`the same at steady state: after ${STEADY_AFTER} more names`, await measure(STEADY_ROUNDS), reference);
+    const fresh = `${title}, run dir on ${where}; a fresh process, names ${2 * COUNT + 1} to ${(2 + FRESH_ROUNDS) * COUNT}`;
+    report(fresh, await measure(FRESH_ROUNDS), NAMED_REFERENCE);
+    await warmUpNamed([createThenDelete]);
+    const steady = `the same at steady state, after ${STEADY_AFTER} more names`;
+    report(steady, await measure(STEADY_ROUNDS), NAMED_REFERENCE);
   } finally {
-    deleteLeftovers();
+    deleteNamedLeftovers(prefix, (name) => NetNamespace.delete(name));
   }
 }
 
-if (inTmpfsRunDir()) {
-  mountTmpfsRunDir();
-  await measureIn(`name a new namespace and delete it, ${COUNT} a round`);
-} else {
-  console.log(`command: sudo node bench/named.mjs ${COUNT}   (time per namespace)`);
-  const restoreRunDir = keepRunDirAsFound(RUN_DIR);
-  try {
-    fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o755 });
-    runInTmpfsRunDir(fileURLToPath(import.meta.url), [String(COUNT)]);
-    await measureIn('the same in /run/netns as this machine has it');
-  } finally {
-    restoreRunDir();
-  }
-}
+await inTmpfsThenOnHost(fileURLToPath(import.meta.url), [String(COUNT)], {
+  command: `sudo node bench/named.mjs ${COUNT}   (time per namespace)`,
+  tmpfs: () => measureIn(`name a new namespace and delete it, ${COUNT} a round`),
+  host: () => measureIn('the same in /run/netns as this machine has it'),
+});
