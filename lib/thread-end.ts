@@ -1,8 +1,10 @@
 // Fds that must not outlive the thread that holds them: a worker's heap is
 // dropped when it ends (or is terminated) without running finalizers, so a
 // handle it never closed would keep its namespace alive for the rest of the
-// process. Node closes the fds node:fs opened in a worker then; the addon
-// closes the ones it opened and was told to own (native.ownFd).
+// process. The addon closes the fds it opened and was told to own
+// (native.ownFd): every handle's, so that it does not depend on Node closing
+// node:fs's, which it does not in a worker started with trackUnmanagedFds:
+// false.
 import { native } from './binding';
 import { check } from './errors';
 

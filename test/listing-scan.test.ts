@@ -142,8 +142,8 @@ describe('opening a listed namespace to ask about it (openFdOn)', () => {
     expect(held).toBeDefined();
     // (An fd opened through a bind mount links to the mount's path, not to
     // net:[INO]: fstat says which namespace it is.)
-    expect(fs.fstatSync(held!.fd).ino).toBe(target);
-    closeFd(held!.fd, held!.openedBy);
+    expect(fs.fstatSync(held!).ino).toBe(target);
+    closeFd(held!);
     // A pid that leads to another namespace now, and nothing else: no fd at all.
     const other = startNetnsProcess();
     expect(statIno(other.pid)).not.toBe(target);

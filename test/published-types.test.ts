@@ -26,7 +26,6 @@ describe('published types', () => {
       .join('\n');
     for (const internal of [
       'adopt',
-      'FdOpener',
       'NsfsFile',
       'constructing',
       'declare const native',

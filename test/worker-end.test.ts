@@ -16,9 +16,13 @@ interface Verdict {
   afterEnd: string[];
 }
 
-/** Runs a worker that leaves its handles open, ending it as `ending` says; the process's view before and after. */
-function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
-  const name = `we-${process.pid}-${ending}`;
+/**
+ * Runs a worker that leaves its handles open, ending it as `ending` says; the
+ * process's view before and after. `trackUnmanagedFds: false` keeps Node from
+ * closing any fd for us: only the library's own bookkeeping closes them then.
+ */
+function leakInWorker(ending: 'natural' | 'terminate', trackUnmanagedFds = true): Verdict {
+  const name = `we-${process.pid}-${ending}-${trackUnmanagedFds}`;
   onCleanup(() => tryRun('ip', ['netns', 'delete', name])); // there only if the worker failed before deleting it
   const worker = `
     const { parentPort, workerData } = require('node:worker_threads');
@@ -32,7 +36,7 @@ function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
     const named = lib.NetNamespace.createNamed(${JSON.stringify(name)});
     lib.NetNamespace.delete(${JSON.stringify(name)}); // the handle alone keeps it now
     const host = lib.NetNamespace.fromPid(process.pid);
-    const byPath = lib.NetNamespace.fromPath('/proc/self/fd/' + made.fd); // opened by node:fs, not by the addon
+    const byPath = lib.NetNamespace.fromPath('/proc/self/fd/' + made.fd); // opened from a path
     made.links(); // a socket kept with the handle
     named.links();
     const kept = [...sockets()].filter((link) => !before.has(link));
@@ -48,7 +52,7 @@ function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
       try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return ''; }
     }).filter((link) => targets.includes(link));
     const go = new SharedArrayBuffer(4);
-    const worker = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: go });
+    const worker = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: go, trackUnmanagedFds: ${trackUnmanagedFds} });
     worker.on('error', (error) => { console.error(error); process.exit(2); });
     worker.once('message', async (targets) => {
       const whileAlive = open(targets);
@@ -66,8 +70,13 @@ function leakInWorker(ending: 'natural' | 'terminate'): Verdict {
 }
 
 describe('handles a worker leaves open', () => {
-  it.each(['natural', 'terminate'] as const)('are closed when the worker ends (%s end)', (ending) => {
-    const { targets, whileAlive, afterEnd } = leakInWorker(ending);
+  it.each([
+    ['natural', true],
+    ['terminate', true],
+    ['natural', false],
+    ['terminate', false],
+  ] as const)('are closed when the worker ends (%s end, trackUnmanagedFds: %s)', (ending, trackUnmanagedFds) => {
+    const { targets, whileAlive, afterEnd } = leakInWorker(ending, trackUnmanagedFds);
     // The premise: four handles (on two new namespaces, one of them twice, and the
     // host's) and two kept sockets, all open while the worker lived.
     expect(targets.filter((target) => target.startsWith('net:['))).toHaveLength(3);

@@ -62,7 +62,7 @@ export function confirmTarget(target: Target | undefined, ns: NamespaceRef): voi
     } catch (error) {
       throw gone(error, step, path);
     }
-    closeFd(file.fd, file.openedBy);
+    closeFd(file.fd);
     if (!sameNamespace(file, ns)) throw moved(step, path, `process ${target.pid} has left that namespace`);
   }
 }

@@ -1,18 +1,17 @@
 // A handle dropped without close() still gives its fd back: loudly when it
 // is collected, and silently when its thread ends first (see thread-end.ts).
-import { type FdOpener, closeFd } from '../nsfs/nsfs-file';
+import { closeFd } from '../nsfs/nsfs-file';
 import { closeOnThreadEnd } from '../thread-end';
 
 interface Leak {
   fd: number;
-  openedBy: FdOpener;
   /** The namespace's inode, for the warning (its id is built only then). */
   ino: number;
 }
 
-const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, ino }) => {
+const leaks = new FinalizationRegistry<Leak>(({ fd, ino }) => {
   try {
-    closeFd(fd, openedBy);
+    closeFd(fd);
   } catch {
     // Already gone: nothing to give back.
   }
@@ -24,12 +23,12 @@ const leaks = new FinalizationRegistry<Leak>(({ fd, openedBy, ino }) => {
 });
 
 /**
- * Closes `leak.fd` if `owner` is collected before forget(owner), or when
- * this thread ends first (an fd the addon opened; node:fs's are Node's to
- * close then). If that cannot be arranged, the fd is closed and the failure thrown.
+ * Closes `leak.fd` (the addon's) if `owner` is collected before
+ * forget(owner), or when this thread ends first. If that cannot be arranged,
+ * the fd is closed and the failure thrown.
  */
 export function closeWhenAbandoned(owner: object, leak: Leak): void {
-  if (leak.openedBy === 'addon') closeOnThreadEnd(leak.fd, () => closeFd(leak.fd, leak.openedBy));
+  closeOnThreadEnd(leak.fd, () => closeFd(leak.fd));
   leaks.register(owner, leak, owner);
 }
 

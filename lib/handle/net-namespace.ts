@@ -6,7 +6,7 @@ import { assertMoveArguments, moveLinkInto } from '../configure/move';
 import { NetnsError, errnoOf } from '../errors';
 import { type RunDirOptions, namedPath } from '../named/run-dir';
 import { addNamed, attachNamed, attachNamedPid, deleteNamed, openNamed, wrapNamed } from '../named/verbs';
-import { type FdOpener, type NsfsFile, closeFd, isThreadIn, openNetnsFile } from '../nsfs/nsfs-file';
+import { type NsfsFile, closeFd, isThreadIn, openNetnsFile } from '../nsfs/nsfs-file';
 import type { NamespaceRef, Target } from '../ref';
 import { assertSyncFunction, runSync } from '../switch/async-refusal';
 import { unshareDetached } from '../switch/thread-switch';
@@ -37,7 +37,6 @@ export class NetNamespace implements NamespaceRef, Disposable {
   /** The run-dir name, for named namespaces. */
   readonly name?: string;
   #fd: number;
-  readonly #openedBy: FdOpener;
   #closed = false;
   #entered = 0;
 
@@ -47,12 +46,11 @@ export class NetNamespace implements NamespaceRef, Disposable {
       throw new TypeError('use NetNamespace.current(), fromPath(), fromName(), fromPid() or create()');
     }
     this.#fd = file.fd;
-    this.#openedBy = file.openedBy;
     this.dev = file.dev;
     this.ino = file.ino;
     if (origin.path !== undefined) this.path = origin.path;
     if (origin.name !== undefined) this.name = origin.name;
-    closeWhenAbandoned(this, { fd: file.fd, openedBy: file.openedBy, ino: file.ino });
+    closeWhenAbandoned(this, { fd: file.fd, ino: file.ino });
   }
 
   static {
@@ -175,7 +173,7 @@ export class NetNamespace implements NamespaceRef, Disposable {
 
   #release(): void {
     releaseKept(this); // its rtnetlink socket, say: see kept.ts
-    closeFd(this.#fd, this.#openedBy);
+    closeFd(this.#fd);
     this.#fd = -1;
   }
 

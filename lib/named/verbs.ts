@@ -58,7 +58,7 @@ export function addNamed(name: string, options: RunDirOptions = {}): NamedFile {
   try {
     bindHeldFile(file, path);
   } catch (error) {
-    closeFd(file.fd, file.openedBy);
+    closeFd(file.fd);
     throw error;
   }
   return { file, path, name };
@@ -89,7 +89,7 @@ export function attachNamedPid(name: string, pid: unknown, options: RunDirOption
   try {
     return attachNamed(name, held.fd, options);
   } finally {
-    closeFd(held.fd, held.openedBy);
+    closeFd(held.fd);
   }
 }
 

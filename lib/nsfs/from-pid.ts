@@ -32,7 +32,7 @@ function netnsFromPidfd(procPath: string, pidfd: number): NsfsFile {
   if (failedWith(result, 'ENOTTY', 'EINVAL')) return openThenConfirmAlive(procPath, pidfd);
   const fd = check(result, procPath);
   try {
-    return describeNetnsFd(fd, procPath, 'addon');
+    return describeNetnsFd(fd, procPath);
   } catch (error) {
     native.close(fd);
     throw error;
@@ -69,7 +69,7 @@ function openThenConfirmAlive(procPath: string, pidfd: number): NsfsFile {
   const file = openByPathOnly(procPath);
   const alive = native.pidfdSendSignal(pidfd, 0);
   if (alive !== undefined) {
-    closeFd(file.fd, file.openedBy);
+    closeFd(file.fd);
     throw toNetnsError(alive, procPath);
   }
   return file;

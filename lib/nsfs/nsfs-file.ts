@@ -3,26 +3,23 @@
 // then prove with fstat and NS_GET_NSTYPE that the fd is an nsfs net namespace.
 import fs from 'node:fs';
 import { native } from '../binding';
-import { NetnsError, check, errnoOf, failedWith, rethrowing } from '../errors';
+import { NetnsError, check, errnoOf, failedWith } from '../errors';
 import { fstatIdentity, isDirectory, isRegularFile, statIdentity } from './file-identity';
 
 /**
- * Who opened an fd decides who closes it: Node tracks fds opened through
- * node:fs in worker threads (and closes them when the worker ends), and warns
- * when node:fs closes an fd it did not open.
+ * An open namespace file and its identity. The fd is the addon's (opened
+ * through native.open, closed through closeFd): a handle can then have it
+ * closed at its thread's end (native.ownFd), which node:fs's fds are not in a
+ * worker started with trackUnmanagedFds: false.
  */
-export type FdOpener = 'node:fs' | 'addon';
-
 export interface NsfsFile {
   fd: number;
   dev: number;
   ino: number;
-  openedBy: FdOpener;
 }
 
-export function closeFd(fd: number, openedBy: FdOpener): void {
-  if (openedBy === 'addon') check(native.close(fd));
-  else fs.closeSync(fd);
+export function closeFd(fd: number): void {
+  check(native.close(fd));
 }
 
 const nstypeNames = new Map<number, string>([
@@ -58,10 +55,10 @@ export function assertNetnsFd(fd: number, path: string): void {
 }
 
 /** Describes an already-open fd that must be a network namespace. */
-export function describeNetnsFd(fd: number, path: string, openedBy: FdOpener): NsfsFile {
+export function describeNetnsFd(fd: number, path: string): NsfsFile {
   assertNetnsFd(fd, path);
   const { dev, ino } = fstatIdentity(fd, path);
-  return { fd, dev, ino, openedBy };
+  return { fd, dev, ino };
 }
 
 export function openNetnsFile(path: string): NsfsFile {
@@ -71,11 +68,11 @@ export function openNetnsFile(path: string): NsfsFile {
     throw new NetnsError({ errno: errnoOf('EISDIR'), syscall: 'open', path });
   }
   if (!isRegularFile(mode)) throw notNetns(path, 'not a regular nsfs file');
-  const fd = rethrowing(() => fs.openSync(path, OPEN_FLAGS), path);
+  const fd = check(native.open(path, OPEN_FLAGS), path);
   try {
-    return describeNetnsFd(fd, path, 'node:fs');
+    return describeNetnsFd(fd, path);
   } catch (error) {
-    fs.closeSync(fd);
+    native.close(fd);
     throw error;
   }
 }
@@ -90,7 +87,7 @@ export function openThreadNetns(): NsfsFile {
   const fd = check(native.open(path, fs.constants.O_RDONLY), path);
   try {
     const { dev, ino } = fstatIdentity(fd, path);
-    return { fd, dev, ino, openedBy: 'addon' };
+    return { fd, dev, ino };
   } catch (error) {
     native.close(fd);
     throw error;

@@ -132,16 +132,16 @@ export function* listingSteps(options: ListNamespacesOptions = {}): Steps<Namesp
       info.command = commandOf(info.pid);
     }
     const wantOwner = info.pid === undefined && options.owners !== false;
-    const file = nsids || wantOwner ? openFdOn(info, links) : undefined;
-    if (file !== undefined) {
+    const fd = nsids || wantOwner ? openFdOn(info, links) : undefined;
+    if (fd !== undefined) {
       try {
-        if (wantOwner) info.uid = ownerUid(file.fd);
+        if (wantOwner) info.uid = ownerUid(fd);
       } catch (error) {
-        closeFd(file.fd, file.openedBy);
+        closeFd(fd);
         throw error;
       }
-      if (nsids) nsids.add(info, file);
-      else closeFd(file.fd, file.openedBy);
+      if (nsids) nsids.add(info, fd);
+      else closeFd(fd);
     }
     yield;
   }

@@ -6,22 +6,21 @@ import { nsidsAtOnce, nsidsIfAny } from '../rtnl/nsid';
 import type { RtnlSocket } from '../rtnl/transport';
 import { closeFd } from '../nsfs/nsfs-file';
 import type { NamespaceInfo } from './namespace-info';
-import type { HeldFd } from './open-namespace';
 
 export class NsidBatch implements Disposable {
   readonly #socket: RtnlSocket;
   /** As many as the socket's receive buffer holds the answers of. */
   readonly #size: number;
-  #held: Array<{ info: NamespaceInfo; file: HeldFd }> = [];
+  #held: Array<{ info: NamespaceInfo; fd: number }> = [];
 
   constructor(socket: RtnlSocket) {
     this.#socket = socket;
     this.#size = nsidsAtOnce(socket);
   }
 
-  /** Takes `file` (open on `info`'s namespace, closed here once asked about); asks when the batch is full. */
-  add(info: NamespaceInfo, file: HeldFd): void {
-    this.#held.push({ info, file });
+  /** Takes `fd` (open on `info`'s namespace, closed here once asked about); asks when the batch is full. */
+  add(info: NamespaceInfo, fd: number): void {
+    this.#held.push({ info, fd });
     if (this.#held.length >= this.#size) this.ask();
   }
 
@@ -31,22 +30,22 @@ export class NsidBatch implements Disposable {
     try {
       const nsids = nsidsIfAny(
         this.#socket,
-        held.map(({ file }) => file.fd),
+        held.map(({ fd }) => fd),
       );
       held.forEach(({ info }, i) => {
         if (nsids[i] !== undefined) info.nsid = nsids[i];
       });
     } finally {
-      for (const { file } of held) closeFd(file.fd, file.openedBy);
+      for (const { fd } of held) closeFd(fd);
     }
   }
 
   /** Closes what is still held, unasked (the listing failed or ended early). */
   [Symbol.dispose](): void {
-    for (const { file } of this.#release()) closeFd(file.fd, file.openedBy);
+    for (const { fd } of this.#release()) closeFd(fd);
   }
 
-  #release(): Array<{ info: NamespaceInfo; file: HeldFd }> {
+  #release(): Array<{ info: NamespaceInfo; fd: number }> {
     const held = this.#held;
     this.#held = [];
     return held;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { native } from '../binding';
 import { NetnsError, errnoOf } from '../errors';
 import { openNetnsOfPid } from '../nsfs/from-pid';
-import { type FdOpener, type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
+import { type NsfsFile, closeFd, openNetnsFile } from '../nsfs/nsfs-file';
 import { openSocketNetns } from './fd-holders';
 import type { NamespaceInfo } from './namespace-info';
 import type { NetnsLinks } from './proc-dir';
@@ -66,7 +66,7 @@ export function openNamespace(info: NamespaceInfo): OpenedNamespace {
       continue;
     }
     if (opened.file.ino === info.ino) return opened;
-    closeFd(opened.file.fd, opened.file.openedBy);
+    closeFd(opened.file.fd);
   }
   throw (
     failure ??
@@ -79,12 +79,6 @@ export function openNamespace(info: NamespaceInfo): OpenedNamespace {
   );
 }
 
-/** An open fd on a namespace, and who closes it (see closeFd). */
-export interface HeldFd {
-  fd: number;
-  openedBy: FdOpener;
-}
-
 /**
  * An fd on the namespace `info` describes, for a question that needs the fd
  * only (its nsid, its owner): by its lowest pid's /proc/PID/ns/net, which the
@@ -93,17 +87,17 @@ export interface HeldFd {
  * an fstat); else through whatever else holds it, as openNamespace. Undefined
  * when nothing that held it holds it now.
  */
-export function openFdOn(info: NamespaceInfo, links: NetnsLinks): HeldFd | undefined {
+export function openFdOn(info: NamespaceInfo, links: NetnsLinks): number | undefined {
   if (info.pid !== undefined) {
     const fd = native.open(`/proc/${info.pid}/ns/net`, fs.constants.O_RDONLY);
     if (typeof fd === 'number') {
-      if (links.inoOfFd(fd) === info.ino) return { fd, openedBy: 'addon' };
+      if (links.inoOfFd(fd) === info.ino) return fd;
       native.close(fd);
     }
   }
   try {
     const { file } = openNamespace(info);
-    return { fd: file.fd, openedBy: file.openedBy };
+    return file.fd;
   } catch {
     return undefined; // it ended meanwhile: one entry must not fail the list
   }

@@ -56,7 +56,7 @@ export function listNamed(options: RunDirOptions = {}): NamedNamespace[] {
       if (nsid !== undefined) entry.nsid = nsid;
       return entry;
     } finally {
-      closeFd(ns.fd, ns.openedBy);
+      closeFd(ns.fd);
     }
   });
 }
@@ -84,7 +84,7 @@ export function identify(pid: number, options: RunDirOptions = {}): string[] {
   try {
     return namesOf(file, options);
   } finally {
-    closeFd(file.fd, file.openedBy);
+    closeFd(file.fd);
   }
 }
 
