@@ -1,21 +1,12 @@
 // The socket a watch reads: a datagram handler that throws must not throw on
 // out of the read, where nothing would catch it (the fd is read on the event
 // loop): the failure is reported, and later datagrams are still delivered.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NetNamespace, enterNetns } from '../lib/index';
-import { native } from '../lib/binding';
 import { RTM_NEWLINK } from '../lib/rtnl/constants';
 import { EventSocket, GROUPS } from '../lib/watch/event-socket';
 import type { NetlinkMessage } from '../lib/rtnl/wire';
 import { onCleanup } from './helpers';
-
-/** Resolves once `done()` is true, checking every 10 ms; rejects after `ms`. */
-async function until(done: () => boolean, what: string, ms = 5000): Promise<void> {
-  for (const deadline = Date.now() + ms; !done();) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('EventSocket', () => {
   it('reports a datagram handler that throws, and goes on reading', async () => {
@@ -40,16 +31,12 @@ describe('EventSocket', () => {
           },
         ),
     );
-    onCleanup(() => {
-      const fd = socket.fd;
-      socket.close();
-      native.close(fd);
-    });
+    onCleanup(() => socket.close()); // the native watch closes its fd then
     ns.createBridge('br0');
-    await until(() => failures.length > 0, 'the first datagram reported');
+    await vi.waitFor(() => expect(failures.length).toBeGreaterThan(0), { timeout: 5000 }); // the first datagram reported
     expect(failures.map((error) => error.message)).toEqual(['the handler failed']);
     ns.createBridge('br1');
-    await until(() => handled.length > 0, 'a later datagram delivered');
+    await vi.waitFor(() => expect(handled.length).toBeGreaterThan(0), { timeout: 5000 }); // a later datagram delivered
     expect(handled.flat().some((message) => message.type === RTM_NEWLINK)).toBe(true);
     expect(failures).toHaveLength(1);
   });
